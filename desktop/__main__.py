@@ -1,0 +1,7 @@
+"""`python -m desktop`: the command line and the desk share this entry point."""
+
+import sys
+
+from desktop.cli import main
+
+sys.exit(main())

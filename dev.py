@@ -1,0 +1,70 @@
+"""Set up and run the desk with nothing but Python 3.11+: `python dev.py desk` or `python dev.py test`.
+
+Creates .venv beside this file on first use, installs the project (editable) with its test extras, and
+re-installs only when pyproject.toml changes, so the second run is quick. Stdlib only, on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".installed"
+
+
+def venv_python() -> Path:
+    sub = "Scripts/python.exe" if os.name == "nt" else "bin/python"
+    return VENV / sub
+
+
+def wanted_stamp(extras: str) -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    return f"{digest} {extras}"
+
+
+def ensure_env(extras: str) -> Path:
+    if sys.version_info < (3, 11):
+        sys.exit("需要 Python 3.11 或更新版本 (Python 3.11+ is required).")
+    if not venv_python().exists():
+        print("创建虚拟环境 .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = wanted_stamp(extras)
+    if not STAMP.exists() or STAMP.read_text(encoding="utf-8") != stamp:
+        print("安装依赖 (首次需要几分钟) …", flush=True)
+        py = str(venv_python())
+        subprocess.check_call([py, "-m", "pip", "install", "-q", "--upgrade", "pip"])
+        subprocess.check_call([py, "-m", "pip", "install", "-q", "-e", f".[{extras}]"], cwd=ROOT)
+        STAMP.write_text(stamp, encoding="utf-8")
+    return venv_python()
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "desk"
+    rest = argv[1:]
+    if cmd == "desk":
+        py = ensure_env("test")
+        return subprocess.call([str(py), "-m", "desktop", *rest], cwd=ROOT)
+    if cmd == "test":
+        py = ensure_env("test")
+        lint = subprocess.call([str(py), "-m", "ruff", "check", "desktop", "hub", "tests", "bench"], cwd=ROOT)
+        if lint:
+            return lint
+        return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT)
+    if cmd == "bundle":
+        py = ensure_env("test,build")
+        return subprocess.call([str(py), str(ROOT / "scripts" / "bundle_check.py"), *rest], cwd=ROOT)
+    if cmd == "python":
+        py = ensure_env("test")
+        return subprocess.call([str(py), *rest], cwd=ROOT)
+    print("用法: python dev.py desk|test|bundle|python [参数…]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
