@@ -1,4 +1,4 @@
-"""Set up and run the desk with nothing but Python 3.11+: `python dev.py desk` or `python dev.py test`.
+"""Set up and run the desk with nothing but Python 3.11+: `python dev.py desk`, `demo`, `test` or `bundle`.
 
 Creates .venv beside this file on first use, installs the project (editable) with its test extras, and
 re-installs only when pyproject.toml changes, so the second run is quick. Stdlib only, on purpose.
@@ -28,8 +28,8 @@ def wanted_stamp(extras: str) -> str:
     return f"{digest} {extras}"
 
 
-def ensure_env(extras: str) -> Path:
-    if sys.version_info < (3, 11):
+def ensure_env(extras: str = "test,build") -> Path:
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python
         sys.exit("需要 Python 3.11 或更新版本 (Python 3.11+ is required).")
     if not venv_python().exists():
         print("创建虚拟环境 .venv …", flush=True)
@@ -48,21 +48,30 @@ def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "desk"
     rest = argv[1:]
     if cmd == "desk":
-        py = ensure_env("test")
+        py = ensure_env()
         return subprocess.call([str(py), "-m", "desktop", *rest], cwd=ROOT)
+    if cmd == "demo":
+        py = ensure_env()
+        demo_dir = ROOT / ".demo-data"
+        env = dict(os.environ, DESK_DATA_DIR=str(demo_dir))
+        if not (demo_dir / "desk.sqlite").exists():
+            code = subprocess.call([str(py), "-m", "desktop", "demo"], cwd=ROOT, env=env)
+            if code:
+                return code
+        return subprocess.call([str(py), "-m", "desktop", *rest], cwd=ROOT, env=env)
     if cmd == "test":
-        py = ensure_env("test")
-        lint = subprocess.call([str(py), "-m", "ruff", "check", "desktop", "hub", "tests", "bench"], cwd=ROOT)
+        py = ensure_env()
+        lint = subprocess.call([str(py), "-m", "ruff", "check", "desktop", "hub", "tests", "bench", "scripts", "dev.py"], cwd=ROOT)
         if lint:
             return lint
         return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT)
     if cmd == "bundle":
-        py = ensure_env("test,build")
+        py = ensure_env()
         return subprocess.call([str(py), str(ROOT / "scripts" / "bundle_check.py"), *rest], cwd=ROOT)
     if cmd == "python":
-        py = ensure_env("test")
+        py = ensure_env()
         return subprocess.call([str(py), *rest], cwd=ROOT)
-    print("用法: python dev.py desk|test|bundle|python [参数…]", file=sys.stderr)
+    print("用法: python dev.py desk|demo|test|bundle|python [参数…]", file=sys.stderr)
     return 2
 
 

@@ -145,7 +145,8 @@ def load(path: Path | None = None) -> Catalog:
 def _load(path: str) -> Catalog:
     if not Path(path).exists():
         raise DeskError(f"找不到目录数据库：{path}（请运行 python -m desktop catalog build）")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # as_uri() escapes '#', '?', '%' and spaces, and writes Windows drive letters correctly
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
         questions = {r["id"]: _question(r) for r in conn.execute("SELECT * FROM questions ORDER BY position")}

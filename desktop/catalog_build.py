@@ -15,10 +15,14 @@ from desktop import rules
 from desktop.catalog import METHODS, NEEDS
 from desktop.errors import DeskError
 
-BUILTIN_FACTS = {"age", "sex", "minor", "proxy", "method", "id_kind"}
+BUILTIN_FACTS: dict[str, set[str] | None] = {
+    "age": None, "sex": {"男", "女"}, "minor": None, "proxy": None, "method": set(METHODS),
+    "id_kind": {"resident", "hmt_permit", "foreign"},
+}
 QUESTION_TYPES = {"bool", "choice", "int", "text"}
 CODE_RE = re.compile(r"^[0-9A-Z]{12}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+Facts = dict[str, "set[str] | None"]  # the facts a service's rules may use, with their options if any
 
 SCHEMA = (
     "CREATE TABLE questions (id TEXT PRIMARY KEY, position INTEGER, text TEXT, type TEXT, options TEXT,"
@@ -100,7 +104,7 @@ def _check_service(s: dict[str, Any], qindex: dict[str, dict[str, Any]], where: 
     for qid in s.get("ask", []):
         if qid not in qindex:
             raise where.fail("ask", f"questions.toml 中没有问题“{qid}”")
-    known = BUILTIN_FACTS | set(s.get("ask", []))
+    known = _facts_of(s, qindex)
     codes = _check_items(s, known, where)
     _check_rules(s, known, codes, where)
     _check_materials(s, known, codes, where)
@@ -111,7 +115,7 @@ def _check_service(s: dict[str, Any], qindex: dict[str, dict[str, Any]], where: 
     _check_rule(s.get("proxy", {}).get("guardian_when", "false"), known, where, "proxy.guardian_when")
 
 
-def _check_items(s: dict[str, Any], known: set[str], where: _Where) -> set[str]:
+def _check_items(s: dict[str, Any], known: Facts, where: _Where) -> set[str]:
     keys = set()
     for i, item in enumerate(s["items"]):
         code = item.get("code", "")
@@ -124,7 +128,7 @@ def _check_items(s: dict[str, Any], known: set[str], where: _Where) -> set[str]:
     return keys
 
 
-def _check_rules(s: dict[str, Any], known: set[str], codes: set[str], where: _Where) -> None:
+def _check_rules(s: dict[str, Any], known: Facts, codes: set[str], where: _Where) -> None:
     for i, rule in enumerate(s.get("eligibility", [])):
         if not rule.get("id") or not rule.get("fail"):
             raise where.fail(f"eligibility[{i}]", "须有 id 和 fail")
@@ -132,7 +136,7 @@ def _check_rules(s: dict[str, Any], known: set[str], codes: set[str], where: _Wh
         _check_item_refs(rule.get("items", []), codes, where, f"eligibility[{i}].items")
 
 
-def _check_materials(s: dict[str, Any], known: set[str], codes: set[str], where: _Where) -> None:
+def _check_materials(s: dict[str, Any], known: Facts, codes: set[str], where: _Where) -> None:
     seen = set()
     for i, m in enumerate(s.get("materials", [])):
         mid = m.get("id", "")
@@ -152,13 +156,21 @@ def _check_item_refs(refs: list[str], codes: set[str], where: _Where, what: str)
         raise where.fail(what, f"引用了本一件事没有的事项 {bad}")
 
 
-def _check_rule(text: str, known: set[str], where: _Where, what: str) -> None:
+def _facts_of(s: dict[str, Any], qindex: dict[str, dict[str, Any]]) -> Facts:
+    asked = {q: set(qindex[q]["options"]) if qindex[q]["type"] == "choice" else None for q in s.get("ask", [])}
+    return BUILTIN_FACTS | asked
+
+
+def _check_rule(text: str, known: Facts, where: _Where, what: str) -> None:
     try:
         names = rules.names_in(text)
     except rules.RuleError as exc:
         raise where.fail(what, str(exc)) from None
-    if unknown := names - known:
+    if unknown := names - set(known):
         raise where.fail(what, f"规则用到未定义的事实 {sorted(unknown)}（须在 ask 中列出或为内置事实）")
+    for name, value in rules.compared_strings(text):
+        if known.get(name) and value not in known[name]:
+            raise where.fail(what, f"“{value}”不是“{name}”的选项之一：{sorted(known[name])}")
 
 
 def build(source_dir: Path, out_path: Path) -> int:

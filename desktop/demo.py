@@ -22,7 +22,7 @@ TOWNSHIPS = [
     {"name": "青山铺镇", "villages": ["青山村", "茶园村", "大塘村"]},
     {"name": "麻阳坪乡", "villages": ["麻阳坪村", "岩口村"]},
 ]
-SURNAMES = "王李张刘陈杨黄赵周吴曾单解欧阳谭彭罗蒋唐邓"
+SURNAMES = "王李张刘陈杨黄赵周吴曾单解谭彭罗蒋唐邓"
 GIVEN = ["秀英", "建国", "桂兰", "德发", "玉梅", "志强", "冬生", "春花", "䶮", "𠈌明", "小军", "淑芬", "国庆", "美玲"]
 REGIONS = ["439901", "430124", "430521", "431021", "430682"]
 AGES = [4, 9, 15, 16, 35, 48, 55, 62, 70, 82, 91, 101]
@@ -83,10 +83,11 @@ def eligible_case(service: Service, catalog: Catalog, rng: random.Random, day: d
 
 def _draft(service: Service, rng: random.Random, birth: dt.date, day: dt.date) -> Case:
     town = rng.choice(TOWNSHIPS)
-    name = rng.choice(["欧阳", ""]) + rng.choice(SURNAMES) + rng.choice(GIVEN)
+    village = rng.choice(town["villages"])
+    name = (rng.choice(["欧阳", "司马"]) if rng.random() < 0.1 else rng.choice(SURNAMES)) + rng.choice(GIVEN)
     applicant = Person(name=name, id_number=make_id(rng, birth), phone=f"13{rng.randrange(10**9):09d}",
-                       address=f"{town['name']}{rng.choice(town['villages'])}{rng.randint(1, 30)}组",
-                       township=town["name"], village=rng.choice(town["villages"]))
+                       address=f"{town['name']}{village}{rng.randint(1, 30)}组", township=town["name"],
+                       village=village)
     case = Case(service=service.number, applicant=applicant, application_date=day.isoformat())
     case.method = rng.choice(service.methods)
     if rng.random() < 0.65:

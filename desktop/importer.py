@@ -20,6 +20,19 @@ TOP_KEYS = {
 EXPECT = ("accepted", "pending_materials")
 
 
+def case_to_json(case: Case) -> dict[str, Any]:
+    """The import JSON that would recreate `case` as a draft (the inverse of case_from_json)."""
+    d = case.to_dict()
+    keep = ("service", "application_date", "applicant", "guardian", "applied_by", "proxy_kind", "proxy",
+            "mandate_signed", "method", "answers", "ineligible_reason", "linked_services")
+    out = {k: d[k] for k in keep if d[k] not in (None, "", [])}
+    for key in ("applicant", "guardian", "proxy"):
+        if key in out:
+            out[key] = {k: v for k, v in out[key].items() if v}
+    out["materials"] = {k: v["received"] for k, v in d["materials"].items() if v["received"]}
+    return out
+
+
 def read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))

@@ -53,6 +53,21 @@ def names_in(text: str) -> set[str]:
     }
 
 
+def compared_strings(text: str) -> list[tuple[str, str]]:
+    """(fact name, string) for every string a fact is compared with, e.g. `identity == '低保'`."""
+    pairs = []
+    for node in ast.walk(compile_rule(text)):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        names = [o.id for o in operands if isinstance(o, ast.Name)]
+        for o in operands:
+            values = o.elts if isinstance(o, (ast.List, ast.Tuple)) else [o]
+            pairs += [(n, v.value) for n in names for v in values
+                      if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return pairs
+
+
 def evaluate(text: str, facts: Mapping[str, Any]) -> bool | None:
     """True, False, or None when unknown facts leave the answer open."""
     value = _eval(compile_rule(text), facts)

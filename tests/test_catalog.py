@@ -139,6 +139,13 @@ form = "原件"
 """
 
 
+def test_catalog_loads_from_a_path_with_url_characters(tmp_path):
+    odd = tmp_path / "a#b%20c ?目录" / "catalog.sqlite"
+    odd.parent.mkdir()
+    shutil.copy(paths.catalog_db_path(), odd)
+    assert len(catalog_mod.load(odd).services) == 20
+
+
 def test_a_county_adds_a_service_without_code_changes(tmp_path):
     src = _copy_source(tmp_path)
     (src / "services" / "101.toml").write_text(COUNTY_SERVICE, encoding="utf-8")
@@ -163,6 +170,15 @@ def test_a_bad_source_is_refused_naming_the_file(tmp_path, change, message):
     with pytest.raises(DeskError, match="101.toml"):
         build(src, tmp_path / "bad.sqlite")
     assert not (tmp_path / "bad.sqlite").exists()
+
+
+def test_a_misspelt_choice_is_refused(tmp_path):
+    src = _copy_source(tmp_path)
+    text = COUNTY_SERVICE.replace('ask = ["hukou_in_county"]', 'ask = ["hukou_in_county", "identity"]')
+    text = text.replace('rule = "age >= 60 and hukou_in_county"', "rule = \"identity in ['低保', '低报']\"")
+    (src / "services" / "101.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(DeskError, match="“低报”不是“identity”的选项"):
+        build(src, tmp_path / "bad.sqlite")
 
 
 def test_catalog_list_json_from_the_command_line():

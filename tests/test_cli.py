@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop import catalog as catalog_mod, demo
-from desktop.case import Case
+from desktop.importer import case_to_json
 
 DAY = "2026-11-27"
 
@@ -48,16 +48,7 @@ def case_json(number: int, seed: int = 0, *, missing: int = 0) -> dict:
     service = cat.service(number)
     case = demo.eligible_case(service, cat, random.Random(seed), dt.date.fromisoformat(DAY))
     demo.receive_all(service, case, leave_missing=missing)
-    return _to_import_json(case)
-
-
-def _to_import_json(case: Case) -> dict:
-    d = case.to_dict()
-    keep = ("service", "application_date", "applicant", "guardian", "applied_by", "proxy_kind", "proxy",
-            "mandate_signed", "method", "answers", "ineligible_reason")
-    out = {k: d[k] for k in keep if d[k] not in (None, "")}
-    out["materials"] = {k: v["received"] for k, v in d["materials"].items()}
-    return out
+    return case_to_json(case)
 
 
 def write(tmp_path: Path, data: dict, name: str = "case.json") -> Path:
@@ -158,3 +149,13 @@ def test_demo_fills_all_services(tmp_path):
     listed = json.loads(run("case", "list", "--json", data_dir=target).stdout)
     assert len({c["service"] for c in listed}) >= 15
     assert {c["state"] for c in listed} >= {"accepted", "submitted", "completed"}
+
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "docs" / "examples").glob("*.json"))
+
+
+def test_documented_examples_cover_every_service_and_import(cli_dir):
+    assert [int(p.stem[:2]) for p in EXAMPLES] == list(range(1, 21))
+    for path in EXAMPLES:
+        created = json.loads(run("case", "import", str(path), "--json", data_dir=cli_dir).stdout)
+        assert created["service"] == int(path.stem[:2]) and created["state"] == "accepted"

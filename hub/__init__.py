@@ -1,0 +1,1 @@
+"""The county hub that devices sync to (see issue: sync)."""
