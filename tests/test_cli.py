@@ -159,3 +159,16 @@ def test_documented_examples_cover_every_service_and_import(cli_dir):
     for path in EXAMPLES:
         created = json.loads(run("case", "import", str(path), "--json", data_dir=cli_dir).stdout)
         assert created["service"] == int(path.stem[:2]) and created["state"] == "accepted"
+
+
+def test_every_command_is_documented_in_the_readme():
+    from desktop.cli import build_parser
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, subparser in sub.choices.items():
+        actions = next((a.choices for a in subparser._actions if a.dest == "action"), None) or [""]
+        for action in actions:
+            assert f"python -m desktop {name} {action}".strip() in readme or all(
+                a in readme for a in (f"python -m desktop {name}", action)), (name, action)
