@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -16,15 +17,23 @@ from typing import Any
 from desktop import catalog as catalog_mod, paths
 from desktop.errors import DeskError
 
+# Modules that add their own subcommands: each has `register(subparsers, common_parent_parser)` and sets
+# `func` on its parsers. Add a line here rather than growing this file.
+PLUGINS: list[str] = []
 
-def _out(data: Any) -> None:
+
+def out(data: Any) -> None:
+    """Print `data` as readable JSON with Chinese intact (every --json output goes through here)."""
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _store(args: argparse.Namespace):
+
+def open_store(args: argparse.Namespace):
+    """The store of the data dir named by --data-dir / DESK_DATA_DIR / the default."""
     from desktop.store import Store
 
     return Store.open(paths.resolve_data_dir(args.data_dir))
+
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
@@ -32,7 +41,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         from desktop.catalog_build import build
 
         count = build(paths.catalog_source_dir(), paths.catalog_db_path())
-        _out({"services": count, "path": str(paths.catalog_db_path())}) if args.json else print(
+        out({"services": count, "path": str(paths.catalog_db_path())}) if args.json else print(
             f"已生成 {paths.catalog_db_path()}，共 {count} 件一件事")
         return 0
     cat = catalog_mod.load()
@@ -42,7 +51,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         return _show_service(cat, cat.service(args.number), args.json)
     services = list(cat.services.values())
     if args.json:
-        _out([catalog_mod.service_summary(s) for s in services])
+        out([catalog_mod.service_summary(s) for s in services])
         return 0
     for s in services:
         print(f"{s.number:>3}  {s.group:<8}  {s.name}  （{'、'.join(s.methods)}）")
@@ -59,7 +68,7 @@ def _show_service(cat: catalog_mod.Catalog, s: catalog_mod.Service, as_json: boo
             "materials": [dataclasses.asdict(m) for m in s.materials],
             "links": [dataclasses.asdict(k) for k in s.links],
         }
-        _out(data)
+        out(data)
         return 0
     print(f"{s.number}. {s.name}（{s.group}）\n办理层级：{s.level}  业务部门：{'、'.join(s.departments)}")
     print(f"推荐办理方式：{'、'.join(s.methods)}  承诺时限：{s.working_days or s.time_limit.get('basis', '—')}"
@@ -82,7 +91,7 @@ def cmd_id(args: argparse.Namespace) -> int:
             "birth_date": info.birth_date.isoformat(), "age": info.age_on(today), "sex": info.sex,
             "converted_from_15": info.converted_from_15, "warnings": list(info.warnings)}
     if args.json:
-        _out(data)
+        out(data)
     else:
         print(f"有效：{data['number']}  {data['sex']}  {data['age']}周岁  出生日期 {data['birth_date']}")
         for w in info.warnings:
@@ -93,20 +102,20 @@ def cmd_id(args: argparse.Namespace) -> int:
 def cmd_case(args: argparse.Namespace) -> int:
     from desktop import views
 
-    store = _store(args)
+    store = open_store(args)
     try:
         if args.action == "import":
             return _case_import(store, args)
         if args.action == "show":
             case = store.load(args.ref)
             data = views.detail(case, store.catalog, store.events(case.uuid))
-            _out(data) if args.json else _print_case(data)
+            out(data) if args.json else _print_case(data)
             return 0
         day = _date(args.date) if args.date else None
         rows = store.cases_on(day) if day else store.rows("state != 'draft'", order="accepted_at")
         items = [views.summary(r, store.catalog) for r in rows]
         if args.json:
-            _out(items)
+            out(items)
         else:
             for c in items:
                 print(f"{c['number']}  {c['state_label']:<4}  {c['applicant']}  {c['id_number']}  {c['service_name']}")
@@ -129,7 +138,7 @@ def _case_import(store, args: argparse.Namespace) -> int:
     case = importer.import_case(store, importer.read_json(Path(args.ref)), actor=args.user or "")
     data = views.detail(case, store.catalog)
     if args.json:
-        _out(data)
+        out(data)
     else:
         print(f"已受理：{case.number}（{case.state_label}）")
         if case.missing:
@@ -160,7 +169,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 raise DeskError("settings set 需要设置项和值，例如：settings set county_code 430521")
             settings.set_value(db, args.key, args.value)
         values = settings.get_all(db)
-        _out(values) if args.json or args.action == "show" else print(f"已保存：{args.key}")
+        out(values) if args.json or args.action == "show" else print(f"已保存：{args.key}")
         return 0
     finally:
         db.close()
@@ -169,7 +178,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop import demo
 
-    store = _store(args)
+    store = open_store(args)
     try:
         count = demo.fill(store, days=args.days)
         print(f"已生成演示数据：{count} 件案件，数据目录 {store.data_dir}")
@@ -219,8 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?")
     p.set_defaults(func=cmd_settings)
     p = sub.add_parser("demo", parents=[common], help="生成演示数据")
-    p.add_argument("--days", type=int, default=10, help="向前生成多少天的案件")
+    p.add_argument("--days", type=int, default=45, help="向前生成多少天的案件")
     p.set_defaults(func=cmd_demo)
+    for module in PLUGINS:
+        importlib.import_module(module).register(sub, common)
     return parser
 
 
