@@ -61,7 +61,8 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(py), "-m", "desktop", *rest], cwd=ROOT, env=env)
     if cmd == "test":
         py = ensure_env()
-        lint = subprocess.call([str(py), "-m", "ruff", "check", "desktop", "hub", "tests", "bench", "scripts", "dev.py"], cwd=ROOT)
+        targets = [t for t in ("desktop", "hub", "tests", "bench", "scripts", "dev.py", "build.spec") if (ROOT / t).exists()]
+        lint = subprocess.call([str(py), "-m", "ruff", "check", *targets], cwd=ROOT)
         if lint:
             return lint
         return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT)
