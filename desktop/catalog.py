@@ -105,6 +105,18 @@ class Service:
     time_limit: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     proxy: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     sources: tuple[str, ...] = ()
+    initials: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """Whether a finder entry fits: part of the name, pinyin initials (cjrz), an item code, the number."""
+        text = text.strip()
+        if not text:
+            return True
+        low = text.lower()
+        return (text in self.name or any(i.startswith(low) for i in self.initials) or text == str(self.number)
+                or any(text.upper() in item.code for item in self.items if item.code)
+                or any(text in item.name for item in self.items) or any(text in k for k in self.keywords))
 
     @property
     def working_days(self) -> int | None:
@@ -197,6 +209,7 @@ def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
         methods=tuple(json.loads(r["methods"])), items=items, ask=tuple(json.loads(r["ask"])),
         eligibility=rules, materials=materials, links=links, time_limit=json.loads(r["time_limit"]),
         proxy=json.loads(r["proxy"]), sources=tuple(json.loads(r["sources"])),
+        initials=tuple(json.loads(r["initials"])), keywords=tuple(json.loads(r["keywords"])),
     )
 
 

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from desktop import rules
+from desktop import rules, searchkeys
 from desktop.catalog import METHODS, NEEDS
 from desktop.errors import DeskError
 
@@ -28,7 +28,8 @@ SCHEMA = (
     "CREATE TABLE questions (id TEXT PRIMARY KEY, position INTEGER, text TEXT, type TEXT, options TEXT,"
     " min INTEGER, max INTEGER, help TEXT, source TEXT, inferred INTEGER) STRICT",
     "CREATE TABLE services (number INTEGER PRIMARY KEY, group_name TEXT, name TEXT, requirement TEXT,"
-    " departments TEXT, level TEXT, methods TEXT, ask TEXT, time_limit TEXT, proxy TEXT, sources TEXT) STRICT",
+    " departments TEXT, level TEXT, methods TEXT, ask TEXT, time_limit TEXT, proxy TEXT, sources TEXT,"
+    " initials TEXT, keywords TEXT) STRICT",
     "CREATE TABLE items (service INTEGER, position INTEGER, code TEXT, name TEXT, name_as_printed TEXT,"
     " applies_when TEXT, working_days INTEGER, PRIMARY KEY (service, position)) STRICT",
     "CREATE TABLE eligibility (service INTEGER, position INTEGER, id TEXT, rule TEXT, fail TEXT, items TEXT,"
@@ -209,13 +210,27 @@ def _write(path: Path, questions: list[dict[str, Any]], services: list[dict[str,
     conn.close()
 
 
+def _short_name(name: str) -> str:
+    """The name without the 我要/申领/办理 lead-in, so '残疾人证' gives 'cjrz' as clerks type it."""
+    for lead in ("我要申请", "我要申领", "我要办理", "我要享受", "我要办", "我要"):
+        if name.startswith(lead):
+            return name[len(lead):]
+    return name
+
+
+def _finder_initials(s: dict[str, Any]) -> list[str]:
+    """Pinyin initials the service finder matches: short name, item names and keywords (低保 → db)."""
+    texts = [_short_name(s["name"]), *(i["name"] for i in s["items"]), *s.get("keywords", [])]
+    return sorted({v for t in texts for v in searchkeys.initials(t, heteronym=False)})
+
+
 def _write_service(conn: sqlite3.Connection, s: dict[str, Any]) -> None:
     n = s["number"]
     conn.execute(
-        "INSERT INTO services VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO services VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (n, s["group"], s["name"], s.get("requirement", ""), _j(s["departments"]), s["level"],
          _j(s["methods"]), _j(s.get("ask", [])), _j(s.get("time_limit", {})), _j(s.get("proxy", {})),
-         _j(s.get("sources", []))),
+         _j(s.get("sources", [])), _j(_finder_initials(s)), _j(s.get("keywords", []))),
     )
     for pos, i in enumerate(s["items"]):
         conn.execute("INSERT INTO items VALUES (?,?,?,?,?,?,?)",

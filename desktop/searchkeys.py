@@ -14,11 +14,15 @@ MAX_VARIANTS = 16
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 
 
-def initials(name: str) -> list[str]:
-    """Every pinyin-initials spelling of `name` (单 → s/d/c), capped at MAX_VARIANTS."""
+def initials(name: str, *, heteronym: bool = True) -> list[str]:
+    """Every pinyin-initials spelling of `name` (单 → s/d/c), capped at MAX_VARIANTS.
+
+    Person names need every reading (surnames such as 单 曾 解 read differently); service names want only
+    the usual reading, or 儿 (er/r) would make 'cjrz' match 残疾儿童入学.
+    """
     from pypinyin import Style, pinyin
 
-    letters = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors="ignore", strict=False)
+    letters = pinyin(name, style=Style.FIRST_LETTER, heteronym=heteronym, errors="ignore", strict=False)
     choices = [sorted({c.lower() for c in options if c}) for options in letters if options]
     return sorted({"".join(p) for p in itertools.islice(itertools.product(*choices), MAX_VARIANTS)})
 

@@ -192,3 +192,12 @@ def test_catalog_list_json_from_the_command_line():
         assert (s["group"], s["name"], s["level"], s["departments"], s["methods"]) == (
             group, name, level, departments, methods)
         assert [(i["code"], i["name"]) for i in s["items"]] == items
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("cjrz", [3]), ("残疾人证", [3]), ("db", [13]), ("低保", [13]), ("lxbt", [7]), ("432088010W00", [9]),
+     ("000788001001", [3]), ("居住证", [19]), ("gjk", [6])],
+)
+def test_service_finder_matches_name_initials_keywords_and_codes(catalog, query, expected):
+    assert [s.number for s in catalog.services.values() if s.matches(query)] == expected
