@@ -187,6 +187,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from desktop.ui.screenshots import capture
+
+    shots = capture(paths.resolve_data_dir(args.data_dir), Path(args.outdir), service=args.service)
+    print(f"已保存 {len(shots)} 张截图到 {args.outdir}")
+    return 0
+
+
 def cmd_desk(args: argparse.Namespace) -> int:
     from desktop.ui.app import run
 
@@ -230,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="生成演示数据")
     p.add_argument("--days", type=int, default=45, help="向前生成多少天的案件")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("screenshots", parents=[common], help="把各主要界面与向导页面截图为PNG（1366×768）")
+    p.add_argument("outdir")
+    p.add_argument("--service", type=int, default=3, help="向导截图所用的一件事编号")
+    p.set_defaults(func=cmd_screenshots)
     for module in PLUGINS:
         importlib.import_module(module).register(sub, common)
     return parser

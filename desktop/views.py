@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from desktop import assess
+from desktop import assess, workdays
 from desktop.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, Person
 from desktop.catalog import Catalog
 from desktop.idnumber import mask_id, mask_phone
@@ -51,7 +52,10 @@ def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = N
         "proxy": _person(case.proxy), "mandate_signed": case.mandate_signed, "method": case.method,
         "answers": case.answers, "ineligible_reason": case.ineligible_reason,
         "items": [{"code": i.code or None, "name": i.name, "status": i.status, "status_label": STATES[i.status],
-                   "working_days": i.working_days, "due_date": i.due_date} for i in case.items],
+                   "working_days": i.working_days, "due_date": i.due_date,
+                   "estimate": bool(i.due_date and case.accepted_at and not workdays.is_exact(
+                       dt.date.fromisoformat(case.accepted_at[:10]), dt.date.fromisoformat(i.due_date)))}
+                  for i in case.items],
         "materials": [{"id": e.material.id, "name": e.material.name, "need": e.status,
                        "received": e.received, "received_label": RECEIVED.get(e.received, "未收"),
                        "count": e.count} for e in entries],

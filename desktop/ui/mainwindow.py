@@ -1,28 +1,136 @@
-"""The main window (a minimal shell until the desk issue lands: cases of today and the catalog)."""
+"""The main window: home, the wizard, the case view; a toolbar, shortcuts and the status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
 
+from desktop import settings
+from desktop.case import Case
 from desktop.store import Store
+from desktop.ui.caseview import CaseView
+from desktop.ui.home import HomePage
+from desktop.ui.setup import SettingsDialog
+from desktop.ui.signals import StoreSignals
+from desktop.ui.wizard import CaseWizard
 
 
 class MainWindow(QMainWindow):
-    """Lists the 20 services and today's cases of this data dir."""
+    """One window; screens swap in a stack so the clerk never loses their place."""
 
     def __init__(self, store: Store):
         super().__init__()
         self.store = store
+        self.signals = StoreSignals(store, self)
         self.setWindowTitle("一件事帮代办工作台")
         self.resize(1366, 768)
-        services = QListWidget()
-        for s in store.catalog.services.values():
-            services.addItem(f"{s.number}. {s.name}（{s.group}）")
-        cases = QListWidget()
-        for row in store.rows("state != 'draft'", limit=200):
-            cases.addItem(f"{row['number']}  {row['applicant_name']}  {row['state']}")
-        splitter = QSplitter()
-        splitter.addWidget(services)
-        splitter.addWidget(cases)
-        self.setCentralWidget(splitter)
-        self.statusBar().addWidget(QLabel(f"待同步：{store.outbox_pending()} 件"))
+        self.stack = QStackedWidget()
+        self.home = HomePage(store)
+        self.caseview = CaseView(store)
+        self.wizard: CaseWizard | None = None
+        self.stack.addWidget(self.home)
+        self.stack.addWidget(self.caseview)
+        self.setCentralWidget(self.stack)
+        self._toolbar()
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self.home.serviceChosen.connect(self.new_case)
+        self.home.caseChosen.connect(self.open_case)
+        self.caseview.resumeDraft.connect(self.open_case)
+        self.caseview.printRequested.connect(self._on_print)
+        self.signals.changed.connect(self._on_store_changed)
+        self._update_status()
+
+    def _toolbar(self) -> None:
+        bar = QToolBar("主菜单")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        for text, shortcut, slot in (
+            ("首页", "Ctrl+H", self.go_home),
+            ("新建案件", "Ctrl+N", self.focus_finder),
+            ("搜索", "Ctrl+F", self.focus_search),
+            ("设置", "", self.edit_settings),
+        ):
+            action = QAction(text, self)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setToolTip(f"{text}（{shortcut}）")
+            action.triggered.connect(slot)
+            bar.addAction(action)
+
+    # screens
+
+    def go_home(self) -> None:
+        self._close_wizard()
+        self.home.reload()
+        self.stack.setCurrentWidget(self.home)
+
+    def focus_finder(self) -> None:
+        self.go_home()
+        self.home.finder.setFocus()
+        self.home.finder.selectAll()
+
+    def focus_search(self) -> None:
+        self.go_home()
+        self.home.search.setFocus()
+        self.home.search.selectAll()
+
+    def new_case(self, number: int) -> None:
+        case = Case(service=number, clerk=settings.get(self.store.db, "clerk"))
+        self._open_wizard(case)
+
+    def open_case(self, uuid: str) -> None:
+        case = self.store.load(uuid)
+        if case.state == "draft":
+            self._open_wizard(case)
+        else:
+            self._close_wizard()
+            self.caseview.show_case(uuid)
+            self.stack.setCurrentWidget(self.caseview)
+
+    def _open_wizard(self, case: Case) -> None:
+        self._close_wizard()
+        self.wizard = CaseWizard(self.store, case)
+        self.wizard.accepted.connect(self._on_accepted)
+        self.wizard.closed.connect(self.go_home)
+        self.stack.addWidget(self.wizard)
+        self.stack.setCurrentWidget(self.wizard)
+        self.wizard.pages[self.wizard.current()].setFocus()
+
+    def _close_wizard(self) -> None:
+        if self.wizard is not None:
+            self.wizard.save_now()
+            self.stack.removeWidget(self.wizard)
+            self.wizard.deleteLater()
+            self.wizard = None
+
+    def _on_accepted(self, uuid: str) -> None:
+        self.open_case(uuid)
+        case = self.store.load(uuid)
+        self.statusBar().showMessage(f"已受理：{case.number}（{case.state_label}）", 10000)
+
+    def _on_print(self, uuid: str, kind: str) -> None:
+        QMessageBox.information(self, "打印", "打印功能将在打印模块完成后提供。")
+
+    def edit_settings(self) -> None:
+        if SettingsDialog(self.store, parent=self).exec():
+            self._update_status()
+
+    # status
+
+    def _on_store_changed(self, what: str, uuid: str) -> None:
+        self._update_status()
+        if self.stack.currentWidget() is self.home:
+            self.home.reload()
+
+    def _update_status(self) -> None:
+        values = settings.get_all(self.store.db)
+        self.status.setText(f"{values['office'] or '未设置办理点'}　窗口 {values['window_code'] or '—'}　"
+                            f"{values['clerk']}　待同步 {self.store.outbox_pending()} 件")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._close_wizard()
+        self.signals.detach()
+        super().closeEvent(event)

@@ -1,0 +1,135 @@
+"""The case view: all data, each item with status and due date (overdue in red), the timeline, the actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import states, views
+from desktop.errors import DeskError
+from desktop.store import Store
+
+KIND_LABELS = {
+    "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
+    "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "printed": "打印",
+    "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新",
+}
+
+
+class CaseView(QWidget):
+    """Shows one case; `printRequested(uuid, kind)` when a print button is pressed."""
+
+    printRequested = Signal(str, str)
+    resumeDraft = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.uuid = ""
+        self.header = QLabel()
+        self.header.setProperty("role", "title")
+        self.body = QTextBrowser()
+        self.actions_row = QHBoxLayout()
+        self.print_row = QHBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body, 1)
+        layout.addLayout(self.print_row)
+        layout.addLayout(self.actions_row)
+
+    def show_case(self, uuid: str) -> None:
+        self.uuid = uuid
+        case = self.store.load(uuid)
+        data = views.detail(case, self.store.catalog, self.store.events(uuid))
+        self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}")
+        self.body.setHtml(case_html(data))
+        self._buttons(case.state)
+
+    def _buttons(self, state: str) -> None:
+        for row in (self.actions_row, self.print_row):
+            while row.count():
+                item = row.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+        if state == "draft":
+            button = QPushButton("继续填写")
+            button.clicked.connect(lambda: self.resumeDraft.emit(self.uuid))
+            self.actions_row.addWidget(button)
+            return
+        for kind, label in (("receipt", "打印受理回执"), ("consent", "打印委托书"), ("notice", "打印一次性告知书"),
+                            ("cover", "打印材料封面")):
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, k=kind: self.printRequested.emit(self.uuid, k))
+            self.print_row.addWidget(button)
+        self.print_row.addStretch(1)
+        for action in states.allowed_actions(state):
+            button = QPushButton(action.label)
+            button.clicked.connect(lambda _=False, a=action: self._do(a))
+            self.actions_row.addWidget(button)
+        self.actions_row.addStretch(1)
+
+    def _do(self, action: states.Action) -> None:
+        reason = ""
+        if action.needs_reason:
+            reason, ok = QInputDialog.getText(self, action.label, f"请填写{action.label}的原因：")
+            if not ok:
+                return
+        elif QMessageBox.question(self, action.label, f"确认将本案件{action.label}？") != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.store.transition(self.uuid, action.name, actor=_clerk(self.store), reason=reason)
+        except DeskError as exc:
+            QMessageBox.warning(self, action.label, exc.message)
+        self.show_case(self.uuid)
+
+
+def _clerk(store: Store) -> str:
+    from desktop import settings
+
+    return settings.get(store.db, "clerk")
+
+
+def case_html(d: dict) -> str:
+    e = html.escape
+    a = d["applicant"]
+    today = dt.date.today().isoformat()
+    place = a["address"] if a["address"].startswith(a["township"]) else f"{a['township']}{a['village']}　{a['address']}"
+    accepted = (d["accepted_at"] or "")[:16].replace("T", " ")
+    people = (f"<p><b>受理</b>　{e(accepted or '—')}　{e(d['office'])}　窗口 {e(d['window'] or '—')}　经办人 {e(d['clerk'])}<br>"
+              f"<b>申请人</b>　{e(a['name'])}　{e(a['id_number'])}　{e(a['phone'])}<br>{e(place)}")
+    if d["guardian"]:
+        g = d["guardian"]
+        people += f"<br><b>监护人</b>　{e(g['name'])}（{e(g['relation'])}）　{e(g['id_number'])}"
+    if d["proxy"]:
+        people += f"<br><b>代办人</b>　{e(d['proxy_kind_label'])} {e(d['proxy']['name'])}"
+    people += f"<br><b>办理方式</b>　{e(d['method'])}　{e(d['applied_by_label'])}</p>"
+    items = "".join(
+        f"<tr><td>{e(i['name'])}</td><td>{e(i['code'] or '无编码')}</td><td>{e(i['status_label'])}</td>"
+        f"<td style='color:{'#b00020' if _overdue(i, today) else 'black'}'>{e(i['due_date'] or '—')}"
+        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, today) else ''}</td></tr>"
+        for i in d["items"])
+    mats = "".join(f"<tr><td>{e(m['name'])}</td><td>{e(m['received_label'])}</td><td>{m['count'] or ''}</td></tr>"
+                   for m in d["materials"])
+    events = "".join(f"<li>{e(ev['at'][:16].replace('T', ' '))}　{e(KIND_LABELS.get(ev['kind'], ev['kind']))}"
+                     f"　{e(ev['actor'])}{('　' + e(ev['detail'].get('reason', ''))) if ev['detail'].get('reason') else ''}</li>"
+                     for ev in d["events"])
+    return (f"{people}<h3>办理事项</h3><table border=1 cellpadding=4 cellspacing=0>"
+            f"<tr><th>事项</th><th>编码</th><th>状态</th><th>办结期限</th></tr>{items}</table>"
+            f"<h3>材料</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>接收</th><th>份数</th></tr>{mats}</table>"
+            f"<h3>办理记录</h3><ul>{events}</ul>")
+
+
+def _overdue(item: dict, today: str) -> bool:
+    return bool(item["due_date"] and item["due_date"] < today and item["status"] in ("accepted", "submitted", "in_progress"))

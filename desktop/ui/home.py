@@ -1,0 +1,131 @@
+"""Home: find a service (name, pinyin initials, item code, or the seven groups), drafts, today's cases, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.store import Store
+from desktop.ui.models import CaseTableModel, service_tree
+
+SEARCH_DELAY_MS = 150
+
+
+def case_table(model: CaseTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class HomePage(QWidget):
+    """`serviceChosen(number)` starts a case; `caseChosen(uuid)` opens a case or draft."""
+
+    serviceChosen = Signal(int)
+    caseChosen = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.finder = QLineEdit()
+        self.finder.setPlaceholderText("查找一件事：名称、拼音首字母（如 cjrz）、事项编码 … 回车开始办理")
+        self.finder.setClearButtonEnabled(True)
+        self.tree = QTreeView()
+        self.tree.setHeaderHidden(True)
+        self.tree.setWordWrap(True)  # long names such as service 9 wrap instead of being cut off
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索案件：姓名、拼音首字母、身份证号或后几位、电话、受理编号")
+        self.search.setClearButtonEnabled(True)
+        self.search_model = CaseTableModel(store.catalog, self)
+        self.today_model = CaseTableModel(store.catalog, self)
+        self.drafts_model = CaseTableModel(store.catalog, self)
+        self.search_view = case_table(self.search_model)
+        self.today_view = case_table(self.today_model)
+        self.drafts_view = case_table(self.drafts_model)
+        self.search_info = QLabel()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._layout()
+        self._connect()
+        self._filter_services("")
+        self.reload()
+
+    def _layout(self) -> None:
+        left = QGroupBox("新建案件（Ctrl+N）")
+        lv = QVBoxLayout(left)
+        lv.addWidget(self.finder)
+        lv.addWidget(self.tree, 1)
+        right = QVBoxLayout()
+        search_box = QGroupBox("案件搜索（Ctrl+F）")
+        sv = QVBoxLayout(search_box)
+        sv.addWidget(self.search)
+        sv.addWidget(self.search_info)
+        sv.addWidget(self.search_view, 1)
+        self.search_box = search_box
+        drafts = QGroupBox("未完成的草稿")
+        QVBoxLayout(drafts).addWidget(self.drafts_view)
+        today = QGroupBox("本窗口今日受理")
+        QVBoxLayout(today).addWidget(self.today_view)
+        right.addWidget(search_box, 2)
+        right.addWidget(drafts, 1)
+        right.addWidget(today, 2)
+        outer = QHBoxLayout(self)
+        outer.addWidget(left, 2)
+        outer.addLayout(right, 3)
+
+    def _connect(self) -> None:
+        self.finder.textChanged.connect(self._filter_services)
+        self.finder.returnPressed.connect(self._choose_first_service)
+        self.tree.activated.connect(self._on_service_activated)
+        self.search.textChanged.connect(lambda: self._search_timer.start())
+        self._search_timer.timeout.connect(self.run_search)
+        for view in (self.search_view, self.today_view, self.drafts_view):
+            view.activated.connect(lambda index, v=view: self.caseChosen.emit(v.model().uuid_at(index.row())))
+
+    def _filter_services(self, text: str) -> None:
+        self.tree.setModel(service_tree(self.store.catalog, text))
+        self.tree.expandAll()
+
+    def _on_service_activated(self, index: QModelIndex) -> None:
+        number = index.data(Qt.ItemDataRole.UserRole)
+        if number is not None:
+            self.serviceChosen.emit(int(number))
+
+    def _choose_first_service(self) -> None:
+        model = self.tree.model()
+        for row in range(model.rowCount()):
+            group = model.index(row, 0)
+            if model.rowCount(group):
+                self._on_service_activated(model.index(0, 0, group))
+                return
+
+    def run_search(self) -> None:
+        text = self.search.text().strip()
+        rows = self.store.search(text) if text else []
+        self.search_model.set_rows(rows)
+        self.search_info.setText(f"找到 {len(rows)} 件" if text else "")
+
+    def reload(self) -> None:
+        """Refresh the drafts and today's cases (called when the store says something changed)."""
+        self.drafts_model.set_rows(self.store.drafts())
+        self.today_model.set_rows(self.store.cases_on(dt.date.today()))
+        if self.search.text().strip():
+            self.run_search()

@@ -1,0 +1,98 @@
+"""Qt models over plain rows: cases (lists, search, today) and the service tree (groups → services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+
+from desktop.case import STATES
+from desktop.catalog import Catalog
+from desktop.idnumber import mask_id
+
+Index = QModelIndex | QPersistentModelIndex
+OVERDUE = QColor("#b00020")
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Case summary rows (desktop.store.Store.rows); ID numbers masked, overdue due dates in red."""
+
+    COLUMNS = ("受理编号", "申请人", "身份证号", "一件事", "状态", "办结期限", "经办人")
+    UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, catalog: Catalog, parent=None):
+        super().__init__(parent)
+        self.catalog = catalog
+        self._rows: list[dict[str, Any]] = []
+        self.today = dt.date.today().isoformat()
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, index.column())
+        if role == self.UUID_ROLE:
+            return row["uuid"]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and self._overdue(row):
+            return QBrush(OVERDUE)
+        return None
+
+    def _overdue(self, row: dict[str, Any]) -> bool:
+        open_state = row["state"] in ("accepted", "submitted", "in_progress")
+        return bool(open_state and row["due_date"] and row["due_date"] < self.today)
+
+    def _text(self, row: dict[str, Any], column: int) -> str:
+        service = self.catalog.services.get(row["service"])
+        values = (
+            row["number"] or "（草稿）",
+            row["applicant_name"] or "（未填姓名）",
+            mask_id(row["id_number"]) if row["id_number"] else "",
+            service.name if service else str(row["service"]),
+            STATES.get(row["state"], row["state"]),
+            (row["due_date"] or "—") + ("（已超期）" if self._overdue(row) else ""),
+            row["clerk"],
+        )
+        return values[column]
+
+    def uuid_at(self, row: int) -> str:
+        return self._rows[row]["uuid"]
+
+
+def service_tree(catalog: Catalog, text: str = "") -> QStandardItemModel:
+    """Groups with their services, filtered by name, pinyin initials, keywords or item code."""
+    model = QStandardItemModel()
+    model.setHorizontalHeaderLabels(["一件事"])
+    for group in catalog.groups:
+        services = [s for s in catalog.services.values() if s.group == group and s.matches(text)]
+        if not services:
+            continue
+        parent = QStandardItem(f"{group}（{len(services)}）")
+        parent.setEditable(False)
+        parent.setSelectable(False)
+        for s in services:
+            item = QStandardItem(f"{s.number}. {s.name}")
+            item.setData(s.number, Qt.ItemDataRole.UserRole)
+            item.setEditable(False)
+            item.setToolTip("、".join(i.name for i in s.items))
+            parent.appendRow(item)
+        model.appendRow(parent)
+    return model

@@ -1,0 +1,99 @@
+"""What every wizard page shares: its context, loading without echo, and field widgets for focusing errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+
+from desktop.case import Case
+from desktop.catalog import Catalog, Service
+
+UNANSWERED = "请选择"
+
+
+@dataclass
+class WizardContext:
+    """What pages need besides the case: the catalog, the service, the device settings."""
+
+    catalog: Catalog
+    service: Service
+    settings: dict[str, Any]
+
+    @property
+    def clerk(self) -> str:
+        return self.settings.get("clerk", "")
+
+
+class Page(QWidget):
+    """A wizard page: `load` fills widgets from the case, `save` writes them back; `edited` on any change."""
+
+    title = ""
+    edited = Signal()
+
+    def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.fields: dict[str, QWidget] = {}
+        self._loading = False
+
+    def load(self, case: Case) -> None:
+        self._loading = True
+        try:
+            self._load(case)
+        finally:
+            self._loading = False
+        self.refresh(case)
+
+    def _load(self, case: Case) -> None:
+        """Subclasses set their widgets from the case here."""
+
+    def save(self, case: Case) -> None:
+        """Subclasses write their widgets into the case here."""
+
+    def refresh(self, case: Case) -> None:
+        """Subclasses update what derives from the case (results, visibility) here."""
+
+    def _on_edit(self, *_: object) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def field_widget(self, field: str) -> QWidget | None:
+        """The widget that holds `field` (e.g. 'applicant.id_number'), or its nearest owner."""
+        while field:
+            if field in self.fields:
+                return self.fields[field]
+            field = field.rpartition(".")[0]
+        return None
+
+    def line(self, field: str, placeholder: str = "", max_length: int = 100) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setMaxLength(max_length)
+        edit.textChanged.connect(self._on_edit)
+        self.fields[field] = edit
+        return edit
+
+    def combo(self, field: str, items: list[str], *, editable: bool = False) -> QComboBox:
+        box = QComboBox()
+        box.setEditable(editable)
+        box.addItems(items)
+        (box.currentTextChanged if editable else box.currentIndexChanged).connect(self._on_edit)
+        self.fields[field] = box
+        return box
+
+
+def hint_label(text: str = "", *, error: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("role", "error" if error else "hint")
+    return label
+
+
+def set_hint(label: QLabel, text: str, *, error: bool) -> None:
+    label.setText(text)
+    label.setProperty("role", "error" if error else "hint")
+    label.style().unpolish(label)
+    label.style().polish(label)

@@ -1,0 +1,124 @@
+"""First-run setup and settings: county and office, window or device code, scanner folder, default printer."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import settings
+from desktop.errors import ValidationError
+from desktop.store import Store
+from desktop.ui.pagebase import hint_label, set_hint
+
+FIELDS = ("county_code", "county_name", "office", "window_code", "clerk", "scanner_folder")
+
+
+def needs_setup(store: Store) -> bool:
+    values = settings.get_all(store.db)
+    return not (values["county_code"] and values["window_code"])
+
+
+def townships_to_text(townships: list[dict]) -> str:
+    return "\n".join(f"{t['name']}：{'、'.join(t['villages'])}" for t in townships)
+
+
+def text_to_townships(text: str) -> list[dict]:
+    """One township per line: `城关镇：东门社区、西街社区` (full- or half-width colon and commas)."""
+    result = []
+    for line in text.splitlines():
+        name, _, villages = line.replace(":", "：").partition("：")
+        if name.strip():
+            parts = villages.replace(",", "、").replace("，", "、").split("、")
+            result.append({"name": name.strip(), "villages": [v.strip() for v in parts if v.strip()]})
+    return result
+
+
+def printer_names() -> list[str]:
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    return [p.printerName() for p in QPrinterInfo.availablePrinters()]
+
+
+class SettingsDialog(QDialog):
+    """Edit the device settings; the same dialog is the first-run setup."""
+
+    def __init__(self, store: Store, *, first_run: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("首次设置" if first_run else "设置")
+        self.setMinimumWidth(640)
+        values = settings.get_all(store.db)
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for key in FIELDS:
+            spec = settings.SETTINGS[key]
+            edit = QLineEdit(str(values[key]))
+            edit.setPlaceholderText(spec.hint)
+            self.edits[key] = edit
+            if key == "scanner_folder":
+                row = QHBoxLayout()
+                row.addWidget(edit, 1)
+                browse = QPushButton("选择…")
+                browse.clicked.connect(self._browse)
+                row.addWidget(browse)
+                form.addRow(spec.title, row)
+            else:
+                form.addRow(spec.title, edit)
+        self.printer = QComboBox()
+        self.printer.setEditable(True)
+        self.printer.addItems(["", *printer_names()])
+        self.printer.setCurrentText(values["default_printer"])
+        form.addRow(settings.SETTINGS["default_printer"].title, self.printer)
+        self.townships = QPlainTextEdit(townships_to_text(values["townships"]))
+        self.townships.setPlaceholderText("每行一个乡镇，例如：城关镇：东门社区、西街社区、河背村")
+        self.townships.setMaximumHeight(120)
+        form.addRow("乡镇与村（社区）", self.townships)
+        self.error = hint_label(error=True)
+        self.error.setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if first_run:
+            layout.addWidget(hint_label("欢迎使用一件事帮代办工作台。请先填写本机所在的县、办理点和窗口编号，以后可在“设置”中修改。"))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择扫描文件夹", self.edits["scanner_folder"].text())
+        if folder:
+            self.edits["scanner_folder"].setText(folder)
+
+    def save(self) -> None:
+        """Store every field; the first bad one is named and focused, nothing typed is cleared."""
+        values = {key: edit.text() for key, edit in self.edits.items()}
+        values["default_printer"] = self.printer.currentText()
+        try:
+            for key in ("county_code", "window_code"):
+                if not values[key].strip():
+                    spec = settings.SETTINGS[key]
+                    raise ValidationError(f"{spec.title}：不能为空（{spec.hint}）", field=key)
+            for key, value in values.items():
+                settings.set_value(self.store.db, key, value.strip().upper() if key == "window_code" else value)
+            settings.set_value(self.store.db, "townships", text_to_townships(self.townships.toPlainText()))
+        except ValidationError as exc:
+            set_hint(self.error, exc.message, error=True)
+            self.error.setVisible(True)
+            if exc.field in self.edits:
+                self.edits[exc.field].setFocus()
+            return
+        self.accept()

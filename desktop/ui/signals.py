@@ -1,0 +1,25 @@
+"""The store as Qt sees it: a QObject that re-emits the store's after-commit callbacks as a signal."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.store import Store
+
+
+class StoreSignals(QObject):
+    """`changed(what, uuid)` after every committed change; screens listen instead of polling."""
+
+    changed = Signal(str, str)
+
+    def __init__(self, store: Store, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        store.listeners.append(self._on_store_changed)
+
+    def _on_store_changed(self, what: str, uuid: str) -> None:
+        self.changed.emit(what, uuid)
+
+    def detach(self) -> None:
+        if self._on_store_changed in self.store.listeners:
+            self.store.listeners.remove(self._on_store_changed)

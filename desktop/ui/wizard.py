@@ -1,0 +1,194 @@
+"""One generic wizard for every service: pages fill a draft, every edit is saved, one accept commits.
+
+Leaving a page with invalid data is refused with the field named and focused; nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import assess, settings
+from desktop.case import Case
+from desktop.errors import DeskError, ValidationError
+from desktop.store import Store
+from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
+from desktop.ui.wizard_people import ApplicantPage, ProxyPage
+from desktop.ui.wizard_rules import EligibilityPage, LinksPage, MaterialsPage, ReviewPage
+
+PAGES = (ApplicantPage, ProxyPage, EligibilityPage, MaterialsPage, LinksPage, ReviewPage)
+SAVE_DELAY_MS = 300
+
+
+class CaseWizard(QWidget):
+    """The wizard for one draft. `accepted(uuid)` after acceptance; `draftSaved()` after each save."""
+
+    accepted = Signal(str)
+    draftSaved = Signal()
+    closed = Signal()
+
+    def __init__(self, store: Store, case: Case, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.case = store, case
+        self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), settings.get_all(store.db))
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_now)
+        self._build()
+        for page in self.pages:
+            page.load(case)
+            page.edited.connect(self._on_page_edited)
+        self.go_to(min(case.page, len(self.pages) - 1), check=False)
+
+    def _build(self) -> None:
+        self.title = QLabel(f"{self.ctx.service.number}. {self.ctx.service.name}")
+        self.title.setProperty("role", "title")
+        self.steps = QListWidget()
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setMaximumWidth(150)
+        self.stack = QStackedWidget()
+        self.pages: list[Page] = []
+        for number, cls in enumerate(PAGES, start=1):
+            page = cls(self.ctx)
+            self.pages.append(page)
+            self.steps.addItem(f"{number}. {page.title}")
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+        self.steps.currentRowChanged.connect(self._on_step_clicked)
+        self.error = hint_label(error=True)
+        self.error.setVisible(False)
+        self.back = QPushButton("上一步")
+        self.next = QPushButton("下一步")
+        self.next.setDefault(True)
+        self.close_button = QPushButton("保存并关闭")
+        self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1, check=False))
+        self.next.clicked.connect(self._on_next)
+        self.close_button.clicked.connect(self._on_close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.next)
+        right = QVBoxLayout()
+        right.addWidget(self.title)
+        right.addWidget(self.error)
+        right.addWidget(self.stack, 1)
+        right.addLayout(buttons)
+        outer = QHBoxLayout(self)
+        outer.addWidget(self.steps)
+        outer.addLayout(right, 1)
+
+    # navigation
+
+    def current(self) -> int:
+        return self.stack.currentIndex()
+
+    def go_to(self, index: int, *, check: bool = True) -> bool:
+        """Show page `index`; going forward first checks every page before it."""
+        index = max(0, min(index, len(self.pages) - 1))
+        if check:
+            for page in range(self.current(), index):
+                if not self._page_ok(page):
+                    return False
+        self._show(index)
+        return True
+
+    def _show(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        self.steps.blockSignals(True)
+        self.steps.setCurrentRow(index)
+        self.steps.blockSignals(False)
+        self.back.setEnabled(index > 0)
+        last = index == len(self.pages) - 1
+        missing = assess.missing_materials(self.ctx.service, self.case)
+        self.next.setText(("受理（补正中）" if missing else "受理") if last else "下一步")
+        self.pages[index].refresh(self.case)
+        self.case.page = index
+        self.save_now()
+        self._set_error(None)
+
+    def _on_step_clicked(self, row: int) -> None:
+        if row >= 0 and not self.go_to(row, check=row > self.current()):
+            self.steps.blockSignals(True)
+            self.steps.setCurrentRow(self.current())
+            self.steps.blockSignals(False)
+
+    def _on_next(self) -> None:
+        if self.current() == len(self.pages) - 1:
+            self.accept_case()
+        else:
+            self.go_to(self.current() + 1)
+
+    def _page_ok(self, index: int) -> bool:
+        errors = assess.page_errors(self.ctx.service, self.case, self.ctx.catalog, index)
+        if not errors:
+            return True
+        self._show(index) if index != self.current() else None
+        self._set_error(errors[0])
+        return False
+
+    def _set_error(self, error: ValidationError | None) -> None:
+        self.error.setVisible(error is not None)
+        if error is None:
+            return
+        set_hint(self.error, error.message, error=True)
+        widget = self.pages[self.current()].field_widget(error.field or "")
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Enter advances, except in multi-line text where it is a new line."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPlainTextEdit):
+            self._on_next()
+            return
+        super().keyPressEvent(event)
+
+    # saving and accepting
+
+    def _on_page_edited(self) -> None:
+        page = self.sender()
+        page.save(self.case)
+        for other in self.pages:
+            if other is not page:
+                other.refresh(self.case)
+        page.refresh(self.case)
+        self._save_timer.start()
+
+    def save_now(self) -> None:
+        """Write the draft (called after edits settle, on page change, on close)."""
+        self._save_timer.stop()
+        if self.case.state != "draft":
+            return
+        for page in self.pages:
+            page.save(self.case)
+        self.store.save_draft(self.case)
+        self.draftSaved.emit()
+
+    def accept_case(self) -> None:
+        self.save_now()
+        for index in range(len(self.pages) - 1):
+            if not self._page_ok(index):
+                return
+        try:
+            accepted = self.store.accept(self.case, actor=self.ctx.clerk)
+        except DeskError as exc:
+            self._set_error(exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
+            return
+        self.case = accepted
+        self.accepted.emit(accepted.uuid)
+
+    def _on_close(self) -> None:
+        self.save_now()
+        self.closed.emit()

@@ -1,0 +1,173 @@
+"""The generic wizard driven through its real widgets, offscreen, for every service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop import demo
+from desktop.case import Case
+from desktop.ui.wizard import CaseWizard
+from tests.ui.wizardfill import answer, fill_answers, fill_applicant, fill_materials, fill_proxy, receive
+
+TODAY = dt.date.today()
+
+
+def prepared(store, number: int, seed: int = 0, *, missing: int = 0) -> Case:
+    service = store.catalog.service(number)
+    case = demo.eligible_case(service, store.catalog, random.Random(seed), TODAY)
+    demo.receive_all(service, case, leave_missing=missing)
+    return case
+
+
+def make_wizard(qtbot, store, number: int) -> CaseWizard:
+    wizard = CaseWizard(store, Case(service=number))
+    qtbot.addWidget(wizard)
+    wizard.resize(1366, 768)
+    wizard.show()
+    return wizard
+
+
+def advance(qtbot, wizard: CaseWizard, expected_page: int) -> None:
+    qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
+    assert wizard.current() == expected_page, wizard.error.text()
+
+
+def drive_to_review(qtbot, wizard: CaseWizard, data: Case) -> None:
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 1)
+    fill_proxy(wizard, data)
+    advance(qtbot, wizard, 2)
+    fill_answers(wizard, data)
+    advance(qtbot, wizard, 3)
+    fill_materials(wizard, data)
+    advance(qtbot, wizard, 4)
+    advance(qtbot, wizard, 5)
+
+
+@pytest.mark.parametrize("number", range(1, 21))
+def test_every_service_reaches_acceptance_through_the_widgets(qtbot, store, number):
+    data = prepared(store, number, seed=number)
+    wizard = make_wizard(qtbot, store, number)
+    drive_to_review(qtbot, wizard, data)
+    assert wizard.next.text() == "受理"
+    with qtbot.waitSignal(wizard.accepted) as blocker:
+        qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
+    case = store.load(blocker.args[0])
+    assert case.state == "accepted" and case.number.startswith("439901-W03-")
+    assert case.applicant.name == data.applicant.name and case.applicant.id_number == data.applicant.id_number
+
+
+def test_missing_material_ends_in_pending_materials_with_it_listed(qtbot, store):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 1)
+    fill_proxy(wizard, data)
+    advance(qtbot, wizard, 2)
+    fill_answers(wizard, data)
+    advance(qtbot, wizard, 3)
+    fill_materials(wizard, data)
+    receive(wizard, "photo", "")
+    assert "近期2寸免冠白底彩色照片" in wizard.pages[3].summary.text()
+    advance(qtbot, wizard, 4)
+    advance(qtbot, wizard, 5)
+    assert wizard.next.text() == "受理（补正中）"
+    with qtbot.waitSignal(wizard.accepted) as blocker:
+        qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
+    case = store.load(blocker.args[0])
+    assert case.state == "pending_materials" and case.missing == ["photo"]
+
+
+def test_conditional_material_appears_when_its_answer_changes(qtbot, store):
+    data = prepared(store, 3, seed=3)
+    data.applicant.id_number = demo.make_id(random.Random(1), dt.date(1970, 5, 5))  # an adult
+    data.guardian = None
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.go_to(3, check=False)
+    row = wizard.pages[3]._ids.index("guardian_docs")
+    assert wizard.pages[3].table.item(row, 1).text() == "视情况"  # category not asked yet
+    wizard.go_to(2, check=False)
+    answer(wizard, "disability_category", "肢体")
+    assert "guardian_docs" not in wizard.pages[3]._ids
+    answer(wizard, "disability_category", "智力")
+    row = wizard.pages[3]._ids.index("guardian_docs")
+    assert wizard.pages[3].table.item(row, 1).text() == "必需"
+
+
+def test_ineligible_answer_needs_a_reason_which_is_recorded(qtbot, store):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 1)
+    fill_proxy(wizard, data)
+    advance(qtbot, wizard, 2)
+    fill_answers(wizard, data)
+    answer(wizard, "has_disability_card", True)
+    assert "✘" in wizard.pages[2].results.text()
+    advance(qtbot, wizard, 2)
+    assert "理由" in wizard.error.text()
+    assert wizard.focusWidget() is wizard.pages[2].reason
+    wizard.pages[2].reason.setPlainText("持旧版一代证，需按新办重新评定")
+    advance(qtbot, wizard, 3)
+    assert store.load(wizard.case.uuid).ineligible_reason == "持旧版一代证，需按新办重新评定"
+
+
+def test_leaving_a_page_with_a_bad_id_names_and_focuses_it_and_keeps_the_text(qtbot, store):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    bad = data.applicant.id_number[:-1] + ("1" if data.applicant.id_number[-1] != "1" else "2")
+    wizard.pages[0].applicant.id_number.setText(bad)
+    assert "校验码" in wizard.pages[0].applicant.id_hint.text()
+    advance(qtbot, wizard, 0)
+    assert wizard.error.text().startswith("申请人身份证号码：")
+    assert wizard.focusWidget() is wizard.pages[0].applicant.id_number
+    assert wizard.pages[0].applicant.id_number.text() == bad
+    assert wizard.pages[0].applicant.name.text() == data.applicant.name
+
+
+def test_enter_advances_the_page(qtbot, store):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setFocus()
+    qtbot.keyClick(wizard.pages[0].applicant.phone, Qt.Key.Key_Return)
+    assert wizard.current() == 1
+
+
+def test_minor_gets_a_guardian_required(qtbot, store):
+    data = prepared(store, 10, seed=10)  # 康复救助: children 0–6
+    wizard = make_wizard(qtbot, store, 10)
+    fill_applicant(wizard, data)
+    page = wizard.pages[0]
+    page.guardian.name.setText("")
+    advance(qtbot, wizard, 0)
+    assert "监护人" in wizard.error.text() and page.guardian_box.isChecked()
+
+
+def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, store):
+    data = prepared(store, 7, seed=7)
+    wizard = make_wizard(qtbot, store, 7)
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 1)
+    fill_proxy(wizard, data)
+    advance(qtbot, wizard, 2)
+    fill_answers(wizard, data)
+    with qtbot.waitSignal(wizard.draftSaved, timeout=2000):
+        pass
+    uuid = wizard.case.uuid
+    wizard.close()
+    wizard.deleteLater()
+    qtbot.waitUntil(lambda: True)
+    again = CaseWizard(store, store.load(uuid))
+    qtbot.addWidget(again)
+    assert again.current() == 2
+    assert again.pages[0].applicant.name.text() == data.applicant.name
+    for qid, value in data.answers.items():
+        assert again.case.answers.get(qid) == value
+    assert again.pages[1].proxy_radio.isChecked() == data.is_proxy
