@@ -1,10 +1,52 @@
-"""Every schema change of the desk database, registered in order; applied by desktop.db.open_db."""
+"""Every schema change of the desk database, registered in order; applied by desktop.db.open_db.
+
+sqlite-utils' Migrations applies them, but it is imported only when one is pending: importing sqlite-utils
+costs about 100 ms, a large share of the desk's start-up budget (bench/startup.py).
+"""
 
 from __future__ import annotations
 
-import sqlite_utils
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-MIGRATIONS = sqlite_utils.Migrations("desk")
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+class Registry:
+    """Migrations in registration order, under one sqlite-utils migration set name."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.steps: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
+
+    def __call__(self, *, name: str) -> Callable:
+        def inner(fn: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+            self.steps.append((name, fn))
+            return fn
+
+        return inner
+
+    def pending(self, conn: sqlite3.Connection) -> list[str]:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone():
+            return [name for name, _ in self.steps]
+        applied = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                                              [self.name])}
+        return [name for name, _ in self.steps if name not in applied]
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        if not self.pending(conn):
+            return
+        import sqlite_utils
+
+        migrations = sqlite_utils.Migrations(self.name)
+        for name, fn in self.steps:
+            migrations(name=name)(fn)
+        migrations.apply(sqlite_utils.Database(conn, strict=True, execute_plugins=False))
+
+
+MIGRATIONS = Registry("desk")
 
 
 @MIGRATIONS(name="0001_cases_events_outbox")

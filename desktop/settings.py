@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
+from desktop.db import Database
 from desktop.errors import ValidationError
 
 
@@ -40,16 +39,16 @@ SETTINGS = {
 }
 
 
-def get_all(db: sqlite_utils.Database) -> dict[str, Any]:
+def get_all(db: Database) -> dict[str, Any]:
     stored = {r["key"]: r["value"] for r in db.query("SELECT key, value FROM settings")}
     return {k: _decode(s, stored[k]) if k in stored else s.default for k, s in SETTINGS.items()}
 
 
-def get(db: sqlite_utils.Database, key: str) -> Any:
+def get(db: Database, key: str) -> Any:
     return get_all(db)[key]
 
 
-def set_value(db: sqlite_utils.Database, key: str, value: Any) -> None:
+def set_value(db: Database, key: str, value: Any) -> None:
     """Check and store one setting; a bad value raises ValidationError naming the setting."""
     spec = SETTINGS.get(key)
     if spec is None:

@@ -13,12 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from desktop import assess, catalog as catalog_mod, searchkeys, settings, states, workdays
 from desktop.case import Case, ItemState
 from desktop.catalog import Catalog
-from desktop.db import open_db
+from desktop.db import Database, open_db
 from desktop.errors import DeskError, ValidationError
 
 Listener = Callable[[str, str], None]
@@ -31,7 +29,7 @@ def now_local() -> dt.datetime:
 class Store:
     """Cases in one data dir. `listeners` are called with (what, case uuid) after each commit."""
 
-    def __init__(self, db: sqlite_utils.Database, catalog: Catalog, data_dir: Path | None = None):
+    def __init__(self, db: Database, catalog: Catalog, data_dir: Path | None = None):
         self.db = db
         self.catalog = catalog
         self.data_dir = data_dir

@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 from desktop import settings
 from desktop.case import Case
 from desktop.store import Store
-from desktop.ui.caseview import CaseView
 from desktop.ui.home import HomePage
-from desktop.ui.setup import SettingsDialog
 from desktop.ui.signals import StoreSignals
-from desktop.ui.wizard import CaseWizard
+
+# The wizard, the case view and the settings dialog are imported on first use: start-up is budgeted
+# against a bare window (bench/startup.py), and a clerk sees the home screen first.
 
 
 class MainWindow(QMainWindow):
@@ -27,18 +27,15 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self.stack = QStackedWidget()
         self.home = HomePage(store)
-        self.caseview = CaseView(store)
-        self.wizard: CaseWizard | None = None
+        self._caseview = None
+        self.wizard = None
         self.stack.addWidget(self.home)
-        self.stack.addWidget(self.caseview)
         self.setCentralWidget(self.stack)
         self._toolbar()
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
         self.home.serviceChosen.connect(self.new_case)
         self.home.caseChosen.connect(self.open_case)
-        self.caseview.resumeDraft.connect(self.open_case)
-        self.caseview.printRequested.connect(self._on_print)
         self.signals.changed.connect(self._on_store_changed)
         self._update_status()
 
@@ -61,6 +58,18 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
 
     # screens
+
+    @property
+    def caseview(self):
+        """The case view, built the first time a case is opened."""
+        if self._caseview is None:
+            from desktop.ui.caseview import CaseView
+
+            self._caseview = CaseView(self.store)
+            self._caseview.resumeDraft.connect(self.open_case)
+            self._caseview.printRequested.connect(self._on_print)
+            self.stack.addWidget(self._caseview)
+        return self._caseview
 
     def go_home(self) -> None:
         self._close_wizard()
@@ -91,6 +100,8 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.caseview)
 
     def _open_wizard(self, case: Case) -> None:
+        from desktop.ui.wizard import CaseWizard
+
         self._close_wizard()
         self.wizard = CaseWizard(self.store, case)
         self.wizard.accepted.connect(self._on_accepted)
@@ -115,6 +126,8 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "打印", "打印功能将在打印模块完成后提供。")
 
     def edit_settings(self) -> None:
+        from desktop.ui.setup import SettingsDialog
+
         if SettingsDialog(self.store, parent=self).exec():
             self._update_status()
 

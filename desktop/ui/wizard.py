@@ -189,6 +189,11 @@ class CaseWizard(QWidget):
         self.case = accepted
         self.accepted.emit(accepted.uuid)
 
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Closing the wizard saves the draft at once; the pending debounce timer must not outlive it."""
+        self.save_now()
+        super().closeEvent(event)
+
     def _on_close(self) -> None:
         self.save_now()
         self.closed.emit()

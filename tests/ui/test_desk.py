@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 from desktop import demo
 from desktop.store import Store
 from desktop.ui.home import HomePage
-from desktop.ui.mainwindow import MainWindow
 from desktop.ui.models import CaseTableModel, service_tree
 
 
@@ -54,9 +53,8 @@ def test_search_finds_by_initials_special_readings_id_tail_phone_and_number(qtbo
     assert "********" in shown and case.applicant.id_number[6:14] not in shown
 
 
-def test_ctrl_n_finder_and_enter_open_the_wizard(qtbot, store):
-    window = MainWindow(store)
-    qtbot.addWidget(window)
+def test_ctrl_n_finder_and_enter_open_the_wizard(qtbot, store, main_window):
+    window = main_window()
     window.show()
     # the offscreen platform never activates a window, so Qt would not dispatch the shortcut itself:
     # check the binding, then trigger the action it is bound to
@@ -71,12 +69,11 @@ def test_ctrl_n_finder_and_enter_open_the_wizard(qtbot, store):
     assert len(store.drafts()) == 1, "the draft exists from the first moment"
 
 
-def test_case_view_shows_overdue_and_offers_allowed_actions(qtbot, store):
+def test_case_view_shows_overdue_and_offers_allowed_actions(qtbot, store, main_window):
     case = accepted_case(store, 3, "欧阳䶮𠈌")
     store.db.execute("UPDATE cases SET payload = replace(payload, ?, '2020-01-02') WHERE uuid = ?",
                      [case.items[0].due_date, case.uuid])
-    window = MainWindow(store)
-    qtbot.addWidget(window)
+    window = main_window()
     window.open_case(case.uuid)
     html = window.caseview.body.toHtml()
     assert "欧阳䶮𠈌" in html and "已超期" in html and case.applicant.id_number not in html

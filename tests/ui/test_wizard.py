@@ -23,14 +23,6 @@ def prepared(store, number: int, seed: int = 0, *, missing: int = 0) -> Case:
     return case
 
 
-def make_wizard(qtbot, store, number: int) -> CaseWizard:
-    wizard = CaseWizard(store, Case(service=number))
-    qtbot.addWidget(wizard)
-    wizard.resize(1366, 768)
-    wizard.show()
-    return wizard
-
-
 def advance(qtbot, wizard: CaseWizard, expected_page: int) -> None:
     qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
     assert wizard.current() == expected_page, wizard.error.text()
@@ -49,7 +41,7 @@ def drive_to_review(qtbot, wizard: CaseWizard, data: Case) -> None:
 
 
 @pytest.mark.parametrize("number", range(1, 21))
-def test_every_service_reaches_acceptance_through_the_widgets(qtbot, store, number):
+def test_every_service_reaches_acceptance_through_the_widgets(qtbot, store, number, make_wizard):
     data = prepared(store, number, seed=number)
     wizard = make_wizard(qtbot, store, number)
     drive_to_review(qtbot, wizard, data)
@@ -61,7 +53,7 @@ def test_every_service_reaches_acceptance_through_the_widgets(qtbot, store, numb
     assert case.applicant.name == data.applicant.name and case.applicant.id_number == data.applicant.id_number
 
 
-def test_missing_material_ends_in_pending_materials_with_it_listed(qtbot, store):
+def test_missing_material_ends_in_pending_materials_with_it_listed(qtbot, store, make_wizard):
     data = prepared(store, 3, seed=3)
     wizard = make_wizard(qtbot, store, 3)
     fill_applicant(wizard, data)
@@ -82,7 +74,7 @@ def test_missing_material_ends_in_pending_materials_with_it_listed(qtbot, store)
     assert case.state == "pending_materials" and case.missing == ["photo"]
 
 
-def test_conditional_material_appears_when_its_answer_changes(qtbot, store):
+def test_conditional_material_appears_when_its_answer_changes(qtbot, store, make_wizard):
     data = prepared(store, 3, seed=3)
     data.applicant.id_number = demo.make_id(random.Random(1), dt.date(1970, 5, 5))  # an adult
     data.guardian = None
@@ -99,7 +91,7 @@ def test_conditional_material_appears_when_its_answer_changes(qtbot, store):
     assert wizard.pages[3].table.item(row, 1).text() == "必需"
 
 
-def test_ineligible_answer_needs_a_reason_which_is_recorded(qtbot, store):
+def test_ineligible_answer_needs_a_reason_which_is_recorded(qtbot, store, make_wizard):
     data = prepared(store, 3, seed=3)
     wizard = make_wizard(qtbot, store, 3)
     fill_applicant(wizard, data)
@@ -117,7 +109,7 @@ def test_ineligible_answer_needs_a_reason_which_is_recorded(qtbot, store):
     assert store.load(wizard.case.uuid).ineligible_reason == "持旧版一代证，需按新办重新评定"
 
 
-def test_leaving_a_page_with_a_bad_id_names_and_focuses_it_and_keeps_the_text(qtbot, store):
+def test_leaving_a_page_with_a_bad_id_names_and_focuses_it_and_keeps_the_text(qtbot, store, make_wizard):
     data = prepared(store, 3, seed=3)
     wizard = make_wizard(qtbot, store, 3)
     fill_applicant(wizard, data)
@@ -131,7 +123,7 @@ def test_leaving_a_page_with_a_bad_id_names_and_focuses_it_and_keeps_the_text(qt
     assert wizard.pages[0].applicant.name.text() == data.applicant.name
 
 
-def test_enter_advances_the_page(qtbot, store):
+def test_enter_advances_the_page(qtbot, store, make_wizard):
     data = prepared(store, 3, seed=3)
     wizard = make_wizard(qtbot, store, 3)
     fill_applicant(wizard, data)
@@ -140,7 +132,7 @@ def test_enter_advances_the_page(qtbot, store):
     assert wizard.current() == 1
 
 
-def test_minor_gets_a_guardian_required(qtbot, store):
+def test_minor_gets_a_guardian_required(qtbot, store, make_wizard):
     data = prepared(store, 10, seed=10)  # 康复救助: children 0–6
     wizard = make_wizard(qtbot, store, 10)
     fill_applicant(wizard, data)
@@ -150,7 +142,7 @@ def test_minor_gets_a_guardian_required(qtbot, store):
     assert "监护人" in wizard.error.text() and page.guardian_box.isChecked()
 
 
-def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, store):
+def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, store, make_wizard, wizards):
     data = prepared(store, 7, seed=7)
     wizard = make_wizard(qtbot, store, 7)
     fill_applicant(wizard, data)
@@ -165,7 +157,7 @@ def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, sto
     wizard.deleteLater()
     qtbot.waitUntil(lambda: True)
     again = CaseWizard(store, store.load(uuid))
-    qtbot.addWidget(again)
+    wizards.append(again)
     assert again.current() == 2
     assert again.pages[0].applicant.name.text() == data.applicant.name
     for qid, value in data.answers.items():
