@@ -163,3 +163,45 @@ def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, sto
     for qid, value in data.answers.items():
         assert again.case.answers.get(qid) == value
     assert again.pages[1].proxy_radio.isChecked() == data.is_proxy
+
+
+def test_done_when_scenario_child_disability_card_by_proxy_with_two_linked_services(qtbot, store, make_wizard):
+    """The issue's walk-through: 残疾人证 for a 9-year-old with a guardian, by proxy, two linked services."""
+    from desktop.case import MaterialState, Person
+
+    birth = dt.date(TODAY.year - 9, 3, 14) if (TODAY.month, TODAY.day) >= (3, 14) else dt.date(TODAY.year - 10, 3, 14)
+    data = Case(service=3, method="就近办", applied_by="proxy", proxy_kind="village_agent", mandate_signed=True)
+    data.applicant = Person(name="欧阳䶮", id_number=demo.make_id(random.Random(9), birth, "439901"),
+                            phone="", address="白水乡石门村3组", township="白水乡", village="石门村")
+    data.guardian = Person(name="欧阳春花", id_number=demo.make_id(random.Random(10), dt.date(1990, 6, 1), "439901"),
+                           phone="13712345678", relation="母亲")
+    data.proxy = Person(name="罗德明", phone="13990115322")
+    data.answers = {"hukou_in_county": True, "has_disability_card": False, "disability_category": "肢体",
+                    "disability_grade": 2, "can_attend_assessment": True, "identity": "无"}
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    assert "9周岁" in wizard.pages[0].applicant.id_hint.text()
+    advance(qtbot, wizard, 1)
+    fill_proxy(wizard, data)
+    assert "需本人到场" in wizard.pages[1].appear.text()
+    advance(qtbot, wizard, 2)
+    fill_answers(wizard, data)
+    advance(qtbot, wizard, 3)
+    for mid in wizard.pages[3]._ids:
+        receive(wizard, mid, "original")
+    data.materials = {m: MaterialState("original", 1) for m in wizard.pages[3]._ids}
+    advance(qtbot, wizard, 4)
+    links = wizard.pages[4].checks
+    assert {6, 7, 8} <= set(links) and 10 not in links  # 10 is for children up to 6
+    links[6].setChecked(True)
+    links[7].setChecked(True)
+    advance(qtbot, wizard, 5)
+    review = wizard.pages[5].view.toPlainText()
+    assert "欧阳䶮" in review and "欧阳春花" in review and data.applicant.id_number not in review
+    with qtbot.waitSignal(wizard.accepted) as blocker:
+        qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
+    case = store.load(blocker.args[0])
+    assert case.state == "accepted" and case.guardian.relation == "母亲" and case.proxy.name == "罗德明"
+    linked = [store.load(u) for u in case.linked_cases]
+    assert [c.service for c in linked] == [6, 7] and all(c.state == "draft" for c in linked)
+    assert all(c.applicant.name == "欧阳䶮" and c.guardian.name == "欧阳春花" for c in linked)
