@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+UI_FACES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
+            "WenQuanYi Micro Hei")  # a CJK sans for the interface, the first the system has
 BASE_POINT_SIZE = 11  # a little larger than Qt's default 9pt: read across a counter at 1366×768
 
 STYLE = """
@@ -28,7 +30,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     families = _register_fonts()
     font = QFont(app.font())
     if families:
-        font.setFamilies([*families, *font.families()])
+        # the system's UI face first (Microsoft YaHei UI on Windows); the bundled Song/Ming faces only
+        # as fallbacks, for the rare characters (Ext A/B) that the system face lacks
+        installed = set(QFontDatabase.families())
+        ui = [f for f in UI_FACES if f in installed][:1]
+        font.setFamilies([*ui, *font.families(), *families])
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLE)

@@ -30,8 +30,10 @@ def case_table(model: CaseTableModel) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # the service name takes what is left (elided, whole in its tooltip), so no column scrolls out of view
+    header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -49,8 +51,11 @@ class HomePage(QWidget):
         self.finder.setClearButtonEnabled(True)
         self.tree = QTreeView()
         self.tree.setHeaderHidden(True)
-        self.tree.setWordWrap(True)  # long names such as service 9 wrap instead of being cut off
+        # long names such as service 9 wrap instead of being cut off: the one column fits the view
+        self.tree.setWordWrap(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索案件：姓名、拼音首字母、身份证号或后几位、电话、受理编号")
@@ -88,8 +93,8 @@ class HomePage(QWidget):
         right.addWidget(drafts, 1)
         right.addWidget(today, 2)
         outer = QHBoxLayout(self)
-        outer.addWidget(left, 2)
-        outer.addLayout(right, 3)
+        outer.addWidget(left, 5)  # the longest service name (36 characters) fits whole at 1366 px
+        outer.addLayout(right, 6)
 
     def _connect(self) -> None:
         self.finder.textChanged.connect(self._filter_services)

@@ -52,6 +52,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._text(row, index.column())
         if role == self.UUID_ROLE:
             return row["uuid"]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
+            return self._text(row, 3)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and self._overdue(row):
             return QBrush(OVERDUE)
         return None

@@ -54,8 +54,8 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     wizard.pages[0].applicant.id_number.setText(case.applicant.id_number[:-1] + "0")
     wizard.go_to(1)
     shot(f"wizard-{service}-error")
+    window.go_home()  # closes (and saves) the wizard first, so the discard below is final
     store.discard_draft(case.uuid)
-    window.go_home()
     dialog = SettingsDialog(store, parent=window)
     dialog.resize(700, 560)
     dialog.show()

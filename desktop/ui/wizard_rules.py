@@ -27,7 +27,7 @@ from desktop.catalog import NEEDS, Question
 from desktop.idnumber import mask_id, mask_phone
 from desktop.ui.pagebase import UNANSWERED, Page, WizardContext, hint_label, set_hint
 
-MARKS = {True: "✔ 符合", False: "✘ 不符合", None: "？ 待确认"}
+MARKS = {True: "✔ 已核对", False: "✘ 不符合", None: "？ 待确认"}  # the sentence is the rule's `fail` text
 
 
 class EligibilityPage(Page):
@@ -249,7 +249,7 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     a = case.applicant
     rows = [("一件事", f"{s.number}. {s.name}（{s.group}）"),
             ("申请人", f"{a.name}　{mask_id(a.id_number)}　{mask_phone(a.phone) if a.phone else ''}"),
-            ("住址", f"{a.township}{a.village}　{a.address}")]
+            ("住址", a.address if a.address.startswith(a.township) else f"{a.township}{a.village}　{a.address}")]
     if case.guardian:
         rows.append(("监护人", f"{case.guardian.name}（{case.guardian.relation}）　{mask_id(case.guardian.id_number)}"))
     how = APPLIED_BY.get(case.applied_by, "")

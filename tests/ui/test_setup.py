@@ -1,0 +1,36 @@
+"""First-run setup: refuses a bad county code naming it, keeps what was typed, saves the office's villages."""
+
+from __future__ import annotations
+
+from desktop import settings
+from desktop.store import Store
+from desktop.ui.setup import SettingsDialog, needs_setup, text_to_townships, townships_to_text
+
+
+def test_first_run_setup_checks_and_saves(qtbot, data_dir, catalog):
+    store = Store.open(data_dir, catalog)
+    assert needs_setup(store)
+    dialog = SettingsDialog(store, first_run=True)
+    qtbot.addWidget(dialog)
+    dialog.edits["county_code"].setText("12345")
+    dialog.edits["office"].setText("白水乡便民服务中心")
+    dialog.edits["window_code"].setText("l12")
+    dialog.townships.setPlainText("白水乡：白水村、石门村\n城关镇:东门社区,西街社区")
+    dialog.save()
+    assert not dialog.error.isHidden() and "区划代码" in dialog.error.text()
+    assert dialog.focusWidget() is dialog.edits["county_code"]
+    assert dialog.edits["office"].text() == "白水乡便民服务中心", "nothing typed is lost"
+    dialog.edits["county_code"].setText("430521")
+    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+        dialog.save()
+    values = settings.get_all(store.db)
+    assert (values["county_code"], values["window_code"], values["office"]) == ("430521", "L12", "白水乡便民服务中心")
+    assert values["townships"] == [{"name": "白水乡", "villages": ["白水村", "石门村"]},
+                                   {"name": "城关镇", "villages": ["东门社区", "西街社区"]}]
+    assert not needs_setup(store)
+    store.close()
+
+
+def test_townships_text_round_trip():
+    towns = [{"name": "城关镇", "villages": ["东门社区", "河背村"]}, {"name": "白水乡", "villages": []}]
+    assert text_to_townships(townships_to_text(towns)) == towns
