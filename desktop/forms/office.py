@@ -1,0 +1,28 @@
+"""What the paper says about the office that prints it: name, address, phone, and the county's choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """The printing office; `consent_mask_id` masks the principal's ID number on the 委托书."""
+
+    office: str = ""
+    county_name: str = ""
+    address: str = ""
+    phone: str = ""
+    consent_mask_id: bool = False
+
+    @classmethod
+    def from_settings(cls, values: dict[str, Any]) -> OfficeInfo:
+        """Built from desktop.settings.get_all(db), as the desk and the command line do."""
+        return cls(
+            office=values.get("office") or "",
+            county_name=values.get("county_name") or "",
+            address=values.get("office_address") or "",
+            phone=values.get("office_phone") or "",
+            consent_mask_id=values.get("consent_mask_id") == "yes",
+        )

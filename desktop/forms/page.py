@@ -1,0 +1,97 @@
+"""Pages: A4 with margins, a footer (document, case number, print time, 第 N 页 共 M 页) and the 补打 stamp."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import partial
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from desktop.forms import fonts
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 16 * mm
+MARGIN_BOTTOM = 16 * mm
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+RED = colors.HexColor("#C00000")
+
+
+class _Canvas(Canvas):
+    """Holds pages back until the end so each footer can say 第 N 页 共 M 页."""
+
+    def __init__(self, *args, footer: str, reprint: bool, **kw):
+        kw["initialFontName"] = fonts.MAIN
+        super().__init__(*args, **kw)
+        self._footer, self._reprint, self._pages = footer, reprint, []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._decorate(number, total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, number: int, total: int) -> None:
+        self.saveState()
+        self.setFillColor(colors.HexColor("#444444"))
+        y = MARGIN_BOTTOM - 9 * mm
+        fonts.draw(self, MARGIN_X, y, self._footer, 8, bold=False)
+        fonts.draw(self, PAGE_W - MARGIN_X, y, f"第 {number} 页  共 {total} 页", 8, align="right", bold=False)
+        self.setStrokeColor(colors.HexColor("#999999"))
+        self.setLineWidth(0.4)
+        self.line(MARGIN_X, y + 9, PAGE_W - MARGIN_X, y + 9)
+        if self._reprint:
+            self._stamp()
+        self.restoreState()
+
+    def _stamp(self) -> None:
+        """补打 in a red box in the top margin of every page of a reprint."""
+        w, h = 20 * mm, 8.5 * mm
+        x, y = PAGE_W - MARGIN_X - w - 1, PAGE_H - MARGIN_TOP + 3 * mm  # its stroke stays inside the margin
+        self.setStrokeColor(RED)
+        self.setFillColor(RED)
+        self.setLineWidth(1.2)
+        self.roundRect(x, y, w, h, 2)
+        fonts.draw(self, x + w / 2, y + 2.4 * mm, "补 打", 13, align="center", bold=True)
+
+
+def fmt_date(value: str | dt.date | None) -> str:
+    """2026年11月27日 from an ISO date or datetime; '' for None."""
+    if not value:
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def fmt_time(value: str | dt.datetime | None) -> str:
+    """2026年11月27日 09:41 from an ISO datetime."""
+    if not value:
+        return ""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return f"{fmt_date(moment.date())} {moment:%H:%M}"
+
+
+def build(story: list, *, title: str, number: str, reprint: bool, printed_at: dt.datetime) -> bytes:
+    """Lay the story out on A4 pages with footers (case number, print time, 补打, page N of M)."""
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM, title=title, subject=number, creator="一件事帮代办工作台", author="",
+    )
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate("page", frames=[frame])])
+    footer = f"{title}  编号 {number}  打印于 {fmt_time(printed_at)}" + ("（补打）" if reprint else "")
+    doc.build(story, canvasmaker=partial(_Canvas, footer=footer, reprint=reprint))
+    return buffer.getvalue()
