@@ -1,0 +1,124 @@
+"""Staff roles and what each may do: the role × action matrix as data (documented in docs/roles.md).
+
+`can` answers for a role; `visible` narrows case actions to a village agent's own area. The matrix follows
+GB/T 35273 §7.1: the administrator (accounts, settings) reads no case, the auditor reads the audit trail and
+changes nothing, and bulk export of personal data is a permission of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = {
+    "clerk": "窗口人员",
+    "village_agent": "村级代办员",
+    "supervisor": "负责人",
+    "admin": "管理员",
+    "auditor": "审计员",
+}
+
+ACTIONS = {
+    "case.create": "受理案件（含导入）",
+    "case.view": "查看案件",
+    "case.transition": "变更案件状态",
+    "case.print": "打印案件文书",
+    "case.reveal_id": "查看完整身份证号、电话号码",
+    "ledger.view": "查看台账",
+    "ledger.export": "导出台账（号码遮蔽）",
+    "export.personal_bulk": "批量导出完整个人信息",
+    "user.manage": "管理账号",
+    "settings.edit": "修改本机设置",
+    "audit.view": "查看审计记录",
+    "audit.verify": "校验审计记录",
+    "day.close": "日结",
+}
+
+_CASE_WORK = frozenset({"case.create", "case.view", "case.transition", "case.print", "case.reveal_id"})
+MATRIX: dict[str, frozenset[str]] = {
+    "clerk": _CASE_WORK | {"ledger.view"},
+    "village_agent": _CASE_WORK,
+    "supervisor": _CASE_WORK | {"ledger.view", "ledger.export", "export.personal_bulk", "day.close"},
+    "admin": frozenset({"user.manage", "settings.edit", "audit.verify"}),
+    "auditor": frozenset({"audit.view", "audit.verify"}),
+}
+
+# Roles whose case actions stop at their own area (township, and villages if any are named).
+AREA_LIMITED = frozenset({"village_agent"})
+# Actions on one existing case, where a village agent's area applies.
+CASE_SCOPED = frozenset({"case.view", "case.transition", "case.print", "case.reveal_id"})
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where a staff member works: a township and, optionally, some of its villages (empty: all of them)."""
+
+    township: str = ""
+    villages: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"township": self.township, "villages": list(self.villages)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Area:
+        data = data or {}
+        return cls(township=data.get("township", ""), villages=tuple(data.get("villages", ())))
+
+    def label(self) -> str:
+        if not self.township:
+            return "全县"
+        return self.township + (f"：{'、'.join(self.villages)}" if self.villages else "（全乡镇）")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-in staff member. Made by accounts.Accounts.login; `must_change` blocks every action."""
+
+    username: str
+    display_name: str
+    role: str
+    area: Area = field(default_factory=Area)
+    must_change: bool = False
+    started_at: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+
+def role_id(text: str) -> str | None:
+    """The role id for an id or a Chinese label ('clerk' or '窗口人员'), or None."""
+    text = text.strip()
+    if text in ROLES:
+        return text
+    return next((k for k, label in ROLES.items() if label == text), None)
+
+
+def can(session: Session | None, action: str, case_row: Any = None) -> bool:
+    """May this session do `action` (on `case_row`, if given, which must then be within its area)?"""
+    if action not in ACTIONS:
+        raise KeyError(action)  # a typo in code, not a user's doing
+    if session is None or session.must_change or action not in MATRIX.get(session.role, ()):
+        return False
+    return case_row is None or action not in CASE_SCOPED or visible(session, case_row)
+
+
+def visible(session: Session, case_row: Any) -> bool:
+    """May this session see this case? Everyone with case.view may, except that a village agent sees only
+    cases whose applicant lives in the agent's area. `case_row` is a store row (township, village) or a Case."""
+    if "case.view" not in MATRIX.get(session.role, ()) or session.must_change:
+        return False
+    if session.role not in AREA_LIMITED:
+        return True
+    township, village = _place(case_row)
+    area = session.area
+    if not area.township or township != area.township:
+        return False
+    return not area.villages or village in area.villages
+
+
+def _place(case_row: Any) -> tuple[str, str]:
+    if isinstance(case_row, dict):
+        return case_row.get("township", ""), case_row.get("village", "")
+    applicant = case_row.applicant
+    return applicant.township, applicant.village
