@@ -1,0 +1,185 @@
+"""Sync throughput: N cases with three 200 KB scans each, synced to a real hub over loopback, as a ratio
+against a raw HTTP upload of the same bytes in the same run. Budget (DESIGN.md §7): ≥ 50 % of raw.
+
+Baseline: the same scan files PUT one after another over one keep-alive connection (httpx) to a bare ASGI app
+on uvicorn in its own process that reads each body and answers 200: the floor any HTTP upload pays here.
+For context it also times the same PUTs to a sink that stores each file durably (fsync, rename, directory
+fsync) as the hub must; the budget's ratio is against the plain raw upload.
+Sync: one `SyncEngine.sync_now()` pass to `python -m hub serve` (SQLite) in its own process: every scan
+hashed and fsynced on the hub, every case validated and committed on both sides, all answers checked.
+
+    .venv/bin/python bench/sync.py [--cases 1000] [--scans 3] [--size 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def raw_server(durable_dir: str | None) -> None:
+    """`bench/sync.py --raw-server [DIR]`: the baseline's sink, printing its URL as the first line. With DIR
+    it also stores each body durably as the hub does (file fsynced, renamed, directory fsynced)."""
+    import socket
+
+    import anyio
+    import uvicorn
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        more, body = True, []
+        while more:
+            message = await receive()
+            more = message.get("more_body", False)
+            body.append(message.get("body", b""))
+        if durable_dir:
+            await anyio.to_thread.run_sync(store, b"".join(body))
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b'{"ok":true}'})
+
+    def store(data: bytes) -> None:
+        import hashlib
+
+        from hub.blobstore import _fsync_dir
+
+        name = hashlib.sha256(data).hexdigest()
+        final = Path(durable_dir) / name[:2] / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            f.write(data)
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+        _fsync_dir(final.parent)
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # see hub/cli.py
+    sock.bind(("127.0.0.1", 0))
+    print(f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+
+
+def start(cmd: list[str]) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    line = proc.stdout.readline()
+    return proc, "http://" + line.split("http://")[1].split()[0]
+
+
+def wait_ready(url: str) -> None:
+    import httpx
+
+    for _ in range(400):
+        try:
+            httpx.get(url + "/v1/hello", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise SystemExit(f"server at {url} did not answer")
+
+
+def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[Path]:
+    """A desk with `cases` accepted cases, each with `scans` filed scans of random bytes; their files."""
+    from desktop import catalog, demo, documents, settings
+    from desktop.blobs import BlobStore
+    from desktop.store import Store
+
+    store = Store.open(data_dir, catalog.load())
+    for key, value in {"county_code": "439901", "window_code": "W03", "office": "演示县政务服务中心"}.items():
+        settings.set_value(store.db, key, value)
+    rng, blobs, files = random.Random(1), BlobStore.of(data_dir), []
+    now = dt.datetime.now().astimezone()
+    for n in range(cases):
+        svc = store.catalog.service(n % 20 + 1)
+        case = demo.eligible_case(svc, store.catalog, rng, now.date())
+        demo.receive_all(svc, case)
+        case = store.accept(case)
+        docs = []
+        with store.db.atomic():
+            for _ in range(scans):
+                sha, got = blobs.put_bytes(rng.randbytes(size))
+                documents.add_blob(store, sha=sha, size=got, mime="image/jpeg", pages=1, now=now)
+                docs.append((documents.insert(store, sha=sha, name="scan.jpg", pages=1, received_at=now.isoformat()),
+                             svc.materials[0].id))
+                files.append(blobs.path(sha))
+            documents.file_many(store, case.uuid, docs, now=now, actor="", kind="scan_filed")
+    store.close()
+    return files
+
+
+def raw_upload(url: str, files: list[Path]) -> float:
+    import httpx
+
+    wait_ready(url)
+    start_at = time.perf_counter()
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for i, path in enumerate(files):
+            client.put(f"/upload/{i}", content=path.read_bytes()).raise_for_status()
+    return time.perf_counter() - start_at
+
+
+def run_sync(data_dir: Path, hub_url: str, hub_dir: Path) -> tuple[float, object]:
+    from desktop import catalog, sync
+    from desktop.store import Store
+
+    code = subprocess.run([sys.executable, "-m", "hub", "device", "add", "W03", "--office", "演示县",
+                           "--data-dir", str(hub_dir)], capture_output=True, text=True, cwd=ROOT, check=True)
+    store = Store.open(data_dir, catalog.load())
+    sync.connect(store, hub_url, code.stdout.split("登记码：")[1].split("（")[0])
+    engine = sync.SyncEngine(store)
+    start_at = time.perf_counter()
+    report = engine.sync_now()
+    elapsed = time.perf_counter() - start_at
+    store.close()
+    return elapsed, report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--scans", type=int, default=3)
+    parser.add_argument("--size", type=int, default=200_000)
+    parser.add_argument("--raw-server", nargs="?", const="", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw_server is not None:
+        raw_server(args.raw_server or None)
+        return 0
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    print(f"preparing {args.cases} cases × {args.scans} scans × {args.size // 1000} KB in {tmp} …", flush=True)
+    files = make_desk(tmp / "desk", args.cases, args.scans, args.size)
+    total_mb = sum(f.stat().st_size for f in files) / 1e6
+    raw, raw_url = start([sys.executable, __file__, "--raw-server"])
+    durable, durable_url = start([sys.executable, __file__, "--raw-server", str(tmp / "durable")])
+    hub, hub_url = start([sys.executable, "-m", "hub", "serve", "--port", "0", "--data-dir", str(tmp / "hub")])
+    try:
+        wait_ready(hub_url)
+        raw_s = raw_upload(raw_url, files)
+        durable_s = raw_upload(durable_url, files)
+        sync_s, report = run_sync(tmp / "desk", hub_url, tmp / "hub")
+    finally:
+        for proc in (raw, durable, hub):
+            proc.terminate()
+            proc.wait(10)
+    assert report.ok and report.sent == args.cases and report.pending == 0, report
+    ratio = raw_s / sync_s
+    print(f"raw HTTP upload : {raw_s:7.2f} s  {total_mb / raw_s:7.1f} MB/s  ({len(files)} PUTs, {total_mb:.0f} MB)")
+    print(f"raw + fsync     : {durable_s:7.2f} s  {total_mb / durable_s:7.1f} MB/s  (context: the same PUTs, each "
+          f"stored durably as the hub does; not the budget's baseline)")
+    print(f"sync            : {sync_s:7.2f} s  {total_mb / sync_s:7.1f} MB/s  ({report.sent} cases, "
+          f"{report.blobs_sent} scans)")
+    print(f"ratio sync/raw throughput: {ratio:.2f}  (budget ≥ 0.50: {'ok' if ratio >= 0.5 else 'OVER BUDGET'})")
+    os.environ.get("KEEP_BENCH_DIR") or __import__("shutil").rmtree(tmp, ignore_errors=True)
+    return 0 if ratio >= 0.5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""The hub's HTTP API (FastAPI). Every answer, errors included, is the hub's JSON envelope (docs/sync.md)."""
+
+from __future__ import annotations
+
+import time
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from desktop import syncschema
+from hub import bundle, cases as cases_mod, db, devices, logs
+from hub.blobstore import BlobError, BlobStore
+from hub.config import HubConfig
+from hub.devices import Device
+from hub.writer import GroupWriter
+
+
+class HubError(Exception):
+    """Any refusal the API answers with an envelope: status, code, Chinese message, extra fields."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+class EnrollBody(BaseModel):
+    """POST /v1/enroll: the one-time code printed by `python -m hub device add`."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    code: str = Field(max_length=40)
+
+
+class CasePut(BaseModel):
+    """PUT /v1/cases/{uuid}: one revision of a case, the revision it was based on, its blob hashes."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    revision: int
+    base_revision: int
+    payload: dict[str, Any]
+    blobs: list[str] = []
+
+
+def ok(status: int = 200, **data: Any) -> JSONResponse:
+    return JSONResponse(syncschema.envelope(True, **data), status_code=status)
+
+
+def log_fields(request: Request, **fields: Any) -> None:
+    """Fields (UUIDs, counts; never a payload value) for this request's one access-log line."""
+    request.scope.setdefault("state", {}).setdefault("log", {}).update(fields)
+
+
+def fail(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(syncschema.envelope(False, error={"code": code, "message": message}, **extra),
+                        status_code=status, headers={"Retry-After": "30"} if status == 503 else None)
+
+
+async def current_device(request: Request, authorization: Annotated[str | None, Header()] = None,
+                         x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
+    """The device whose bearer token came with the request; 401 unknown, 403 revoked.
+
+    Async on purpose: a one-row indexed read is cheaper in the event loop than a hop to a worker thread
+    (the last-seen write, once a minute, joins the group writer's next transaction)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HubError(401, "unauthorized", "需要设备令牌（请先登记设备）")
+    found, update = devices.authenticate(request.app.state.engine, token.strip(), x_desk_pending)
+    if update is not None:
+        await request.app.state.writer.run(lambda conn: devices.touch(conn, found, update))
+    if found == "revoked":
+        raise HubError(403, "revoked", "本设备的登记已被撤销，请向管理员重新登记")
+    if not isinstance(found, Device):
+        raise HubError(401, "unauthorized", "设备令牌无效，请重新登记设备")
+    request.scope.setdefault("state", {})["device"] = found.name
+    return found
+
+
+Dev = Annotated[Device, Depends(current_device)]
+
+
+def create_app(config: HubConfig) -> FastAPI:
+    """The API over the database and blob store named by `config`.
+
+    Reads are small indexed queries run inline in the event loop (a hop to a worker thread costs more on a
+    busy machine); writes go through the group writer's thread, and file work through worker threads."""
+    engine = db.open_engine(config.db_url)
+    writer = GroupWriter(engine)
+    blobs = BlobStore(config.blob_dir, engine, writer, config.max_blob_bytes)
+    hub_id = db.hub_id(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # the docs page pulls scripts from a CDN; the JSON is enough
+    app.state.engine, app.state.blobs, app.state.config, app.state.writer = engine, blobs, config, writer
+    _handlers(app)
+    app.add_middleware(AccessLog)
+
+    @app.get("/v1/hello")
+    async def hello() -> JSONResponse:
+        """Public: is this the hub? (the desk checks before enrolling)"""
+        return ok(hub_id=hub_id, time=db.utcnow())
+
+    @app.post("/v1/enroll")
+    def enroll(body: EnrollBody) -> JSONResponse:
+        try:
+            dev, token = devices.enroll(engine, body.code)
+        except devices.DeviceError as exc:
+            raise HubError(403, "bad_code", str(exc)) from None
+        logs.event("device_enrolled", device=dev.name)
+        return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id)
+
+    @app.get("/v1/blobs/{sha256}")
+    async def blob_status(sha256: str, dev: Dev) -> JSONResponse:
+        progress = blobs.progress(dev.office, _sha(sha256))
+        return ok(sha256=sha256, held=progress.held, offset=progress.offset)
+
+    @app.put("/v1/blobs/{sha256}")
+    async def blob_put(sha256: str, request: Request, dev: Dev, total: Annotated[int, Query(ge=0)],
+                       offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
+        progress = await blobs.receive(dev.office, dev.id, _sha(sha256), offset, total, request.stream())
+        return ok(sha256=sha256, held=progress.held, offset=progress.offset)
+
+    async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
+                         parts: list[tuple[str, int]]) -> JSONResponse:
+        """The (checked) case in the next group transaction, with the owner rows of the scans that came with it."""
+
+        def job(conn):
+            if parts:
+                db.insert_ignore(conn, db.office_blobs, blobs.owner_rows(dev.office, dev.id, parts))
+            result = cases_mod.put_in(conn, dev, case_uuid, data)
+            came = {sha for sha, _ in parts}  # just verified, stored and recorded: no need to look again
+            return result, sorted(came | set(blobs.held(dev.office, [b for b in result.blobs if b not in came], conn)))
+
+        try:
+            result, held = await writer.run(job)
+        except cases_mod.CaseError as exc:
+            log_fields(request, case=case_uuid, revision=data["revision"], refused=exc.code)
+            raise
+        log_fields(request, case=case_uuid, revision=data["revision"], replayed=result.replayed,
+                   blobs=len(result.blobs), blobs_held=len(held), bundled=len(parts))
+        return ok(uuid=case_uuid, replayed=result.replayed, revision=result.revision, blobs=held,
+                  blobs_missing=[b for b in result.blobs if b not in held])
+
+    @app.put("/v1/cases/{case_uuid}")
+    async def case_put(case_uuid: str, body: CasePut, request: Request, dev: Dev) -> JSONResponse:
+        data = body.model_dump()
+        cases_mod.check(case_uuid, data)
+        return await store_case(request, dev, case_uuid, data, [])
+
+    @app.put("/v1/cases/{case_uuid}/bundle", openapi_extra=bundle.OPENAPI)
+    async def case_bundle(case_uuid: str, request: Request, dev: Dev) -> JSONResponse:
+        """A case with some of its scans in one request (docs/sync.md): scans verified and stored first."""
+        data, parts = bundle.split(await bundle.read(request.stream()))
+        cases_mod.check(case_uuid, data)  # the shared schema checks the body as CasePut would, and more
+        bundle.check_parts(data, parts)
+        await anyio.to_thread.run_sync(lambda: [blobs.store_whole(sha, content) for sha, content in parts])
+        return await store_case(request, dev, case_uuid, data, [(sha, len(content)) for sha, content in parts])
+
+    @app.get("/v1/cases/{case_uuid}")
+    async def case_get(case_uuid: str, dev: Dev) -> JSONResponse:
+        return ok(case=cases_mod.get_case(engine, dev, case_uuid))
+
+    @app.get("/v1/changes")
+    async def changes(dev: Dev, since: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> JSONResponse:
+        entries, more = cases_mod.changes_since(engine, dev, since, min(limit, config.changes_page))
+        return ok(changes=entries, cursor=entries[-1]["id"] if entries else since, more=more)
+
+    @app.get("/v1/devices/summary")
+    async def summary(dev: Dev) -> JSONResponse:
+        """For supervisors: every device of this office, what it sent and the queue it last reported."""
+        return ok(office=dev.office, devices=devices.summary(engine, dev.office))
+
+    return app
+
+
+def _sha(text: str) -> str:
+    if not syncschema.is_sha256(text):
+        raise HubError(422, "bad_hash", "地址中的sha256格式不对（应为64位小写十六进制）")
+    return text
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(HubError)
+    @app.exception_handler(cases_mod.CaseError)
+    @app.exception_handler(BlobError)
+    async def _known(_request: Request, exc: Any) -> JSONResponse:
+        return fail(exc.status, exc.code, exc.message, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        reasons = [f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}：格式不对（{e['type']}）"
+                   for e in exc.errors()]
+        return fail(422, "invalid", "请求格式不对", reasons=reasons[:20])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return fail(exc.status_code, "http", "没有这个接口" if exc.status_code == 404 else "请求不被接受")
+
+
+class AccessLog:
+    """ASGI middleware: one structured line per request (method, path, status, ms, device), no bodies.
+
+    It also turns a bug into a 500 envelope, logging only the exception's type: a traceback could quote
+    a payload value, and personal data never goes to a log.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), {"code": 0}
+
+        async def _send(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except Exception as exc:  # a bug: answer, log its type, never its text
+            logs.event("internal_error", 40, error=type(exc).__name__, path=scope["path"])
+            if not status["code"]:
+                await fail(500, "internal", "服务器内部错误，已记录")(scope, receive, _send)
+        finally:
+            state = scope.get("state", {})
+            logs.event("request", method=scope["method"], path=scope["path"], status=status["code"],
+                       ms=round((time.perf_counter() - start) * 1000, 1), device=state.get("device"),
+                       **state.get("log", {}))

@@ -1,0 +1,184 @@
+"""The hub's command line: serve the API, enroll and revoke devices, inject department statuses.
+
+Bad input prints one Chinese line on stderr and exits 1; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from typing import Any
+
+from hub import config as config_mod
+
+DEFAULT_PORT = 8760
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hub import logs
+    from hub.app import create_app
+
+    cfg = config_mod.resolve(args.data_dir, args.db)
+    logs.setup(cfg.log_dir)
+    app = create_app(cfg)
+    # proto=IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
+    # socket says TCP; with proto 0 every answer waited ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        raise HubCliError(f"无法监听 {args.host}:{args.port}（{exc.strerror}）") from None
+    port = sock.getsockname()[1]
+    # The first stdout line says where we listen (with --port 0 the OS picked the port).
+    print(f"县级汇聚服务器已启动：http://{args.host}:{port}  数据目录 {cfg.data_dir}  "
+          f"数据库 {config_mod.redact_url(cfg.db_url)}", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=30))
+    server.run(sockets=[sock])
+    return 0
+
+
+def _engine(args: argparse.Namespace):
+    from hub import db
+
+    cfg = config_mod.resolve(args.data_dir, args.db)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    return cfg, db.open_engine(cfg.db_url)
+
+
+def cmd_device(args: argparse.Namespace) -> int:
+    from hub import devices
+
+    cfg, engine = _engine(args)
+    try:
+        if args.action == "add":
+            code = devices.add(engine, _need(args.name, "设备名称"), args.office, cfg.code_ttl_hours)
+            print(f"设备“{args.name.strip()}”的一次性登记码：{code}（{cfg.code_ttl_hours}小时内有效，只能使用一次）")
+            print(f"在该设备上运行：python -m desktop hub connect 服务器地址 {code}")
+        elif args.action == "revoke":
+            devices.revoke(engine, _need(args.name, "设备名称"))
+            print(f"已撤销设备“{args.name}”：其令牌立即失效")
+        else:
+            _list(devices.summary(engine, None), args.json)
+    except devices.DeviceError as exc:
+        raise HubCliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _list(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "已撤销" if r["revoked"] else ("待登记" if not r["enrolled_at"] else "在用")
+        print(f"{r['device']}  {r['office']}  {state}  已收案件 {r['cases_received']}  "
+              f"最近联系 {r['last_seen_at'] or '—'}  本机待传 {r['pending_reported'] if r['pending_reported'] is not None else '—'}")
+    print(f"共 {len(rows)} 台设备")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from hub import cases
+
+    _cfg, engine = _engine(args)
+    try:
+        entry = cases.set_status(engine, args.number, args.state, item=args.item or "", note=args.note or "",
+                                 department=args.department or "")
+    except cases.CaseError as exc:
+        raise HubCliError(exc.message) from None
+    finally:
+        engine.dispose()
+    print(json.dumps(entry, ensure_ascii=False) if args.json else
+          f"已发布：案件 {entry['number']} → {entry['state']}（变更号 {entry['id']}），设备下次同步时收到")
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from hub import cases
+
+    _cfg, engine = _engine(args)
+    try:
+        entry = cases.announce_catalog(engine, args.version, args.note or "")
+    finally:
+        engine.dispose()
+    print(f"已发布目录更新通知 {entry['version']}（变更号 {entry['id']}）")
+    return 0
+
+
+class HubCliError(Exception):
+    """Bad input or environment: one Chinese line, exit 1."""
+
+
+def _need(value: str | None, what: str) -> str:
+    if not value or not value.strip():
+        raise HubCliError(f"缺少{what}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        print(f"错误：命令参数不对（{message}）。用 {self.prog} --help 查看用法。", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help=f"数据目录（环境变量 {config_mod.ENV_DATA_DIR}；默认 ./hub-data）")
+    common.add_argument("--db", help="数据库URL，如 postgresql://user:pass@host/db（默认：数据目录中的SQLite）")
+    common.add_argument("--json", action="store_true", help="以JSON输出")
+    parser = _Parser(prog="python -m hub", description="一件事帮代办 县级汇聚服务器")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", parents=[common], help="启动服务")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（局域网内服务用 0.0.0.0）")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}；0 表示任选空闲端口）")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("device", parents=[common], help="设备登记")
+    p.add_argument("action", choices=["add", "revoke", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--office", help="所属办理点（新设备必填）")
+    p.set_defaults(func=cmd_device)
+    p = sub.add_parser("status", parents=[common], help="发布部门办理状态（测试与演示）")
+    p.add_argument("action", choices=["set"])
+    p.add_argument("number", help="案件编号")
+    p.add_argument("state", help="已提交、办理中（已办理）、已办结、已终止，或英文 in_progress 等")
+    p.add_argument("--item", help="只针对某个事项（事项编码或key）")
+    p.add_argument("--note")
+    p.add_argument("--department")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("catalog", parents=[common], help="发布目录更新通知")
+    p.add_argument("action", choices=["announce"])
+    p.add_argument("version")
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_catalog)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return args.func(args)
+    except HubCliError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug or an unreachable database: one line, no traceback (it could hold values)
+        print(f"错误：{type(exc).__name__}（{_safe(exc)}）", file=sys.stderr)
+        return 2
+
+
+def _safe(exc: Exception) -> str:
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        return "无法连接或打开数据库，请检查 --db 与数据目录"
+    return "内部错误"

@@ -1,0 +1,166 @@
+"""The hub's tables (SQLAlchemy Core) and the one function that opens its database: SQLite or PostgreSQL.
+
+Times are ISO-8601 UTC text on both backends, so rows compare and print the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+SCHEMA_VERSION = "1"
+metadata = MetaData()
+
+devices = Table(
+    "devices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("office", String(200), nullable=False),
+    Column("code_hash", String(64), unique=True),
+    Column("code_expires_at", String(40)),
+    Column("token_hash", String(64), unique=True),
+    Column("created_at", String(40), nullable=False),
+    Column("enrolled_at", String(40)),
+    Column("revoked_at", String(40)),
+    Column("last_seen_at", String(40)),
+    Column("pending_reported", Integer),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("office", String(200), nullable=False),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Index("cases_office", "office"),
+    Index("cases_number", "number"),
+)
+
+case_revisions = Table(
+    "case_revisions", metadata,
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("base_revision", Integer, nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+
+case_blobs = Table(
+    "case_blobs", metadata,
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+)
+
+office_blobs = Table(
+    "office_blobs", metadata,
+    Column("office", String(200), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("office", String(200)),  # NULL: for every office (catalog updates)
+    Column("kind", String(20), nullable=False),
+    Column("case_uuid", String(36)),
+    Column("data", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("changes_office", "office", "id"),
+)
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for `url` with the tables created; SQLite gets WAL, FULL sync and immediate write locks.
+
+    hide_parameters: a database error's text never quotes a row's values (they may be personal data).
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
+        _sqlite_pragmas(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+    metadata.create_all(engine)
+    with writing(engine) as conn:
+        if conn.execute(meta.select().where(meta.c.key == "schema")).first() is None:
+            import uuid
+
+            conn.execute(meta.insert(), [{"key": "schema", "value": SCHEMA_VERSION},
+                                         {"key": "hub_id", "value": str(uuid.uuid4())}])
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    # pysqlite's own transaction handling is switched off so that the BEGIN below is ours (see writing()).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction. On SQLite it starts with BEGIN IMMEDIATE: writers queue on the busy timeout
+    instead of failing when a read snapshot must be upgraded; plain reads (engine.connect()) stay deferred."""
+    with engine.connect().execution_options(writing=True) as conn, conn.begin():
+        yield conn
+
+
+def hub_id(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(meta.select().where(meta.c.key == "hub_id")).one().value
+
+
+def lock_changes(conn) -> None:
+    """Serialise writers of the change feed, so ids become visible in order and no cursor skips one."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE changes IN SHARE ROW EXCLUSIVE MODE")
+
+
+def insert_ignore(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on either backend (rows already there are left as they are)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
