@@ -25,8 +25,9 @@ import sys
 from desktop.store import Store
 from desktop.ui.app import make_app
 from desktop.ui.mainwindow import MainWindow
-app = make_app([])
-w = MainWindow(Store.open(sys.argv[1])); w.show(); app.processEvents()
+from desktop.roles import Session
+app = make_app([], bundled_fonts=False)  # as the desk starts: the print fonts are added after the first paint
+w = MainWindow(Store.open(sys.argv[1]), Session("lixiaolan", "李晓兰", "clerk")); w.show(); app.processEvents()
 """
 
 

@@ -19,7 +19,12 @@ from desktop.errors import DeskError
 
 # Modules that add their own subcommands: each has `register(subparsers, common_parent_parser)` and sets
 # `func` on its parsers. Add a line here rather than growing this file.
-PLUGINS: list[str] = []
+PLUGINS: list[str] = [
+    "desktop.accounts_cli",
+    "desktop.scan_cli",
+    "desktop.printing_cli",
+    "desktop.sync_cli",
+]
 
 
 def out(data: Any) -> None:
@@ -134,8 +139,14 @@ def _date(text: str) -> dt.date:
 
 def _case_import(store, args: argparse.Namespace) -> int:
     from desktop import importer, views
+    from desktop.accounts_cli import require_user
 
-    case = importer.import_case(store, importer.read_json(Path(args.ref)), actor=args.user or "")
+    session = require_user(args, "case.create", store.db)  # None on a device without accounts (docs/roles.md)
+    actor = session.username if session else (args.user or "")
+    source = importer.read_json(Path(args.ref))
+    if session and not source.get("clerk"):
+        source["clerk"] = session.display_name  # 经办人 on paper: the name, not the username
+    case = importer.import_case(store, source, actor=actor)
     data = views.detail(case, store.catalog)
     if args.json:
         out(data)
@@ -167,7 +178,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
         if args.action == "set":
             if args.key is None or args.value is None:
                 raise DeskError("settings set 需要设置项和值，例如：settings set county_code 430521")
-            settings.set_value(db, args.key, args.value)
+            from desktop.accounts_cli import change_setting
+
+            change_setting(args, db)  # an administrator's login once the device has accounts (docs/roles.md)
         values = settings.get_all(db)
         out(values) if args.json or args.action == "show" else print(f"已保存：{args.key}")
         return 0

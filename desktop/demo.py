@@ -8,8 +8,11 @@ import random
 from typing import Any
 
 from desktop import assess, idnumber, rules, settings, workdays
+from desktop.accounts import Accounts
 from desktop.case import Case, MaterialState, Person
 from desktop.catalog import Catalog, Question, Service
+from desktop.db import Database
+from desktop.roles import Area
 from desktop.store import Store
 
 DEMO_SETTINGS = {
@@ -27,6 +30,20 @@ GIVEN = ["秀英", "建国", "桂兰", "德发", "玉梅", "志强", "冬生", "
 REGIONS = ["439901", "430124", "430521", "431021", "430682"]
 AGES = [4, 9, 15, 16, 35, 48, 55, 62, 70, 82, 91, 101]
 CLERKS = ["李晓兰", "周文斌", "陈雪梅"]
+# Demo staff of every role (README.md lists them with the password). Cases record the username as the actor
+# and the display name as the case's 经办人.
+DEMO_PASSWORD = "demo2026"
+STAFF = [  # username, display name, role, area
+    ("admin", "黄建华", "admin", Area()),
+    ("lixiaolan", "李晓兰", "clerk", Area()),
+    ("zhouwenbin", "周文斌", "clerk", Area()),
+    ("chenxuemei", "陈雪梅", "clerk", Area()),
+    ("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村", "石门村"))),
+    ("tanxiaohong", "谭小红", "village_agent", Area("青山铺镇")),
+    ("zhangli", "张丽", "supervisor", Area()),
+    ("pengzhiyuan", "彭志远", "auditor", Area()),
+]
+USERNAMES = {display: username for username, display, _, _ in STAFF}
 AGENTS = ["罗德明（白水村代办员）", "谭小红（青山村代办员）"]
 
 
@@ -122,6 +139,7 @@ def fill(store: Store, *, days: int = 45, per_day: int = 6, seed: int = 2026) ->
     for key, value in DEMO_SETTINGS.items():
         settings.set_value(store.db, key, value)
     settings.set_value(store.db, "townships", TOWNSHIPS)
+    demo_staff(store.db)
     rng = random.Random(seed)
     today = dt.date.today()
     numbers = sorted(store.catalog.services)
@@ -137,11 +155,27 @@ def fill(store: Store, *, days: int = 45, per_day: int = 6, seed: int = 2026) ->
     return count
 
 
+def demo_staff(db: Database) -> bool:
+    """Create the demo staff (all with DEMO_PASSWORD, no forced change) on a device without accounts."""
+    accounts = Accounts(db)
+    if accounts.any_users():
+        return False
+    (admin, display, _, _), *others = STAFF
+    accounts.create_admin(admin, display, DEMO_PASSWORD)
+    session = accounts.login(admin, DEMO_PASSWORD)
+    for username, display, role, area in others:
+        accounts.add_user(session, username, display, role, area, DEMO_PASSWORD, must_change=False)
+    accounts.logout(session)
+    return True
+
+
 def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_days: int) -> None:
     case = eligible_case(service, store.catalog, rng, day)
     receive_all(service, case, leave_missing=1 if rng.random() < 0.15 else 0)
     when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59))).astimezone()
     clerk = rng.choice(CLERKS)
+    case.clerk = clerk
+    clerk = USERNAMES[clerk]
     store.accept(case, actor=clerk, now=when)
     for action in _progress(rng, age_days, case.state):
         when += dt.timedelta(days=rng.randint(1, 3))
@@ -154,7 +188,7 @@ def _progress(rng: random.Random, age_days: int, state: str) -> list[str]:
     if state == "pending_materials":
         return ["materials_received"] if age_days > 5 and rng.random() < 0.7 else []
     steps = ["submit", "start", "complete"][: min(3, age_days // 7 + rng.randint(0, 1))]
-    if rng.random() < 0.05:
+    if rng.random() < 0.05 and steps[-1:] != ["complete"]:  # a closed case cannot be suspended
         steps.append("suspend")
     return steps
 

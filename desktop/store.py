@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop import assess, catalog as catalog_mod, searchkeys, settings, states, workdays
+from desktop import audit, catalog as catalog_mod, searchkeys, settings, states, workdays
 from desktop.case import Case, ItemState
 from desktop.catalog import Catalog
 from desktop.db import Database, open_db
@@ -34,6 +34,10 @@ class Store:
         self.catalog = catalog
         self.data_dir = data_dir
         self.listeners: list[Listener] = []
+        # Audit hook (issue 8, desktop/audit.py): called INSIDE the transaction of accept, transition and
+        # record_event with (actor, action, case uuid, detail, now), so a change and its audit entry commit
+        # together (listeners run after commit: too late). `detail` never holds personal values. None: off.
+        self.audit: audit.Hook | None = audit.recorder(db)
 
     @classmethod
     def open(cls, data_dir: Path, catalog: Catalog | None = None) -> Store:
@@ -52,7 +56,9 @@ class Store:
         """A case by UUID or by its printed number."""
         row = next(self.db.query("SELECT payload FROM cases WHERE uuid = ? OR number = ?", [ref, ref.upper()]), None)
         if row is None:
-            raise DeskError(f"找不到案件“{ref}”（可用案件编号或UUID）", field="case")
+            from desktop.logs import redact  # imported here: the desk's start-up does not need logging
+
+            raise DeskError(f"找不到案件“{redact(ref)}”（可用案件编号或UUID）", field="case")  # an ID typed in the wrong box
         return Case.from_dict(json.loads(row["payload"]))
 
     def rows(self, where: str = "1", params: list[Any] | None = None, order: str = "updated_at DESC",
@@ -123,6 +129,8 @@ class Store:
         now = now or now_local()
         if not case.application_date:
             case.application_date = now.date().isoformat()
+        from desktop import assess  # the rules: needed from the first acceptance on, not at start-up
+
         if errors := assess.accept_errors(service, case, self.catalog):
             raise errors[0]
         values = settings.get_all(self.db)
@@ -148,6 +156,8 @@ class Store:
             for number in case.linked_services:
                 case.linked_cases.append(self._linked_draft(case, number, now).uuid)
             self._write(case, now, outbox=True)
+            self._audited(actor, "case.create", case.uuid,
+                          {"service": case.service, "state": case.state, "number": case.number}, now)
         self._changed("accepted", case.uuid)
         return case
 
@@ -172,17 +182,36 @@ class Store:
                     item.status = spec.target
             self._event(case.uuid, now, action, actor, {"state": case.state, "reason": reason})
             self._write(case, now, outbox=True)
+            self._audited(actor, "case.transition", case.uuid, {"action": action, "state": case.state}, now)
         self._changed(action, case.uuid)
         return case
 
     def record_event(self, uuid: str, kind: str, *, actor: str = "", detail: dict[str, Any] | None = None,
                      now: dt.datetime | None = None) -> None:
         """A timeline entry that changes nothing else (a print, a note)."""
+        now = now or now_local()
         with self.db.atomic():
-            self._event(uuid, now or now_local(), kind, actor, detail or {})
+            self._event(uuid, now, kind, actor, detail or {})
+            self._audited(actor, "case.event", uuid, {"kind": kind}, now)
         self._changed(kind, uuid)
 
+    def apply_remote(self, case: Case, kind: str, detail: dict[str, Any], *, actor: str = "", queue: bool = False,
+                     now: dt.datetime | None = None) -> None:
+        """Write a case changed by sync (desktop/sync.py) with its timeline entry, in the caller's transaction
+        if any. A department's status from the hub is not queued (it must not bounce back as a new revision);
+        a conflict re-based by the clerk is (`queue`)."""
+        now = now or now_local()
+        with self.db.atomic():
+            self._event(case.uuid, now, kind, actor, detail)
+            self._write(case, now, outbox=queue)
+            self._audited(actor, "case.sync", case.uuid, {"kind": kind}, now)
+        self._changed(kind, case.uuid)
+
     # internals
+
+    def _audited(self, actor: str, action: str, uuid: str, detail: dict[str, Any], now: dt.datetime) -> None:
+        if self.audit is not None:
+            self.audit(actor, action, uuid, detail, now)
 
     def _enter(self, case: Case, state: str, now: dt.datetime) -> None:
         """Enter an open state; entering 已受理 starts each item's clock in working days."""

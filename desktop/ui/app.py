@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -23,30 +24,31 @@ QLineEdit, QComboBox { min-height: 1.6em; }
 """
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the desk's fonts (bundled CJK faces when present), size and style."""
+def make_app(argv: list[str] | None = None, *, bundled_fonts: bool = True) -> QApplication:
+    """The QApplication with the desk's UI face, size and style; the bundled fonts now or (desk start) later."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("一件事帮代办工作台")
-    families = _register_fonts()
+    installed = set(QFontDatabase.families())
     font = QFont(app.font())
-    if families:
-        # the system's UI face first (Microsoft YaHei UI on Windows); the bundled Song/Ming faces only
-        # as fallbacks, for the rare characters (Ext A/B) that the system face lacks
-        installed = set(QFontDatabase.families())
-        ui = [f for f in UI_FACES if f in installed][:1]
-        font.setFamilies([*ui, *font.families(), *families])
+    font.setFamilies([*[f for f in UI_FACES if f in installed][:1], *font.families()])
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLE)
+    if bundled_fonts:
+        add_bundled_fonts(app)
     return app
 
 
-def _register_fonts() -> list[str]:
-    try:
-        from desktop.ui.fonts import register_app_fonts
-    except ImportError:  # the bundled fonts arrive with the printing module
-        return []
-    return register_app_fonts()
+def add_bundled_fonts(app: QApplication) -> None:
+    """Register the print fonts (≈0.3 s) and add them as fallbacks after the UI face, for Ext A/B names.
+
+    The desk calls this just after its window first shows, so the wait is not part of start-up.
+    """
+    from desktop.ui.fonts import register_app_fonts
+
+    font = QFont(app.font())
+    font.setFamilies([*font.families(), *register_app_fonts()])
+    app.setFont(font)
 
 
 def run(data_dir: Path) -> int:
@@ -54,9 +56,8 @@ def run(data_dir: Path) -> int:
     from desktop.instance import InstanceLock
     from desktop.store import Store
     from desktop.ui.mainwindow import MainWindow
-    from desktop.ui.setup import SettingsDialog, needs_setup
 
-    app = make_app()
+    app = make_app(bundled_fonts=False)
     try:
         lock = InstanceLock(data_dir).acquire()
     except DeskError as exc:
@@ -69,11 +70,34 @@ def run(data_dir: Path) -> int:
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        if needs_setup(store) and not SettingsDialog(store, first_run=True).exec():
+        session = log_in(store)
+        if session is None:
             return 0
-        window = MainWindow(store)
+        window = MainWindow(store, session)
         window.show()
+        QTimer.singleShot(0, lambda: add_bundled_fonts(app))
         return app.exec()
     finally:
         store.close()
         lock.release()
+
+
+def log_in(store):
+    """The first administrator on a fresh device, else a login; the first-run settings; the audit check."""
+    from desktop import audit, roles
+    from desktop.accounts import Accounts
+    from desktop.ui.auth import FirstAdminDialog, LoginDialog
+    from desktop.ui.setup import SettingsDialog, needs_setup
+
+    accounts = Accounts(store.db)
+    dialog = LoginDialog(accounts) if accounts.any_users() else FirstAdminDialog(accounts)
+    if not dialog.exec() or dialog.session is None:
+        return None
+    session = dialog.session
+    if needs_setup(store) and roles.can(session, "settings.edit"):
+        save = lambda key, value: accounts.change_setting(session, key, value)  # noqa: E731
+        SettingsDialog(store, first_run=True, save=save).exec()
+    broken = audit.verify(store.db)
+    if broken is not None:
+        QMessageBox.warning(None, "审计记录异常", f"{broken.message}\n请立即通知审计员。")
+    return session

@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import states, views
+from desktop import documents, states, views
 from desktop.errors import DeskError
 from desktop.store import Store
 
 KIND_LABELS = {
     "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
     "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "printed": "打印",
-    "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新",
+    "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新", "scan_filed": "扫描件归档",
+    "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件",
 }
 
 
@@ -34,17 +35,21 @@ class CaseView(QWidget):
     printRequested = Signal(str, str)
     resumeDraft = Signal(str)
 
-    def __init__(self, store: Store, parent: QWidget | None = None):
+    def __init__(self, store: Store, window, parent: QWidget | None = None):
         super().__init__(parent)
-        self.store = store
+        self.store, self.window_ = store, window  # the main window holds the session and the accounts
         self.uuid = ""
         self.header = QLabel()
         self.header.setProperty("role", "title")
+        self.banner = QLabel()
+        self.banner.setProperty("role", "hint")
+        self.banner.setVisible(False)
         self.body = QTextBrowser()
         self.actions_row = QHBoxLayout()
         self.print_row = QHBoxLayout()
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.banner)
         layout.addWidget(self.body, 1)
         layout.addLayout(self.print_row)
         layout.addLayout(self.actions_row)
@@ -52,12 +57,35 @@ class CaseView(QWidget):
     def show_case(self, uuid: str) -> None:
         self.uuid = uuid
         case = self.store.load(uuid)
-        data = views.detail(case, self.store.catalog, self.store.events(uuid))
+        names = self.window_.accounts.names()
+        events = [{**e, "actor": names.get(e["actor"], e["actor"])} for e in self.store.events(uuid)]
+        data = views.detail(case, self.store.catalog, events)
         self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}")
-        self.body.setHtml(case_html(data))
-        self._buttons(case.state)
+        self.scans = documents.for_case(self.store, uuid)
+        names = {m["id"]: m["name"] for m in data["materials"]}
+        self.body.setHtml(case_html(data) + scans_html(self.scans, names))
+        self.banner.setVisible(False)
+        self._buttons(case)
 
-    def _buttons(self, state: str) -> None:
+    def offer_prints(self, case) -> None:
+        """Right after acceptance: say which papers the citizen gets now."""
+        papers = ["受理回执"] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
+        self.banner.setText(f"✔ 已受理 {case.number}。请打印并交给申请人：{'、'.join(papers)}。")
+        self.banner.setVisible(True)
+
+    def _print_kinds(self, case) -> list[tuple[str, str]]:
+        kinds = [("receipt", "打印受理回执")]
+        if case.is_proxy:
+            kinds.append(("consent", "打印委托书"))
+        if case.missing:
+            kinds.append(("notice", "打印一次性告知书"))
+        kinds.append(("cover", "打印材料封面"))
+        slip = {"suspended": ("suspend", "打印中止单"), "completed": ("close", "打印办结单"),
+                "terminated": ("close", "打印终止单")}.get(case.state)
+        return kinds + ([slip] if slip else [])
+
+    def _buttons(self, case) -> None:
+        state = case.state
         for row in (self.actions_row, self.print_row):
             while row.count():
                 item = row.takeAt(0)
@@ -68,12 +96,19 @@ class CaseView(QWidget):
             button.clicked.connect(lambda: self.resumeDraft.emit(self.uuid))
             self.actions_row.addWidget(button)
             return
-        for kind, label in (("receipt", "打印受理回执"), ("consent", "打印委托书"), ("notice", "打印一次性告知书"),
-                            ("cover", "打印材料封面")):
+        for kind, label in self._print_kinds(case):
             button = QPushButton(label)
             button.clicked.connect(lambda _=False, k=kind: self.printRequested.emit(self.uuid, k))
             self.print_row.addWidget(button)
         self.print_row.addStretch(1)
+        if self.scans:
+            remove = QPushButton("移除扫描件…")
+            remove.clicked.connect(self._remove_scan)
+            self.print_row.addWidget(remove)
+        reveal = QPushButton("显示完整身份证号")
+        reveal.setToolTip("仅显示一次，并记入审计记录")
+        reveal.clicked.connect(self._reveal)
+        self.print_row.addWidget(reveal)
         for action in states.allowed_actions(state):
             button = QPushButton(action.label)
             button.clicked.connect(lambda _=False, a=action: self._do(a))
@@ -89,16 +124,39 @@ class CaseView(QWidget):
         elif QMessageBox.question(self, action.label, f"确认将本案件{action.label}？") != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.store.transition(self.uuid, action.name, actor=_clerk(self.store), reason=reason)
+            self.window_.accounts.require(self.window_.session, "case.transition", self._row())
+            self.store.transition(self.uuid, action.name, actor=self.window_.session.username, reason=reason)
         except DeskError as exc:
             QMessageBox.warning(self, action.label, exc.message)
         self.show_case(self.uuid)
 
+    def _remove_scan(self) -> None:
+        """Take a wrongly filed scan off the case: it goes back to the inbox, and the timeline says so."""
+        labels = [f"{d.material_id}　{d.original_name}　{d.pages}页" for d in self.scans]
+        choice, ok = QInputDialog.getItem(self, "移除扫描件", "选择要移除的扫描件：", labels, 0, False)
+        if not ok:
+            return
+        reason, ok = QInputDialog.getText(self, "移除扫描件", "移除原因（如：归错案件、扫描不清）：")
+        if not ok:
+            return
+        doc = self.scans[labels.index(choice)]
+        try:
+            documents.remove(self.store, doc.id, reason=reason, actor=self.window_.session.username)
+        except DeskError as exc:
+            QMessageBox.warning(self, "无法移除", exc.message)
+        self.show_case(self.uuid)
 
-def _clerk(store: Store) -> str:
-    from desktop import settings
+    def _row(self):
+        return next(iter(self.store.rows("uuid = ?", [self.uuid])), None)
 
-    return settings.get(store.db, "clerk")
+    def _reveal(self) -> None:
+        """One number of one case in full, for this person only, recorded in the audit trail."""
+        try:
+            value = self.window_.accounts.reveal(self.window_.session, self.uuid, "applicant.id_number")
+        except DeskError as exc:
+            QMessageBox.warning(self, "无法显示", exc.message)
+            return
+        QMessageBox.information(self, "完整身份证号码（已记入审计）", value or "（未填写）")
 
 
 def case_html(d: dict) -> str:
@@ -129,6 +187,17 @@ def case_html(d: dict) -> str:
             f"<tr><th>事项</th><th>编码</th><th>状态</th><th>办结期限</th></tr>{items}</table>"
             f"<h3>材料</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>接收</th><th>份数</th></tr>{mats}</table>"
             f"<h3>办理记录</h3><ul>{events}</ul>")
+
+
+def scans_html(scans: list, names: dict[str, str]) -> str:
+    """The scans filed under each material, with pages and when they came in."""
+    if not scans:
+        return ""
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(names.get(d.material_id, d.material_id or ''))}</td><td>{e(d.original_name)}</td>"
+                   f"<td>{d.pages}</td><td>{e((d.filed_at or '')[:16].replace('T', ' '))}</td></tr>" for d in scans)
+    return (f"<h3>扫描件</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>文件</th><th>页数</th>"
+            f"<th>归档时间</th></tr>{rows}</table>")
 
 
 def _overdue(item: dict, today: str) -> bool:

@@ -46,6 +46,8 @@ class HomePage(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
+        self.owner = ""  # drafts shown: this staff member's (display name); '' shows all
+        self.visible = lambda row: True  # cases shown: e.g. only a village agent's area
         self.finder = QLineEdit()
         self.finder.setPlaceholderText("查找一件事：名称、拼音首字母（如 cjrz）、事项编码 … 回车开始办理")
         self.finder.setClearButtonEnabled(True)
@@ -124,13 +126,13 @@ class HomePage(QWidget):
 
     def run_search(self) -> None:
         text = self.search.text().strip()
-        rows = self.store.search(text) if text else []
+        rows = [r for r in self.store.search(text) if self.visible(r)] if text else []
         self.search_model.set_rows(rows)
         self.search_info.setText(f"找到 {len(rows)} 件" if text else "")
 
     def reload(self) -> None:
         """Refresh the drafts and today's cases (called when the store says something changed)."""
-        self.drafts_model.set_rows(self.store.drafts())
-        self.today_model.set_rows(self.store.cases_on(dt.date.today()))
+        self.drafts_model.set_rows([r for r in self.store.drafts() if not self.owner or r["clerk"] == self.owner])
+        self.today_model.set_rows([r for r in self.store.cases_on(dt.date.today()) if self.visible(r)])
         if self.search.text().strip():
             self.run_search()

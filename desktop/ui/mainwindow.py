@@ -1,4 +1,4 @@
-"""The main window: home, the wizard, the case view; a toolbar, shortcuts and the status bar."""
+"""The main window: home, the wizard, the case view, staff screens; the toolbar by role, the lock, the status bar."""
 
 from __future__ import annotations
 
@@ -6,56 +6,94 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
 
-from desktop import settings
+from desktop import roles, settings
+from desktop.accounts import Accounts, lock_minutes
 from desktop.case import Case
 from desktop.store import Store
 from desktop.ui.home import HomePage
+from desktop.ui.lock import IdleWatcher, LockPage
 from desktop.ui.signals import StoreSignals
 
-# The wizard, the case view and the settings dialog are imported on first use: start-up is budgeted
+# The wizard, the case view and the staff screens are imported on first use: start-up is budgeted
 # against a bare window (bench/startup.py), and a clerk sees the home screen first.
+
+# toolbar entries: text, shortcut, slot name, the permission that shows it (None: everyone)
+TOOLBAR = (
+    ("首页", "Ctrl+H", "go_home", "case.view"),
+    ("新建案件", "Ctrl+N", "focus_finder", "case.create"),
+    ("搜索", "Ctrl+F", "focus_search", "case.view"),
+    ("收件箱", "Ctrl+I", "open_inbox", "case.create"),
+    ("用户管理", "", "open_users", "user.manage"),
+    ("审计记录", "", "open_audit", "audit.verify"),
+    ("设置", "", "edit_settings", "settings.edit"),
+    ("锁屏", "Ctrl+L", "lock", None),
+)
 
 
 class MainWindow(QMainWindow):
-    """One window; screens swap in a stack so the clerk never loses their place."""
+    """One window for one logged-in staff member; screens swap in a stack so nobody loses their place."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, session: roles.Session, accounts: Accounts | None = None):
         super().__init__()
-        self.store = store
+        self.store, self.session = store, session
+        self.accounts = accounts or Accounts(store.db)
         self.signals = StoreSignals(store, self)
         self.setWindowTitle("一件事帮代办工作台")
         self.resize(1366, 768)
         self.stack = QStackedWidget()
         self.home = HomePage(store)
         self._caseview = None
+        self._staff_page = None
         self.wizard = None
         self.stack.addWidget(self.home)
-        self.setCentralWidget(self.stack)
+        self._lockpage = None
+        self.outer = QStackedWidget()  # the lock page replaces the content: it is hidden, not covered
+        self.outer.addWidget(self.stack)
+        self.setCentralWidget(self.outer)
         self._toolbar()
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
         self.home.serviceChosen.connect(self.new_case)
         self.home.caseChosen.connect(self.open_case)
         self.signals.changed.connect(self._on_store_changed)
-        self._update_status()
+        self.idle = IdleWatcher(lock_minutes(store.db), self)
+        self.idle.idle.connect(self.lock)
+        self._inbox = None
+        self.intake = None
+        self._apply_session()
+        self._start_intake()
 
     def _toolbar(self) -> None:
-        bar = QToolBar("主菜单")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(bar)
-        for text, shortcut, slot in (
-            ("首页", "Ctrl+H", self.go_home),
-            ("新建案件", "Ctrl+N", self.focus_finder),
-            ("搜索", "Ctrl+F", self.focus_search),
-            ("设置", "", self.edit_settings),
-        ):
+        self.bar = QToolBar("主菜单")
+        self.bar.setMovable(False)
+        self.bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(self.bar)
+        self.actions_by_name: dict[str, tuple[QAction, str | None]] = {}
+        for text, shortcut, slot, permission in TOOLBAR:
             action = QAction(text, self)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
                 action.setToolTip(f"{text}（{shortcut}）")
-            action.triggered.connect(slot)
-            bar.addAction(action)
+            action.triggered.connect(getattr(self, slot))
+            self.bar.addAction(action)
+            self.actions_by_name[text] = (action, permission)
+
+    def can(self, action: str, case_row=None) -> bool:
+        return roles.can(self.session, action, case_row)
+
+    def _apply_session(self) -> None:
+        """Show what this person's role allows; their drafts only; cases of their area only."""
+        for action, permission in self.actions_by_name.values():
+            action.setVisible(permission is None or self.can(permission))
+        self.home.owner = self.session.display_name
+        self.home.visible = lambda row: roles.visible(self.session, row)
+        self._update_status()
+        if self.can("case.view"):
+            self.go_home()
+        elif self.can("user.manage"):
+            self.open_users()
+        elif self.can("audit.verify"):
+            self.open_audit()
 
     # screens
 
@@ -65,7 +103,7 @@ class MainWindow(QMainWindow):
         if self._caseview is None:
             from desktop.ui.caseview import CaseView
 
-            self._caseview = CaseView(self.store)
+            self._caseview = CaseView(self.store, self)
             self._caseview.resumeDraft.connect(self.open_case)
             self._caseview.printRequested.connect(self._on_print)
             self.stack.addWidget(self._caseview)
@@ -87,23 +125,28 @@ class MainWindow(QMainWindow):
         self.home.search.selectAll()
 
     def new_case(self, number: int) -> None:
-        case = Case(service=number, clerk=settings.get(self.store.db, "clerk"))
-        self._open_wizard(case)
+        if not self.can("case.create"):
+            return
+        self._open_wizard(Case(service=number, clerk=self.session.display_name))
 
     def open_case(self, uuid: str) -> None:
         case = self.store.load(uuid)
         if case.state == "draft":
             self._open_wizard(case)
-        else:
-            self._close_wizard()
-            self.caseview.show_case(uuid)
-            self.stack.setCurrentWidget(self.caseview)
+            return
+        row = next(iter(self.store.rows("uuid = ?", [uuid])), None)
+        if not self.can("case.view", row):
+            QMessageBox.warning(self, "无权查看", "该案件不在您的服务区域内。")
+            return
+        self._close_wizard()
+        self.caseview.show_case(uuid)
+        self.stack.setCurrentWidget(self.caseview)
 
     def _open_wizard(self, case: Case) -> None:
         from desktop.ui.wizard import CaseWizard
 
         self._close_wizard()
-        self.wizard = CaseWizard(self.store, case)
+        self.wizard = CaseWizard(self.store, case, actor=self.session.username, clerk=self.session.display_name)
         self.wizard.accepted.connect(self._on_accepted)
         self.wizard.closed.connect(self.go_home)
         self.stack.addWidget(self.wizard)
@@ -121,15 +164,111 @@ class MainWindow(QMainWindow):
         self.open_case(uuid)
         case = self.store.load(uuid)
         self.statusBar().showMessage(f"已受理：{case.number}（{case.state_label}）", 10000)
+        self.caseview.offer_prints(case)
 
     def _on_print(self, uuid: str, kind: str) -> None:
-        QMessageBox.information(self, "打印", "打印功能将在打印模块完成后提供。")
+        from desktop.ui.printing import print_document
+
+        print_document(self, self.store, self.session, uuid, kind)
+
+    def _staff(self, kind: str) -> None:
+        from desktop.ui.staff import AuditPage, UsersPage
+
+        self._close_wizard()
+        if self._staff_page is not None:
+            self.stack.removeWidget(self._staff_page)
+            self._staff_page.deleteLater()
+        cls = UsersPage if kind == "users" else AuditPage
+        self._staff_page = cls(self.accounts, self.session, self.store)
+        self.stack.addWidget(self._staff_page)
+        self.stack.setCurrentWidget(self._staff_page)
+
+    def _start_intake(self) -> None:
+        """Watch the scanner folder in the background (a device without one set just shows the empty inbox)."""
+        from desktop.ui.intakerun import IntakeRunner
+
+        folder = settings.get(self.store.db, "scanner_folder")
+        if not folder or self.store.data_dir is None or not self.can("case.create"):
+            return
+        self.intake = IntakeRunner(self.store.data_dir, self.store.catalog, folder, actor=self.session.username,
+                                   parent=self)
+        self.intake.passed.connect(self._on_intake)
+        self.intake.failed.connect(lambda message: self.statusBar().showMessage(f"扫描文件夹：{message}", 15000))
+        self.intake.start()
+
+    def _on_intake(self, report) -> None:
+        count = self.store.db.execute("SELECT count(*) FROM documents WHERE state = 'inbox'").fetchone()[0]
+        self.actions_by_name["收件箱"][0].setText(f"收件箱（{count}）" if count else "收件箱")
+        if report.accepted or report.quarantined:
+            bad = f"，{len(report.quarantined)} 件有问题已隔离" if report.quarantined else ""
+            self.statusBar().showMessage(f"扫描文件夹：新收 {len(report.accepted)} 件{bad}", 15000)
+        if self._inbox is not None:
+            self._inbox.reload()
+        self._on_store_changed("intake", "")
+
+    def open_inbox(self) -> None:
+        from desktop.ui.inbox import InboxPage
+
+        self._close_wizard()
+        if self._inbox is None:
+            self._inbox = InboxPage(self.store, self.session.username)
+            self.stack.addWidget(self._inbox)
+        self._inbox.reload()
+        self.stack.setCurrentWidget(self._inbox)
+        if self.intake is not None:
+            self.intake.scan_now()
+
+    def open_users(self) -> None:
+        self._staff("users")
+
+    def open_audit(self) -> None:
+        self._staff("audit")
 
     def edit_settings(self) -> None:
         from desktop.ui.setup import SettingsDialog
 
-        if SettingsDialog(self.store, parent=self).exec():
+        save = lambda key, value: self.accounts.change_setting(self.session, key, value)  # noqa: E731
+        if SettingsDialog(self.store, save=save, parent=self).exec():
             self._update_status()
+
+    # the lock
+
+    @property
+    def lockpage(self) -> LockPage:
+        """The lock page, built the first time the desk locks."""
+        if self._lockpage is None:
+            self._lockpage = LockPage(self.accounts)
+            self._lockpage.unlocked.connect(self._on_unlocked)
+            self._lockpage.switched.connect(self._on_switched)
+            self.outer.addWidget(self._lockpage)
+        return self._lockpage
+
+    def lock(self) -> None:
+        """Hide everything behind the lock page; the draft in progress is saved and kept as it is."""
+        if self._lockpage is not None and self.outer.currentWidget() is self._lockpage:
+            return
+        if self.wizard is not None:
+            self.wizard.save_now()
+        self.accounts.lock(self.session)
+        self.bar.setVisible(False)
+        self.outer.setCurrentWidget(self.lockpage)
+        self.lockpage.show_for(self.session)
+        self.idle.timer.stop()
+
+    def _on_unlocked(self, session: roles.Session) -> None:
+        self.session = session
+        self.bar.setVisible(True)
+        self.outer.setCurrentWidget(self.stack)
+        self.idle.timer.start()
+
+    def _on_switched(self, session: roles.Session) -> None:
+        """Another person logs in: the first person's draft is saved and stays theirs."""
+        self._close_wizard()
+        self.session = session
+        self.bar.setVisible(True)
+        self.outer.setCurrentWidget(self.stack)
+        self.idle.timer.start()
+        self._apply_session()
 
     # status
 
@@ -141,9 +280,13 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         values = settings.get_all(self.store.db)
         self.status.setText(f"{values['office'] or '未设置办理点'}　窗口 {values['window_code'] or '—'}　"
-                            f"{values['clerk']}　待同步 {self.store.outbox_pending()} 件")
+                            f"{self.session.display_name}（{self.session.role_label}）　"
+                            f"待同步 {self.store.outbox_pending()} 件")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._close_wizard()
+        self.idle.stop()
+        if self.intake is not None:
+            self.intake.stop()
         self.signals.detach()
         super().closeEvent(event)

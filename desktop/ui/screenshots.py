@@ -10,20 +10,36 @@ from pathlib import Path
 WIDTH, HEIGHT = 1366, 768
 
 
+def _wait(app, done, seconds: float = 10.0) -> None:
+    """Let background work (thumbnails) finish before a shot; a script, so a bounded poll is fine."""
+    import time
+
+    end = time.monotonic() + seconds
+    while not done() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
 def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     """Render the screens from the data dir's cases (demo data gives a full set); returns the PNGs."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop import demo
+    from desktop.accounts import Accounts
+    from desktop.roles import Session
     from desktop.store import Store
     from desktop.ui.app import make_app
+    from desktop.ui.auth import LoginDialog
     from desktop.ui.mainwindow import MainWindow
     from desktop.ui.setup import SettingsDialog
 
     app = make_app([])
     out_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(data_dir)
+    accounts = Accounts(store.db)
     shots: list[Path] = []
-    window = MainWindow(store)
+    login = LoginDialog(accounts, username="lixiaolan")
+    login.show()
+    window = MainWindow(store, Session("lixiaolan", "李晓兰", "clerk"), accounts)
     window.resize(WIDTH, HEIGHT)
     window.show()
 
@@ -33,6 +49,8 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
         (widget or window).grab().save(str(path))
         shots.append(path)
 
+    shot("login", login)
+    login.close()
     shot("home")
     window.home.finder.setText("cjrz")
     shot("home-finder")
@@ -61,6 +79,15 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     dialog.show()
     shot("settings", dialog)
     dialog.close()
+    window.open_inbox()
+    _wait(app, lambda: all(not window._inbox.list.item(r).icon().isNull() for r in range(window._inbox.list.count())))
+    shot("inbox")
+    window.lock()
+    shot("locked")
+    window._on_switched(Session("admin", "黄建华", "admin"))
+    shot("users")
+    window._on_switched(Session("pengzhiyuan", "彭志远", "auditor"))
+    shot("audit")
     window.close()
     store.close()
     return shots

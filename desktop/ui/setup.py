@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import settings
-from desktop.errors import ValidationError
+from desktop.errors import DeskError, ValidationError
 from desktop.store import Store
 from desktop.ui.pagebase import hint_label, set_hint
 
@@ -53,9 +53,11 @@ def printer_names() -> list[str]:
 class SettingsDialog(QDialog):
     """Edit the device settings; the same dialog is the first-run setup."""
 
-    def __init__(self, store: Store, *, first_run: bool = False, parent: QWidget | None = None):
+    def __init__(self, store: Store, *, first_run: bool = False, save=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
+        # how one setting is stored: through the accounts (audited, administrator only) in the desk
+        self._save = save or (lambda key, value: settings.set_value(store.db, key, value))
         self.setWindowTitle("首次设置" if first_run else "设置")
         self.setMinimumWidth(640)
         values = settings.get_all(store.db)
@@ -112,13 +114,16 @@ class SettingsDialog(QDialog):
                 if not values[key].strip():
                     spec = settings.SETTINGS[key]
                     raise ValidationError(f"{spec.title}：不能为空（{spec.hint}）", field=key)
+            current = settings.get_all(self.store.db)
+            values = {k: v.strip().upper() if k == "window_code" else v for k, v in values.items()}
+            values["townships"] = text_to_townships(self.townships.toPlainText())
             for key, value in values.items():
-                settings.set_value(self.store.db, key, value.strip().upper() if key == "window_code" else value)
-            settings.set_value(self.store.db, "townships", text_to_townships(self.townships.toPlainText()))
-        except ValidationError as exc:
+                if value != current.get(key):
+                    self._save(key, value)
+        except DeskError as exc:
             set_hint(self.error, exc.message, error=True)
             self.error.setVisible(True)
-            if exc.field in self.edits:
+            if exc.field in self.edits:  # a bad value: named, focused, and nothing typed is cleared
                 self.edits[exc.field].setFocus()
             return
         self.accept()

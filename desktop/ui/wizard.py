@@ -38,10 +38,13 @@ class CaseWizard(QWidget):
     draftSaved = Signal()
     closed = Signal()
 
-    def __init__(self, store: Store, case: Case, parent: QWidget | None = None):
+    def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = ""):
         super().__init__(parent)
-        self.store, self.case = store, case
-        self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), settings.get_all(store.db))
+        self.store, self.case, self.actor = store, case, actor
+        values = settings.get_all(store.db)
+        if clerk:
+            values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
+        self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_now)
         self._build()
@@ -182,7 +185,7 @@ class CaseWizard(QWidget):
             if not self._page_ok(index):
                 return
         try:
-            accepted = self.store.accept(self.case, actor=self.ctx.clerk)
+            accepted = self.store.accept(self.case, actor=self.actor or self.ctx.clerk)
         except DeskError as exc:
             self._set_error(exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
             return

@@ -6,11 +6,12 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from desktop.case import Case
+from desktop.roles import Session
 from desktop.ui.wizard import CaseWizard
 
 
 @pytest.fixture
-def widgets(store):
+def widgets(qapp, store):
     made: list[QWidget] = []
     yield made
     for widget in made:
@@ -35,12 +36,15 @@ def make_wizard(widgets):
     return make
 
 
+CLERK = Session("lixiaolan", "李晓兰", "clerk")
+
+
 @pytest.fixture
 def main_window(widgets, store):
     from desktop.ui.mainwindow import MainWindow
 
-    def make() -> MainWindow:
-        window = MainWindow(store)
+    def make(session: Session = CLERK) -> MainWindow:
+        window = MainWindow(store, session)
         widgets.append(window)
         return window
 

@@ -1,0 +1,151 @@
+"""Print preview (QtPdf), printing to the chosen printer, save as PDF; every print goes on the case's timeline.
+
+The PDF is rendered on a worker thread (desktop.ui.worker) from data read on the GUI thread, so the window
+never waits on reportlab. Printing paints each page at the printer's resolution, set explicitly (STYLE.md:
+without it the output balloons).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import forms, printing, roles, settings
+from desktop.errors import DeskError
+from desktop.store import Store
+from desktop.ui import worker
+
+PRINT_DPI = 300
+
+
+def load_pdf(pdf: bytes, parent: QWidget) -> QPdfDocument:
+    """A QPdfDocument over the bytes (the buffer is kept alive with the document)."""
+    doc = QPdfDocument(parent)
+    buffer = QBuffer(doc)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    doc.load(buffer)
+    return doc
+
+
+def paint_pdf(doc: QPdfDocument, printer: QPrinter) -> None:
+    """Paint every page onto `printer` at PRINT_DPI, scaled to the printable area."""
+    printer.setResolution(PRINT_DPI)
+    painter = QPainter(printer)
+    try:
+        for page in range(doc.pageCount()):
+            if page:
+                printer.newPage()
+            rect = painter.viewport()
+            points = doc.pagePointSize(page)
+            size = QSize(int(points.width() / 72 * PRINT_DPI), int(points.height() / 72 * PRINT_DPI))
+            image = doc.render(page, size)
+            target = size.scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(QRect(rect.topLeft(), target), image)
+    finally:
+        painter.end()
+
+
+class PreviewDialog(QDialog):
+    """Shows the rendered document; 打印 and 另存为PDF record the print on the timeline."""
+
+    def __init__(self, store: Store, job: printing.PrintJob, actor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.job, self.actor = store, job, actor
+        title = forms.KINDS[job.kind] + ("（补打）" if job.reprint else "")
+        self.setWindowTitle(f"{title} — {job.case_number}")
+        self.resize(900, 720)
+        self.doc = load_pdf(job.pdf, self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.doc)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        buttons = QHBoxLayout()
+        for text, slot in (("打印…", self.print_it), ("另存为PDF…", self.save_as), ("关闭", self.reject)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.insertStretch(2, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        wanted = settings.get(self.store.db, "default_printer")
+        if wanted and wanted in [p.printerName() for p in QPrinterInfo.availablePrinters()]:
+            printer.setPrinterName(wanted)
+        printer.setDocName(f"{forms.KINDS[self.job.kind]} {self.job.case_number}")
+        return printer
+
+    def print_it(self) -> None:
+        printer = self.printer()
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        paint_pdf(self.doc, printer)
+        printing.record(self.store, self.job, actor=self.actor)
+        self.accept()
+
+    def save_as(self) -> None:
+        name = f"{self.job.case_number}-{forms.KINDS[self.job.kind]}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", name, "PDF (*.pdf)")
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> None:
+        try:
+            path.write_bytes(self.job.pdf)
+        except OSError as exc:
+            QMessageBox.warning(self, "保存失败", f"无法写入 {path}：{exc.strerror or exc}")
+            return
+        printing.record(self.store, self.job, actor=self.actor)
+        self.accept()
+
+
+def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: str, kind: str,
+                   on_ready=None) -> None:
+    """Render document `kind` of case `uuid` in the background, then open the preview."""
+    case = store.load(uuid)
+    row = next(iter(store.rows("uuid = ?", [uuid])), None)
+    if not roles.can(session, "case.print", row):
+        QMessageBox.warning(parent, "无权打印", "您的角色或服务区域不能打印该案件的文书。")
+        return
+    events = store.events(uuid)
+    reprint = printing.is_reprint(events, kind)
+    office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
+    catalog = store.catalog
+
+    def render() -> printing.PrintJob:
+        pdf = forms.render(kind, case, catalog, office_info=office, reprint=reprint, events=events)
+        return printing.PrintJob(case.uuid, case.number or "", kind, None, reprint, pdf)
+
+    def done(job: printing.PrintJob | None, error: BaseException | None) -> None:
+        if error is not None:
+            if not isinstance(error, DeskError):
+                raise error
+            QMessageBox.warning(parent, "无法打印", error.message)
+            return
+        dialog = PreviewDialog(store, job, session.username, parent)
+        if on_ready is not None:
+            on_ready(dialog)
+        else:
+            dialog.exec()
+
+    worker.run(render, done)

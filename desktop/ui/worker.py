@@ -1,0 +1,45 @@
+"""Background work through one helper: `run(fn, callback)`; the callback gets (result, error) on the GUI thread.
+
+Workers get plain data (frozen dataclasses, bytes), never widgets or the store: the database has one writer,
+the GUI thread, so reads a job needs are made before it starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class _Relay(QObject):
+    done = Signal(object, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay):
+        super().__init__()
+        self.fn, self.relay = fn, relay
+
+    def run(self) -> None:
+        try:
+            result, error = self.fn(), None
+        except Exception as exc:  # handed to the callback, which decides: known error or bug
+            result, error = None, exc
+        self.relay.done.emit(result, error)
+
+
+_pending: set[_Relay] = set()
+
+
+def run(fn: Callable[[], Any], callback: Callable[[Any, BaseException | None], None]) -> None:
+    """Run `fn` on the thread pool; `callback(result, error)` runs later on the GUI thread."""
+    relay = _Relay()
+    _pending.add(relay)
+
+    def deliver(result: Any, error: BaseException | None) -> None:
+        _pending.discard(relay)
+        callback(result, error)
+
+    relay.done.connect(deliver)
+    QThreadPool.globalInstance().start(_Job(fn, relay))

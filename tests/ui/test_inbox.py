@@ -1,0 +1,69 @@
+"""The scan inbox in the desk: scans arrive in the background, show with thumbnails, are filed and found again."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop import documents, settings
+from desktop.ui.inbox import InboxPage, parse_pages
+from desktop.ui.intakerun import IntakeRunner
+from tests.scanfiles import accepted_case, image_bytes, pdf_bytes
+
+
+def test_three_scans_arrive_in_the_background_and_are_filed_into_a_case(qtbot, store, tmp_path, main_window):
+    folder = tmp_path / "扫描 文件夹"
+    folder.mkdir()
+    settings.set_value(store.db, "scanner_folder", str(folder))
+    case = accepted_case(store, 3, 1)
+    window = main_window()
+    runner = IntakeRunner(store.data_dir, store.catalog, str(folder), actor="lixiaolan", stability_delay=0.0)
+    (folder / "身份证 正反面.jpg").write_bytes(image_bytes("JPEG", 1))
+    (folder / "户口簿.png").write_bytes(image_bytes("PNG", 2))
+    (folder / "申请表.pdf").write_bytes(pdf_bytes(["page one", "page two"]))
+    (folder / "扫描中断.pdf").write_bytes(b"%PDF-1.4 cut off")
+    for _ in range(3):  # a file is taken once it has held still across two looks
+        with qtbot.waitSignal(runner.passed, timeout=10_000):
+            runner.scan_now()
+        if len(documents.inbox(store)) == 3:
+            break
+    assert len(documents.inbox(store)) == 3 and len(documents.quarantined(store)) == 1
+    assert not list(folder.iterdir()), "the scanner folder keeps no personal data"
+    window.open_inbox()
+    page = window._inbox
+    assert page.list.count() == 3
+    assert "扫描中断.pdf" in page.quarantine.text() and "不完整" in page.quarantine.text()
+    qtbot.waitUntil(lambda: all(not page.list.item(r).icon().isNull() for r in range(3)), timeout=10_000)
+    page.list.selectAll()
+    page.case_ref.setText(case.number)
+    page._load_materials()
+    page.material.setCurrentIndex(page.material.findData("id_card"))
+    with qtbot.waitSignal(page.filed) as filed:
+        page.file_selected()
+    assert filed.args == [case.uuid] and documents.inbox(store) == []
+    assert len(documents.for_case(store, case.uuid, "id_card")) == 3
+    assert store.load(case.uuid).materials["id_card"].received in ("scan", "original", "copy")
+    window.open_case(case.uuid)
+    assert "扫描件" in window.caseview.body.toHtml() and "身份证 正反面" in window.caseview.body.toHtml()
+
+
+def test_filing_without_a_case_names_what_is_missing(qtbot, store, tmp_path):
+    page = InboxPage(store, "lixiaolan")
+    qtbot.addWidget(page)
+    page.file_selected()
+    assert "选择扫描件" in page.message.text()
+    page.case_ref.setText("439901-W03-20990101-0001")
+    page._load_materials()
+    assert "找不到案件" in page.message.text()
+
+
+@pytest.mark.parametrize(("text", "count", "expected"), [("3,1-2", 3, [2, 0, 1]), ("1", 1, [0]), ("2-3", 4, [1, 2])])
+def test_page_lists(text, count, expected):
+    assert parse_pages(text, count) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "5", "2-1", "a", "1-x"])
+def test_bad_page_lists_are_named(text):
+    from desktop.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="页码"):
+        parse_pages(text, 4)
