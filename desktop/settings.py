@@ -33,6 +33,7 @@ SETTINGS = {
         Setting("clerk", "当前工作人员姓名"),
         Setting("scanner_folder", "扫描文件夹"),
         Setting("default_printer", "默认打印机"),
+        Setting("printers", "各文书打印机", default={}, kind="json", hint="文书 → 打印机；未设的用默认打印机"),
         Setting("office_phone", "窗口咨询电话", pattern=r"^[0-9+\-（）() 转]{3,30}$", hint="印在受理回执和告知书上，如 0731-88886666"),
         Setting("office_address", "办理点地址", hint="印在一次性告知书上：补正材料送到哪里"),
         Setting("consent_mask_id", "委托书隐藏委托人身份证号中间位", default="no", pattern=r"^(yes|no)$", hint="yes 或 no（默认 no：委托书上印完整号码）"),

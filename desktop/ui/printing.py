@@ -86,7 +86,8 @@ class PreviewDialog(QDialog):
 
     def printer(self) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        wanted = settings.get(self.store.db, "default_printer")
+        values = settings.get_all(self.store.db)
+        wanted = (values["printers"] or {}).get(self.job.kind) or values["default_printer"]
         if wanted and wanted in [p.printerName() for p in QPrinterInfo.availablePrinters()]:
             printer.setPrinterName(wanted)
         printer.setDocName(f"{forms.KINDS[self.job.kind]} {self.job.case_number}")

@@ -82,6 +82,16 @@ class SettingsDialog(QDialog):
         self.printer.addItems(["", *printer_names()])
         self.printer.setCurrentText(values["default_printer"])
         form.addRow(settings.SETTINGS["default_printer"].title, self.printer)
+        self.per_kind: dict[str, QComboBox] = {}
+        per_kind = values["printers"] or {}
+        for kind, title in (("receipt", "受理回执"), ("consent", "委托书"), ("notice", "一次性告知书"), ("cover", "材料封面")):
+            box = QComboBox()
+            box.setEditable(True)
+            box.addItems(["", *printer_names()])
+            box.setCurrentText(per_kind.get(kind, ""))
+            box.setToolTip("留空：用默认打印机")
+            self.per_kind[kind] = box
+            form.addRow(f"　{title}打印机", box)
         self.townships = QPlainTextEdit(townships_to_text(values["townships"]))
         self.townships.setPlaceholderText("每行一个乡镇，例如：城关镇：东门社区、西街社区、河背村")
         self.townships.setMaximumHeight(120)
@@ -117,6 +127,7 @@ class SettingsDialog(QDialog):
             current = settings.get_all(self.store.db)
             values = {k: v.strip().upper() if k == "window_code" else v for k, v in values.items()}
             values["townships"] = text_to_townships(self.townships.toPlainText())
+            values["printers"] = {k: b.currentText().strip() for k, b in self.per_kind.items() if b.currentText().strip()}
             for key, value in values.items():
                 if value != current.get(key):
                     self._save(key, value)

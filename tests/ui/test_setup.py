@@ -21,12 +21,14 @@ def test_first_run_setup_checks_and_saves(qtbot, data_dir, catalog):
     assert dialog.focusWidget() is dialog.edits["county_code"]
     assert dialog.edits["office"].text() == "白水乡便民服务中心", "nothing typed is lost"
     dialog.edits["county_code"].setText("430521")
+    dialog.per_kind["receipt"].setCurrentText("窗口热敏打印机")
     with qtbot.waitSignal(dialog.accepted, timeout=1000):
         dialog.save()
     values = settings.get_all(store.db)
     assert (values["county_code"], values["window_code"], values["office"]) == ("430521", "L12", "白水乡便民服务中心")
     assert values["townships"] == [{"name": "白水乡", "villages": ["白水村", "石门村"]},
                                    {"name": "城关镇", "villages": ["东门社区", "西街社区"]}]
+    assert values["printers"] == {"receipt": "窗口热敏打印机"}, "a printer per document, others use the default"
     assert not needs_setup(store)
     store.close()
 

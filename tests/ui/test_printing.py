@@ -1,0 +1,74 @@
+"""Printing from the desk: rendered off the UI thread, previewed with QtPdf, printed or saved, on the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from PySide6.QtPrintSupport import QPrinter
+
+from desktop import demo
+from desktop.roles import Session
+from desktop.ui.printing import print_document
+
+CLERK = Session("lixiaolan", "李晓兰", "clerk")
+
+
+def proxy_case(store):
+    service = store.catalog.service(3)
+    rng = random.Random(5)
+    for _ in range(20):
+        case = demo.eligible_case(service, store.catalog, rng, dt.date.today())
+        if case.is_proxy:
+            break
+    case.applicant.name = "欧阳䶮𠈌"
+    demo.receive_all(service, case)
+    return store.accept(case, actor="lixiaolan")
+
+
+def test_receipt_preview_print_and_reprint(qtbot, store, tmp_path, widgets):
+    case = proxy_case(store)
+    ready = []
+    print_document(None, store, CLERK, case.uuid, "receipt", on_ready=ready.append)
+    qtbot.waitUntil(lambda: bool(ready), timeout=20_000)
+    dialog = ready[0]
+    widgets.append(dialog)
+    assert dialog.doc.pageCount() >= 1 and not dialog.job.reprint
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_to(printer)
+    assert printer.resolution() == 300
+    printed = (tmp_path / "printed.pdf").read_bytes()
+    assert printed.startswith(b"%PDF") and len(printed) < 8_000_000, "an explicit resolution keeps it small"
+    events = [e for e in store.events(case.uuid) if e["kind"] == "printed"]
+    assert [(e["actor"], e["detail"]) for e in events] == [("lixiaolan", {"kind": "receipt", "reprint": False})]
+    again = []
+    print_document(None, store, CLERK, case.uuid, "receipt", on_ready=again.append)
+    qtbot.waitUntil(lambda: bool(again), timeout=20_000)
+    widgets.append(again[0])
+    assert again[0].job.reprint and "补打" in again[0].windowTitle()
+    again[0].save_to(tmp_path / "收据 副本.pdf")
+    assert (tmp_path / "收据 副本.pdf").read_bytes() == again[0].job.pdf
+    assert [e["detail"]["reprint"] for e in store.events(case.uuid) if e["kind"] == "printed"] == [False, True]
+
+
+def test_a_document_that_does_not_apply_is_refused_in_words(qtbot, store, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    case = proxy_case(store)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    print_document(None, store, CLERK, case.uuid, "notice", on_ready=lambda d: warnings.append("opened"))
+    qtbot.waitUntil(lambda: bool(warnings), timeout=20_000)
+    assert warnings == ["该案件材料已齐全，没有需要一次性告知的补正材料"]
+
+
+def test_an_auditor_cannot_print(store, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    case = proxy_case(store)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(title))
+    print_document(None, store, Session("pengzhiyuan", "彭志远", "auditor"), case.uuid, "receipt")
+    assert warnings == ["无权打印"]
