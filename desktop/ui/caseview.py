@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import documents, states, views
+from desktop import documents, states, syncstate, views
 from desktop.errors import DeskError
 from desktop.store import Store
 
@@ -25,7 +25,9 @@ KIND_LABELS = {
     "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
     "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "printed": "打印",
     "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新", "scan_filed": "扫描件归档",
-    "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件",
+    "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件", "hub_status": "部门办理状态（县级服务器）",
+    "sync_conflict_keep_local": "同步冲突：以本机为准", "sync_conflict_take_hub": "同步冲突：采用服务器版本",
+    "sync_rejection_reviewed": "服务器拒收：已查看",
 }
 
 
@@ -60,7 +62,9 @@ class CaseView(QWidget):
         names = self.window_.accounts.names()
         events = [{**e, "actor": names.get(e["actor"], e["actor"])} for e in self.store.events(uuid)]
         data = views.detail(case, self.store.catalog, events)
-        self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}")
+        sync = syncstate.CASE_STATE_LABELS.get(syncstate.case_states(self.store.db, [uuid]).get(uuid, ""), "")
+        self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}"
+                            + (f"　［{sync}］" if sync else ""))
         self.scans = documents.for_case(self.store, uuid)
         names = {m["id"]: m["name"] for m in data["materials"]}
         self.body.setHtml(case_html(data) + scans_html(self.scans, names))

@@ -37,6 +37,7 @@ class IntakeRunner(QObject):
         self.stability_delay = stability_delay
         self.state = intake.IntakeState()
         self.running = False
+        self.stopped = False
         self.again = False
         self.last: intake.ScanReport | None = None
         self.watcher = QFileSystemWatcher(self)
@@ -57,6 +58,7 @@ class IntakeRunner(QObject):
         self.scan_now()
 
     def stop(self) -> None:
+        self.stopped = True
         for timer in (self.hint, self.poll, self.rescan):
             timer.stop()
 
@@ -88,6 +90,8 @@ class IntakeRunner(QObject):
 
     def _on_done(self, report: intake.ScanReport | None, error: BaseException | None) -> None:
         self.running = False
+        if self.stopped:  # the window closed while the pass ran: its store is gone, and so is the interest
+            return
         if error is not None:
             from desktop.errors import DeskError
 

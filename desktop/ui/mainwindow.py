@@ -23,6 +23,7 @@ TOOLBAR = (
     ("新建案件", "Ctrl+N", "focus_finder", "case.create"),
     ("搜索", "Ctrl+F", "focus_search", "case.view"),
     ("收件箱", "Ctrl+I", "open_inbox", "case.create"),
+    ("同步", "", "open_sync", "case.view"),
     ("用户管理", "", "open_users", "user.manage"),
     ("审计记录", "", "open_audit", "audit.verify"),
     ("设置", "", "edit_settings", "settings.edit"),
@@ -60,8 +61,12 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self._inbox = None
         self.intake = None
+        self._sync_page = None
+        self.sync = None
+        self.sync_status = None
         self._apply_session()
         self._start_intake()
+        self._start_sync()
 
     def _toolbar(self) -> None:
         self.bar = QToolBar("主菜单")
@@ -206,6 +211,39 @@ class MainWindow(QMainWindow):
             self._inbox.reload()
         self._on_store_changed("intake", "")
 
+    def _start_sync(self) -> None:
+        """Sync in the background for staff who handle cases; the status bar says how it stands."""
+        from desktop.ui.syncrun import SyncRunner
+
+        if self.store.data_dir is None or not self.can("case.view"):
+            return
+        self.sync = SyncRunner(self.store.data_dir, self.store.catalog, self)
+        self.sync.updated.connect(self._on_sync)
+        self.sync.start()
+
+    def _on_sync(self, status, report) -> None:
+        self.sync_status = status
+        self._update_status()
+        if self._sync_page is not None:
+            self._sync_page.show_status(status)
+            self._sync_page.reload()
+        if report is not None and (report.sent or report.changes_applied):
+            self._on_store_changed("sync", "")
+
+    def open_sync(self) -> None:
+        from desktop.ui.syncpage import SyncProblemsPage
+
+        self._close_wizard()
+        if self.sync is None:
+            return
+        if self._sync_page is None:
+            self._sync_page = SyncProblemsPage(self.store, self.session.username, self.sync)
+            self.stack.addWidget(self._sync_page)
+        if self.sync_status is not None:
+            self._sync_page.show_status(self.sync_status)
+        self._sync_page.reload()
+        self.stack.setCurrentWidget(self._sync_page)
+
     def open_inbox(self) -> None:
         from desktop.ui.inbox import InboxPage
 
@@ -279,14 +317,17 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         values = settings.get_all(self.store.db)
+        sync = self.sync_status.summary() if self.sync_status is not None and self.sync_status.configured \
+            else f"未连接县级汇聚服务器 · 待上传 {self.store.outbox_pending()} 件"
         self.status.setText(f"{values['office'] or '未设置办理点'}　窗口 {values['window_code'] or '—'}　"
-                            f"{self.session.display_name}（{self.session.role_label}）　"
-                            f"待同步 {self.store.outbox_pending()} 件")
+                            f"{self.session.display_name}（{self.session.role_label}）　{sync}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._close_wizard()
         self.idle.stop()
         if self.intake is not None:
             self.intake.stop()
+        if self.sync is not None:
+            self.sync.stop()
         self.signals.detach()
         super().closeEvent(event)
