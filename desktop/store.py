@@ -96,7 +96,9 @@ class Store:
         return self.rows(f"uuid IN ({marks})", list(uuids), limit=limit)
 
     def outbox_pending(self) -> int:
-        return self.db.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+        """Cases (not revisions) with a change still to send."""
+        return self.db.execute(
+            "SELECT count(DISTINCT case_uuid) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
 
     # writing
 

@@ -132,7 +132,8 @@ class HomePage(QWidget):
 
     def reload(self) -> None:
         """Refresh the drafts and today's cases (called when the store says something changed)."""
-        self.drafts_model.set_rows([r for r in self.store.drafts() if not self.owner or r["clerk"] == self.owner])
+        mine = [r for r in self.store.drafts() if not self.owner or r["clerk"] in (self.owner, "")]  # "" : nobody's yet
+        self.drafts_model.set_rows(mine)
         self.today_model.set_rows([r for r in self.store.cases_on(dt.date.today()) if self.visible(r)])
         if self.search.text().strip():
             self.run_search()

@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         self.wizard.closed.connect(self.go_home)
         self.stack.addWidget(self.wizard)
         self.stack.setCurrentWidget(self.wizard)
-        self.wizard.pages[self.wizard.current()].setFocus()
+        self.wizard.focus_first_field()
 
     def _close_wizard(self) -> None:
         if self.wizard is not None:

@@ -47,11 +47,13 @@ class CaseWizard(QWidget):
         self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_now)
+        self._loading_page = True
         self._build()
         for page in self.pages:
             page.load(case)
             page.edited.connect(self._on_page_edited)
         self.go_to(min(case.page, len(self.pages) - 1), check=False)
+        self._loading_page = False
 
     def _build(self) -> None:
         self.title = QLabel(f"{self.ctx.service.number}. {self.ctx.service.name}")
@@ -119,8 +121,16 @@ class CaseWizard(QWidget):
         self.next.setText(("受理（补正中）" if missing else "受理") if last else "下一步")
         self.pages[index].refresh(self.case)
         self.case.page = index
+        if not self._loading_page:
+            self.focus_first_field()
         self.save_now()
         self._set_error(None)
+
+    def focus_first_field(self) -> None:
+        """Put the cursor in the page's first input, so the clerk can type at once (Tab moves on)."""
+        page = self.pages[self.current()]
+        first = next((w for w in page.fields.values() if w.isEnabled() and w.isVisibleTo(page)), None)
+        (first or page).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_step_clicked(self, row: int) -> None:
         if row >= 0 and not self.go_to(row, check=row > self.current()):
