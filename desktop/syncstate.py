@@ -161,5 +161,5 @@ def problems(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "WHERE o.state IN ('conflict', 'rejected') AND s.resolved_at IS NULL ORDER BY o.id DESC")
     seen: dict[str, dict[str, Any]] = {}
     for row in rows:
-        seen.setdefault(row["case_uuid"], row)
+        seen.setdefault(row["case_uuid"], row | {"kind_label": CASE_STATE_LABELS[row["kind"]]})
     return list(seen.values())

@@ -22,6 +22,9 @@ def test_every_answer_is_the_envelope_even_errors(hub):
         assert response.headers["content-type"].startswith("application/json")
     assert hub.get("/v1/changes").status_code == 401
     assert hub.get("/v1/hello").json()["ok"] is True
+    paths = hub.get("/openapi.json").json()["paths"]  # the machine-readable protocol (docs/sync.md)
+    assert {"/v1/cases/{case_uuid}", "/v1/cases/{case_uuid}/bundle", "/v1/blobs/{sha256}", "/v1/changes",
+            "/v1/enroll", "/v1/devices/summary"} <= set(paths)
 
 
 def test_enrollment_code_is_one_time_and_revocation_is_403(hub):

@@ -6,6 +6,7 @@ marked synced that the hub lacks (checked after every single pass, not only at t
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -66,7 +67,7 @@ def random_plan(rng: random.Random):
 
 def test_random_faults_lose_nothing_and_duplicate_nothing(tmp_path, hub, monkeypatch):
     monkeypatch.setattr(syncclient, "SMALL_BLOB", 256 * 1024)  # the 700 KB scans go in resumable chunks
-    rng = random.Random(2026)
+    rng = random.Random(int(os.environ.get("FAULT_SEED", "2026")))  # FAULT_SEED=n to explore other runs
     store = open_store(tmp_path / "desk")
     with FaultProxy(hub.port) as proxy:
         _enroll(store, hub, proxy.url)
