@@ -17,7 +17,8 @@ from desktop.store import Store
 
 DEMO_SETTINGS = {
     "county_code": "439901", "county_name": "演示县", "office": "演示县政务服务中心",
-    "window_code": "W03", "clerk": "李晓兰",
+    "window_code": "W03", "clerk": "李晓兰", "office_phone": "0739-5201234",
+    "office_address": "演示县政务服务中心一楼绿色通道（县府路8号）",
 }
 TOWNSHIPS = [
     {"name": "城关镇", "villages": ["东门社区", "西街社区", "河背村"]},

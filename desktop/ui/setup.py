@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +23,13 @@ from desktop.errors import DeskError, ValidationError
 from desktop.store import Store
 from desktop.ui.pagebase import hint_label, set_hint
 
-FIELDS = ("county_code", "county_name", "office", "window_code", "clerk", "scanner_folder")
+# the tabs of the dialog and the text settings on each (the staff member's name comes from their login)
+TABS = (
+    ("本机与办理点", ("county_code", "county_name", "office", "window_code", "office_phone", "office_address")),
+    ("扫描与打印", ("scanner_folder",)),
+    ("乡镇与安全", ("lock_minutes",)),
+)
+FIELDS = tuple(key for _, keys in TABS for key in keys)
 
 
 def needs_setup(store: Store) -> bool:
@@ -61,41 +69,23 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("首次设置" if first_run else "设置")
         self.setMinimumWidth(640)
         values = settings.get_all(store.db)
-        form = QFormLayout()
+        forms = [QFormLayout() for _ in TABS]
         self.edits: dict[str, QLineEdit] = {}
-        for key in FIELDS:
-            spec = settings.SETTINGS[key]
-            edit = QLineEdit(str(values[key]))
-            edit.setPlaceholderText(spec.hint)
-            self.edits[key] = edit
-            if key == "scanner_folder":
-                row = QHBoxLayout()
-                row.addWidget(edit, 1)
-                browse = QPushButton("选择…")
-                browse.clicked.connect(self._browse)
-                row.addWidget(browse)
-                form.addRow(spec.title, row)
-            else:
-                form.addRow(spec.title, edit)
-        self.printer = QComboBox()
-        self.printer.setEditable(True)
-        self.printer.addItems(["", *printer_names()])
-        self.printer.setCurrentText(values["default_printer"])
-        form.addRow(settings.SETTINGS["default_printer"].title, self.printer)
-        self.per_kind: dict[str, QComboBox] = {}
-        per_kind = values["printers"] or {}
-        for kind, title in (("receipt", "受理回执"), ("consent", "委托书"), ("notice", "一次性告知书"), ("cover", "材料封面")):
-            box = QComboBox()
-            box.setEditable(True)
-            box.addItems(["", *printer_names()])
-            box.setCurrentText(per_kind.get(kind, ""))
-            box.setToolTip("留空：用默认打印机")
-            self.per_kind[kind] = box
-            form.addRow(f"　{title}打印机", box)
+        for form, (_, keys) in zip(forms, TABS, strict=True):
+            for key in keys:
+                self._text_row(form, key, values)
+        self._printer_rows(forms[1], values)
+        self.consent_mask = QCheckBox("委托书上隐藏委托人身份证号的出生日期等中间位（县里决定；默认印完整号码）")
+        self.consent_mask.setChecked(values["consent_mask_id"] == "yes")
+        forms[2].addRow("", self.consent_mask)
         self.townships = QPlainTextEdit(townships_to_text(values["townships"]))
         self.townships.setPlaceholderText("每行一个乡镇，例如：城关镇：东门社区、西街社区、河背村")
-        self.townships.setMaximumHeight(120)
-        form.addRow("乡镇与村（社区）", self.townships)
+        forms[2].addRow("乡镇与村（社区）", self.townships)
+        self.tabs = QTabWidget()
+        for form, (title, _) in zip(forms, TABS, strict=True):
+            page = QWidget()
+            page.setLayout(form)
+            self.tabs.addTab(page, title)
         self.error = hint_label(error=True)
         self.error.setVisible(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -106,9 +96,42 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         if first_run:
             layout.addWidget(hint_label("欢迎使用一件事帮代办工作台。请先填写本机所在的县、办理点和窗口编号，以后可在“设置”中修改。"))
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def _text_row(self, form: QFormLayout, key: str, values: dict) -> None:
+        spec = settings.SETTINGS[key]
+        edit = QLineEdit(str(values[key]))
+        edit.setPlaceholderText(spec.hint)
+        self.edits[key] = edit
+        if key != "scanner_folder":
+            form.addRow(spec.title, edit)
+            return
+        row = QHBoxLayout()
+        row.addWidget(edit, 1)
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(browse)
+        form.addRow(spec.title, row)
+
+    def _printer_rows(self, form: QFormLayout, values: dict) -> None:
+        names = printer_names()
+        self.printer = QComboBox()
+        self.printer.setEditable(True)
+        self.printer.addItems(["", *names])
+        self.printer.setCurrentText(values["default_printer"])
+        form.addRow(settings.SETTINGS["default_printer"].title, self.printer)
+        self.per_kind: dict[str, QComboBox] = {}
+        per_kind = values["printers"] or {}
+        for kind, title in (("receipt", "受理回执"), ("consent", "委托书"), ("notice", "一次性告知书"), ("cover", "材料封面")):
+            box = QComboBox()
+            box.setEditable(True)
+            box.addItems(["", *names])
+            box.setCurrentText(per_kind.get(kind, ""))
+            box.setToolTip("留空：用默认打印机")
+            self.per_kind[kind] = box
+            form.addRow(f"{title}打印机", box)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择扫描文件夹", self.edits["scanner_folder"].text())
@@ -128,6 +151,7 @@ class SettingsDialog(QDialog):
             values = {k: v.strip().upper() if k == "window_code" else v for k, v in values.items()}
             values["townships"] = text_to_townships(self.townships.toPlainText())
             values["printers"] = {k: b.currentText().strip() for k, b in self.per_kind.items() if b.currentText().strip()}
+            values["consent_mask_id"] = "yes" if self.consent_mask.isChecked() else "no"
             for key, value in values.items():
                 if value != current.get(key):
                     self._save(key, value)
@@ -135,6 +159,7 @@ class SettingsDialog(QDialog):
             set_hint(self.error, exc.message, error=True)
             self.error.setVisible(True)
             if exc.field in self.edits:  # a bad value: named, focused, and nothing typed is cleared
+                self.tabs.setCurrentIndex(next(i for i, (_, keys) in enumerate(TABS) if exc.field in keys))
                 self.edits[exc.field].setFocus()
             return
         self.accept()
