@@ -120,8 +120,14 @@ def _draft(service: Service, rng: random.Random, birth: dt.date, day: dt.date) -
 def _fill_people(service: Service, case: Case, rng: random.Random, day: dt.date) -> None:
     if assess.guardian_required(service, case):
         birth = dt.date(day.year - rng.randint(30, 60), rng.randint(1, 12), rng.randint(1, 28))
-        case.guardian = Person(name=rng.choice(SURNAMES) + rng.choice(GIVEN), id_number=make_id(rng, birth),
-                               phone=f"137{rng.randrange(10**8):08d}", relation=rng.choice(["父亲", "母亲", "祖母"]))
+        relation = rng.choice(["父亲", "母亲", "祖母", "祖父"])
+        male = relation in ("父亲", "祖父")
+        id_number = make_id(rng, birth)
+        while (int(id_number[16]) % 2 == 1) != male:  # the 17th digit is odd for men (GB 11643)
+            id_number = make_id(rng, birth)
+        given = rng.choice(["建国", "德发", "志强", "国庆"] if male else ["秀英", "桂兰", "玉梅", "春花"])
+        case.guardian = Person(name=rng.choice(SURNAMES) + given, id_number=id_number,
+                               phone=f"137{rng.randrange(10**8):08d}", relation=relation)
 
 
 def receive_all(service: Service, case: Case, *, leave_missing: int = 0) -> None:
