@@ -49,6 +49,8 @@ class CaseView(QWidget):
         self.body = QTextBrowser()
         self.actions_row = QHBoxLayout()
         self.print_row = QHBoxLayout()
+        self.body.setAcceptDrops(False)  # scans dropped anywhere on the case go to dropEvent below
+        self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
@@ -149,6 +151,35 @@ class CaseView(QWidget):
         except DeskError as exc:
             QMessageBox.warning(self, "无法移除", exc.message)
         self.show_case(self.uuid)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        from desktop.ui.inbox import MIME
+
+        if event.mimeData().hasFormat(MIME) and self.uuid:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Scans dragged from the inbox: ask which material, then file them under it."""
+        from desktop import assess
+        from desktop.ui.inbox import MIME
+
+        ids = bytes(event.mimeData().data(MIME)).decode().split()
+        case = self.store.load(self.uuid)
+        entries = assess.checklist(self.store.catalog.service(case.service), case)
+        names = [e.material.name for e in entries]
+        name, ok = QInputDialog.getItem(self, "归档扫描件", f"把 {len(ids)} 件扫描件归档到哪项材料？", names, 0, False)
+        if not ok:
+            return
+        material = entries[names.index(name)].material.id
+        try:
+            for doc_id in ids:
+                documents.file(self.store, doc_id, self.uuid, material, actor=self.window_.session.username)
+        except DeskError as exc:
+            QMessageBox.warning(self, "无法归档", exc.message)
+        event.acceptProposedAction()
+        self.show_case(self.uuid)
+        if self.window_._inbox is not None:
+            self.window_._inbox.reload()
 
     def _row(self):
         return next(iter(self.store.rows("uuid = ?", [self.uuid])), None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -29,6 +30,19 @@ from desktop.ui import worker
 from desktop.ui.pagebase import hint_label, set_hint
 
 THUMB = 160
+MIME = "application/x-yijianshi-documents"  # dragged scans: document ids, one per line
+
+
+class ScanList(QListWidget):
+    """The inbox's thumbnails; dragging them carries their document ids (dropped on a case's materials)."""
+
+    def mimeData(self, items):  # noqa: N802 - Qt's name
+        data = QMimeData()
+        data.setData(MIME, "\n".join(i.data(Qt.ItemDataRole.UserRole) for i in items).encode())
+        return data
+
+    def mimeTypes(self):  # noqa: N802 - Qt's name
+        return [MIME]
 
 
 def parse_pages(text: str, count: int) -> list[int]:
@@ -90,7 +104,9 @@ class InboxPage(QWidget):
         title = QLabel("扫描收件箱")
         title.setProperty("role", "title")
         self.status = hint_label()
-        self.list = QListWidget()
+        self.list = ScanList()
+        self.list.setDragEnabled(True)
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setGridSize(QSize(THUMB + 40, THUMB + 64))
@@ -100,14 +116,13 @@ class InboxPage(QWidget):
         self.list.itemDoubleClicked.connect(lambda _item: self.view_large())
         self.list.itemSelectionChanged.connect(self._on_selection)
         self.message = hint_label()
-        left = QVBoxLayout()
-        left.addWidget(title)
-        left.addWidget(self.status)
-        left.addWidget(self.list, 1)
         self.quarantine = hint_label(error=True)
-        left.addWidget(self.quarantine)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
+        layout = QVBoxLayout(self)  # a dock beside the case view or the wizard: scans on top, filing below
+        layout.addWidget(title)
+        layout.addWidget(self.status)
+        layout.addWidget(hint_label("可把扫描件直接拖到打开的案件上归档。"))
+        layout.addWidget(self.list, 3)
+        layout.addWidget(self.quarantine)
         layout.addWidget(self._side(), 2)
         self.docs: list[documents.Document] = []
         self.reload()
@@ -123,12 +138,12 @@ class InboxPage(QWidget):
         form.addRow("材料", self.material)
         file_button = QPushButton("归档所选扫描件")
         file_button.clicked.connect(self.file_selected)
-        edits = QHBoxLayout()
-        for text, slot in (("查看大图", self.view_large), ("合并所选", self.merge), ("拆分…", self.split),
-                           ("调整页序…", self.reorder), ("移出收件箱…", self.remove)):
+        edits = QGridLayout()  # two rows: the panel stays narrow enough to sit beside a case at 1366 px
+        for n, (text, slot) in enumerate((("查看大图", self.view_large), ("合并所选", self.merge), ("拆分…", self.split),
+                                          ("调整页序…", self.reorder), ("移出收件箱…", self.remove))):
             button = QPushButton(text)
             button.clicked.connect(slot)
-            edits.addWidget(button)
+            edits.addWidget(button, n // 3, n % 3)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
         layout.addWidget(file_button)

@@ -245,16 +245,26 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self._sync_page)
 
     def open_inbox(self) -> None:
+        """The scan inbox as a panel beside whatever is open, so scans can be dragged onto a case."""
+        from PySide6.QtWidgets import QDockWidget
+
         from desktop.ui.inbox import InboxPage
 
-        self._close_wizard()
         if self._inbox is None:
             self._inbox = InboxPage(self.store, self.session.username)
-            self.stack.addWidget(self._inbox)
+            self._inbox.filed.connect(self._on_filed)
+            self.inbox_dock = QDockWidget("扫描收件箱", self)
+            self.inbox_dock.setWidget(self._inbox)
+            self.inbox_dock.setMinimumWidth(380)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox_dock)
         self._inbox.reload()
-        self.stack.setCurrentWidget(self._inbox)
+        self.inbox_dock.show()
         if self.intake is not None:
             self.intake.scan_now()
+
+    def _on_filed(self, case_uuid: str) -> None:
+        if self._caseview is not None and self.stack.currentWidget() is self._caseview:
+            self._caseview.show_case(self._caseview.uuid)
 
     def open_users(self) -> None:
         self._staff("users")

@@ -79,9 +79,12 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     dialog.show()
     shot("settings", dialog)
     dialog.close()
+    if rows:
+        window.open_case(rows[0]["uuid"])
     window.open_inbox()
     _wait(app, lambda: all(not window._inbox.list.item(r).icon().isNull() for r in range(window._inbox.list.count())))
     shot("inbox")
+    window.inbox_dock.hide()
     window.lock()
     shot("locked")
     window._on_switched(Session("admin", "黄建华", "admin"))

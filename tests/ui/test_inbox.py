@@ -67,3 +67,35 @@ def test_bad_page_lists_are_named(text):
 
     with pytest.raises(ValidationError, match="页码"):
         parse_pages(text, 4)
+
+
+def test_scans_dragged_onto_a_case_are_filed_under_the_chosen_material(qtbot, store, tmp_path, main_window,
+                                                                         monkeypatch):
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop import intake
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "户口簿.png").write_bytes(image_bytes("PNG", 4))
+    (folder / "户口簿2.png").write_bytes(image_bytes("PNG", 5))
+    state = intake.IntakeState()
+    for _ in range(2):
+        intake.scan_once(store, folder, stability_delay=0.0, state=state)
+    case = accepted_case(store, 3, 2)
+    window = main_window()
+    window.open_case(case.uuid)
+    window.open_inbox()
+    page = window._inbox
+    page.list.selectAll()
+    mime = page.list.mimeData(page.list.selectedItems())
+    wanted = store.catalog.service(3).material("hukou_book").name
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (wanted, True))
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.caseview.dropEvent(drop)
+    assert len(documents.for_case(store, case.uuid, "hukou_book")) == 2 and documents.inbox(store) == []
+    assert page.list.count() == 0
+    assert "户口簿2.png" in window.caseview.body.toHtml()
