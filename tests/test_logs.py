@@ -24,3 +24,10 @@ def test_logged_exception_is_redacted(tmp_path):
         handler.flush()
     content = path.read_text(encoding="utf-8")
     assert "bad row" in content and CANARY_ID not in content and CANARY_PHONE not in content
+
+
+def test_hashes_and_uuids_with_digit_runs_are_left_alone():
+    sha = "ab" + "123456789012345" + "cd" * 23 + "e"
+    uuid = "12345678-1234-4234-8234-123456789012"
+    assert logs.redact(sha) == sha and logs.redact(uuid) == uuid
+    assert logs.redact("电话13812345678，证件610104620927690") == "电话138****5678，证件610104********690"
