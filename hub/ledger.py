@@ -1,0 +1,122 @@
+"""GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger_hub.py).
+
+Each summary has the ledger's fields of the case's latest revision on the hub, the device that sent it, and
+`statuses`: the department statuses published for it after that revision arrived (the desk folds them in the
+way its sync core applies them). ID numbers are masked with desktop.idnumber.mask_id (the one masking function)
+unless `personal=1`, which the desk sends only for a supervisor's audited export. `devices` lists each device
+of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import and_, select
+
+from desktop import syncschema
+from desktop.idnumber import mask_id
+from hub import devices as devices_mod
+from hub.cases import CaseError
+from hub.db import cases, changes, devices
+from hub.devices import Device
+
+MAX_DAYS = 366
+CHUNK = 500
+router = APIRouter()
+
+
+async def _device(request: Request, authorization: Annotated[str | None, Header()] = None,
+                  x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
+    from hub.app import current_device  # imported here: hub.app includes this router
+
+    return await current_device(request, authorization, x_desk_pending)
+
+
+@router.get("/v1/ledger")
+def ledger(request: Request, dev: Annotated[Device, Depends(_device)], date_from: str, date_to: str,
+           personal: Annotated[int, Query(ge=0, le=1)] = 0) -> JSONResponse:
+    """For the supervisor's ledger: every case of this device's office accepted from date_from to date_to."""
+    start, end = _range(date_from, date_to)
+    engine = request.app.state.engine
+    found = office_cases(engine, dev.office, start, end, personal=bool(personal))
+    queues = [{"device": d["device"], "pending_reported": d["pending_reported"], "last_seen_at": d["last_seen_at"]}
+              for d in devices_mod.summary(engine, dev.office) if not d["revoked"]]
+    request.scope.setdefault("state", {}).setdefault("log", {}).update(cases=len(found), personal=personal)
+    return JSONResponse(syncschema.envelope(True, office=dev.office, date_from=start.isoformat(),
+                                            date_to=end.isoformat(), cases=found, devices=queues))
+
+
+def _range(date_from: str, date_to: str) -> tuple[dt.date, dt.date]:
+    try:
+        start, end = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
+    except ValueError:
+        raise CaseError(422, "bad_range", "日期格式不对，应为 YYYY-MM-DD") from None
+    if end < start or (end - start).days >= MAX_DAYS:
+        raise CaseError(422, "bad_range", f"日期范围不对：结束日期不能早于开始日期，且不超过{MAX_DAYS}天")
+    return start, end
+
+
+def accepted_day(number: str) -> str:
+    """YYYYMMDD from a case number (county-window-YYYYMMDD-NNNN): the day it was accepted."""
+    parts = number.rsplit("-", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
+def office_cases(engine, office: str, start: dt.date, end: dt.date, *, personal: bool) -> list[dict[str, Any]]:
+    """Summaries of the office's cases accepted in [start, end], oldest first.
+
+    The day is read from the case number first (a small indexed scan of the office's numbers), so only the
+    payloads of the range are read; the acceptance time in the payload then decides."""
+    low, high = f"{start:%Y%m%d}", f"{end:%Y%m%d}"
+    with engine.connect() as conn:
+        numbers = conn.execute(select(cases.c.uuid, cases.c.number).where(cases.c.office == office)).all()
+        wanted = [u for u, n in numbers if low <= accepted_day(n) <= high]
+        found = []
+        for i in range(0, len(wanted), CHUNK):
+            found += _chunk(conn, office, wanted[i:i + CHUNK], personal)
+    lo, hi = start.isoformat(), end.isoformat()
+    found = [s for s in found if lo <= (s["accepted_at"] or "")[:10] <= hi]
+    return sorted(found, key=lambda s: (s["accepted_at"] or "", s["number"]))
+
+
+def _chunk(conn, office: str, uuids: list[str], personal: bool) -> list[dict[str, Any]]:
+    rows = conn.execute(select(cases.c.uuid, cases.c.revision, cases.c.payload, cases.c.updated_at, devices.c.name)
+                        .join(devices, devices.c.id == cases.c.device_id).where(cases.c.uuid.in_(uuids))).all()
+    later = conn.execute(select(changes.c.case_uuid, changes.c.data, changes.c.created_at).where(and_(
+        changes.c.office == office, changes.c.kind == "status", changes.c.case_uuid.in_(uuids)))
+        .order_by(changes.c.id)).all()
+    published: dict[str, list[tuple[str, str]]] = {}
+    for uuid, data, at in later:
+        published.setdefault(uuid, []).append((at, data))
+    out = []
+    for uuid, revision, payload, updated_at, device in rows:
+        s = summary(json.loads(payload), uuid=uuid, revision=revision, updated_at=updated_at, device=device,
+                    personal=personal)
+        s["statuses"] = [_status(data) for at, data in published.get(uuid, []) if at > updated_at]
+        out.append(s)
+    return out
+
+
+def _status(data: str) -> dict[str, Any]:
+    entry = json.loads(data)
+    return {"state": entry["state"], "item": entry.get("item", ""), "at": entry.get("at", "")}
+
+
+def summary(p: dict[str, Any], *, uuid: str, revision: int, updated_at: str, device: str,
+            personal: bool) -> dict[str, Any]:
+    """The ledger's fields of one payload (the same shape desktop.ledger.local_summaries makes)."""
+    applicant, proxy = p.get("applicant") or {}, p.get("proxy") or {}
+    id_number = applicant.get("id_number") or ""
+    return {"uuid": uuid, "number": p.get("number") or "", "revision": revision, "updated_at": updated_at,
+            "service": p["service"], "state": p["state"], "accepted_at": p.get("accepted_at"),
+            "applicant_name": (applicant.get("name") or "").strip(),
+            "id_number": id_number if personal or not id_number else mask_id(id_number),
+            "township": applicant.get("township") or "", "village": applicant.get("village") or "",
+            "clerk": p.get("clerk") or "", "window": p.get("window") or "", "method": p.get("method") or "",
+            "applied_by": p.get("applied_by") or "self", "proxy_kind": p.get("proxy_kind") or "",
+            "proxy_name": proxy.get("name") or "", "missing": len(p.get("missing") or []),
+            "items": p.get("items") or [], "device": device}
