@@ -1,25 +1,26 @@
 """The tamper-evident audit trail: append-only rows, each hash-chained to the one before (docs/audit.md).
 
-hash = sha256(prev_hash + canonical JSON of the row without id and hashes). Triggers refuse UPDATE and
-DELETE, so tampering needs a direct edit with the triggers dropped; `verify` then names the first broken
-entry. Rows never hold personal values: who (username), what (action), which case (UUID), a small detail.
+hash = sha256(prev_hash + canonical JSON of the row without id and hashes), in desktop/auditchain.py, which the
+hub shares. Triggers refuse UPDATE and DELETE, so tampering needs a direct edit with the triggers dropped;
+`verify` then names the first broken entry. Rows never hold personal values: who (username), what (action),
+which case (UUID), a small detail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from desktop import settings
+from desktop.auditchain import GENESIS, HASHED, canonical, row_hash
 from desktop.db import Database
 from desktop.logs import redact
 
-GENESIS = "0" * 64
-HASHED = ("at", "device", "username", "action", "case_uuid", "detail")
+__all__ = ["GENESIS", "HASHED", "Break", "append", "canonical", "device_name", "export", "recorder", "row_hash",
+           "verify"]
 REASONS = {
     "edited": "第{id}条审计记录的内容被改动（哈希不符）",
     "deleted": "第{id}条审计记录缺失或其前一条被删除、改写（链条断开）",
@@ -40,16 +41,6 @@ class Break:
     @property
     def message(self) -> str:
         return REASONS[self.reason].format(id=self.id)
-
-
-def canonical(value: Any) -> str:
-    """The one JSON spelling used for hashing: sorted keys, no spaces, Chinese kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """The hash of an entry; `row['detail']` is the stored canonical text. The hub recomputes it the same way."""
-    return hashlib.sha256((prev_hash + canonical({k: row[k] for k in HASHED})).encode("utf-8")).hexdigest()
 
 
 def device_name(db: Database) -> str:

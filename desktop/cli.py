@@ -24,6 +24,7 @@ PLUGINS: list[str] = [
     "desktop.scan_cli",
     "desktop.printing_cli",
     "desktop.sync_cli",
+    "desktop.ledger_cli",
 ]
 
 

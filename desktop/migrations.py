@@ -249,3 +249,37 @@ def _sync(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX sync_inbox_state ON sync_inbox(state, change_id)")
     # Blobs the hub has confirmed holding for this office: not uploaded again.
     db.execute("CREATE TABLE sync_blobs (sha256 TEXT PRIMARY KEY, confirmed_at TEXT NOT NULL) STRICT")
+
+
+@MIGRATIONS(name="0005_day_close")
+def _day_close(db: sqlite_utils.Database) -> None:
+    # 日结 (desktop/ledger_close.py): each close of a day, and each later revision of it, with the hash of its
+    # ledger PDF (archived in the blob store) and what every case looked like on it, so that a later change to
+    # one of that day's cases shows as a revision instead of passing silently.
+    db.execute(
+        """CREATE TABLE closures (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            revision INTEGER NOT NULL CHECK (revision >= 1),
+            closed_at TEXT NOT NULL,
+            closed_by TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('local', 'hub')),
+            pdf_sha256 TEXT NOT NULL CHECK (length(pdf_sha256) = 64),
+            pdf_size INTEGER NOT NULL,
+            case_count INTEGER NOT NULL,
+            overdue INTEGER NOT NULL,
+            unsynced INTEGER NOT NULL,
+            changes TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (day, revision)
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE closure_cases (
+            closure_id INTEGER NOT NULL REFERENCES closures(id) DEFERRABLE INITIALLY DEFERRED,
+            case_uuid TEXT NOT NULL,
+            number TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            snapshot TEXT NOT NULL,
+            PRIMARY KEY (closure_id, case_uuid)
+        ) WITHOUT ROWID, STRICT"""
+    )

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop import settings, syncapply, syncstate
+from desktop import settings, syncapply, syncaudit, syncstate
 from desktop.case import Case
 from desktop.errors import DeskError, ValidationError
 from desktop.store import Store
@@ -62,6 +62,8 @@ class PassReport:
     changes_received: int = 0
     changes_applied: int = 0
     changes_waiting: int = 0
+    audit_sent: int = 0
+    audit_replayed: int = 0
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,18 +163,23 @@ class SyncEngine:
         return self.sync_now() if self.seconds_until_due() == 0 else None
 
     def sync_now(self) -> PassReport:
-        """One pass: send what waits (scans first, then the case), pull the feed, apply what can be applied."""
+        """One pass: send what waits (scans first, then the case), pull the feed, send the audit trail, apply
+        what can be applied. A refused audit trail is the status's last error; it never holds cases back."""
         report = PassReport()
         with self._client() as client:
             try:
                 Pusher(self.store, client, self.blob_source, syncstate.confirmed_blobs(self.db), report,
                        now_iso).push()
                 self._pull(client, report)
+                trail = syncaudit.push(self.db, client)
             except HubFailure as failure:
                 self._failed(failure, report)
             else:
-                syncstate.put(self.db, last_success_at=now_iso(), last_error=None, failures=0,
-                              next_attempt_at=None, auth_required=None)
+                report.audit_sent, report.audit_replayed = trail.sent, trail.replayed
+                report.errors += [trail.error] if trail.error else []
+                syncstate.put(self.db, last_success_at=now_iso(), last_error=trail.error, failures=0,
+                              next_attempt_at=None, auth_required=None,
+                              last_error_at=now_iso() if trail.error else None)
         applied = syncapply.apply_inbox(self.store, now_iso())
         report.changes_applied, report.changes_waiting = applied["applied"], applied["waiting"]
         report.pending = syncstate.counts(self.db)["pending"]
@@ -266,7 +273,8 @@ def connect(store: Store, url: str, code: str, *, transport: Any = None) -> dict
 
 
 def _switch_hub(store: Store, hub_id: str) -> int:
-    """Connecting to a different hub: forget what the old one confirmed and queue every case's newest revision."""
+    """Connecting to a different hub: forget what the old one confirmed and queue every case's newest revision
+    (and the whole audit trail)."""
     previous = syncstate.get(store.db, "hub_id")
     if previous in (None, hub_id):
         return 0
@@ -276,6 +284,6 @@ def _switch_hub(store: Store, hub_id: str) -> int:
             db.execute(f"DELETE FROM {table}")
         db.execute("UPDATE sync_items SET resolved_at = ?, resolution = 'new_hub' WHERE resolved_at IS NULL",
                    [now_iso()])
-        syncstate.put(db, cursor=0, catalog_notice=None)
+        syncstate.put(db, cursor=0, catalog_notice=None, **{syncaudit.CURSOR: None})
         return db.execute("UPDATE outbox SET state = 'pending' WHERE state NOT IN ('pending', 'sending') AND id IN "
                           "(SELECT max(id) FROM outbox GROUP BY case_uuid)").rowcount

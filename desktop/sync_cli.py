@@ -47,6 +47,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if args.once:
                 if not report.ok:
                     print(f"错误：{report.errors[-1]}", file=sys.stderr)
+                for warning in report.errors if report.ok else []:  # the audit trail refused; cases went on
+                    print(f"警告：{warning}", file=sys.stderr)
                 return 0 if report.ok else 1
             time.sleep(min(POLL_SECONDS, max(1.0, engine.seconds_until_due() or POLL_SECONDS)))
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop import syncschema
-from hub import bundle, cases as cases_mod, db, devices, logs
+from hub import audit, bundle, cases as cases_mod, db, devices, ledger, logs
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
 from hub.devices import Device
@@ -181,6 +181,8 @@ def create_app(config: HubConfig) -> FastAPI:
         """For supervisors: every device of this office, what it sent and the queue it last reported."""
         return ok(office=dev.office, devices=devices.summary(engine, dev.office))
 
+    app.include_router(ledger.router)  # GET /v1/ledger: the supervisor's hub-wide ledger (hub/ledger.py)
+    app.include_router(audit.router)  # PUT /v1/audit: the devices' audit trails (hub/audit.py)
     return app
 
 

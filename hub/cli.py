@@ -77,8 +77,10 @@ def _list(rows: list[dict[str, Any]], as_json: bool) -> None:
         return
     for r in rows:
         state = "已撤销" if r["revoked"] else ("待登记" if not r["enrolled_at"] else "在用")
+        refused = f"  审计记录异常：{r['audit_refused']['message']}" if r["audit_refused"] else ""
         print(f"{r['device']}  {r['office']}  {state}  已收案件 {r['cases_received']}  "
-              f"最近联系 {r['last_seen_at'] or '—'}  本机待传 {r['pending_reported'] if r['pending_reported'] is not None else '—'}")
+              f"最近联系 {r['last_seen_at'] or '—'}  本机待传 {r['pending_reported'] if r['pending_reported'] is not None else '—'}"
+              f"  审计记录至第 {r['audit_last_id']} 条{refused}")
     print(f"共 {len(rows)} 台设备")
 
 

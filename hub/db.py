@@ -25,7 +25,7 @@ from sqlalchemy import (
     event,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1"  # tables are only ever added (create_all adds them to an older database on start)
 metadata = MetaData()
 
 devices = Table(
@@ -92,6 +92,34 @@ changes = Table(
     Column("data", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
     Index("changes_office", "office", "id"),
+)
+
+# Each device's audit trail (hub/audit.py): its entries exactly as the desk hashed them, keyed by the device
+# the token names and the desk's entry id; the hub appends only id = last + 1 whose links and hash check out.
+audit_entries = Table(
+    "audit_entries", metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True, autoincrement=False),
+    Column("entry_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("device", String(100), nullable=False),  # the desk's own name for itself (county-window code)
+    Column("username", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("case_uuid", String(36)),
+    Column("detail", Text, nullable=False),  # canonical JSON text, as hashed
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Index("audit_entries_case", "case_uuid"),
+)
+
+# The latest refused audit push per device, until the device's chain on the hub grows past that entry.
+audit_refusals = Table(
+    "audit_refusals", metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True, autoincrement=False),
+    Column("entry_id", BigInteger, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("at", String(40), nullable=False),
 )
 
 meta = Table(

@@ -112,7 +112,9 @@ def _minute_ago() -> str:
 
 
 def summary(engine: Engine, office: str | None) -> list[dict]:
-    """Per device: when enrolled and last seen, cases received, last case, queue length it last reported."""
+    """Per device: when enrolled and last seen, cases received, last case, queue length it last reported, and
+    its audit trail on the hub (last entry id and time, the open refusal if any: hub/audit.py)."""
+    from hub.audit import heads  # here, not at the top: hub.audit imports this module
     received = (select(cases.c.device_id, func.count().label("n"), func.max(cases.c.updated_at).label("last"))
                 .group_by(cases.c.device_id).subquery())
     query = (select(devices, received.c.n, received.c.last)
@@ -121,6 +123,8 @@ def summary(engine: Engine, office: str | None) -> list[dict]:
         query = query.where(devices.c.office == office)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
+    audit = heads(engine, [r.id for r in rows])
     return [{"device": r.name, "office": r.office, "enrolled_at": r.enrolled_at, "revoked": bool(r.revoked_at),
              "last_seen_at": r.last_seen_at, "cases_received": r.n or 0, "last_case_at": r.last,
-             "pending_reported": r.pending_reported, "code_outstanding": bool(r.code_hash)} for r in rows]
+             "pending_reported": r.pending_reported, "code_outstanding": bool(r.code_hash), **audit[r.id]}
+            for r in rows]

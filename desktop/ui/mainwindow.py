@@ -24,6 +24,7 @@ TOOLBAR = (
     ("搜索", "Ctrl+F", "focus_search", "case.view"),
     ("收件箱", "Ctrl+I", "open_inbox", "case.create"),
     ("同步", "", "open_sync", "case.view"),
+    ("台账", "", "open_ledger", "ledger.view"),
     ("用户管理", "", "open_users", "user.manage"),
     ("审计记录", "", "open_audit", "audit.verify"),
     ("设置", "", "edit_settings", "settings.edit"),
@@ -266,6 +267,15 @@ class MainWindow(QMainWindow):
         if self._caseview is not None and self.stack.currentWidget() is self._caseview:
             self._caseview.show_case(self._caseview.uuid)
 
+    def open_ledger(self) -> None:
+        from desktop.ui.ledgerpage import LedgerPage
+
+        self._close_wizard()
+        if getattr(self, "_ledger", None) is None:
+            self._ledger = LedgerPage(self.store, self.session)
+            self.stack.addWidget(self._ledger)
+        self.stack.setCurrentWidget(self._ledger)
+
     def open_users(self) -> None:
         self._staff("users")
 
@@ -312,6 +322,10 @@ class MainWindow(QMainWindow):
     def _on_switched(self, session: roles.Session) -> None:
         """Another person logs in: the first person's draft is saved and stays theirs."""
         self._close_wizard()
+        if getattr(self, "_ledger", None) is not None:  # built for the previous person's role
+            self.stack.removeWidget(self._ledger)
+            self._ledger.deleteLater()
+            self._ledger = None
         self.session = session
         self.bar.setVisible(True)
         self.outer.setCurrentWidget(self.stack)

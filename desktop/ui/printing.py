@@ -60,16 +60,16 @@ def paint_pdf(doc: QPdfDocument, printer: QPrinter) -> None:
         painter.end()
 
 
-class PreviewDialog(QDialog):
-    """Shows the rendered document; 打印 and 另存为PDF record the print on the timeline."""
+class PdfPreview(QDialog):
+    """A PDF shown with QtPdf; 打印 (to the chosen printer) and 另存为PDF. `printed()` runs after either."""
 
-    def __init__(self, store: Store, job: printing.PrintJob, actor: str, parent: QWidget | None = None):
+    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None, *, printer_name: str = "",
+                 file_name: str = "document.pdf"):
         super().__init__(parent)
-        self.store, self.job, self.actor = store, job, actor
-        title = forms.KINDS[job.kind] + ("（补打）" if job.reprint else "")
-        self.setWindowTitle(f"{title} — {job.case_number}")
+        self.pdf, self.printer_name, self.file_name = pdf, printer_name, file_name
+        self.setWindowTitle(title)
         self.resize(900, 720)
-        self.doc = load_pdf(job.pdf, self)
+        self.doc = load_pdf(pdf, self)
         self.view = QPdfView(self)
         self.view.setDocument(self.doc)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
@@ -84,13 +84,14 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
 
+    def printed(self) -> None:
+        """Subclasses record the print here."""
+
     def printer(self) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        values = settings.get_all(self.store.db)
-        wanted = (values["printers"] or {}).get(self.job.kind) or values["default_printer"]
-        if wanted and wanted in [p.printerName() for p in QPrinterInfo.availablePrinters()]:
-            printer.setPrinterName(wanted)
-        printer.setDocName(f"{forms.KINDS[self.job.kind]} {self.job.case_number}")
+        if self.printer_name and self.printer_name in [p.printerName() for p in QPrinterInfo.availablePrinters()]:
+            printer.setPrinterName(self.printer_name)
+        printer.setDocName(self.windowTitle())
         return printer
 
     def print_it(self) -> None:
@@ -101,23 +102,37 @@ class PreviewDialog(QDialog):
 
     def print_to(self, printer: QPrinter) -> None:
         paint_pdf(self.doc, printer)
-        printing.record(self.store, self.job, actor=self.actor)
+        self.printed()
         self.accept()
 
     def save_as(self) -> None:
-        name = f"{self.job.case_number}-{forms.KINDS[self.job.kind]}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", name, "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", self.file_name, "PDF (*.pdf)")
         if path:
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> None:
         try:
-            path.write_bytes(self.job.pdf)
+            path.write_bytes(self.pdf)
         except OSError as exc:
             QMessageBox.warning(self, "保存失败", f"无法写入 {path}：{exc.strerror or exc}")
             return
-        printing.record(self.store, self.job, actor=self.actor)
+        self.printed()
         self.accept()
+
+
+class PreviewDialog(PdfPreview):
+    """A case's document; printing or saving it records the print (and a 补打) on the case's timeline."""
+
+    def __init__(self, store: Store, job: printing.PrintJob, actor: str, parent: QWidget | None = None):
+        values = settings.get_all(store.db)
+        title = forms.KINDS[job.kind] + ("（补打）" if job.reprint else "")
+        super().__init__(job.pdf, f"{title} — {job.case_number}", parent,
+                         printer_name=(values["printers"] or {}).get(job.kind) or values["default_printer"],
+                         file_name=f"{job.case_number}-{forms.KINDS[job.kind]}.pdf")
+        self.store, self.job, self.actor = store, job, actor
+
+    def printed(self) -> None:
+        printing.record(self.store, self.job, actor=self.actor)
 
 
 def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: str, kind: str,

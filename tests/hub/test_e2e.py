@@ -59,10 +59,13 @@ def test_the_new_user_walkthrough(tmp_path, hub):
     hub.start()  # same data dir and port: back online
     report = json.loads(desk(data, "sync", "--once", "--json").stdout)
     assert (report["ok"], report["sent"], report["pending"], report["conflicts"]) == (True, 3, 0, 0)
+    assert report["audit_sent"] >= 3  # each import is on the audit trail, which goes with the cases
     again = json.loads(desk(data, "sync", "--once", "--json").stdout)
-    assert (again["sent"], again["replayed"]) == (0, 0)
+    assert (again["sent"], again["replayed"], again["audit_sent"], again["audit_replayed"]) == (0, 0, 0, 0)
     listed = json.loads(hub.hub_cli("device", "list", "--json").stdout)
-    assert listed[0] | {"device": "W03", "cases_received": 3, "pending_reported": 0} == listed[0]
+    assert listed[0] | {"device": "W03", "cases_received": 3, "pending_reported": 0,
+                        "audit_last_id": report["audit_sent"], "audit_refused": None} == listed[0]
+    assert f"审计记录至第 {report['audit_sent']} 条" in hub.hub_cli("device", "list").stdout
 
     assert hub.hub_cli("status", "set", numbers[1], "已办结", "--department", "县民政局").returncode == 0
     pulled = json.loads(desk(data, "sync", "--once", "--json").stdout)
