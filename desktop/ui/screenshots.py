@@ -87,6 +87,13 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     window.inbox_dock.hide()
     window.lock()
     shot("locked")
+    window._on_switched(Session("zhangli", "张丽", "supervisor"))
+    window.open_ledger()
+    page = window._ledger
+    page.date_from.setDate(page.date_from.date().addDays(-13))
+    page.run_query()
+    _wait(app, lambda: page.result is not None)
+    shot("ledger")
     window._on_switched(Session("admin", "黄建华", "admin"))
     shot("users")
     window._on_switched(Session("pengzhiyuan", "彭志远", "auditor"))

@@ -1,0 +1,103 @@
+"""The ledger screen as a supervisor uses it: query a day, see totals and overdue, export, preview, close."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+from desktop import audit, catalog as catalog_mod, ledger_close, settings
+from desktop.roles import Session
+from desktop.store import Store
+from desktop.ui.ledgerpage import LedgerPage
+from tests.ledgerdata import SETTINGS, make_month
+
+SUPERVISOR = Session("zhangli", "张丽", "supervisor")
+DAY = dt.date(2026, 11, 18)
+
+
+@pytest.fixture(scope="module")
+def month_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ledger-ui") / "month"
+    store = Store.open(path, catalog_mod.load())
+    for key, value in SETTINGS.items():
+        settings.set_value(store.db, key, value)
+    make_month(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def month(month_dir, tmp_path, qapp):
+    path = tmp_path / "台账"
+    shutil.copytree(month_dir, path)
+    store = Store.open(path, catalog_mod.load())
+    yield store
+    store.close()
+
+
+def page_for(qtbot, store, session=SUPERVISOR) -> LedgerPage:
+    page = LedgerPage(store, session)
+    qtbot.addWidget(page)
+    return page
+
+
+def query(qtbot, page: LedgerPage, day_from: dt.date, day_to: dt.date) -> None:
+    page.date_from.setDate(QDate(day_from.year, day_from.month, day_from.day))
+    page.date_to.setDate(QDate(day_to.year, day_to.month, day_to.day))
+    page.run_query()
+    qtbot.waitUntil(lambda: page.result is not None and page.result.filters.date_from == day_from, timeout=20_000)
+
+
+def test_supervisor_queries_exports_previews_and_closes_a_day(qtbot, month, tmp_path, monkeypatch, qtmodeltester):
+    page = page_for(qtbot, month)
+    query(qtbot, page, DAY, DAY)
+    rows = page.result.rows
+    assert page.model.rowCount() == len(rows) > 0 and "仅本机" in page.source.text()
+    assert f"共 {len(rows)} 件" in page.totals.text() and "超期" in page.totals.text()
+    assert all("********" in page.model.index(r, 4).data() for r in range(page.model.rowCount()))
+    qtmodeltester.check(page.model)
+    query(qtbot, page, dt.date(2026, 11, 2), dt.date(2026, 11, 27))
+    assert page.result.totals.overdue > 0, "a month holds overdue cases, shown in red"
+
+    out = tmp_path / "台账.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    page.export_xlsx()
+    qtbot.waitUntil(out.exists, timeout=20_000)
+    sheet = load_workbook(out).worksheets[0]
+    assert sheet.max_row >= len(page.result.rows) + 1
+    assert audit.export(month.db)[-1]["action"] == "ledger.export"
+
+    shown = []
+    monkeypatch.setattr("desktop.ui.printing.PdfPreview.exec", lambda self: shown.append(self.doc.pageCount()))
+    page.preview()
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    assert shown[0] >= 1 and audit.export(month.db)[-1]["action"] == "ledger.print"
+
+    query(qtbot, page, DAY, DAY)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.close_day()
+    qtbot.waitUntil(lambda: "已日结" in page.message.text(), timeout=30_000)
+    (closure,) = ledger_close.closures(month, DAY, DAY)
+    assert closure.revision == 1 and closure.closed_by == "zhangli"
+
+
+@pytest.mark.parametrize(("session", "buttons"), [
+    (Session("lixiaolan", "李晓兰", "clerk"), ["打印预览…"]),
+    (SUPERVISOR, ["打印预览…", "导出Excel…", "导出含完整身份证号…", "日结（按开始日期）…"]),
+])
+def test_the_buttons_follow_the_role(qtbot, month, session, buttons):
+    page = page_for(qtbot, month, session)
+    assert [b.text() for b in page.findChildren(QPushButton) if b.text() != "查询"] == buttons
+
+
+def test_a_reversed_date_range_is_named(qtbot, month):
+    page = page_for(qtbot, month)
+    page.date_from.setDate(QDate(2026, 11, 20))
+    page.date_to.setDate(QDate(2026, 11, 10))
+    page.run_query()
+    qtbot.waitUntil(lambda: "结束日期" in page.message.text(), timeout=10_000)
