@@ -18,12 +18,12 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from desktop.forms import fonts, layout
 from desktop.forms.ledgerparts import chart_and_totals, revision_notes
 from desktop.forms.ledgertable import Column, LedgerTable, Prepared
+from desktop.forms.page import PagedCanvas
 
 PAGE_W, PAGE_H = landscape(A4)
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 10 * mm, 19 * mm, 13 * mm
@@ -123,25 +123,12 @@ def story(result, closure: ClosureStamp | None) -> list:
     return parts
 
 
-class _Canvas(Canvas):
-    """Holds pages back until the end, then draws each page's running header and 第 x 页 共 y 页."""
+class _Canvas(PagedCanvas):
+    """The ledger's running header (office, range, source) and 第 x 页 共 y 页 on every page."""
 
     def __init__(self, *args, header: tuple[str, str, str], footer: str, **kw):
-        kw["initialFontName"] = fonts.MAIN
         super().__init__(*args, **kw)
-        self._header, self._footer, self._pages = header, footer, []
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._decorate(number, total)
-            super().showPage()
-        super().save()
+        self._header, self._footer = header, footer
 
     def _decorate(self, number: int, total: int) -> None:
         left, middle, right = self._header

@@ -22,13 +22,16 @@ CONTENT_W = PAGE_W - 2 * MARGIN_X
 RED = colors.HexColor("#C00000")
 
 
-class _Canvas(Canvas):
-    """Holds pages back until the end so each footer can say 第 N 页 共 M 页."""
+class PagedCanvas(Canvas):
+    """Holds pages back until the end, then lets `_decorate(number, total)` write 第 N 页 共 M 页 on each.
 
-    def __init__(self, *args, footer: str, reprint: bool, **kw):
+    The forms and the ledger subclass it with their own running header and footer.
+    """
+
+    def __init__(self, *args, **kw):
         kw["initialFontName"] = fonts.MAIN
         super().__init__(*args, **kw)
-        self._footer, self._reprint, self._pages = footer, reprint, []
+        self._pages: list[dict] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))
@@ -41,6 +44,17 @@ class _Canvas(Canvas):
             self._decorate(number, total)
             super().showPage()
         super().save()
+
+    def _decorate(self, number: int, total: int) -> None:
+        raise NotImplementedError
+
+
+class _Canvas(PagedCanvas):
+    """The forms' footer (document, number, print time, 第 N 页 共 M 页) and the 补打 mark."""
+
+    def __init__(self, *args, footer: str, reprint: bool, **kw):
+        super().__init__(*args, **kw)
+        self._footer, self._reprint = footer, reprint
 
     def _decorate(self, number: int, total: int) -> None:
         self.saveState()

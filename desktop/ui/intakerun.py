@@ -77,16 +77,10 @@ class IntakeRunner(QObject):
         data_dir, catalog, folder, state = self.data_dir, self.catalog, self.folder, self.state
         delay, actor = self.stability_delay, self.actor
 
-        def one_pass() -> intake.ScanReport:
-            from desktop.store import Store
+        def one_pass(store) -> intake.ScanReport:
+            return intake.scan_once(store, folder, stability_delay=delay, state=state, actor=actor)
 
-            store = Store.open(data_dir, catalog)  # this thread's own connection
-            try:
-                return intake.scan_once(store, folder, stability_delay=delay, state=state, actor=actor)
-            finally:
-                store.close()
-
-        worker.run(one_pass, self._on_done)
+        worker.run_on_store(data_dir, catalog, one_pass, self._on_done)
 
     def _on_done(self, report: intake.ScanReport | None, error: BaseException | None) -> None:
         self.running = False

@@ -172,15 +172,6 @@ class LedgerPage(QWidget):
 
     def _in_background(self, job, done, busy: str) -> None:
         set_hint(self.message, busy, error=False)
-        data_dir, catalog = self.store.data_dir, self.store.catalog
-
-        def run() -> Any:
-            store = Store.open(data_dir, catalog)  # this thread's own connection
-            try:
-                return job(store)
-            finally:
-                store.close()
-
         def finished(result: Any, error: BaseException | None) -> None:
             if error is not None:
                 if not isinstance(error, DeskError):
@@ -190,7 +181,7 @@ class LedgerPage(QWidget):
             set_hint(self.message, "", error=False)
             done(result)
 
-        worker.run(run, finished)
+        worker.run_on_store(self.store.data_dir, self.store.catalog, job, finished)
 
     def run_query(self) -> None:
         filters = self.filters()

@@ -65,28 +65,23 @@ class SyncRunner(QObject):
         self.running = True
         data_dir, catalog = self.data_dir, self.catalog
 
-        def one_pass():
-            from desktop.store import Store
+        def one_pass(store):
             from desktop.sync import SyncEngine
 
-            store = Store.open(data_dir, catalog)  # this thread's own connection
-            try:
-                engine = SyncEngine(store)
-                if extra is not None:
-                    extra(engine)
-                    return engine.status(), None
-                configured = engine.status().configured
-                report = (engine.sync_now() if force else engine.tick()) if configured else None
-                return engine.status(), report
-            finally:
-                store.close()
+            engine = SyncEngine(store)
+            if extra is not None:
+                extra(engine)
+                return engine.status(), None
+            configured = engine.status().configured
+            report = (engine.sync_now() if force else engine.tick()) if configured else None
+            return engine.status(), report
 
         def finished(result, error: BaseException | None) -> None:
             self._on_done(result, error)
             if done is not None:
                 done(getattr(error, "message", None) if error is not None else None)
 
-        worker.run(one_pass, finished)
+        worker.run_on_store(data_dir, catalog, one_pass, finished)
 
     def _on_done(self, result, error: BaseException | None) -> None:
         self.running = False

@@ -43,3 +43,22 @@ def run(fn: Callable[[], Any], callback: Callable[[Any, BaseException | None], N
 
     relay.done.connect(deliver)
     QThreadPool.globalInstance().start(_Job(fn, relay))
+
+
+def run_on_store(data_dir, catalog, job: Callable[[Any], Any],
+                 callback: Callable[[Any, BaseException | None], None]) -> None:
+    """Like `run`, with `job(store)` given its own connection to the data dir, closed afterwards.
+
+    For background work that reads or writes the database (intake, sync, the ledger): SQLite serialises it
+    with the GUI thread's writes, and no connection is ever shared between threads.
+    """
+    def with_store() -> Any:
+        from desktop.store import Store
+
+        store = Store.open(data_dir, catalog)
+        try:
+            return job(store)
+        finally:
+            store.close()
+
+    run(with_store, callback)
