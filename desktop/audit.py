@@ -17,7 +17,6 @@ from typing import Any
 from desktop import settings
 from desktop.auditchain import GENESIS, HASHED, canonical, row_hash
 from desktop.db import Database
-from desktop.logs import redact
 
 __all__ = ["GENESIS", "HASHED", "Break", "append", "canonical", "device_name", "export", "recorder", "row_hash",
            "verify"]
@@ -69,6 +68,8 @@ def _scrub(value: Any) -> Any:
     # Defence in depth: callers put codes and counts in `detail`, never personal values; anything shaped
     # like an ID or phone number is masked anyway.
     if isinstance(value, str):
+        from desktop.logs import redact  # imported here: logging.handlers is not needed to start the desk
+
         return redact(value)
     if isinstance(value, dict):
         return {str(k): _scrub(v) for k, v in value.items()}
