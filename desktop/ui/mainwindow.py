@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
 
@@ -16,6 +16,8 @@ from desktop.ui.signals import StoreSignals
 
 # The wizard, the case view and the staff screens are imported on first use: start-up is budgeted
 # against a bare window (bench/startup.py), and a clerk sees the home screen first.
+
+BACKGROUND_START_MS = 1500
 
 # toolbar entries: text, shortcut, slot name, the permission that shows it (None: everyone)
 TOOLBAR = (
@@ -66,8 +68,9 @@ class MainWindow(QMainWindow):
         self.sync = None
         self.sync_status = None
         self._apply_session()
-        self._start_intake()
-        self._start_sync()
+        # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
+        # passes would otherwise compete with the first paint for the interpreter
+        QTimer.singleShot(BACKGROUND_START_MS, self._start_background)
 
     def _toolbar(self) -> None:
         self.bar = QToolBar("主菜单")
@@ -188,6 +191,11 @@ class MainWindow(QMainWindow):
         self._staff_page = cls(self.accounts, self.session, self.store)
         self.stack.addWidget(self._staff_page)
         self.stack.setCurrentWidget(self._staff_page)
+
+    def _start_background(self) -> None:
+        if self.isVisible():
+            self._start_intake()
+            self._start_sync()
 
     def _start_intake(self) -> None:
         """Watch the scanner folder in the background (a device without one set just shows the empty inbox)."""

@@ -11,6 +11,7 @@ from tests.hub.servers import HubProcess
 
 def test_desk_status_drains_to_zero_and_a_hub_status_reaches_the_case(qtbot, store, tmp_path, main_window):
     window = main_window()
+    window._start_sync()  # the desk starts it 1.5 s after the window shows
     assert "未连接县级汇聚服务器" in window.status.text()
     hub = HubProcess(tmp_path / "hub").start()
     try:
