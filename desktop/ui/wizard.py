@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -78,11 +79,14 @@ class CaseWizard(QWidget):
         self.next = QPushButton("下一步")
         self.next.setDefault(True)
         self.close_button = QPushButton("保存并关闭")
+        self.discard_button = QPushButton("删除草稿…")
+        self.discard_button.clicked.connect(self._on_discard)
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1, check=False))
         self.next.clicked.connect(self._on_next)
         self.close_button.clicked.connect(self._on_close)
         buttons = QHBoxLayout()
         buttons.addWidget(self.close_button)
+        buttons.addWidget(self.discard_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back)
         buttons.addWidget(self.next)
@@ -206,6 +210,17 @@ class CaseWizard(QWidget):
         """Closing the wizard saves the draft at once; the pending debounce timer must not outlive it."""
         self.save_now()
         super().closeEvent(event)
+
+    def _on_discard(self) -> None:
+        """Delete this draft after asking; an accepted case can only be terminated, never deleted."""
+        name = self.case.applicant.name or "（未填姓名）"
+        answer = QMessageBox.question(self, "删除草稿", f"确认删除 {name} 的“{self.ctx.service.name}”草稿？删除后不能恢复。")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._save_timer.stop()
+        self.store.discard_draft(self.case.uuid)
+        self.case.state = "discarded"  # nothing to save any more, even when the window closes
+        self.closed.emit()
 
     def _on_close(self) -> None:
         self.save_now()

@@ -205,3 +205,20 @@ def test_done_when_scenario_child_disability_card_by_proxy_with_two_linked_servi
     linked = [store.load(u) for u in case.linked_cases]
     assert [c.service for c in linked] == [6, 7] and all(c.state == "draft" for c in linked)
     assert all(c.applicant.name == "欧阳䶮" and c.guardian.name == "欧阳春花" for c in linked)
+
+
+def test_a_draft_can_be_deleted_after_confirming(qtbot, store, make_wizard, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    wizard = make_wizard(qtbot, store, 3)
+    wizard.pages[0].applicant.name.setText("解放")
+    wizard.save_now()
+    uuid = wizard.case.uuid
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    wizard._on_discard()
+    assert [r["uuid"] for r in store.drafts()] == [uuid]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(wizard.closed):
+        wizard._on_discard()
+    wizard.close()
+    assert store.drafts() == [], "closing after the delete does not bring the draft back"
