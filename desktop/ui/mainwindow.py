@@ -155,12 +155,20 @@ class MainWindow(QMainWindow):
         from desktop.ui.wizard import CaseWizard
 
         self._close_wizard()
-        self.wizard = CaseWizard(self.store, case, actor=self.session.username, clerk=self.session.display_name)
+        self.wizard = CaseWizard(self.store, case, actor=self.session.username, clerk=self.session.display_name,
+                                 area_check=self._area_refusal)
         self.wizard.accepted.connect(self._on_accepted)
         self.wizard.closed.connect(self.go_home)
         self.stack.addWidget(self.wizard)
         self.stack.setCurrentWidget(self.wizard)
         self.wizard.focus_first_field()
+
+    def _area_refusal(self, case: Case) -> str | None:
+        """A village agent accepts cases of their own area only: others they could not see or print afterwards."""
+        place = {"township": case.applicant.township, "village": case.applicant.village}
+        if roles.visible(self.session, place):
+            return None
+        return f"申请人所在乡镇/村不在您的服务区域（{self.session.area.label()}）内：请改由其所在地的代办员或窗口受理"
 
     def _close_wizard(self) -> None:
         if self.wizard is not None:

@@ -39,9 +39,12 @@ class CaseWizard(QWidget):
     draftSaved = Signal()
     closed = Signal()
 
-    def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = ""):
+    def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = "",
+                 area_check=None):
         super().__init__(parent)
         self.store, self.case, self.actor = store, case, actor
+        # for a village agent: (case) -> the refusal when the applicant lives outside the agent's area, else None
+        self.area_check = area_check
         values = settings.get_all(store.db)
         if clerk:
             values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
@@ -198,6 +201,11 @@ class CaseWizard(QWidget):
         for index in range(len(self.pages) - 1):
             if not self._page_ok(index):
                 return
+        refusal = self.area_check(self.case) if self.area_check else None
+        if refusal:
+            self._show(0)
+            self._set_error(ValidationError(refusal, field="applicant.township"))
+            return
         try:
             accepted = self.store.accept(self.case, actor=self.actor or self.ctx.clerk)
         except DeskError as exc:
