@@ -45,6 +45,7 @@ class MaterialState:
     received: str = ""
     count: int = 0
     note: str = ""
+    pending_docs: list[str] = field(default_factory=list)  # inbox scans dropped on a draft, filed at acceptance
 
 
 @dataclass

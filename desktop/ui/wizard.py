@@ -206,13 +206,33 @@ class CaseWizard(QWidget):
             self._show(0)
             self._set_error(ValidationError(refusal, field="applicant.township"))
             return
+        pending = {mid: state.pending_docs for mid, state in self.case.materials.items() if state.pending_docs}
+        for state in self.case.materials.values():
+            state.pending_docs = []  # the accepted case holds filed scans in the documents table, not here
         try:
             accepted = self.store.accept(self.case, actor=self.actor or self.ctx.clerk)
         except DeskError as exc:
+            for mid, docs in pending.items():
+                self.case.materials[mid].pending_docs = docs
             self._set_error(exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
             return
         self.case = accepted
+        self._file_dropped_scans(pending)
         self.accepted.emit(accepted.uuid)
+
+    def _file_dropped_scans(self, pending: dict[str, list[str]]) -> None:
+        """File the scans dropped on materials while this was a draft; say which could not be (filed elsewhere)."""
+        from desktop import documents
+
+        failed = []
+        for material, docs in pending.items():
+            for doc in docs:
+                try:
+                    documents.file(self.store, doc, self.case.uuid, material, actor=self.actor)
+                except DeskError:
+                    failed.append(doc)
+        if failed:
+            QMessageBox.warning(self, "扫描件未归档", f"{len(failed)} 件扫描件已不在收件箱中（可能已归档到别处），未归入本案件。")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Closing the wizard saves the draft at once; the pending debounce timer must not outlive it."""

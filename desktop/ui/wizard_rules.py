@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -109,6 +110,39 @@ class EligibilityPage(Page):
         self.reason.setVisible(failing)
 
 
+class DropTable(QTableWidget):
+    """The checklist table: inbox scans dropped on a row are `dropped(row, document ids)`."""
+
+    dropped = Signal(int, list)
+
+    def __init__(self, rows: int, columns: int):
+        super().__init__(rows, columns)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+
+    def _ids(self, event) -> list[str]:
+        from desktop.ui.inbox import MIME
+
+        data = event.mimeData()
+        return bytes(data.data(MIME)).decode().split() if data.hasFormat(MIME) else []
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._ids(event):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._ids(event) and self.rowAt(event.position().toPoint().y()) >= 0:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        row = self.rowAt(event.position().toPoint().y())
+        ids = self._ids(event)
+        if ids and row >= 0:
+            event.acceptProposedAction()
+            self.dropped.emit(row, ids)
+
+
 class MaterialsPage(Page):
     """The checklist for this case: each material received as original, copy or scan, or still missing."""
 
@@ -118,7 +152,9 @@ class MaterialsPage(Page):
     def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, len(self.COLUMNS))
+        layout.addWidget(hint_label("可从扫描收件箱把扫描件拖到对应材料上：记为扫描件，受理后自动归档。"))
+        self.table = DropTable(0, len(self.COLUMNS))
+        self.table.dropped.connect(self._on_dropped)
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
@@ -129,9 +165,11 @@ class MaterialsPage(Page):
         self.summary = hint_label()
         layout.addWidget(self.summary)
         self._ids: list[str] = []
+        self.pending: dict[str, list[str]] = {}  # material id → dropped scans, written into the draft by save()
         self.fields["materials"] = self.table
 
     def _load(self, case: Case) -> None:
+        self.pending = {}
         self._rebuild(case)
 
     def _rebuild(self, case: Case) -> None:
@@ -166,7 +204,17 @@ class MaterialsPage(Page):
             count = self.table.cellWidget(row, 4)
             received = list(RECEIVED)[got.currentIndex() - 1] if got.currentIndex() > 0 else ""
             old = case.materials.get(mid, MaterialState())
-            case.materials[mid] = MaterialState(received=received, count=count.value() if received else 0, note=old.note)
+            pending = list(dict.fromkeys([*old.pending_docs, *self.pending.get(mid, [])]))
+            case.materials[mid] = MaterialState(received=received, count=count.value() if received else 0,
+                                                note=old.note, pending_docs=pending)
+
+    def _on_dropped(self, row: int, ids: list[str]) -> None:
+        """Scans dropped on a material: it counts as received (扫描件); they are filed when the case is accepted."""
+        self.pending.setdefault(self._ids[row], []).extend(i for i in ids if i not in self.pending.get(self._ids[row], []))
+        got = self.table.cellWidget(row, 3)
+        if got.currentIndex() == 0:
+            got.setCurrentIndex(list(RECEIVED).index("scan") + 1)
+        self.edited.emit()
 
     def refresh(self, case: Case) -> None:
         self._loading = True

@@ -99,3 +99,49 @@ def test_scans_dragged_onto_a_case_are_filed_under_the_chosen_material(qtbot, st
     assert len(documents.for_case(store, case.uuid, "hukou_book")) == 2 and documents.inbox(store) == []
     assert page.list.count() == 0
     assert "户口簿2.png" in window.caseview.body.toHtml()
+
+
+def test_scans_dropped_on_a_material_in_the_wizard_are_filed_at_acceptance(qtbot, store, tmp_path, make_wizard):
+    from PySide6.QtCore import QMimeData, QPointF, Qt
+    from PySide6.QtGui import QDropEvent
+
+    from desktop import intake
+    from desktop.ui.inbox import MIME
+    from tests.ui.test_wizard import advance, prepared
+    from tests.ui.wizardfill import fill_answers, fill_applicant, fill_materials, fill_proxy, receive
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "照片.jpg").write_bytes(image_bytes("JPEG", 7))
+    state = intake.IntakeState()
+    for _ in range(2):
+        intake.scan_once(store, folder, stability_delay=0.0, state=state)
+    (doc,) = documents.inbox(store)
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 1)
+    fill_proxy(wizard, data)
+    advance(qtbot, wizard, 2)
+    fill_answers(wizard, data)
+    advance(qtbot, wizard, 3)
+    fill_materials(wizard, data)
+    receive(wizard, "photo", "")
+    page = wizard.pages[3]
+    row = page._ids.index("photo")
+    mime = QMimeData()
+    mime.setData(MIME, doc.id.encode())
+    y = page.table.rowViewportPosition(row) + 2
+    drop = QDropEvent(QPointF(5, y), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    page.table.dropEvent(drop)
+    assert page.table.cellWidget(row, 3).currentText() == "扫描件"
+    assert store.catalog.service(3).material("photo").name not in page.summary.text(), "no longer missing"
+    advance(qtbot, wizard, 4)
+    advance(qtbot, wizard, 5)
+    assert store.load(wizard.case.uuid).materials["photo"].pending_docs == [doc.id], "kept on the draft"
+    with qtbot.waitSignal(wizard.accepted) as accepted:
+        qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
+    case = store.load(accepted.args[0])
+    assert case.state == "accepted" and [d.id for d in documents.for_case(store, case.uuid, "photo")] == [doc.id]
+    assert documents.inbox(store) == [] and case.materials["photo"].pending_docs == []
