@@ -18,6 +18,9 @@ class InstanceLock:
         self._fh = None
 
     def acquire(self) -> InstanceLock:
+        from desktop.db import ensure_writable
+
+        ensure_writable(self.path.parent)  # a first run: the data dir does not exist yet
         fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the life of the lock
         try:
             _lock(fh)

@@ -190,6 +190,16 @@ def test_second_instance_is_refused_and_a_crash_frees_the_lock(data_dir):
     InstanceLock(data_dir).acquire().release()
 
 
+def test_the_lock_creates_a_first_runs_data_dir_and_names_an_unwritable_one(tmp_path):
+    fresh = tmp_path / "新 机器" / "数据"
+    InstanceLock(fresh).acquire().release()
+    assert fresh.is_dir()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="数据目录不可写"):
+        InstanceLock(blocker / "sub").acquire()
+
+
 def test_unwritable_data_dir_is_refused_with_its_path(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -136,3 +136,21 @@ def test_screenshots_command_renders_every_screen_at_1366x768(tmp_path):
     dialogs = ("settings", "login")
     sizes = {(QImage(str(p)).width(), QImage(str(p)).height()) for p in shots if not any(d in p.name for d in dialogs)}
     assert sizes == {(1366, 768)}
+
+
+def test_the_desk_starts_on_a_brand_new_data_dir(tmp_path):
+    """A first run: no data dir yet. The desk must come up (to its first-administrator dialog), not crash."""
+    import time
+
+    data = tmp_path / "全新 机器" / "数据"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    with subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir", str(data)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, env=env) as proc:
+        deadline = time.monotonic() + 60
+        while not (data / "desk.sqlite").exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # a bounded poll on a real condition: the desk has opened its database
+        alive = proc.poll() is None
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+    assert alive, err
+    assert (data / "desk.sqlite").exists() and not (data / "logs" / "desk.log").exists()
