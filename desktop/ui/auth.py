@@ -47,6 +47,12 @@ class FormDialog(QDialog):
         layout.addWidget(self.buttons)
         self.fields: dict[str, QLineEdit] = {}
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Open with the cursor in the first empty field, so typing starts where it should."""
+        super().showEvent(event)
+        empty = next((e for e in self.fields.values() if not e.text()), None)
+        (empty or next(iter(self.fields.values()), self)).setFocus()
+
     def add(self, key: str, label: str, edit: QLineEdit | None = None) -> QLineEdit:
         edit = edit or QLineEdit()
         self.fields[key] = edit
@@ -80,7 +86,6 @@ class LoginDialog(FormDialog):
         self.add("username", "用户名").setText(username)
         self.add("password", "密码", password_field())
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
-        (self.fields["password"] if username else self.fields["username"]).setFocus()
 
     def attempt(self) -> None:
         session = self.accounts.login(self.fields["username"].text(), self.fields["password"].text())

@@ -100,6 +100,13 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Open with the cursor in the first empty field of the first tab (the county code on a first run)."""
+        super().showEvent(event)
+        empty = next((e for e in self.edits.values() if not e.text()), self.edits["county_code"])
+        self.tabs.setCurrentIndex(next(i for i, (_, keys) in enumerate(TABS) if any(self.edits[k] is empty for k in keys)))
+        empty.setFocus()
+
     def _text_row(self, form: QFormLayout, key: str, values: dict) -> None:
         spec = settings.SETTINGS[key]
         edit = QLineEdit(str(values[key]))

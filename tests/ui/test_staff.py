@@ -204,3 +204,14 @@ def test_a_village_agent_accepts_only_applicants_of_their_area(qtbot, store, mai
     window.wizard.go_to(5)
     with qtbot.waitSignal(window.wizard.accepted):
         window.wizard.accept_case()
+
+
+def test_login_forms_open_with_the_cursor_in_the_first_empty_field(qtbot, store):
+    first = FirstAdminDialog(Accounts(store.db))
+    qtbot.addWidget(first)
+    first.show()
+    assert first.focusWidget() is first.fields["username"]
+    login = LoginDialog(Accounts(store.db), username="lixiaolan")
+    qtbot.addWidget(login)
+    login.show()
+    assert login.focusWidget() is login.fields["password"]
