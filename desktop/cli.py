@@ -34,6 +34,28 @@ def out(data: Any) -> None:
 
 
 
+def why_not_written(exc: OSError) -> str:
+    """Why a file could not be written, in words a clerk can act on."""
+    if isinstance(exc, FileNotFoundError):
+        return "所在文件夹不存在"
+    if isinstance(exc, PermissionError):
+        return "没有写入权限，或文件正被其他程序打开"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹，请给出文件名"
+    return f"写入失败（错误号 {exc.errno}）"
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write via a temporary file, so a failed write never leaves half a file under the real name."""
+    partial = target.with_name(target.name + ".part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DeskError(f"无法写入文件“{target}”：{why_not_written(exc)}", field="out") from None
+
+
 def open_store(args: argparse.Namespace):
     """The store of the data dir named by --data-dir / DESK_DATA_DIR / the default."""
     from desktop.store import Store

@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from desktop.cli import why_not_written, write_file
 from desktop.errors import DeskError
 
 ACTIONS = ("close", "revisions", "closures")
@@ -63,29 +64,8 @@ def output(path: str | None) -> Path | None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise DeskError(f"无法写入文件“{target}”：{_why(exc)}", field="out") from None
+        raise DeskError(f"无法写入文件“{target}”：{why_not_written(exc)}", field="out") from None
     return target
-
-
-def write(target: Path, data: bytes) -> None:
-    """Via a temporary file, so a failed write never leaves half a file under the real name."""
-    partial = target.with_name(target.name + ".part")
-    try:
-        partial.write_bytes(data)
-        partial.replace(target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise DeskError(f"无法写入文件“{target}”：{_why(exc)}", field="out") from None
-
-
-def _why(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "所在文件夹不存在"
-    if isinstance(exc, PermissionError):
-        return "没有写入权限，或文件正被其他程序打开"
-    if isinstance(exc, IsADirectoryError):
-        return "这是一个文件夹，请给出文件名"
-    return f"写入失败（错误号 {exc.errno}）"
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
@@ -141,7 +121,7 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
         result = ledger.query(store, filters, hub=mode)
         data = None if target is None else ledger.write_xlsx(result) if xlsx else ledger.render_pdf(result)
     if target is not None:
-        write(target, data)
+        write_file(target, data)
     if args.json:
         shown = result.to_dict() if target is None else {
             "path": str(target), "rows": len(result.rows), "source": result.source, "warning": result.warning,
@@ -173,7 +153,7 @@ def _close(store, args: argparse.Namespace, target: Path | None) -> int:
     session = require_user(args, "day.close", store.db)
     closure = ledger_close.close_day(store, day, actor=_actor(store, args, session))
     if target is not None:
-        write(target, ledger_close.closure_pdf(store, closure))
+        write_file(target, ledger_close.closure_pdf(store, closure))
     if args.json:
         out(closure.to_dict() | {"path": str(target) if target else None})
         return 0

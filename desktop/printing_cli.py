@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from desktop.cli import write_file
 from desktop.errors import DeskError
 
 KIND_CHOICES = ("receipt", "consent", "notice", "cover", "suspend", "resume", "close")
@@ -37,7 +38,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         if session is not None:
             Accounts(store.db).require(session, "case.print", case)  # a village agent: own area only
         job = printing.prepare(store, case.uuid, args.kind, material=args.material)
-        _write(target, job.pdf)
+        write_file(target, job.pdf)
         actor = session.username if session else (args.user or settings.get(store.db, "clerk"))
         printing.record(store, job, actor=actor)
     finally:
@@ -51,22 +52,3 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(target: Path, pdf: bytes) -> None:
-    """Write via a temporary file so a failed write never leaves half a PDF under the real name."""
-    partial = target.with_name(target.name + ".part")
-    try:
-        partial.write_bytes(pdf)
-        partial.replace(target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise DeskError(f"无法写入文件“{target}”：{_why(exc)}") from None
-
-
-def _why(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "所在文件夹不存在"
-    if isinstance(exc, PermissionError):
-        return "没有写入权限，或文件正被其他程序打开"
-    if isinstance(exc, IsADirectoryError):
-        return "这是一个文件夹，请给出PDF文件名"
-    return f"写入失败（错误号 {exc.errno}）"

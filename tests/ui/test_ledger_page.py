@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
-from desktop import audit, catalog as catalog_mod, ledger_close, settings
+from desktop import audit, ledger_close
 from desktop.roles import Session
-from desktop.store import Store
 from desktop.ui.ledgerpage import LedgerPage
-from tests.ledgerdata import SETTINGS, make_month
+from tests import ledgerdata
 
+month_dir, month = ledgerdata.month_dir, ledgerdata.month  # fixtures: the generated month the core tests use
 SUPERVISOR = Session("zhangli", "张丽", "supervisor")
 DAY = dt.date(2026, 11, 18)
-
-
-@pytest.fixture(scope="module")
-def month_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ledger-ui") / "month"
-    store = Store.open(path, catalog_mod.load())
-    for key, value in SETTINGS.items():
-        settings.set_value(store.db, key, value)
-    make_month(store)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def month(month_dir, tmp_path, qapp):
-    path = tmp_path / "台账"
-    shutil.copytree(month_dir, path)
-    store = Store.open(path, catalog_mod.load())
-    yield store
-    store.close()
 
 
 def page_for(qtbot, store, session=SUPERVISOR) -> LedgerPage:
