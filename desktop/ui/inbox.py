@@ -250,8 +250,17 @@ class InboxPage(QWidget):
         doc = self._one()
         if doc is None:
             return
-        image = QImage.fromData(docedit.thumbnail(self.store, doc, max_px=1600))
-        Viewer(image, f"{doc.original_name}（第1页，共{doc.pages}页）", self).exec()
+        store = self.store
+        set_hint(self.message, "正在打开…", error=False)
+
+        def shown(data: bytes | None, error: BaseException | None) -> None:
+            if error is not None:
+                set_hint(self.message, worker.known(error), error=True)
+                return
+            set_hint(self.message, "", error=False)
+            Viewer(QImage.fromData(data), f"{doc.original_name}（第1页，共{doc.pages}页）", self).exec()
+
+        worker.run(lambda: docedit.thumbnail(store, doc, max_px=1600), shown)  # a large render: off the UI thread
 
     def merge(self) -> None:
         ids = self.selected()

@@ -87,11 +87,7 @@ class IntakeRunner(QObject):
         if self.stopped:  # the window closed while the pass ran: its store is gone, and so is the interest
             return
         if error is not None:
-            from desktop.errors import DeskError
-
-            if not isinstance(error, DeskError):
-                raise error
-            self.failed.emit(error.message)
+            self.failed.emit(worker.known(error))
             return
         self.last = report
         if self.folder is not None and str(self.folder) not in self.watcher.directories() and self.folder.is_dir():

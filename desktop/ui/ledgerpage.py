@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from desktop import audit, ledger, roles, settings
 from desktop.case import STATES
-from desktop.errors import DeskError
 from desktop.store import Store
 from desktop.ui import worker
 from desktop.ui.pagebase import hint_label, set_hint
@@ -174,9 +173,7 @@ class LedgerPage(QWidget):
         set_hint(self.message, busy, error=False)
         def finished(result: Any, error: BaseException | None) -> None:
             if error is not None:
-                if not isinstance(error, DeskError):
-                    raise error
-                set_hint(self.message, error.message, error=True)
+                set_hint(self.message, worker.known(error), error=True)
                 return
             set_hint(self.message, "", error=False)
             done(result)

@@ -88,11 +88,8 @@ class SyncRunner(QObject):
         if self.stopped:  # the window closed while the pass ran: its store is gone, and so is the interest
             return
         if error is not None:
-            from desktop.errors import DeskError
-
-            if not isinstance(error, DeskError):
-                raise error
-            return  # a known error: the caller's `done` says it
+            worker.known(error)  # a bug is raised; a known error is said by the caller's `done`
+            return
         status, report = result
         self.updated.emit(status, report)
         if self.force_again:

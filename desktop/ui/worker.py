@@ -32,6 +32,15 @@ class _Job(QRunnable):
 _pending: set[_Relay] = set()
 
 
+def known(error: BaseException) -> str:
+    """The Chinese message of a known error (DeskError) from a job; anything else is a bug and is re-raised."""
+    from desktop.errors import DeskError
+
+    if not isinstance(error, DeskError):
+        raise error
+    return error.message
+
+
 def run(fn: Callable[[], Any], callback: Callable[[Any, BaseException | None], None]) -> None:
     """Run `fn` on the thread pool; `callback(result, error)` runs later on the GUI thread."""
     relay = _Relay()

@@ -46,6 +46,27 @@ def test_three_scans_arrive_in_the_background_and_are_filed_into_a_case(qtbot, s
     assert "扫描件" in window.caseview.body.toHtml() and "身份证 正反面" in window.caseview.body.toHtml()
 
 
+def test_the_large_view_renders_off_the_ui_thread_and_opens(qtbot, store, tmp_path, monkeypatch):
+    from desktop import intake
+    from desktop.ui.inbox import Viewer
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "申请表.pdf").write_bytes(pdf_bytes(["page one", "page two"]))
+    state = intake.IntakeState()
+    for _ in range(2):
+        intake.scan_once(store, folder, stability_delay=0.0, state=state)
+    page = InboxPage(store, "lixiaolan")
+    qtbot.addWidget(page)
+    page.list.setCurrentRow(0)
+    opened = []
+    monkeypatch.setattr(Viewer, "exec", lambda self: opened.append((self.image.width(), self.windowTitle())))
+    page.view_large()
+    assert opened == [], "rendering happens on a worker, not inside the click"
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    assert opened[0][0] > 600 and "共2页" in opened[0][1]
+
+
 def test_filing_without_a_case_names_what_is_missing(qtbot, store, tmp_path):
     page = InboxPage(store, "lixiaolan")
     qtbot.addWidget(page)

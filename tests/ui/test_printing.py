@@ -37,7 +37,8 @@ def test_receipt_preview_print_and_reprint(qtbot, store, tmp_path, widgets):
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    dialog.print_to(printer)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        dialog.print_to(printer)  # paints on a worker: the window stays responsive
     assert printer.resolution() == 300
     printed = (tmp_path / "printed.pdf").read_bytes()
     assert printed.startswith(b"%PDF") and len(printed) < 8_000_000, "an explicit resolution keeps it small"
