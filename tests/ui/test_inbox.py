@@ -128,8 +128,8 @@ def test_scans_dropped_on_a_material_in_the_wizard_are_filed_at_acceptance(qtbot
 
     from desktop import intake
     from desktop.ui.inbox import MIME
-    from tests.ui.test_wizard import advance, prepared
-    from tests.ui.wizardfill import fill_answers, fill_applicant, fill_materials, fill_proxy, receive
+    from tests.ui.test_wizard import advance, drive, prepared
+    from tests.ui.wizardfill import receive
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -140,13 +140,7 @@ def test_scans_dropped_on_a_material_in_the_wizard_are_filed_at_acceptance(qtbot
     (doc,) = documents.inbox(store)
     data = prepared(store, 3, seed=3)
     wizard = make_wizard(qtbot, store, 3)
-    fill_applicant(wizard, data)
-    advance(qtbot, wizard, 1)
-    fill_proxy(wizard, data)
-    advance(qtbot, wizard, 2)
-    fill_answers(wizard, data)
-    advance(qtbot, wizard, 3)
-    fill_materials(wizard, data)
+    drive(qtbot, wizard, data, 3)
     receive(wizard, "photo", "")
     page = wizard.pages[3]
     row = page._ids.index("photo")
