@@ -26,10 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from desktop import catalog as catalog_mod, intake  # noqa: E402
-from desktop.store import Store  # noqa: E402
+from desktop.domain import catalog as catalog_mod
+from desktop.intake import folder as intake
+from desktop.storage.store import Store
 
 DELAY = 5.0
 

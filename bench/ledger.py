@@ -1,6 +1,6 @@
 """Bench: the ledger of 10,000 cases to PDF (budget DESIGN.md §7: < 5 s), against a plain reportlab table.
 
-The cases are made the way the desk makes them (desktop.demo: eligible applicants for every service, some
+The cases are made the way the desk makes them (desktop.intake.demo: eligible applicants for every service, some
 by proxy, some with materials missing) and written into a real store in one transaction; the ledger is then
 queried from it and rendered. The baseline, measured in the same run, is the same cells as a plain reportlab
 Table (Helvetica, no font chain, no chart) with its header repeated on every page.
@@ -21,9 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop import catalog as catalog_mod, demo, ledger, settings  # noqa: E402
-from desktop.forms import ledger as ledger_pdf  # noqa: E402
-from desktop.store import Store  # noqa: E402
+from desktop.domain import catalog as catalog_mod
+from desktop.forms import ledger as ledger_pdf
+from desktop.intake import demo
+from desktop.ledger import query as ledger
+from desktop.storage import settings
+from desktop.storage.store import Store
 
 DAY = dt.date(2026, 11, 2)
 

@@ -21,13 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
-from desktop import catalog as catalog_mod, demo, forms, settings  # noqa: E402
-from desktop.case import Person  # noqa: E402
-from desktop.forms import fonts  # noqa: E402
-from desktop.store import Store  # noqa: E402
+from desktop import forms
+from desktop.domain import catalog as catalog_mod
+from desktop.domain.case import Person
+from desktop.forms import fonts
+from desktop.intake import demo
+from desktop.storage import settings
+from desktop.storage.store import Store
 
 
 def real_case(data_dir: Path):

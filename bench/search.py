@@ -16,8 +16,9 @@ import time
 import uuid
 from pathlib import Path
 
-from desktop import demo, searchkeys
-from desktop.store import Store
+from desktop.intake import demo
+from desktop.storage import searchkeys
+from desktop.storage.store import Store
 
 SURNAMES = "王李张刘陈杨黄赵周吴曾单解谭彭罗蒋唐邓欧阳"
 GIVEN = "秀英建国桂兰德发玉梅志强冬生春花小军淑芬国庆美玲明华红霞"

@@ -22,10 +22,10 @@ w = QMainWindow(); w.resize(1366, 768); w.show(); app.processEvents()
 """
 DESK = """
 import sys
-from desktop.store import Store
+from desktop.storage.store import Store
 from desktop.ui.app import make_app
 from desktop.ui.mainwindow import MainWindow
-from desktop.roles import Session
+from desktop.accounts.roles import Session
 app = make_app([], bundled_fonts=False)  # as the desk starts: the print fonts are added after the first paint
 w = MainWindow(Store.open(sys.argv[1]), Session("lixiaolan", "李晓兰", "clerk")); w.show(); app.processEvents()
 """

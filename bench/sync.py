@@ -51,7 +51,7 @@ def raw_server(durable_dir: str | None) -> None:
     def store(data: bytes) -> None:
         import hashlib
 
-        from hub.blobstore import _fsync_dir
+        from desktop.protocol.files import fsync_dir as _fsync_dir
 
         name = hashlib.sha256(data).hexdigest()
         final = Path(durable_dir) / name[:2] / name
@@ -89,9 +89,11 @@ def wait_ready(url: str) -> None:
 
 def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[Path]:
     """A desk with `cases` accepted cases, each with `scans` filed scans of random bytes; their files."""
-    from desktop import catalog, demo, documents, settings
-    from desktop.blobs import BlobStore
-    from desktop.store import Store
+    from desktop.domain import catalog
+    from desktop.intake import demo, documents
+    from desktop.storage import settings
+    from desktop.storage.blobs import BlobStore
+    from desktop.storage.store import Store
 
     store = Store.open(data_dir, catalog.load())
     for key, value in {"county_code": "439901", "window_code": "W03", "office": "演示县政务服务中心"}.items():
@@ -128,8 +130,9 @@ def raw_upload(url: str, files: list[Path]) -> float:
 
 
 def run_sync(data_dir: Path, hub_url: str, hub_dir: Path) -> tuple[float, object]:
-    from desktop import catalog, sync
-    from desktop.store import Store
+    from desktop.domain import catalog
+    from desktop.storage.store import Store
+    from desktop.sync import engine as sync
 
     code = subprocess.run([sys.executable, "-m", "hub", "device", "add", "W03", "--office", "演示县",
                            "--data-dir", str(hub_dir)], capture_output=True, text=True, cwd=ROOT, check=True)

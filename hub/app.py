@@ -7,26 +7,18 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from desktop import syncschema
+from desktop.protocol import schema as syncschema
 from hub import audit, bundle, cases as cases_mod, db, devices, ledger, logs
+from hub.auth import Dev, Device, HubError, fail, log_fields, ok
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
-from hub.devices import Device
 from hub.writer import GroupWriter
-
-
-class HubError(Exception):
-    """Any refusal the API answers with an envelope: status, code, Chinese message, extra fields."""
-
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
 class EnrollBody(BaseModel):
@@ -46,41 +38,6 @@ class CasePut(BaseModel):
     blobs: list[str] = []
 
 
-def ok(status: int = 200, **data: Any) -> JSONResponse:
-    return JSONResponse(syncschema.envelope(True, **data), status_code=status)
-
-
-def log_fields(request: Request, **fields: Any) -> None:
-    """Fields (UUIDs, counts; never a payload value) for this request's one access-log line."""
-    request.scope.setdefault("state", {}).setdefault("log", {}).update(fields)
-
-
-def fail(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(syncschema.envelope(False, error={"code": code, "message": message}, **extra),
-                        status_code=status, headers={"Retry-After": "30"} if status == 503 else None)
-
-
-async def current_device(request: Request, authorization: Annotated[str | None, Header()] = None,
-                         x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
-    """The device whose bearer token came with the request; 401 unknown, 403 revoked.
-
-    Async on purpose: a one-row indexed read is cheaper in the event loop than a hop to a worker thread
-    (the last-seen write, once a minute, joins the group writer's next transaction)."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise HubError(401, "unauthorized", "需要设备令牌（请先登记设备）")
-    found, update = devices.authenticate(request.app.state.engine, token.strip(), x_desk_pending)
-    if update is not None:
-        await request.app.state.writer.run(lambda conn: devices.touch(conn, found, update))
-    if found == "revoked":
-        raise HubError(403, "revoked", "本设备的登记已被撤销，请向管理员重新登记")
-    if not isinstance(found, Device):
-        raise HubError(401, "unauthorized", "设备令牌无效，请重新登记设备")
-    request.scope.setdefault("state", {})["device"] = found.name
-    return found
-
-
-Dev = Annotated[Device, Depends(current_device)]
 
 
 def create_app(config: HubConfig) -> FastAPI:
@@ -104,6 +61,16 @@ def create_app(config: HubConfig) -> FastAPI:
     app.state.engine, app.state.blobs, app.state.config, app.state.writer = engine, blobs, config, writer
     _handlers(app)
     app.add_middleware(AccessLog)
+    _public_routes(app, engine, hub_id)
+    _blob_routes(app, blobs)
+    _case_routes(app, engine, blobs, writer, config)
+    app.include_router(ledger.router)  # GET /v1/ledger: the supervisor's hub-wide ledger (hub/ledger.py)
+    app.include_router(audit.router)  # PUT /v1/audit: the devices' audit trails (hub/audit.py)
+    return app
+
+
+def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
+    """Hello and enrollment: the only routes without a device token."""
 
     @app.get("/v1/hello")
     async def hello() -> JSONResponse:
@@ -119,6 +86,15 @@ def create_app(config: HubConfig) -> FastAPI:
         logs.event("device_enrolled", device=dev.name)
         return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id)
 
+    @app.get("/v1/devices/summary")
+    async def summary(dev: Dev) -> JSONResponse:
+        """For supervisors: every device of this office, what it sent and the queue it last reported."""
+        return ok(office=dev.office, devices=devices.summary(engine, dev.office))
+
+
+def _blob_routes(app: FastAPI, blobs: BlobStore) -> None:
+    """Scans by sha256: how much the hub holds, and resumable uploads."""
+
     @app.get("/v1/blobs/{sha256}")
     async def blob_status(sha256: str, dev: Dev) -> JSONResponse:
         progress = blobs.progress(dev.office, _sha(sha256))
@@ -129,6 +105,10 @@ def create_app(config: HubConfig) -> FastAPI:
                        offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
         progress = await blobs.receive(dev.office, dev.id, _sha(sha256), offset, total, request.stream())
         return ok(sha256=sha256, held=progress.held, offset=progress.offset)
+
+
+def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, config: HubConfig) -> None:
+    """Cases (plain and bundled with their small scans), one case back, and the change feed."""
 
     async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
                          parts: list[tuple[str, int]]) -> JSONResponse:
@@ -175,15 +155,6 @@ def create_app(config: HubConfig) -> FastAPI:
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> JSONResponse:
         entries, more = cases_mod.changes_since(engine, dev, since, min(limit, config.changes_page))
         return ok(changes=entries, cursor=entries[-1]["id"] if entries else since, more=more)
-
-    @app.get("/v1/devices/summary")
-    async def summary(dev: Dev) -> JSONResponse:
-        """For supervisors: every device of this office, what it sent and the queue it last reported."""
-        return ok(office=dev.office, devices=devices.summary(engine, dev.office))
-
-    app.include_router(ledger.router)  # GET /v1/ledger: the supervisor's hub-wide ledger (hub/ledger.py)
-    app.include_router(audit.router)  # PUT /v1/audit: the devices' audit trails (hub/audit.py)
-    return app
 
 
 def _sha(text: str) -> str:

@@ -1,8 +1,8 @@
 """PUT /v1/audit: each device's audit trail, kept on the hub as an append-only copy of its hash chain.
 
-A device sends its entries in chain order (desktop/audit.py's export). The hub keys them by the device its
+A device sends its entries in chain order (desktop/storage/audit.py's export). The hub keys them by the device its
 token names and the entry id, and appends an entry only when it is the next one (id = last + 1), its
-prev_hash is the hash of the last entry held and its own hash matches its content (desktop/auditchain.py, the
+prev_hash is the hash of the last entry held and its own hash matches its content (desktop/protocol/auditchain.py, the
 desk's own function). An entry the hub already holds is compared with it: identical → replayed.
 The first entry that fails stops the batch: 409 naming it and why (gap, broken, edited, changed); the entries
 before it are kept, nothing from it on. Every answer says the last id the hub holds for the device.
@@ -11,18 +11,18 @@ before it are kept, nothing from it on. Every answer says the last id the hub ho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from desktop import auditchain, syncschema
+from desktop.protocol import auditchain, schema as syncschema
+from hub.auth import Dev
 from hub.cases import CaseError
 from hub.db import audit_entries, audit_refusals, utcnow
-from hub.devices import Device
 
 MAX_BATCH = 1000
 MAX_DETAIL = 4000  # characters of canonical JSON: an entry's detail holds codes and counts, never documents
@@ -63,15 +63,8 @@ class Received:
     reason: str | None = None
 
 
-async def _device(request: Request, authorization: Annotated[str | None, Header()] = None,
-                  x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
-    from hub.app import current_device  # imported here: hub.app includes this router
-
-    return await current_device(request, authorization, x_desk_pending)
-
-
 @router.put("/v1/audit")
-async def audit_put(body: AuditPut, request: Request, dev: Annotated[Device, Depends(_device)]) -> JSONResponse:
+async def audit_put(body: AuditPut, request: Request, dev: Dev) -> JSONResponse:
     """Append the device's entries after the last one held, or say which entry does not follow on."""
     rows = [auditchain.stored_form(e.model_dump()) for e in body.entries]
     if too_big := [r["id"] for r in rows if len(r["detail"]) > MAX_DETAIL]:

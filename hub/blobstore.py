@@ -21,6 +21,7 @@ import anyio
 from sqlalchemy import Connection, Engine, and_, select
 from starlette.requests import ClientDisconnect
 
+from desktop.protocol.files import fsync_dir, sha256_file
 from hub.db import insert_ignore, office_blobs, utcnow
 from hub.writer import GroupWriter
 
@@ -114,7 +115,7 @@ class BlobStore:
         size = part.stat().st_size
         if size < total:
             return Progress(False, size)
-        if _file_sha256(part) != sha:
+        if sha256_file(part)[0] != sha:
             part.unlink(missing_ok=True)
             raise BlobError(422, "hash_mismatch", "文件内容与sha256不符，请从头重新上传")
         self._install(part, sha)
@@ -147,7 +148,7 @@ class BlobStore:
         with src.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(src, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
 
 
 async def _read_body(stream: AsyncIterator[bytes], offset: int, total: int) -> bytes:
@@ -163,21 +164,3 @@ async def _read_body(stream: AsyncIterator[bytes], offset: int, total: int) -> b
     except ClientDisconnect:
         pass  # keep the prefix that arrived: the device resumes from it
     return bytes(body)
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a directory; NTFS journals the rename itself
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import ClientDisconnect
 
-from desktop import syncschema
+from desktop.protocol import schema as syncschema
 from hub.blobstore import MAX_REQUEST_BYTES, BlobError
 
 MAX_HEADER = 4 * 1024 * 1024

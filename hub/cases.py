@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, select
 from sqlalchemy.exc import IntegrityError
 
-from desktop import syncschema
+from desktop.protocol import schema as syncschema
+from hub.auth import Device
 from hub.db import case_blobs, case_revisions, cases, changes, lock_changes, utcnow, writing
-from hub.devices import Device
 
 
 class CaseError(Exception):

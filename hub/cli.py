@@ -11,6 +11,7 @@ import socket
 import sys
 from typing import Any
 
+from desktop.domain.errors import DeskError, run_command_line
 from hub import config as config_mod
 
 DEFAULT_PORT = 8760
@@ -112,7 +113,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
-class HubCliError(Exception):
+class HubCliError(DeskError):
     """Bad input or environment: one Chinese line, exit 1."""
 
 
@@ -161,21 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    try:
-        return args.func(args)
-    except HubCliError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug or an unreachable database: one line, no traceback (it could hold values)
-        print(f"错误：{type(exc).__name__}（{_safe(exc)}）", file=sys.stderr)
-        return 2
+    return run_command_line(build_parser(), argv, lambda args: args.func(args), _bug)
+
+
+def _bug(_args, exc: Exception) -> str:
+    """A bug or an unreachable database: one line, no traceback (it could hold values)."""
+    return f"错误：{type(exc).__name__}（{_safe(exc)}）"
 
 
 def _safe(exc: Exception) -> str:

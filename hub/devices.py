@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
-from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
 
+from hub.audit import heads
+from hub.auth import Device, digest
 from hub.db import cases, devices, utcnow, writing
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -16,19 +16,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud ov
 
 class DeviceError(Exception):
     """A known refusal with a Chinese message (unknown device, wrong code)."""
-
-
-@dataclass(frozen=True)
-class Device:
-    """An enrolled, unrevoked device as a request sees it."""
-
-    id: int
-    name: str
-    office: str
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def new_code() -> str:
@@ -89,32 +76,9 @@ def enroll(engine: Engine, code: str) -> tuple[Device, str]:
     return Device(row.id, row.name, row.office), token
 
 
-def authenticate(engine: Engine, token: str, pending: int | None) -> tuple[Device | str, dict | None]:
-    """The device holding `token` (else 'unknown' or 'revoked'), and the last-seen update it is due, if any:
-    written at most once a minute or when the reported queue length changes, as a write per request would
-    cost an fsync per request."""
-    with engine.connect() as conn:
-        row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).first()
-    if row is None or row.revoked_at:
-        return ("revoked" if row is not None else "unknown"), None
-    update = None
-    if (row.last_seen_at or "") < _minute_ago() or (pending is not None and pending != row.pending_reported):
-        update = {"last_seen_at": utcnow()} | ({"pending_reported": pending} if pending is not None else {})
-    return Device(row.id, row.name, row.office), update
-
-
-def touch(conn: Connection, device: Device, update: dict) -> None:
-    conn.execute(devices.update().where(devices.c.id == device.id).values(**update))
-
-
-def _minute_ago() -> str:
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="milliseconds")
-
-
 def summary(engine: Engine, office: str | None) -> list[dict]:
     """Per device: when enrolled and last seen, cases received, last case, queue length it last reported, and
     its audit trail on the hub (last entry id and time, the open refusal if any: hub/audit.py)."""
-    from hub.audit import heads  # here, not at the top: hub.audit imports this module
     received = (select(cases.c.device_id, func.count().label("n"), func.max(cases.c.updated_at).label("last"))
                 .group_by(cases.c.device_id).subquery())
     query = (select(devices, received.c.n, received.c.last)

@@ -1,8 +1,8 @@
-"""GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger_hub.py).
+"""GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger/hub.py).
 
 Each summary has the ledger's fields of the case's latest revision on the hub, the device that sent it, and
 `statuses`: the department statuses published for it after that revision arrived (the desk folds them in the
-way its sync core applies them). ID numbers are masked with desktop.idnumber.mask_id (the one masking function)
+way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
 unless `personal=1`, which the desk sends only for a supervisor's audited export. `devices` lists each device
 of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
 """
@@ -13,31 +13,24 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, select
 
-from desktop import syncschema
-from desktop.idnumber import mask_id
+from desktop.domain.idnumber import mask_id
+from desktop.protocol import schema as syncschema
 from hub import devices as devices_mod
+from hub.auth import Dev
 from hub.cases import CaseError
 from hub.db import cases, changes, devices
-from hub.devices import Device
 
 MAX_DAYS = 366
 CHUNK = 500
 router = APIRouter()
 
 
-async def _device(request: Request, authorization: Annotated[str | None, Header()] = None,
-                  x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
-    from hub.app import current_device  # imported here: hub.app includes this router
-
-    return await current_device(request, authorization, x_desk_pending)
-
-
 @router.get("/v1/ledger")
-def ledger(request: Request, dev: Annotated[Device, Depends(_device)], date_from: str, date_to: str,
+def ledger(request: Request, dev: Dev, date_from: str, date_to: str,
            personal: Annotated[int, Query(ge=0, le=1)] = 0) -> JSONResponse:
     """For the supervisor's ledger: every case of this device's office accepted from date_from to date_to."""
     start, end = _range(date_from, date_to)
@@ -108,7 +101,7 @@ def _status(data: str) -> dict[str, Any]:
 
 def summary(p: dict[str, Any], *, uuid: str, revision: int, updated_at: str, device: str,
             personal: bool) -> dict[str, Any]:
-    """The ledger's fields of one payload (the same shape desktop.ledger.local_summaries makes)."""
+    """The ledger's fields of one payload (the same shape desktop.ledger.query.local_summaries makes)."""
     applicant, proxy = p.get("applicant") or {}, p.get("proxy") or {}
     id_number = applicant.get("id_number") or ""
     return {"uuid": uuid, "number": p.get("number") or "", "revision": revision, "updated_at": updated_at,

@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 from sqlalchemy import Connection, Engine
 
+from hub import logs
 from hub.db import writing
 
 Job = Callable[[Connection], Any]
@@ -41,7 +42,6 @@ class GroupWriter:
         try:
             await self.run(job)
         except Exception as exc:  # nobody waits for this answer; the next case PUT re-checks
-            from hub import logs
 
             logs.event("background_write_failed", 30, error=type(exc).__name__)
 

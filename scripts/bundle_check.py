@@ -1,7 +1,7 @@
 """Build the one-folder bundle from build.spec and smoke-test it: `python dev.py bundle` (docs/build.md).
 
 Stdlib only; run with the venv's python (it must have PyInstaller). Steps: run PyInstaller on build.spec,
-which bundles the committed data/catalog.sqlite as is (tests/test_catalog.py guards it against its TOML
+which bundles the committed data/catalog.sqlite as is (tests/domain/test_catalog.py guards it against its TOML
 source), then run the frozen executable from a scratch folder with a scratch data dir: `--self-check`,
 `catalog list --json` and `id check … --json`. Any failure exits 1 with the step named and, when the app
 logged a traceback in its data dir, that log printed.
@@ -28,7 +28,7 @@ SAMPLE_ID = "11010519491231002X"
 RUN_TIMEOUT = 180
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     """A build or smoke-test step that did not do what it should; the message says which and why."""
 
 
@@ -40,7 +40,7 @@ def run_build(args: list[str], title: str) -> None:
     step(title)
     print("$ " + " ".join(args), flush=True)
     if subprocess.call(args, cwd=ROOT) != 0:
-        raise StepFailed(f"{title} 失败 (failed); see the output above")
+        raise StepFailedError(f"{title} 失败 (failed); see the output above")
 
 
 def build() -> float:
@@ -51,14 +51,14 @@ def build() -> float:
 
 
 def check_layout() -> None:
-    """The datas must sit where desktop/paths.py app_root() looks when frozen (sys._MEIPASS)."""
+    """The datas must sit where desktop/domain/paths.py app_root() looks when frozen (sys._MEIPASS)."""
     step("bundle layout")
     if not EXE.is_file():
-        raise StepFailed(f"no executable at {EXE}")
+        raise StepFailedError(f"no executable at {EXE}")
     internal = BUNDLE / "_internal"
     for rel in ("resources/catalog", "resources/calendar/overrides.toml", "data/catalog.sqlite"):
         if not (internal / rel).exists():
-            raise StepFailed(f"{rel} is missing from {internal}")
+            raise StepFailedError(f"{rel} is missing from {internal}")
     print(f"ok: {EXE.relative_to(ROOT)}, _internal/resources, _internal/data/catalog.sqlite")
 
 
@@ -84,13 +84,13 @@ def run_frozen(args: list[str], data_dir: Path, cwd: Path) -> str:
         proc = subprocess.run([str(EXE), *args], cwd=cwd, env=frozen_env(data_dir), capture_output=True,
                               timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
-        raise StepFailed(f"`{' '.join(args)}` did not finish within {RUN_TIMEOUT} s") from exc
+        raise StepFailedError(f"`{' '.join(args)}` did not finish within {RUN_TIMEOUT} s") from exc
     out, err = decode(proc.stdout), decode(proc.stderr)
     print(shorten(out))
     if err.strip():
         print("[stderr] " + shorten(err, 4000))
     if proc.returncode != 0:
-        raise StepFailed(f"`{' '.join(args)}` exited {proc.returncode}{app_log(data_dir)}")
+        raise StepFailedError(f"`{' '.join(args)}` exited {proc.returncode}{app_log(data_dir)}")
     return out
 
 
@@ -110,7 +110,7 @@ def parse_json(out: str, what: str):
     try:
         return json.loads(out)
     except json.JSONDecodeError as exc:
-        raise StepFailed(f"{what} did not print JSON: {exc}") from exc
+        raise StepFailedError(f"{what} did not print JSON: {exc}") from exc
 
 
 def expected_services() -> int:
@@ -126,10 +126,10 @@ def smoke_test() -> None:
         want = expected_services()
         if not isinstance(services, list) or len(services) != want:
             count = len(services) if isinstance(services, list) else type(services).__name__
-            raise StepFailed(f"catalog list: expected {want} services (one per TOML file), got {count}")
+            raise StepFailedError(f"catalog list: expected {want} services (one per TOML file), got {count}")
         info = parse_json(run_frozen(["id", "check", SAMPLE_ID, "--json"], data_dir, cwd), "id check")
         if not (info.get("valid") and info.get("birth_date") == "1949-12-31"):
-            raise StepFailed(f"id check: unexpected answer {info}")
+            raise StepFailedError(f"id check: unexpected answer {info}")
 
 
 def size_mb(folder: Path) -> float:
@@ -144,7 +144,7 @@ def main() -> int:
         seconds = build()
         check_layout()
         smoke_test()
-    except StepFailed as exc:
+    except StepFailedError as exc:
         print(f"\n打包检查失败 (bundle check FAILED): {exc}", file=sys.stderr)
         return 1
     print(f"\n打包检查通过 (bundle check passed): {BUNDLE.relative_to(ROOT)} — {size_mb(BUNDLE):.1f} MB, "

@@ -1,5 +1,5 @@
 """Entry point frozen by build.spec: the same `main` as `python -m desktop` and the `yijianshi-desk` script."""
 
-from desktop.cli import main
+from desktop.cli.main import main
 
 raise SystemExit(main())

@@ -14,8 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop import catalog as catalog_mod, demo, ledger, ledger_close, states  # noqa: E402
-from desktop.store import Store  # noqa: E402
+from desktop.domain import (
+    catalog as catalog_mod,
+    states,
+)
+from desktop.intake import demo
+from desktop.ledger import close as ledger_close, query as ledger
+from desktop.storage.store import Store
 
 
 def pngs(pdf: bytes, folder: Path, stem: str) -> None:

@@ -5,8 +5,9 @@ import json
 import random
 from pathlib import Path
 
-from desktop import catalog, demo
-from desktop.importer import case_to_json
+from desktop.domain import catalog
+from desktop.intake import demo
+from desktop.intake.importer import case_to_json
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "examples"
 

@@ -26,15 +26,15 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def catalog():
-    from desktop import catalog
+    from desktop.domain import catalog
 
     return catalog.load()
 
 
 @pytest.fixture
 def store(data_dir: Path, catalog):
-    from desktop import settings
-    from desktop.store import Store
+    from desktop.storage import settings
+    from desktop.storage.store import Store
 
     s = Store.open(data_dir, catalog)
     settings.set_value(s.db, "county_code", "439901")

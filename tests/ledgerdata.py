@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop import catalog as catalog_mod, demo, settings, workdays
-from desktop.store import Store
+from desktop.domain import catalog as catalog_mod, workdays
+from desktop.intake import demo
+from desktop.storage import settings
+from desktop.storage.store import Store
 
 START = dt.date(2026, 11, 2)
 DAYS = 26  # 2026-11-02 … 2026-11-27

@@ -16,9 +16,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from desktop import demo, intake
-from desktop.case import Case
-from desktop.store import Store
+from desktop.domain.case import Case
+from desktop.intake import demo, folder as intake
+from desktop.storage.store import Store
 
 DAY = dt.datetime(2026, 11, 27, 9, 30).astimezone()
 

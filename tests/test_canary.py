@@ -10,9 +10,11 @@ import random
 import argon2
 import pytest
 
-from desktop import audit, demo, idnumber, importer, logs
-from desktop.accounts import Accounts
-from desktop.errors import DeskError
+from desktop.accounts.staff import Accounts
+from desktop.domain import idnumber
+from desktop.domain.errors import DeskError
+from desktop.intake import demo, importer
+from desktop.storage import audit, logs
 
 FIRST17 = "43052119800101123"
 CANARY_ID = FIRST17 + idnumber.check_digit(FIRST17)

@@ -21,9 +21,9 @@ The one entry point the desk and the command line call::
 - ``suspend`` / ``resume`` / ``close``  中止单, 续办单, 办结单 or 终止单 (by the case's state); these read the
   reason and dates from ``events`` (store.events(uuid)), so pass them.
 
-``reprint=True`` prints 补打 on every page (the caller decides: desktop.printing does it from the timeline).
+``reprint=True`` prints 补打 on every page (the caller decides: desktop.forms.printing does it from the timeline).
 ``printed_at`` (default now) goes in the footer. Every string is checked against the bundled fonts first:
-a character no font has raises desktop.errors.ValidationError naming it and its code point, and nothing
+a character no font has raises desktop.domain.errors.ValidationError naming it and its code point, and nothing
 is printed. Other bad input (a draft, no missing materials, an unknown material) raises ValidationError
 with a Chinese message too. Rendering takes tens of milliseconds; the desk runs it off the UI thread.
 """
@@ -34,8 +34,9 @@ import datetime as dt
 import importlib
 from typing import Any
 
-from desktop.case import Case
-from desktop.catalog import Catalog
+from desktop.domain.case import Case
+from desktop.domain.catalog import Catalog
+from desktop.domain.errors import ValidationError
 from desktop.forms.coversheet import COVER_FORMAT, cover_payload, parse_cover_payload
 from desktop.forms.office import OfficeInfo
 
@@ -58,7 +59,6 @@ def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo |
            reprint: bool = False, material: str | None = None, events: list[dict[str, Any]] | None = None,
            printed_at: dt.datetime | None = None) -> bytes:
     """The PDF of document `kind` for `case`; raises ValidationError (Chinese) for anything unprintable."""
-    from desktop.errors import ValidationError
     from desktop.forms import fonts, layout, parts
 
     if kind not in KINDS:

@@ -8,15 +8,14 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, TableStyle
 
-from desktop import assess, idnumber
-from desktop.case import PROXY_KINDS, Person
-from desktop.errors import ValidationError
+from desktop.domain import eligibility, idnumber
+from desktop.domain.case import PROXY_KINDS, Person
+from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import BODY, CONTENT_W, NOTE, SECTION, SMALL, Table, fields, gap, para
 from desktop.forms.parts import Context, header, id_text, received_table
 
 TITLE = "代办服务委托书"
-FINANCE_CHECK_SERVICES = (13, 14)
 POWERS = (
     (True, "代为提交、补正申请材料"),
     (True, "代为填写申请表格（须委托人本人签字、捺印之处除外）"),
@@ -33,7 +32,7 @@ def document(ctx: Context, **_) -> tuple[str, list]:
     # long list flows onto the next page without parting the signatures from what they sign.
     story = [*header(ctx, TITLE), gap(1.5), *parties(ctx), *scope(ctx), *terms(ctx), *signature_block(ctx),
              *consent_block(ctx), *handover(ctx)]
-    if ctx.service.number in FINANCE_CHECK_SERVICES:
+    if ctx.service.consent.get("finance_check"):
         story += [PageBreak(), *finance_check(ctx)]
     return TITLE, story
 
@@ -80,17 +79,20 @@ def terms(ctx: Context) -> list:
     return [para("【委托人声明】" + "".join(f"{'①②③④⑤'[n]}{t}" for n, t in enumerate(lines)), SECTION)]
 
 
+SENSITIVE_LABELS = {"disability": "残疾情况", "health": "健康、疾病及诊疗信息", "minor": "未成年人信息",
+                    "finance": "家庭收入、财产及金融账户信息"}
+
+
 def sensitive_kinds(ctx: Context) -> list[tuple[bool, str]]:
-    """Which kinds of sensitive information this case involves (ticked) — from the service and answers."""
-    s, a = ctx.service, ctx.case.answers
-    fx = assess.facts(s, ctx.case)
-    disability = s.group == "残疾人" or bool(a.get("has_disability_card") or a.get("parent_has_disability_card"))
-    health = s.group == "特殊病患者" or any(a.get(k) for k in ("has_serious_illness", "has_diagnosis",
-                                                                 "severe_mental_disorder", "rehab_need_assessed"))
-    minor = bool(fx.get("minor")) or s.group in ("孤儿", "事实无人抚养儿童")
-    finance = s.number in FINANCE_CHECK_SERVICES or "income_below_dibao" in s.ask
-    return [(disability, "残疾情况"), (health, "健康、疾病及诊疗信息"), (minor, "未成年人信息"),
-            (finance, "家庭收入、财产及金融账户信息")]
+    """Which kinds of sensitive information this case involves (ticked): the service's own (catalog `consent`),
+    those a yes answer brings (a question's `sensitive`), and a minor's."""
+    s, answers = ctx.service, ctx.case.answers
+    kinds = set(s.consent.get("sensitive", ()))
+    kinds |= {ctx.catalog.questions[q].sensitive for q, v in answers.items()
+              if v and q in ctx.catalog.questions and ctx.catalog.questions[q].sensitive}
+    if eligibility.facts(s, ctx.case).get("minor"):
+        kinds.add("minor")
+    return [(kind in kinds, label) for kind, label in SENSITIVE_LABELS.items()]
 
 
 def consent_block(ctx: Context) -> list:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from desktop.domain.case import RECEIVED
+from desktop.domain.errors import ValidationError
+
 COVER_TAG = "YJS1"
 COVER_FORMAT = "YJS1|<case number>|<material id>"
 _PAYLOAD = re.compile(r"^YJS1\|([0-9A-Z][0-9A-Z-]{0,63})\|([a-z][a-z0-9_]{0,63})$")
@@ -41,7 +44,6 @@ def document(ctx, *, material: str | None = None, **_) -> tuple[str, list]:
     """Cover sheets for one material, or one page for each material received."""
     from reportlab.platypus import PageBreak
 
-    from desktop.errors import ValidationError
 
     if material:
         chosen = [ctx.material(material)]
@@ -58,7 +60,6 @@ def document(ctx, *, material: str | None = None, **_) -> tuple[str, list]:
 def _page(ctx, material, index: int, total: int) -> list:
     from reportlab.lib.units import mm
 
-    from desktop.case import RECEIVED
     from desktop.forms import layout
     from desktop.forms.layout import CONTENT_W, fields
 

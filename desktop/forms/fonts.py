@@ -20,8 +20,8 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from desktop import paths
-from desktop.errors import ValidationError
+from desktop.domain import paths
+from desktop.domain.errors import ValidationError
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """每日受理台账 on landscape A4: the office and date range on every page, column headers repeated, 第 x 页 共 y
 页, totals with a bar chart of cases per service, a note on what the ledger covers, and signature lines.
 
-    pdf: bytes = render(result, closure=None, printed_at=None)   # result: desktop.ledger.LedgerResult
+    pdf: bytes = render(result, closure=None, printed_at=None)   # result: desktop.ledger.query.LedgerResult
 
 Every string is checked against the bundled fonts before anything is drawn (fonts.check): a character no face
 has raises ValidationError naming it. Columns and widths: COLUMNS; the rows' cells: cells().
@@ -148,7 +148,7 @@ class _Canvas(PagedCanvas):
 
 
 def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.datetime | None = None) -> bytes:
-    """The ledger of `result` (desktop.ledger.LedgerResult) as PDF bytes."""
+    """The ledger of `result` (desktop.ledger.query.LedgerResult) as PDF bytes."""
     fonts.ensure_registered()
     printed_at = printed_at or dt.datetime.now().astimezone()
     office = result.office or "（未设置办理点名称）"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 
-from desktop.catalog import Material
-from desktop.errors import ValidationError
+from desktop.domain.catalog import Material
+from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import CONTENT_W, SECTION, fields, gap, grid, para
 from desktop.forms.parts import Context, header, id_text, phone_text, proxy_row

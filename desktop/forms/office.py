@@ -18,7 +18,7 @@ class OfficeInfo:
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> OfficeInfo:
-        """Built from desktop.settings.get_all(db), as the desk and the command line do."""
+        """Built from desktop.storage.settings.get_all(db), as the desk and the command line do."""
         return cls(
             office=values.get("office") or "",
             county_name=values.get("county_name") or "",

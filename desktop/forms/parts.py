@@ -8,14 +8,14 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
-from desktop import workdays
-from desktop.case import PROXY_KINDS, RECEIVED, STATES, Case, ItemState
-from desktop.catalog import Catalog, Material, Service
-from desktop.errors import ValidationError
+from desktop.domain import workdays
+from desktop.domain.case import PROXY_KINDS, RECEIVED, STATES, Case, ItemState
+from desktop.domain.catalog import Catalog, Material, Service
+from desktop.domain.errors import ValidationError
+from desktop.domain.idnumber import mask_id, mask_phone
 from desktop.forms import fonts, layout
 from desktop.forms.layout import CONTENT_W, SMALL, fmt_date, grid, para
 from desktop.forms.office import OfficeInfo
-from desktop.idnumber import mask_id, mask_phone
 
 
 @dataclass

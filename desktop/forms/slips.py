@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from desktop import workdays
-from desktop.case import STATES
-from desktop.errors import ValidationError
+from desktop.domain import workdays
+from desktop.domain.case import STATES
+from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import BODY, SECTION, fields, gap, para
 from desktop.forms.parts import Context, header, id_text, items_table, proxy_row, received_table

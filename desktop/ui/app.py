@@ -52,9 +52,9 @@ def add_bundled_fonts(app: QApplication) -> None:
 
 
 def run(data_dir: Path) -> int:
-    from desktop.errors import DeskError
-    from desktop.instance import InstanceLock
-    from desktop.store import Store
+    from desktop.domain.errors import DeskError
+    from desktop.storage.instance import InstanceLock
+    from desktop.storage.store import Store
     from desktop.ui.mainwindow import MainWindow
 
     app = make_app(bundled_fonts=False)
@@ -84,8 +84,9 @@ def run(data_dir: Path) -> int:
 
 def log_in(store):
     """The first administrator on a fresh device, else a login; the first-run settings; the audit check."""
-    from desktop import audit, roles
-    from desktop.accounts import Accounts
+    from desktop.accounts import roles
+    from desktop.accounts.staff import Accounts
+    from desktop.storage import audit
     from desktop.ui.auth import FirstAdminDialog, LoginDialog
     from desktop.ui.setup import SettingsDialog, needs_setup
 

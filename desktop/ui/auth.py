@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.accounts import Accounts
-from desktop.errors import DeskError, ValidationError
-from desktop.roles import Session
+from desktop.accounts.roles import Session
+from desktop.accounts.staff import Accounts
+from desktop.domain.errors import DeskError, ValidationError
 from desktop.ui.pagebase import hint_label, set_hint
 
 

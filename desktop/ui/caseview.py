@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import documents, states, syncstate, views
-from desktop.errors import DeskError
-from desktop.store import Store
+from desktop.domain import eligibility, states, views
+from desktop.domain.errors import DeskError
+from desktop.intake import documents
+from desktop.storage.store import Store
+from desktop.sync import state as syncstate
 
 KIND_LABELS = {
     "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
@@ -32,10 +34,10 @@ KIND_LABELS = {
 
 
 class CaseView(QWidget):
-    """Shows one case; `printRequested(uuid, kind)` when a print button is pressed."""
+    """Shows one case; `print_requested(uuid, kind)` when a print button is pressed."""
 
-    printRequested = Signal(str, str)
-    resumeDraft = Signal(str)
+    print_requested = Signal(str, str)
+    draft_resumed = Signal(str)
 
     def __init__(self, store: Store, window, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,12 +101,12 @@ class CaseView(QWidget):
                     item.widget().deleteLater()
         if state == "draft":
             button = QPushButton("继续填写")
-            button.clicked.connect(lambda: self.resumeDraft.emit(self.uuid))
+            button.clicked.connect(lambda: self.draft_resumed.emit(self.uuid))
             self.actions_row.addWidget(button)
             return
         for kind, label in self._print_kinds(case):
             button = QPushButton(label)
-            button.clicked.connect(lambda _=False, k=kind: self.printRequested.emit(self.uuid, k))
+            button.clicked.connect(lambda _=False, k=kind: self.print_requested.emit(self.uuid, k))
             self.print_row.addWidget(button)
         self.print_row.addStretch(1)
         if self.scans:
@@ -160,12 +162,11 @@ class CaseView(QWidget):
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Scans dragged from the inbox: ask which material, then file them under it."""
-        from desktop import assess
         from desktop.ui.inbox import MIME
 
         ids = bytes(event.mimeData().data(MIME)).decode().split()
         case = self.store.load(self.uuid)
-        entries = assess.checklist(self.store.catalog.service(case.service), case)
+        entries = eligibility.checklist(self.store.catalog.service(case.service), case)
         names = [e.material.name for e in entries]
         name, ok = QInputDialog.getItem(self, "归档扫描件", f"把 {len(ids)} 件扫描件归档到哪项材料？", names, 0, False)
         if not ok:

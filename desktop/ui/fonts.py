@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFont, QFontDatabase
 
-from desktop.errors import DeskError
+from desktop.domain.errors import DeskError
 from desktop.forms.fonts import font_files
 
 _families: list[str] = []

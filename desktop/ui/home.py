@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store import Store
+from desktop.storage.store import Store
 from desktop.ui.models import CaseTableModel, service_tree
 
 SEARCH_DELAY_MS = 150
@@ -38,10 +38,10 @@ def case_table(model: CaseTableModel) -> QTableView:
 
 
 class HomePage(QWidget):
-    """`serviceChosen(number)` starts a case; `caseChosen(uuid)` opens a case or draft."""
+    """`service_chosen(number)` starts a case; `case_chosen(uuid)` opens a case or draft."""
 
-    serviceChosen = Signal(int)
-    caseChosen = Signal(str)
+    service_chosen = Signal(int)
+    case_chosen = Signal(str)
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -105,7 +105,7 @@ class HomePage(QWidget):
         self.search.textChanged.connect(lambda: self._search_timer.start())
         self._search_timer.timeout.connect(self.run_search)
         for view in (self.search_view, self.today_view, self.drafts_view):
-            view.activated.connect(lambda index, v=view: self.caseChosen.emit(v.model().uuid_at(index.row())))
+            view.activated.connect(lambda index, v=view: self.case_chosen.emit(v.model().uuid_at(index.row())))
 
     def _filter_services(self, text: str) -> None:
         self.tree.setModel(service_tree(self.store.catalog, text))
@@ -114,7 +114,7 @@ class HomePage(QWidget):
     def _on_service_activated(self, index: QModelIndex) -> None:
         number = index.data(Qt.ItemDataRole.UserRole)
         if number is not None:
-            self.serviceChosen.emit(int(number))
+            self.service_chosen.emit(int(number))
 
     def _choose_first_service(self) -> None:
         model = self.tree.model()

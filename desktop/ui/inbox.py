@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import assess, docedit, documents
-from desktop.errors import DeskError, ValidationError
-from desktop.store import Store
+from desktop.domain import eligibility
+from desktop.domain.errors import DeskError, ValidationError
+from desktop.intake import docedit, documents
+from desktop.storage.store import Store
 from desktop.ui import worker
 from desktop.ui.pagebase import hint_label, set_hint
 
@@ -215,7 +216,7 @@ class InboxPage(QWidget):
         if case.state == "draft":
             set_hint(self.message, "草稿还没有受理编号，请在向导中继续办理", error=True)
             return
-        for entry in assess.checklist(self.store.catalog.service(case.service), case):
+        for entry in eligibility.checklist(self.store.catalog.service(case.service), case):
             self.material.addItem(entry.material.name, entry.material.id)
         set_hint(self.message, f"{case.number}　{case.applicant.name}　{case.state_label}", error=False)
 

@@ -2,7 +2,7 @@
 
 QFileSystemWatcher events are only hints (they get dropped on network shares and on Windows buffer
 overflows); the listing is the truth, so the folder is also rescanned at start and every few minutes.
-Each pass runs on a worker thread with its own database connection (desktop.intake does file I/O, PDF
+Each pass runs on a worker thread with its own database connection (desktop.intake.folder does file I/O, PDF
 checks and QR decoding that must not block the window); SQLite serialises it with the desk's writes.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from desktop import intake
-from desktop.catalog import Catalog
+from desktop.domain.catalog import Catalog
+from desktop.intake import folder as intake
 from desktop.ui import worker
 
 HINT_DELAY_MS = 500  # let a burst of watcher events settle into one pass

@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import audit, ledger, roles, settings
-from desktop.case import STATES
-from desktop.store import Store
+from desktop.accounts import roles
+from desktop.domain.case import STATES
+from desktop.ledger import query as ledger
+from desktop.storage import audit, settings
+from desktop.storage.store import Store
 from desktop.ui import worker
 from desktop.ui.pagebase import hint_label, set_hint
 
@@ -45,7 +47,7 @@ COLUMNS = (("序号", "serial"), ("受理编号", "number"), ("受理时间", "a
 
 
 class LedgerModel(QAbstractTableModel):
-    """Ledger rows (desktop.ledger.LedgerRow); ID numbers arrive masked; overdue rows in red."""
+    """Ledger rows (desktop.ledger.query.LedgerRow); ID numbers arrive masked; overdue rows in red."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -219,7 +221,9 @@ class LedgerPage(QWidget):
             return
         path = self._ask_path(f"每日受理台账-{result.filters.date_from}-{result.filters.date_to}.xlsx")
         if path is not None:
-            self._in_background(lambda store: ledger.write_xlsx(result), lambda data: self._write(path, data, "xlsx"),
+            from desktop.ledger import xlsx as ledger_xlsx  # openpyxl loads only when a workbook is asked for
+
+            self._in_background(lambda store: ledger_xlsx.write(result), lambda data: self._write(path, data, "xlsx"),
                                 "正在导出…")
 
     def export_personal(self) -> None:
@@ -227,7 +231,7 @@ class LedgerPage(QWidget):
         if path is None:
             return
         session, filters = self.session, self.filters()
-        from desktop import ledger_xlsx
+        from desktop.ledger import xlsx as ledger_xlsx
 
         self._in_background(lambda store: ledger_xlsx.personal_xlsx(store, session, filters)[0],
                             lambda data: self._write(path, data, None), "正在导出…")
@@ -248,7 +252,7 @@ class LedgerPage(QWidget):
 
     def close_day(self) -> None:
         """Close the start date's ledger: its PDF archived with a hash; later changes make a new version."""
-        from desktop import ledger_close
+        from desktop.ledger import close as ledger_close
 
         day = self.date_from.date().toPython()
         status = ledger_close.revisions(self.store, day)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.accounts import Accounts
-from desktop.errors import DeskError
-from desktop.roles import Session
+from desktop.accounts.roles import Session
+from desktop.accounts.staff import Accounts
+from desktop.domain.errors import DeskError
 from desktop.ui.auth import LoginDialog, password_field
 from desktop.ui.pagebase import hint_label, set_hint
 

@@ -6,10 +6,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
 
-from desktop import roles, settings
-from desktop.accounts import Accounts, lock_minutes
-from desktop.case import Case
-from desktop.store import Store
+from desktop.accounts import roles
+from desktop.accounts.staff import Accounts, lock_minutes
+from desktop.domain.case import Case
+from desktop.storage import settings
+from desktop.storage.store import Store
 from desktop.ui.home import HomePage
 from desktop.ui.lock import IdleWatcher, LockPage
 from desktop.ui.signals import StoreSignals
@@ -57,8 +58,8 @@ class MainWindow(QMainWindow):
         self._toolbar()
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
-        self.home.serviceChosen.connect(self.new_case)
-        self.home.caseChosen.connect(self.open_case)
+        self.home.service_chosen.connect(self.new_case)
+        self.home.case_chosen.connect(self.open_case)
         self.signals.changed.connect(self._on_store_changed)
         self.idle = IdleWatcher(lock_minutes(store.db), self)
         self.idle.idle.connect(self.lock)
@@ -113,8 +114,8 @@ class MainWindow(QMainWindow):
             from desktop.ui.caseview import CaseView
 
             self._caseview = CaseView(self.store, self)
-            self._caseview.resumeDraft.connect(self.open_case)
-            self._caseview.printRequested.connect(self._on_print)
+            self._caseview.draft_resumed.connect(self.open_case)
+            self._caseview.print_requested.connect(self._on_print)
             self.stack.addWidget(self._caseview)
         return self._caseview
 
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.caseview)
 
     def _open_wizard(self, case: Case) -> None:
-        from desktop.ui.wizard import CaseWizard
+        from desktop.ui.wizard.wizard import CaseWizard
 
         self._close_wizard()
         self.wizard = CaseWizard(self.store, case, actor=self.session.username, clerk=self.session.display_name,

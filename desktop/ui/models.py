@@ -8,16 +8,16 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
-from desktop.case import STATES
-from desktop.catalog import Catalog
-from desktop.idnumber import mask_id
+from desktop.domain.case import STATES
+from desktop.domain.catalog import Catalog
+from desktop.domain.idnumber import mask_id
 
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QColor("#b00020")
 
 
 class CaseTableModel(QAbstractTableModel):
-    """Case summary rows (desktop.store.Store.rows); ID numbers masked, overdue due dates in red."""
+    """Case summary rows (desktop.storage.store.Store.rows); ID numbers masked, overdue due dates in red."""
 
     COLUMNS = ("受理编号", "申请人", "身份证号", "一件事", "状态", "办结期限", "经办人")
     UUID_ROLE = Qt.ItemDataRole.UserRole + 1

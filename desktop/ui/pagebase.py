@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
-from desktop.case import Case
-from desktop.catalog import Catalog, Service
+from desktop.domain.case import Case
+from desktop.domain.catalog import Catalog, Service
 
 UNANSWERED = "请选择"
 

@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import forms, printing, roles, settings
-from desktop.store import Store
+from desktop import forms
+from desktop.accounts import roles
+from desktop.forms import printing
+from desktop.storage import settings
+from desktop.storage.store import Store
 from desktop.ui import worker
 
 PRINT_DPI = 300

@@ -23,10 +23,10 @@ def _wait(app, done, seconds: float = 10.0) -> None:
 def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     """Render the screens from the data dir's cases (demo data gives a full set); returns the PNGs."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop import demo
-    from desktop.accounts import Accounts
-    from desktop.roles import Session
-    from desktop.store import Store
+    from desktop.accounts.roles import Session
+    from desktop.accounts.staff import Accounts
+    from desktop.intake import demo
+    from desktop.storage.store import Store
     from desktop.ui.app import make_app
     from desktop.ui.auth import LoginDialog
     from desktop.ui.mainwindow import MainWindow

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import settings
-from desktop.errors import DeskError, ValidationError
-from desktop.store import Store
+from desktop.domain.errors import DeskError, ValidationError
+from desktop.storage import settings
+from desktop.storage.store import Store
 from desktop.ui.pagebase import hint_label, set_hint
 
 # the tabs of the dialog and the text settings on each (the staff member's name comes from their login)

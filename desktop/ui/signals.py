@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.store import Store
+from desktop.storage.store import Store
 
 
 class StoreSignals(QObject):

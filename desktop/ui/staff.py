@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import audit, settings
-from desktop.accounts import Accounts
-from desktop.errors import DeskError
-from desktop.roles import ROLES, Area, Session, can
-from desktop.store import Store
+from desktop.accounts.roles import ROLES, Area, Session, can
+from desktop.accounts.staff import Accounts
+from desktop.domain.errors import DeskError
+from desktop.storage import audit, settings
+from desktop.storage.store import Store
 from desktop.ui.auth import FormDialog
 from desktop.ui.pagebase import hint_label, set_hint
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from desktop import syncstate
-from desktop.store import Store
+from desktop.storage.store import Store
+from desktop.sync import state as syncstate
 from desktop.ui.pagebase import hint_label, set_hint
 from desktop.ui.staff import fill, table
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.catalog import Catalog
+from desktop.domain.catalog import Catalog
 from desktop.ui import worker
 
 
@@ -66,7 +66,7 @@ class SyncRunner(QObject):
         data_dir, catalog = self.data_dir, self.catalog
 
         def one_pass(store):
-            from desktop.sync import SyncEngine
+            from desktop.sync.engine import SyncEngine
 
             engine = SyncEngine(store)
             if extra is not None:

@@ -11,6 +11,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from desktop.domain.errors import DeskError
+from desktop.storage.store import Store
+
 
 class _Relay(QObject):
     done = Signal(object, object)
@@ -34,7 +37,6 @@ _pending: set[_Relay] = set()
 
 def known(error: BaseException) -> str:
     """The Chinese message of a known error (DeskError) from a job; anything else is a bug and is re-raised."""
-    from desktop.errors import DeskError
 
     if not isinstance(error, DeskError):
         raise error
@@ -62,7 +64,6 @@ def run_on_store(data_dir, catalog, job: Callable[[Any], Any],
     with the GUI thread's writes, and no connection is ever shared between threads.
     """
     def with_store() -> Any:
-        from desktop.store import Store
 
         store = Store.open(data_dir, catalog)
         try:

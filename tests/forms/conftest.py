@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop import assess, catalog as catalog_mod, demo, forms, settings
-from desktop.case import Case, MaterialState, Person
-from desktop.store import Store
+from desktop import forms
+from desktop.domain import catalog as catalog_mod, eligibility
+from desktop.domain.case import Case, MaterialState, Person
+from desktop.intake import demo
+from desktop.storage import settings
+from desktop.storage.store import Store
 
 DAY = dt.date(2026, 11, 27)
 ACCEPTED_AT = dt.datetime(2026, 11, 27, 9, 41).astimezone()
@@ -35,7 +38,7 @@ def draft(store: Store, number: int, *, seed: int = 1, proxy: bool = True, name:
         case.proxy = Person(name="罗德明", phone="13907301234")
     else:
         case.applied_by, case.proxy_kind, case.proxy, case.mandate_signed = "self", "", None, False
-    more = demo.satisfying_answers(service, store.catalog, assess.facts(service, case))
+    more = demo.satisfying_answers(service, store.catalog, eligibility.facts(service, case))
     assert more is not None, f"no answers fit service {number} with proxy={proxy}"
     case.answers.update(more)
     demo.receive_all(service, case, leave_missing=missing)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from desktop.errors import ValidationError
+from desktop.domain.errors import ValidationError
 from desktop.forms import fonts
 from tests.forms.conftest import accept, draft, poppler, pypdf_text, render
 

@@ -127,7 +127,7 @@ def test_cover_payload_round_trip_and_refusals():
 
 
 def test_scanner_intake_finds_every_printed_cover_sheet(module_store, long_case, tmp_path):
-    from desktop import coverbatch
+    from desktop.intake import coverbatch
 
     path = tmp_path / "covers.pdf"
     path.write_bytes(render(module_store, "cover", long_case))

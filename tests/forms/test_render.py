@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from desktop import forms
-from desktop.errors import ValidationError
-from desktop.idnumber import mask_id
+from desktop.domain.errors import ValidationError
+from desktop.domain.idnumber import mask_id
 from tests.forms.conftest import ACCEPTED_AT, accept, draft, pages, poppler, pypdf_text, render, squeeze
 
 SERVICES = range(1, 21)

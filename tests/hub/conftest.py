@@ -84,8 +84,9 @@ def enroll(client, name: str = "W03", office: str = "演示县政务服务中心
 
 def sample_case(seed: int = 1, service: int = 3):
     """A valid accepted case payload made the way the desk makes it."""
-    from desktop import catalog, demo
-    from desktop.case import ItemState
+    from desktop.domain import catalog
+    from desktop.domain.case import ItemState
+    from desktop.intake import demo
 
     cat = catalog.load()
     svc = cat.service(service)

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from desktop import catalog, demo, documents, settings, syncschema
-from desktop.blobs import BlobStore
-from desktop.store import Store
+from desktop.domain import catalog
+from desktop.intake import demo, documents
+from desktop.protocol import schema as syncschema
+from desktop.storage import settings
+from desktop.storage.blobs import BlobStore
+from desktop.storage.store import Store
 
 DESK_SETTINGS = {"county_code": "439901", "window_code": "W03", "office": "演示县政务服务中心"}
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 
-from desktop import syncschema
+from desktop.protocol import schema as syncschema
 from tests.hub.conftest import enroll, sample_case
 
 
@@ -143,7 +143,7 @@ def test_a_desk_syncs_through_the_real_api(store, hub_server, hub_config):
     """The desk's engine against this backend: scans and cases arrive; a status comes back."""
     import random
 
-    from desktop import sync
+    from desktop.sync import engine as sync
     from hub import cases, devices
     from tests.hub.deskside import attach_scans, check_all_arrived, new_case
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from desktop import audit, auditchain, syncschema
+from desktop.protocol import auditchain, schema as syncschema
+from desktop.storage import audit
 from hub.db import audit_entries
 from tests.hub.conftest import enroll
 

@@ -13,7 +13,7 @@ import time
 import pytest
 from sqlalchemy import create_engine
 
-from desktop import sync, syncclient, syncstate
+from desktop.sync import client as syncclient, engine as sync, state as syncstate
 from tests.hub.deskside import (
     attach_scans,
     check_all_arrived,
@@ -42,7 +42,7 @@ def hub(tmp_path):
 def _enroll(store, hub, url: str) -> None:
     code = hub.hub_cli("device", "add", "L12", "--office", OFFICE).stdout.split("：")[1].split("（")[0]
     sync.connect(store, hub.url, code)
-    from desktop import settings
+    from desktop.storage import settings
 
     settings.set_value(store.db, "hub_url", url)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.idnumber import mask_id
+from desktop.domain.idnumber import mask_id
 from hub import cases as hub_cases
 from tests.hub.conftest import enroll, sample_case
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from desktop.case import Case
-from desktop.roles import Session
-from desktop.ui.wizard import CaseWizard
+from desktop.accounts.roles import Session
+from desktop.domain.case import Case
+from desktop.ui.wizard.wizard import CaseWizard
 
 
 @pytest.fixture

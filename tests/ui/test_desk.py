@@ -15,8 +15,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
 
-from desktop import demo
-from desktop.store import Store
+from desktop.intake import demo
+from desktop.storage.store import Store
 from desktop.ui.home import HomePage
 from desktop.ui.models import CaseTableModel, service_tree
 
@@ -86,10 +86,10 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from desktop.store import Store
+    from desktop.storage.store import Store
     from desktop.ui.app import make_app
     from desktop.ui.mainwindow import MainWindow
-    from desktop.roles import Session
+    from desktop.accounts.roles import Session
     app = make_app([])
     store = Store.open(sys.argv[1])
     window = MainWindow(store, Session("lixiaolan", "李晓兰", "clerk"))
@@ -101,7 +101,7 @@ CHILD = textwrap.dedent(
     page.applicant.phone.setText("13700001111")
     wizard.go_to(1, check=False)
     wizard.pages[1].proxy_radio.setChecked(True)
-    wizard.draftSaved.connect(lambda: print("SAVED", wizard.case.uuid, flush=True))
+    wizard.draft_saved.connect(lambda: print("SAVED", wizard.case.uuid, flush=True))
     app.exec()
     """
 )

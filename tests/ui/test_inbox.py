@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop import documents, settings
+from desktop.intake import documents
+from desktop.storage import settings
 from desktop.ui.inbox import InboxPage, parse_pages
 from desktop.ui.intakerun import IntakeRunner
 from tests.scanfiles import accepted_case, image_bytes, pdf_bytes
@@ -47,7 +48,7 @@ def test_three_scans_arrive_in_the_background_and_are_filed_into_a_case(qtbot, s
 
 
 def test_the_large_view_renders_off_the_ui_thread_and_opens(qtbot, store, tmp_path, monkeypatch):
-    from desktop import intake
+    from desktop.intake import folder as intake
     from desktop.ui.inbox import Viewer
 
     folder = tmp_path / "scans"
@@ -84,7 +85,7 @@ def test_page_lists(text, count, expected):
 
 @pytest.mark.parametrize("text", ["0", "5", "2-1", "a", "1-x"])
 def test_bad_page_lists_are_named(text):
-    from desktop.errors import ValidationError
+    from desktop.domain.errors import ValidationError
 
     with pytest.raises(ValidationError, match="页码"):
         parse_pages(text, 4)
@@ -96,7 +97,7 @@ def test_scans_dragged_onto_a_case_are_filed_under_the_chosen_material(qtbot, st
     from PySide6.QtGui import QDropEvent
     from PySide6.QtWidgets import QInputDialog
 
-    from desktop import intake
+    from desktop.intake import folder as intake
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -126,7 +127,7 @@ def test_scans_dropped_on_a_material_in_the_wizard_are_filed_at_acceptance(qtbot
     from PySide6.QtCore import QMimeData, QPointF, Qt
     from PySide6.QtGui import QDropEvent
 
-    from desktop import intake
+    from desktop.intake import folder as intake
     from desktop.ui.inbox import MIME
     from tests.ui.test_wizard import advance, drive, prepared
     from tests.ui.wizardfill import receive

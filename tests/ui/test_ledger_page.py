@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
-from desktop import audit, ledger_close
-from desktop.roles import Session
+from desktop.accounts.roles import Session
+from desktop.ledger import close as ledger_close
+from desktop.storage import audit
 from desktop.ui.ledgerpage import LedgerPage
 from tests import ledgerdata
 

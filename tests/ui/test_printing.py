@@ -7,8 +7,8 @@ import random
 
 from PySide6.QtPrintSupport import QPrinter
 
-from desktop import demo
-from desktop.roles import Session
+from desktop.accounts.roles import Session
+from desktop.intake import demo
 from desktop.ui.printing import print_document
 
 CLERK = Session("lixiaolan", "李晓兰", "clerk")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from desktop import settings
-from desktop.store import Store
+from desktop.storage import settings
+from desktop.storage.store import Store
 from desktop.ui.setup import SettingsDialog, needs_setup, text_to_townships, townships_to_text
 
 

@@ -9,9 +9,10 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import audit, demo
-from desktop.accounts import Accounts
-from desktop.roles import Area
+from desktop.accounts.roles import Area
+from desktop.accounts.staff import Accounts
+from desktop.intake import demo
+from desktop.storage import audit
 from desktop.ui.auth import ChangePasswordDialog, FirstAdminDialog, LoginDialog
 from desktop.ui.staff import AddUserDialog, AuditPage, UsersPage
 
@@ -188,7 +189,7 @@ def test_audit_page_verifies_and_names_a_tampered_entry(qtbot, accounts, store, 
 
 
 def test_a_village_agent_accepts_only_applicants_of_their_area(qtbot, store, main_window, accounts):
-    from desktop.roles import Area, Session
+    from desktop.accounts.roles import Area, Session
     from tests.ui.test_wizard import advance, drive_to_review, prepared
 
     agent = Session("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村",)))

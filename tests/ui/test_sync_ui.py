@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from desktop import demo, sync
+from desktop.intake import demo
+from desktop.sync import engine as sync
 from tests.hub.servers import HubProcess
 
 

@@ -8,9 +8,9 @@ import random
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop import demo
-from desktop.case import Case
-from desktop.ui.wizard import CaseWizard
+from desktop.domain.case import Case
+from desktop.intake import demo
+from desktop.ui.wizard.wizard import CaseWizard
 from tests.ui.wizardfill import answer, fill_answers, fill_applicant, fill_materials, fill_proxy, receive
 
 TODAY = dt.date.today()
@@ -140,7 +140,7 @@ def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, sto
     data = prepared(store, 7, seed=7)
     wizard = make_wizard(qtbot, store, 7)
     drive(qtbot, wizard, data, 2)
-    with qtbot.waitSignal(wizard.draftSaved, timeout=2000):
+    with qtbot.waitSignal(wizard.draft_saved, timeout=2000):
         pass
     uuid = wizard.case.uuid
     wizard.close()
@@ -157,7 +157,7 @@ def test_draft_resumes_at_the_same_page_after_the_widget_is_destroyed(qtbot, sto
 
 def test_done_when_scenario_child_disability_card_by_proxy_with_two_linked_services(qtbot, store, make_wizard):
     """The issue's walk-through: 残疾人证 for a 9-year-old with a guardian, by proxy, two linked services."""
-    from desktop.case import MaterialState, Person
+    from desktop.domain.case import MaterialState, Person
 
     birth = dt.date(TODAY.year - 9, 3, 14) if (TODAY.month, TODAY.day) >= (3, 14) else dt.date(TODAY.year - 10, 3, 14)
     data = Case(service=3, method="就近办", applied_by="proxy", proxy_kind="village_agent", mandate_signed=True)

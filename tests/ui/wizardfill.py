@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
-from desktop.case import PROXY_KINDS, RECEIVED, Case
+from desktop.domain.case import PROXY_KINDS, RECEIVED, Case
 from desktop.ui.pagebase import UNANSWERED
-from desktop.ui.wizard import CaseWizard
+from desktop.ui.wizard.wizard import CaseWizard
 
 
 def fill_applicant(wizard: CaseWizard, data: Case) -> None:

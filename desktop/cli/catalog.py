@@ -1,0 +1,62 @@
+"""`python -m desktop catalog list|show N|build`: the service catalog."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from desktop.cli.common import out
+from desktop.domain import catalog as catalog_mod, paths
+from desktop.domain.errors import DeskError
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("catalog", parents=[common], help="一件事目录")
+    p.add_argument("action", choices=["list", "show", "build"])
+    p.add_argument("number", nargs="?")
+    p.set_defaults(func=cmd_catalog)
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    if args.action == "build":
+        from desktop.storage.catalog_build import build
+
+        count = build(paths.catalog_source_dir(), paths.catalog_db_path())
+        out({"services": count, "path": str(paths.catalog_db_path())}) if args.json else print(
+            f"已生成 {paths.catalog_db_path()}，共 {count} 件一件事")
+        return 0
+    cat = catalog_mod.load()
+    if args.action == "show":
+        if args.number is None:
+            raise DeskError("catalog show 需要一件事编号，例如：catalog show 3")
+        return _show_service(cat, cat.service(args.number), args.json)
+    services = list(cat.services.values())
+    if args.json:
+        out([catalog_mod.service_summary(s) for s in services])
+        return 0
+    for s in services:
+        print(f"{s.number:>3}  {s.group:<8}  {s.name}  （{'、'.join(s.methods)}）")
+    return 0
+
+
+def _show_service(cat: catalog_mod.Catalog, s: catalog_mod.Service, as_json: bool) -> int:
+    if as_json:
+
+        data = catalog_mod.service_summary(s) | {
+            "requirement": s.requirement, "ask": list(s.ask), "time_limit": s.time_limit, "proxy": s.proxy,
+            "eligibility": [dataclasses.asdict(r) for r in s.eligibility],
+            "materials": [dataclasses.asdict(m) for m in s.materials],
+            "links": [dataclasses.asdict(k) for k in s.links],
+        }
+        out(data)
+        return 0
+    print(f"{s.number}. {s.name}（{s.group}）\n办理层级：{s.level}  业务部门：{'、'.join(s.departments)}")
+    print(f"推荐办理方式：{'、'.join(s.methods)}  承诺时限：{s.working_days or s.time_limit.get('basis', '—')}"
+          f"{'个工作日' if s.working_days else ''}")
+    for item in s.items:
+        print(f"  事项：{item.name}（{item.code or '无编码'}）")
+    for m in s.materials:
+        print(f"  材料[{catalog_mod.NEEDS[m.need]}]：{m.name}")
+    for link in s.links:
+        print(f"  关联：{link.service}. {cat.services[link.service].name}（{link.reason}）")
+    return 0

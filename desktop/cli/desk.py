@@ -1,0 +1,44 @@
+"""`python -m desktop` (the desk), `demo` and `screenshots`: the commands that open or show the desk."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.cli.common import data_dir, open_store
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("demo", parents=[common], help="生成演示数据")
+    p.add_argument("--days", type=int, default=45, help="向前生成多少天的案件")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("screenshots", parents=[common], help="把各主要界面与向导页面截图为PNG（1366×768）")
+    p.add_argument("outdir")
+    p.add_argument("--service", type=int, default=3, help="向导截图所用的一件事编号")
+    p.set_defaults(func=cmd_screenshots)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.intake import demo
+
+    store = open_store(args)
+    try:
+        count = demo.fill(store, days=args.days)
+        print(f"已生成演示数据：{count} 件案件，数据目录 {store.data_dir}")
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from desktop.ui.screenshots import capture
+
+    shots = capture(data_dir(args), Path(args.outdir), service=args.service)
+    print(f"已保存 {len(shots)} 张截图到 {args.outdir}")
+    return 0
+
+
+def cmd_desk(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run
+
+    return run(data_dir(args))

@@ -1,0 +1,117 @@
+"""The case: one citizen's request for one 一件事, from draft to closing, as plain serialisable data."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import Any
+
+STATES = {
+    "draft": "草稿",
+    "accepted": "已受理",
+    "pending_materials": "补正中",
+    "submitted": "已提交",
+    "in_progress": "办理中",
+    "completed": "已办结",
+    "terminated": "已终止",
+    "suspended": "已中止",
+}
+APPLIED_BY = {"self": "本人申请", "proxy": "帮代办"}
+PROXY_KINDS = {"clerk": "窗口帮代办人员", "village_agent": "村级代办员", "relative": "近亲属/监护人", "other": "其他受托人"}
+RECEIVED = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
+
+
+@dataclass
+class Person:
+    """Applicant, guardian or proxy agent; `relation` is to the applicant."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    township: str = ""
+    village: str = ""
+    relation: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.name or self.id_number or self.phone)
+
+
+@dataclass
+class MaterialState:
+    """What the clerk received of one material: as original, copy or scan, and how many."""
+
+    received: str = ""
+    count: int = 0
+    note: str = ""
+    pending_docs: list[str] = field(default_factory=list)  # inbox scans dropped on a draft, filed at acceptance
+
+
+@dataclass
+class ItemState:
+    """One bundled 事项 of an accepted case, with its own status and due date."""
+
+    key: str
+    code: str
+    name: str
+    status: str = "accepted"
+    working_days: int | None = None
+    due_date: str | None = None
+
+
+@dataclass
+class Case:
+    """A case; a draft is a case in state 'draft' without a number. Only desktop.storage.store writes it."""
+
+    service: int
+    uuid: str = field(default_factory=lambda: str(uuidlib.uuid4()))
+    state: str = "draft"
+    number: str | None = None
+    revision: int = 0
+    applicant: Person = field(default_factory=Person)
+    guardian: Person | None = None
+    applied_by: str = "self"
+    proxy_kind: str = ""
+    proxy: Person | None = None
+    mandate_signed: bool = False
+    method: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    ineligible_reason: str = ""
+    materials: dict[str, MaterialState] = field(default_factory=dict)
+    linked_services: list[int] = field(default_factory=list)
+    linked_cases: list[str] = field(default_factory=list)
+    linked_from: str | None = None
+    page: int = 0
+    application_date: str = ""
+    items: list[ItemState] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notice_deadline: str | None = None
+    state_before_suspension: str = ""
+    suspended_on: str | None = None
+    accepted_at: str | None = None
+    clerk: str = ""
+    office: str = ""
+    window: str = ""
+    county_code: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return STATES[self.state]
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.applied_by == "proxy"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Case:
+        data = dict(data)
+        data["applicant"] = Person(**data.get("applicant") or {})
+        for key in ("guardian", "proxy"):
+            data[key] = Person(**data[key]) if data.get(key) else None
+        data["materials"] = {k: MaterialState(**v) for k, v in (data.get("materials") or {}).items()}
+        data["items"] = [ItemState(**i) for i in data.get("items") or []]
+        return cls(**data)

@@ -1,0 +1,231 @@
+"""The read-only service catalog: frozen dataclasses loaded from data/catalog.sqlite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from desktop.domain import paths
+from desktop.domain.errors import DeskError
+
+METHODS = ("网上办", "就近办", "上门办", "免申办")
+NEEDS = {"required": "必需", "conditional": "视情况", "optional": "可选"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sourced:
+    """Where a catalog fact comes from (a source tag of domain.md) and whether it is inferred, not sourced."""
+
+    source: str = ""
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class Question(Sourced):
+    """An eligibility question, shared by every service that asks it."""
+
+    id: str
+    text: str
+    type: str
+    options: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    help: str = ""
+    sensitive: str = ""  # a yes ticks this kind of sensitive information in the 委托书 (SENSITIVE_KINDS)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One administrative 事项 bundled in a service; `code` is '' where the notice prints none."""
+
+    code: str
+    name: str
+    name_as_printed: str = ""
+    applies_when: str = ""
+    working_days: int | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable id within the service: the code, or the name for code-less items."""
+        return self.code or self.name
+
+
+@dataclass(frozen=True)
+class Rule(Sourced):
+    """An eligibility rule that must hold; `fail` is the sentence a clerk reads when it does not."""
+
+    id: str
+    rule: str
+    fail: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Material(Sourced):
+    """A paper the case needs: required, conditional on a rule, or optional."""
+
+    id: str
+    name: str
+    need: str
+    when: str = ""
+    form: str = ""
+    copies: int = 1
+    note: str = ""
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link(Sourced):
+    """A service to offer alongside this one, with the reason shown to clerk and citizen."""
+
+    service: int
+    when: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Service:
+    """One 一件事: the seed table's row plus what the wizard needs."""
+
+    number: int
+    group: str
+    name: str
+    requirement: str
+    departments: tuple[str, ...]
+    level: str
+    methods: tuple[str, ...]
+    items: tuple[Item, ...]
+    ask: tuple[str, ...] = ()
+    eligibility: tuple[Rule, ...] = ()
+    materials: tuple[Material, ...] = ()
+    links: tuple[Link, ...] = ()
+    time_limit: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    proxy: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    sources: tuple[str, ...] = ()
+    initials: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    consent: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def matches(self, text: str) -> bool:
+        """Whether a finder entry fits: part of the name, pinyin initials (cjrz), an item code, the number."""
+        text = text.strip()
+        if not text:
+            return True
+        low = text.lower()
+        return (text in self.name or any(i.startswith(low) for i in self.initials) or text == str(self.number)
+                or any(text.upper() in item.code for item in self.items if item.code)
+                or any(text in item.name for item in self.items) or any(text in k for k in self.keywords))
+
+    @property
+    def working_days(self) -> int | None:
+        return self.time_limit.get("working_days")
+
+    @property
+    def must_appear(self) -> bool:
+        return bool(self.proxy.get("must_appear"))
+
+    def material(self, material_id: str) -> Material:
+        for material in self.materials:
+            if material.id == material_id:
+                return material
+        raise KeyError(material_id)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All services and questions; `groups` keeps the table's order of the seven groups."""
+
+    services: dict[int, Service]
+    questions: dict[str, Question]
+    groups: tuple[str, ...]
+
+    def service(self, number: int | str) -> Service:
+        try:
+            return self.services[int(number)]
+        except (KeyError, ValueError):
+            raise DeskError(f"没有编号为“{number}”的一件事（可用 catalog list 查看）", field="service") from None
+
+
+def load(path: Path | None = None) -> Catalog:
+    """The catalog at `path` (default: the bundled data/catalog.sqlite), loaded once per process."""
+    return _load(str(path or paths.catalog_db_path()))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Catalog:
+    if not Path(path).exists():
+        raise DeskError(f"找不到目录数据库：{path}（请运行 python -m desktop catalog build）")
+    # as_uri() escapes '#', '?', '%' and spaces, and writes Windows drive letters correctly
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        questions = {r["id"]: _question(r) for r in conn.execute("SELECT * FROM questions ORDER BY position")}
+        services = {r["number"]: _service(conn, r) for r in conn.execute("SELECT * FROM services ORDER BY number")}
+    finally:
+        conn.close()
+    groups = tuple(dict.fromkeys(s.group for s in services.values()))
+    return Catalog(services=services, questions=questions, groups=groups)
+
+
+def _question(r: sqlite3.Row) -> Question:
+    return Question(
+        id=r["id"], text=r["text"], type=r["type"], options=tuple(json.loads(r["options"])),
+        min=r["min"], max=r["max"], help=r["help"], source=r["source"], inferred=bool(r["inferred"]),
+        sensitive=r["sensitive"],
+    )
+
+
+def _rows(conn: sqlite3.Connection, table: str, number: int) -> list[sqlite3.Row]:
+    return list(conn.execute(f"SELECT * FROM {table} WHERE service = ? ORDER BY position", (number,)))
+
+
+def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
+    number = r["number"]
+    items = tuple(
+        Item(code=i["code"], name=i["name"], name_as_printed=i["name_as_printed"],
+             applies_when=i["applies_when"], working_days=i["working_days"])
+        for i in _rows(conn, "items", number)
+    )
+    rules = tuple(
+        Rule(id=e["id"], rule=e["rule"], fail=e["fail"], items=tuple(json.loads(e["items"])),
+             source=e["source"], inferred=bool(e["inferred"]))
+        for e in _rows(conn, "eligibility", number)
+    )
+    materials = tuple(
+        Material(id=m["id"], name=m["name"], need=m["need"], when=m["when_rule"], form=m["form"],
+                 copies=m["copies"], note=m["note"], items=tuple(json.loads(m["items"])),
+                 source=m["source"], inferred=bool(m["inferred"]))
+        for m in _rows(conn, "materials", number)
+    )
+    links = tuple(
+        Link(service=k["target"], when=k["when_rule"], reason=k["reason"], source=k["source"],
+             inferred=bool(k["inferred"]))
+        for k in _rows(conn, "links", number)
+    )
+    return Service(
+        number=number, group=r["group_name"], name=r["name"], requirement=r["requirement"],
+        departments=tuple(json.loads(r["departments"])), level=r["level"],
+        methods=tuple(json.loads(r["methods"])), items=items, ask=tuple(json.loads(r["ask"])),
+        eligibility=rules, materials=materials, links=links, time_limit=json.loads(r["time_limit"]),
+        proxy=json.loads(r["proxy"]), sources=tuple(json.loads(r["sources"])),
+        initials=tuple(json.loads(r["initials"])), keywords=tuple(json.loads(r["keywords"])),
+        consent=json.loads(r["consent"]),
+    )
+
+
+def service_summary(service: Service) -> dict[str, Any]:
+    """The stable JSON shape of `catalog list --json` (documented in docs/json.md)."""
+    return {
+        "number": service.number,
+        "group": service.group,
+        "name": service.name,
+        "items": [{"code": i.code or None, "name": i.name} for i in service.items],
+        "departments": list(service.departments),
+        "level": service.level,
+        "methods": list(service.methods),
+        "working_days": service.working_days,
+    }

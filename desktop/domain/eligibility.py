@@ -1,0 +1,241 @@
+"""What the catalog says about one case: facts, eligibility, items, checklist, links, and what blocks acceptance.
+
+Pure functions over (service, case, date); the wizard calls them on every change, the store at acceptance,
+so the command line and the desk can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.domain import idnumber, rules
+from desktop.domain.case import PROXY_KINDS, RECEIVED, Case, Person
+from desktop.domain.catalog import Catalog, Item, Material, Service
+from desktop.domain.errors import ValidationError
+
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+NAME_MAX = 40
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One eligibility rule's outcome: True, False, or None (待确认)."""
+
+    id: str
+    fail: str
+    ok: bool | None
+    needs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """A material as it applies to this case: 'required', 'maybe' (rule unknown) or 'optional'."""
+
+    material: Material
+    status: str
+    received: str
+    count: int
+    items: tuple[str, ...]
+
+    @property
+    def missing(self) -> bool:
+        return self.status == "required" and not self.received
+
+
+def application_day(case: Case) -> dt.date:
+    return dt.date.fromisoformat(case.application_date) if case.application_date else dt.date.today()
+
+
+def facts(service: Service, case: Case) -> dict[str, Any]:
+    """Fact values for rules: built-ins from the ID number and the case, then the answers given."""
+    values: dict[str, Any] = {"proxy": case.is_proxy, "method": case.method or None}
+    try:
+        info = idnumber.parse(case.applicant.id_number, today=application_day(case))
+    except ValidationError:
+        info = None
+    if info is not None:
+        age = info.age_on(application_day(case))
+        values.update(age=age, sex=info.sex, minor=age < 18, id_kind=info.kind)
+    for qid in service.ask:
+        answer = case.answers.get(qid)
+        values[qid] = None if answer in ("", None) else answer
+    return values
+
+
+def eligibility(service: Service, case: Case, fx: dict[str, Any] | None = None) -> list[RuleResult]:
+    fx = facts(service, case) if fx is None else fx
+    results = []
+    for rule in service.eligibility:
+        ok = rules.evaluate(rule.rule, fx)
+        needs = tuple(n for n in sorted(rules.names_in(rule.rule)) if fx.get(n) is None) if ok is None else ()
+        results.append(RuleResult(rule.id, rule.fail, ok, needs))
+    return results
+
+
+def applicable_items(service: Service, fx: dict[str, Any]) -> list[Item]:
+    """Items whose rule holds or is still open; an item ruled out by the facts is left out of the case."""
+    return [i for i in service.items if not i.applies_when or rules.evaluate(i.applies_when, fx) is not False]
+
+
+def checklist(service: Service, case: Case, fx: dict[str, Any] | None = None) -> list[ChecklistEntry]:
+    fx = facts(service, case) if fx is None else fx
+    keys = {i.key for i in applicable_items(service, fx)}
+    entries = []
+    for m in service.materials:
+        items = tuple(k for k in (m.items or keys) if k in keys)
+        status = _need(m, fx)
+        if not items or status is None:
+            continue
+        got = case.materials.get(m.id)
+        entries.append(ChecklistEntry(m, status, got.received if got else "", got.count if got else 0, items))
+    return entries
+
+
+def _need(m: Material, fx: dict[str, Any]) -> str | None:
+    if m.need != "conditional":
+        return m.need
+    verdict = rules.evaluate(m.when, fx)
+    return {True: "required", None: "maybe", False: None}[verdict]
+
+
+def missing_materials(service: Service, case: Case) -> list[str]:
+    return [e.material.id for e in checklist(service, case) if e.missing]
+
+
+def offered_links(service: Service, case: Case, catalog: Catalog) -> list[tuple[int, str, bool | None]]:
+    """(service number, reason, verdict) for each link whose rule is not false."""
+    fx = facts(service, case)
+    out: list[tuple[int, str, bool | None]] = []
+    for link in service.links:
+        verdict = rules.evaluate(link.when, fx)
+        if verdict is not False and link.service in catalog.services:
+            out.append((link.service, link.reason, verdict))
+    return out
+
+
+def guardian_required(service: Service, case: Case) -> bool:
+    fx = facts(service, case)
+    if fx.get("minor"):
+        return True
+    rule = service.proxy.get("guardian_when", "")
+    return bool(rule) and rules.evaluate(rule, fx) is True
+
+
+def _person_errors(person: Person, who: str, field: str, *, id_required: bool) -> list[ValidationError]:
+    errors = []
+    name = person.name.strip()
+    if not name:
+        errors.append(ValidationError(f"{who}姓名：不能为空", field=f"{field}.name"))
+    elif len(name) > NAME_MAX:
+        errors.append(ValidationError(f"{who}姓名：超过{NAME_MAX}个字", field=f"{field}.name"))
+    if person.id_number or id_required:
+        try:
+            idnumber.parse(person.id_number)
+        except ValidationError as exc:
+            errors.append(ValidationError(f"{who}身份证号码：{exc.message}", field=f"{field}.id_number"))
+    if person.phone and not PHONE_RE.match(person.phone.replace(" ", "")):
+        errors.append(ValidationError(f"{who}联系电话：应为11位手机号或带区号的固定电话", field=f"{field}.phone"))
+    return errors
+
+
+def page_errors(service: Service, case: Case, catalog: Catalog, page: int) -> list[ValidationError]:
+    """The problems that keep the wizard on `page` (0 applicant … 4 links); each names its field."""
+    checks = (_applicant_errors, _proxy_errors, _eligibility_errors, _materials_errors, _links_errors)
+    return checks[page](service, case, catalog) if page < len(checks) else []
+
+
+def accept_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+    """Everything that blocks acceptance, in wizard order (missing materials do not: they mean 补正中)."""
+    return [e for page in range(5) for e in page_errors(service, case, catalog, page)]
+
+
+def _applicant_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+    errors = _person_errors(case.applicant, "申请人", "applicant", id_required=True)
+    if not (case.applicant.phone or (case.guardian and case.guardian.phone) or (case.proxy and case.proxy.phone)):
+        errors.append(ValidationError("申请人联系电话：申请人、监护人或代办人至少留一个电话", field="applicant.phone"))
+    if guardian_required(service, case):
+        if case.guardian is None or case.guardian.is_empty():
+            errors.append(ValidationError("监护人：申请人未成年或本事项要求监护人，须填写监护人", field="guardian.name"))
+        else:
+            errors += _person_errors(case.guardian, "监护人", "guardian", id_required=True)
+            if not case.guardian.relation.strip():
+                errors.append(ValidationError("监护人与申请人关系：不能为空", field="guardian.relation"))
+    return errors
+
+
+def _proxy_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+    errors = []
+    if case.method not in service.methods:
+        allowed = "、".join(service.methods)
+        errors.append(ValidationError(f"办理方式：本事项可选 {allowed}", field="method"))
+    if case.applied_by not in ("self", "proxy"):
+        errors.append(ValidationError("申请方式：应为本人申请或帮代办", field="applied_by"))
+    if case.is_proxy:
+        errors += _mandate_errors(case)
+    return errors
+
+
+def _mandate_errors(case: Case) -> list[ValidationError]:
+
+    if case.proxy_kind not in PROXY_KINDS:
+        return [ValidationError("代办人类型：请选择窗口人员、村级代办员、近亲属或其他受托人", field="proxy_kind")]
+    errors = _person_errors(case.proxy or Person(), "代办人", "proxy", id_required=case.proxy_kind in ("relative", "other"))
+    if not case.mandate_signed:
+        errors.append(ValidationError("委托：帮代办须由申请人（或监护人）签署授权委托书", field="mandate_signed"))
+    return errors
+
+
+def _eligibility_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+    fx = facts(service, case)
+    found = [_answer_error(catalog, qid, case.answers[qid]) for qid in service.ask if case.answers.get(qid) not in (None, "")]
+    errors = [e for e in found if e]
+    results = eligibility(service, case, fx)
+    for r in results:
+        if r.ok is None:
+            asked = [catalog.questions[n].text for n in r.needs if n in catalog.questions] or ["身份证号码"]
+            errors.append(ValidationError(f"资格条件：请先回答“{asked[0]}”", field=f"answers.{r.needs[0] if r.needs else 'id'}"))
+    if any(r.ok is False for r in results) and not case.ineligible_reason.strip():
+        fail = next(r.fail for r in results if r.ok is False)
+        errors.append(ValidationError(f"资格条件不符（{fail}）：继续办理须填写理由", field="ineligible_reason"))
+    if not applicable_items(service, fx):
+        errors.append(ValidationError("资格条件：按所填情况，本一件事没有适用的事项", field="answers"))
+    return errors
+
+
+def _answer_error(catalog: Catalog, qid: str, value: Any) -> ValidationError | None:
+    q = catalog.questions[qid]
+    bad = (
+        (q.type == "bool" and not isinstance(value, bool))
+        or (q.type == "choice" and value not in q.options)
+        or (q.type == "int" and (not isinstance(value, int) or isinstance(value, bool)
+                                 or (q.min is not None and value < q.min) or (q.max is not None and value > q.max)))
+        or (q.type == "text" and not isinstance(value, str))
+    )
+    if not bad:
+        return None
+    hint = {"bool": "是或否", "choice": "、".join(q.options), "int": f"{q.min}–{q.max}的整数", "text": "文字"}[q.type]
+    return ValidationError(f"“{q.text}”的回答无效：应为{hint}", field=f"answers.{qid}")
+
+
+def _materials_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+
+    errors = []
+    known = {m.id for m in service.materials}
+    for mid, state in case.materials.items():
+        if mid not in known:
+            errors.append(ValidationError(f"材料“{mid}”不属于本一件事", field=f"materials.{mid}"))
+        elif state.received and state.received not in RECEIVED:
+            errors.append(ValidationError(f"材料“{service.material(mid).name}”的接收方式应为原件、复印件或扫描件",
+                                          field=f"materials.{mid}"))
+    return errors
+
+
+def _links_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+    offered = {number for number, _, _ in offered_links(service, case, catalog)}
+    return [
+        ValidationError(f"关联事项：一件事{n}不在本事项可关联的范围内", field="linked_services")
+        for n in case.linked_services if n not in offered
+    ]

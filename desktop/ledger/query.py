@@ -1,0 +1,387 @@
+"""The supervisor's daily ledger (每日受理台账): the office's cases for a date range, one row each, with totals.
+
+The API the ledger screen builds on (no Qt; run `query` off the UI thread, it may ask the hub):
+
+    filters = ledger.Filters(date_from, date_to, window="", clerk="", township="", village="", service=None,
+                             state="", overdue_only=False)
+    result = ledger.query(store, filters)     # LedgerResult: rows, totals, source ('local' | 'hub'), warning
+    pdf = ledger.render_pdf(result)            # landscape A4 bytes (desktop/forms/ledger.py)
+    data = ledger_xlsx.write(result)           # XLSX bytes, ID numbers masked (desktop/ledger/xlsx.py)
+    data, result = ledger_xlsx.personal_xlsx(store, session, filters)    # full ID numbers, checked, audited
+    ledger_close.close_day / closures / revisions / closure_pdf            # 日结 and its revisions
+
+With a hub configured (desktop/ledger/hub.py) the rows are every window's and laptop's; without one, or when
+the hub cannot be reached (`warning` says why), this device's cases, and `source` says which.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES
+from desktop.domain.catalog import METHODS
+from desktop.domain.errors import ValidationError
+from desktop.domain.idnumber import mask_id
+from desktop.storage import settings
+
+MAX_DAYS = 366
+CLOSED = ("completed", "terminated")
+SYNC_LABELS = {"local": "仅本机", "pending": "待上传", "sending": "待上传", "synced": "已同步",
+               "conflict": "冲突待处理", "rejected": "服务器拒收", "reviewed": "拒收（已查看）"}
+SOURCES = {"hub": "全办理点（县级汇聚服务器汇总，含各窗口和设备）", "local": "仅本机"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the supervisor asks for: a date range (acceptance dates, inclusive) and optional narrowing."""
+
+    date_from: dt.date
+    date_to: dt.date
+    window: str = ""
+    clerk: str = ""
+    township: str = ""
+    village: str = ""
+    service: int | None = None
+    state: str = ""
+    overdue_only: bool = False
+
+    def checked(self, catalog) -> Filters:
+        """The filters with the state as its key ('已受理' → 'accepted'); ValidationError naming the field."""
+        if self.date_to < self.date_from:
+            raise ValidationError("结束日期不能早于开始日期", field="date_to")
+        if (self.date_to - self.date_from).days >= MAX_DAYS:
+            raise ValidationError(f"日期范围不能超过{MAX_DAYS}天", field="date_to")
+        if self.service is not None and self.service not in catalog.services:
+            raise ValidationError(f"没有编号为 {self.service} 的一件事", field="service")
+        state = state_key(self.state) if self.state else ""
+        return dataclasses.replace(self, state=state, window=self.window.strip().upper(), clerk=self.clerk.strip(),
+                                   township=self.township.strip(), village=self.village.strip())
+
+    def describe(self) -> str:
+        """The narrowing in words, for the paper ('' when the whole office is shown)."""
+        parts = [f"窗口/设备 {self.window}" if self.window else "", f"经办人 {self.clerk}" if self.clerk else "",
+                 f"乡镇 {self.township}" if self.township else "", f"村（社区） {self.village}" if self.village else "",
+                 f"一件事 {self.service}" if self.service else "", f"状态 {STATES[self.state]}" if self.state else "",
+                 "仅超期" if self.overdue_only else ""]
+        return "；".join(p for p in parts if p)
+
+
+def state_key(text: str) -> str:
+    """'accepted' or '已受理' → 'accepted'; ValidationError for anything else."""
+    text = text.strip()
+    found = text if text in STATES else next((k for k, v in STATES.items() if v == text), None)
+    if found is None or found == "draft":
+        raise ValidationError(f"状态应为：{'、'.join(v for k, v in STATES.items() if k != 'draft')}", field="state")
+    return found
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One case on the ledger, ready to print: labels in Chinese, the ID number masked (unless a personal export)."""
+
+    serial: int
+    uuid: str
+    number: str
+    accepted_at: str
+    applicant: str
+    id_number: str
+    group: str
+    service: int
+    service_name: str
+    items: tuple[str, ...]
+    method: str
+    applied_by: str
+    proxy_name: str
+    proxy_kind: str
+    materials_complete: bool
+    missing: int
+    state: str
+    state_label: str
+    due_date: str | None
+    overdue: bool
+    sync: str
+    clerk: str
+    window: str
+    township: str
+    village: str
+    device: str = ""
+    revision: int = 0
+    updated_at: str = ""
+    changed_after_close: bool = False
+
+    @property
+    def applied_by_text(self) -> str:
+        """本人申请, or 帮代办 with who: 代办：罗德明（村级代办员）."""
+        if self.applied_by != "proxy":
+            return APPLIED_BY.get(self.applied_by, self.applied_by)
+        return f"代办：{self.proxy_name or '（未填姓名）'}" + (f"（{self.proxy_kind}）" if self.proxy_kind else "")
+
+    @property
+    def materials_text(self) -> str:
+        return "齐全" if self.materials_complete else f"补正（缺{self.missing}种）"
+
+    @property
+    def sync_label(self) -> str:
+        return SYNC_LABELS.get(self.sync, self.sync)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"applied_by_text": self.applied_by_text,
+                                           "materials_text": self.materials_text, "sync_label": self.sync_label}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts for the totals section: each breakdown as (label, count) pairs in a stable order."""
+
+    cases: int
+    by_service: tuple[tuple[str, int], ...]
+    by_group: tuple[tuple[str, int], ...]
+    by_method: tuple[tuple[str, int], ...]
+    by_state: tuple[tuple[str, int], ...]
+    by_applied: tuple[tuple[str, int], ...]
+    overdue: int
+    unsynced: int
+    pending_materials: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (dict(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+@dataclass
+class LedgerResult:
+    """What `query` returns; `source` is 'hub' (the whole office) or 'local' (this device only)."""
+
+    filters: Filters
+    rows: list[LedgerRow]
+    totals: Totals
+    source: str
+    office: str
+    generated_at: str
+    today: str
+    warning: str | None = None
+    elsewhere_pending: list[dict[str, Any]] = field(default_factory=list)
+    personal: bool = False
+    window: str = ""
+
+    @property
+    def source_label(self) -> str:
+        return SOURCES[self.source]
+
+    def to_dict(self) -> dict[str, Any]:
+        f = dataclasses.asdict(self.filters) | {"date_from": self.filters.date_from.isoformat(),
+                                                "date_to": self.filters.date_to.isoformat()}
+        return {"filters": f, "source": self.source, "source_label": self.source_label, "office": self.office,
+                "window": self.window,
+                "generated_at": self.generated_at, "today": self.today, "warning": self.warning,
+                "elsewhere_pending": self.elsewhere_pending, "totals": self.totals.to_dict(),
+                "rows": [r.to_dict() for r in self.rows]}
+
+
+def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
+          today: dt.date | None = None, now: dt.datetime | None = None) -> LedgerResult:
+    """The ledger for `filters`: from the hub when one is configured (hub='auto'), else this device's cases.
+
+    hub='local' never asks the hub; hub='hub' refuses (DeskError) when the hub cannot answer. `personal` puts
+    full ID numbers in the rows: only for desktop.ledger.xlsx.personal_xlsx, which checks and audits it."""
+    from desktop.accounts.staff import Accounts
+    from desktop.ledger import hub as ledger_hub
+
+    filters = filters.checked(store.catalog)
+    values, names = settings.get_all(store.db), Accounts(store.db).names()
+    source, warning, elsewhere, summaries = "local", None, [], None
+    if hub != "local" and ledger_hub.configured(store.db):
+        try:
+            fetched = ledger_hub.fetch(store.db, filters.date_from, filters.date_to, personal=personal)
+        except ledger_hub.HubUnavailableError as exc:
+            if hub == "hub":
+                raise
+            warning = f"{exc.message}；以下仅为本机数据"
+        else:
+            # this device's newer revisions win over the hub's; filters apply after the merge
+            mine = local_summaries(store, Filters(filters.date_from, filters.date_to), names, personal)
+            merged = ledger_hub.merge(fetched.cases, mine)
+            summaries = [s for s in merged if keep(s, filters, clerk_names(filters.clerk, names))]
+            source, elsewhere = "hub", fetched.elsewhere_pending
+    if summaries is None:
+        summaries = local_summaries(store, filters, names, personal)
+    today = today or dt.date.today()
+    rows = make_rows(summaries, store.catalog, names, today)
+    if filters.overdue_only:
+        rows = [dataclasses.replace(r, serial=n) for n, r in enumerate((r for r in rows if r.overdue), start=1)]
+    rows = mark_changed(store, rows)
+    generated = (now or dt.datetime.now().astimezone()).replace(microsecond=0).isoformat()
+    return LedgerResult(filters, rows, totals(rows, store.catalog), source, values.get("office") or "",
+                        generated, today.isoformat(), warning, elsewhere, personal, values.get("window_code") or "")
+
+
+def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
+    """The ledger's PDF (desktop.forms.ledger.render; keyword arguments pass through)."""
+    from desktop.forms import ledger as pdf
+
+    return pdf.render(result, **kw)
+
+
+
+# local cases
+
+_SQL = """SELECT c.uuid, c.number, c.revision, c.updated_at, c.service, c.state, c.accepted_at, c.applicant_name,
+    c.id_number, c.township, c.village, c.clerk, c.window,
+    json_extract(c.payload, '$.method', '$.applied_by', '$.proxy_kind', '$.proxy.name', '$.missing', '$.items')
+        AS extra,
+    o.state AS outbox_state, s.resolved_at
+  FROM cases c
+  LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE case_uuid = c.uuid)
+  LEFT JOIN sync_items s ON s.outbox_id = o.id
+  WHERE c.state != 'draft' AND c.accepted_date BETWEEN ? AND ? {more}
+  ORDER BY c.accepted_at, c.number"""
+
+
+def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
+    """Every spelling the clerk filter matches: the name typed, and the username or display name it maps to."""
+    if not clerk:
+        return set()
+    return {clerk, names.get(clerk.lower(), clerk)} | {u for u, d in names.items() if d == clerk}
+
+
+def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
+    """This device's cases accepted in the range, filtered on the indexed columns, as ledger summaries."""
+    more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
+    for column, value in (("window", filters.window), ("township", filters.township),
+                          ("village", filters.village), ("state", filters.state)):
+        if value:
+            more.append(f"AND c.{column} = ?")
+            params.append(value)
+    if filters.service is not None:
+        more.append("AND c.service = ?")
+        params.append(filters.service)
+    if spellings := sorted(clerk_names(filters.clerk, names)):
+        more.append(f"AND c.clerk IN ({','.join('?' * len(spellings))})")
+        params += spellings
+    rows = store.db.execute(_SQL.format(more=" ".join(more)), params).fetchall()
+    return [_summary(r, personal) for r in rows]
+
+
+def _summary(r: tuple, personal: bool) -> dict[str, Any]:
+    (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
+     window, extra, outbox_state, resolved) = r
+    method, applied_by, proxy_kind, proxy_name, missing, items = json.loads(extra)
+    return {"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
+            "state": state, "accepted_at": accepted, "applicant_name": name,
+            "id_number": id_number if personal else mask_id(id_number) if id_number else "",
+            "township": township, "village": village, "clerk": clerk, "window": window, "method": method or "",
+            "applied_by": applied_by or "self", "proxy_kind": proxy_kind or "", "proxy_name": proxy_name or "",
+            "missing": len(missing or []), "items": items or [], "device": "",
+            "sync": sync_state(outbox_state, resolved)}
+
+
+def sync_state(outbox_state: str | None, resolved: str | None) -> str:
+    """A case's sync state from its newest outbox row (as desktop.sync.state.case_states says it)."""
+    if outbox_state is None:
+        return "local"
+    if outbox_state in ("conflict", "rejected") and resolved:
+        return "reviewed"
+    return {"acked": "synced", "sending": "pending"}.get(outbox_state, outbox_state)
+
+
+def keep(s: dict[str, Any], f: Filters, clerks: set[str]) -> bool:
+    """The filters applied to a summary (the hub's answer is the whole office's range, filtered here)."""
+    return ((not f.window or s["window"] == f.window) and (not f.township or s["township"] == f.township)
+            and (not f.village or s["village"] == f.village) and (not f.state or s["state"] == f.state)
+            and (f.service is None or s["service"] == f.service) and (not clerks or s["clerk"] in clerks))
+
+
+# rows and totals
+
+
+def due_and_overdue(state: str, items: list[dict[str, Any]], today: dt.date) -> tuple[str | None, bool]:
+    """The nearest due date of the items still open (else the last one) and whether it has passed.
+
+    A suspended case is not overdue: its clock stops, and 续办 moves its dates (docs/decisions.md)."""
+    dates = [i["due_date"] for i in items if i.get("due_date")]
+    open_dates = [i["due_date"] for i in items if i.get("due_date") and i.get("status") not in CLOSED]
+    if state in CLOSED or state == "suspended" or not open_dates:
+        return (max(dates) if dates else None), False
+    nearest = min(open_dates)
+    return nearest, dt.date.fromisoformat(nearest) < today
+
+
+def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], today: dt.date) -> list[LedgerRow]:
+    """Ledger rows in order of acceptance, numbered from 1."""
+    summaries = sorted(summaries, key=lambda s: (s["accepted_at"] or "", s["number"] or ""))
+    rows = []
+    for n, s in enumerate(summaries, start=1):
+        service = catalog.services.get(s["service"])
+        due, overdue = due_and_overdue(s["state"], s["items"], today)
+        rows.append(LedgerRow(
+            serial=n, uuid=s["uuid"], number=s["number"] or "", accepted_at=s["accepted_at"] or "",
+            applicant=s["applicant_name"], id_number=s["id_number"], group=service.group if service else "",
+            service=s["service"], service_name=service.name if service else f"（未知一件事 {s['service']}）",
+            items=tuple(i["name"] for i in s["items"]), method=s["method"], applied_by=s["applied_by"],
+            proxy_name=s["proxy_name"] if s["applied_by"] == "proxy" else "",
+            proxy_kind=PROXY_KINDS.get(s["proxy_kind"], s["proxy_kind"]) if s["applied_by"] == "proxy" else "",
+            materials_complete=not s["missing"], missing=s["missing"], state=s["state"],
+            state_label=STATES.get(s["state"], s["state"]), due_date=due, overdue=overdue, sync=s["sync"],
+            clerk=names.get(s["clerk"], s["clerk"]), window=s["window"], township=s["township"],
+            village=s["village"], device=s.get("device", ""), revision=s["revision"], updated_at=s["updated_at"]))
+    return rows
+
+
+def totals(rows: list[LedgerRow], catalog) -> Totals:
+    """Counts by service (catalog order), group, method, state and applicant/proxy; overdue and unsynced."""
+    by_service = Counter(r.service for r in rows)
+    groups = list(dict.fromkeys(s.group for s in catalog.services.values()))
+    by_group = Counter(r.group for r in rows)
+    methods = Counter(r.method for r in rows)
+    states = Counter(r.state for r in rows)
+    applied = Counter(APPLIED_BY.get(r.applied_by, r.applied_by) for r in rows)
+    return Totals(
+        cases=len(rows),
+        by_service=tuple((f"{n}. {catalog.services[n].name}" if n in catalog.services else str(n), by_service[n])
+                         for n in sorted(by_service)),
+        by_group=tuple((g, by_group[g]) for g in [*groups, *sorted(set(by_group) - set(groups))] if by_group[g]),
+        by_method=tuple((m, methods[m]) for m in sorted(methods, key=_method_order)),
+        by_state=tuple((STATES[s], states[s]) for s in STATES if states[s]),
+        by_applied=tuple((label, applied[label]) for label in APPLIED_BY.values() if applied[label]),
+        overdue=sum(r.overdue for r in rows), unsynced=sum(r.sync != "synced" for r in rows),
+        pending_materials=sum(not r.materials_complete for r in rows))
+
+
+def _method_order(method: str) -> tuple[int, str]:
+
+    return (METHODS.index(method) if method in METHODS else len(METHODS), method)
+
+
+def snapshot(row: LedgerRow) -> dict[str, Any]:
+    """What the closed ledger says about a case, field by field (close.FIELDS names them)."""
+    return {"service": row.service_name, "state": row.state_label, "due_date": row.due_date or "",
+            "materials": row.materials_text, "items": "、".join(row.items), "method": row.method,
+            "applied_by": row.applied_by_text, "applicant": row.applicant, "clerk": row.clerk, "window": row.window,
+            "place": f"{row.township}{row.village}"}
+
+
+def mark_changed(store, rows: list[LedgerRow]) -> list[LedgerRow]:
+    """Rows of closed days that differ from their day's latest closure, flagged `changed_after_close`."""
+    if not rows:
+        return rows
+    days = sorted({r.accepted_at[:10] for r in rows})
+    found = store.db.execute(
+        "SELECT cc.case_uuid, cc.revision, cc.snapshot FROM closure_cases cc JOIN closures c ON c.id = cc.closure_id"
+        " WHERE c.day BETWEEN ? AND ? AND c.revision = (SELECT max(revision) FROM closures WHERE day = c.day)",
+        [days[0], days[-1]]).fetchall()
+    if not found:
+        return rows
+    closed = {u: (rev, s) for u, rev, s in found}
+    closed_days = {d for (d,) in store.db.execute("SELECT DISTINCT day FROM closures WHERE day BETWEEN ? AND ?",
+                                                  [days[0], days[-1]]).fetchall()}
+    out = []
+    for r in rows:
+        then = closed.get(r.uuid)
+        changed = (then is None and r.accepted_at[:10] in closed_days) or (
+            then is not None and (then[0] != r.revision or json.loads(then[1]) != snapshot(r)))
+        out.append(dataclasses.replace(r, changed_after_close=True) if changed else r)
+    return out

@@ -1,0 +1,124 @@
+"""The ledger as an XLSX workbook (openpyxl): the same columns as the paper, Chinese intact, dates as dates.
+
+Sheet 台账: a title row, the column headings (frozen), one row per case; sheet 合计: the totals. Plain cell
+styles only (bold headings, number formats, column widths), so Excel and WPS open it alike.
+ID numbers are masked; `personal_xlsx` gives full ones to a role with export.personal_bulk and audits it
+(action export.personal_bulk, with the range and the row count, never a value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from desktop.ledger import query as ledger
+from desktop.storage import audit
+
+HEADINGS = [  # (heading, width in characters, number format)
+    ("序号", 6, None), ("受理编号", 26, None), ("受理时间", 17, "yyyy-mm-dd hh:mm"), ("申请人", 10, None),
+    ("身份证号（脱敏）", 21, "@"), ("人群类别", 14, None), ("一件事编号", 8, None), ("一件事", 40, None),
+    ("事项", 50, None), ("事项数", 7, None), ("办理方式", 9, None), ("申请方式", 26, None), ("材料", 13, None),
+    ("状态", 9, None), ("预计办结日期", 13, "yyyy-mm-dd"), ("超期", 6, None), ("同步", 13, None),
+    ("经办人", 9, None), ("窗口/设备", 10, None), ("乡镇", 10, None), ("村（社区）", 12, None),
+    ("上报设备", 16, None), ("日结后有变动", 10, None),
+]
+FIRST_ROW = 3  # row 1: title; row 2: headings
+
+
+def local_time(iso: str | None) -> dt.datetime | None:
+    """The wall-clock time as recorded (Excel has no time zones)."""
+    return dt.datetime.fromisoformat(iso).replace(tzinfo=None) if iso else None
+
+
+def values(row: ledger.LedgerRow) -> list[Any]:
+    """One case's cells in HEADINGS order."""
+    return [row.serial, row.number, local_time(row.accepted_at), row.applicant, row.id_number, row.group, row.service,
+            row.service_name, "；".join(row.items), len(row.items), row.method, row.applied_by_text,
+            row.materials_text, row.state_label, dt.date.fromisoformat(row.due_date) if row.due_date else None,
+            "是" if row.overdue else "", row.sync_label, row.clerk, row.window, row.township, row.village, row.device,
+            "是" if row.changed_after_close else ""]
+
+
+def title(result: ledger.LedgerResult) -> str:
+    f = result.filters
+    days = f.date_from.isoformat() + ("" if f.date_from == f.date_to else f" 至 {f.date_to.isoformat()}")
+    extra = f"  筛选：{f.describe()}" if f.describe() else ""
+    return f"{result.office} 每日受理台账  受理日期：{days}  数据范围：{result.source_label}{extra}"
+
+
+def write(result: ledger.LedgerResult) -> bytes:
+    """The workbook's bytes."""
+    wb = Workbook()
+    wb.properties.creator, wb.properties.title = "一件事帮代办工作台", "每日受理台账"
+    _cases_sheet(wb.active, result)
+    _totals_sheet(wb.create_sheet("合计"), result)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _cases_sheet(ws, result: ledger.LedgerResult) -> None:
+    ws.title = "台账"
+    ws.append([title(result)])
+    headings = [h for h, _, _ in HEADINGS]
+    if result.personal:
+        headings[4] = "身份证号"
+    ws.append(headings)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in result.rows:
+        ws.append(values(row))
+    for n, (_, width, fmt) in enumerate(HEADINGS, start=1):
+        letter = get_column_letter(n)
+        ws.column_dimensions[letter].width = width
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=FIRST_ROW, min_col=n, max_col=n):
+                cell.number_format = fmt
+    ws.freeze_panes = f"A{FIRST_ROW}"
+
+
+def _totals_sheet(ws, result: ledger.LedgerResult) -> None:
+    t = result.totals
+    ws.append([title(result)])
+    ws.append([])
+    for label, value in (("受理件数", t.cases), ("超期件数", t.overdue), ("未同步件数", t.unsynced),
+                         ("需补正件数", t.pending_materials)):
+        ws.append([label, value])
+    for heading, pairs in (("按一件事", t.by_service), ("按人群类别", t.by_group), ("按办理方式", t.by_method),
+                           ("按状态", t.by_state), ("按申请方式", t.by_applied)):
+        ws.append([])
+        ws.append([heading, "件数"])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        for label, count in pairs:
+            ws.append([label, count])
+    for d in result.elsewhere_pending:
+        ws.append([f"其他设备待上传：{d['device']}", d["pending_reported"]])
+    ws.append([])
+    ws.append(["生成时间", local_time(result.generated_at)])
+    ws.cell(ws.max_row, 2).number_format = "yyyy-mm-dd hh:mm"
+    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["B"].width = 18
+
+
+def personal_xlsx(store, session, filters: ledger.Filters, *, hub: str = "auto",
+                  today: dt.date | None = None) -> tuple[bytes, ledger.LedgerResult]:
+    """The ledger with full ID numbers, for a role with export.personal_bulk; the export is audited.
+
+    `session` may be None only on a device that has no accounts yet (it works unauthenticated, docs/roles.md)."""
+    from desktop.accounts.staff import Accounts
+
+    accounts = Accounts(store.db)
+    if session is not None or accounts.any_users():
+        accounts.require(session, "export.personal_bulk")
+    result = ledger.query(store, filters, hub=hub, personal=True, today=today)
+    data = write(result)
+    audit.append(store.db, session.username if session else "", "export.personal_bulk", detail={
+        "format": "xlsx", "date_from": filters.date_from.isoformat(), "date_to": filters.date_to.isoformat(),
+        "rows": len(result.rows), "source": result.source})
+    return data, result

@@ -1,0 +1,285 @@
+"""Every schema change of the desk database, registered in order; applied by desktop.storage.db.open_db.
+
+sqlite-utils' Migrations applies them, but it is imported only when one is pending: importing sqlite-utils
+costs about 100 ms, a large share of the desk's start-up budget (bench/startup.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+class Registry:
+    """Migrations in registration order, under one sqlite-utils migration set name."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.steps: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
+
+    def __call__(self, *, name: str) -> Callable:
+        def inner(fn: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+            self.steps.append((name, fn))
+            return fn
+
+        return inner
+
+    def pending(self, conn: sqlite3.Connection) -> list[str]:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone():
+            return [name for name, _ in self.steps]
+        applied = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                                              [self.name])}
+        return [name for name, _ in self.steps if name not in applied]
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        if not self.pending(conn):
+            return
+        import sqlite_utils
+
+        migrations = sqlite_utils.Migrations(self.name)
+        for name, fn in self.steps:
+            migrations(name=name)(fn)
+        migrations.apply(sqlite_utils.Database(conn, strict=True, execute_plugins=False))
+
+
+MIGRATIONS = Registry("desk")
+
+
+@MIGRATIONS(name="0001_cases_events_outbox")
+def _initial(db: sqlite_utils.Database) -> None:
+    # Foreign keys are checked at commit: a case, its events and its linked drafts are written in one
+    # transaction in whatever order is clearest.
+    db.execute(
+        """CREATE TABLE cases (
+            uuid TEXT PRIMARY KEY,
+            number TEXT UNIQUE,
+            service INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            accepted_at TEXT,
+            accepted_date TEXT,
+            due_date TEXT,
+            applicant_name TEXT NOT NULL DEFAULT '',
+            id_number TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            township TEXT NOT NULL DEFAULT '',
+            village TEXT NOT NULL DEFAULT '',
+            clerk TEXT NOT NULL DEFAULT '',
+            window TEXT NOT NULL DEFAULT '',
+            linked_from TEXT REFERENCES cases(uuid) DEFERRABLE INITIALLY DEFERRED,
+            page INTEGER NOT NULL DEFAULT 0,
+            payload TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX cases_accepted_date ON cases(accepted_date)")
+    db.execute("CREATE INDEX cases_state ON cases(state)")
+    db.execute(
+        """CREATE TABLE case_keys (
+            key TEXT NOT NULL,
+            case_uuid TEXT NOT NULL REFERENCES cases(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            PRIMARY KEY (key, case_uuid)
+        ) WITHOUT ROWID, STRICT"""
+    )
+    db.execute("CREATE INDEX case_keys_case ON case_keys(case_uuid)")
+    db.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            case_uuid TEXT NOT NULL REFERENCES cases(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}'
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX events_case ON events(case_uuid, id)")
+    db.execute(
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            case_uuid TEXT NOT NULL REFERENCES cases(uuid) DEFERRABLE INITIALLY DEFERRED,
+            revision INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'acked', 'conflict', 'rejected')),
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            UNIQUE (case_uuid, revision)
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX outbox_state ON outbox(state, id)")
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    db.execute("CREATE TABLE sequences (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT")
+
+
+@MIGRATIONS(name="0002_documents")
+def _documents(db: sqlite_utils.Database) -> None:
+    # Scans (docs/intake.md). A blob is the bytes, stored once under its sha256 in DATA_DIR/blobs/; a document
+    # is one arrival or one edit of a blob, in the inbox, filed under a case's material, or retired. Nothing is
+    # ever deleted: a removed attachment or an edited-away original keeps its row and its blob.
+    db.execute(
+        """CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+            size INTEGER NOT NULL,
+            mime TEXT NOT NULL CHECK (mime IN ('application/pdf', 'image/jpeg', 'image/png', 'image/tiff')),
+            pages INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256) DEFERRABLE INITIALLY DEFERRED,
+            original_name TEXT NOT NULL DEFAULT '',
+            received_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'inbox' CHECK (state IN ('inbox', 'filed', 'removed', 'superseded')),
+            case_uuid TEXT REFERENCES cases(uuid) DEFERRABLE INITIALLY DEFERRED,
+            material_id TEXT,
+            pages INTEGER NOT NULL,
+            duplicate_of TEXT REFERENCES documents(id) DEFERRABLE INITIALLY DEFERRED,
+            derived_from TEXT NOT NULL DEFAULT '[]',
+            source TEXT NOT NULL DEFAULT 'scan' CHECK (source IN ('scan', 'cover', 'edit')),
+            intake_id TEXT UNIQUE,
+            filed_at TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            CHECK (state != 'filed' OR (case_uuid IS NOT NULL AND material_id IS NOT NULL))
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX documents_state ON documents(state, received_at)")
+    db.execute("CREATE INDEX documents_case ON documents(case_uuid, material_id)")
+    db.execute("CREATE INDEX documents_sha ON documents(sha256)")
+    db.execute(
+        """CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL UNIQUE,
+            original_name TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL CHECK (reason IN ('empty', 'truncated', 'corrupt', 'unsupported', 'bomb',
+                                                   'too_large', 'encrypted', 'too_many_pages')),
+            detail TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL,
+            at TEXT NOT NULL
+        ) STRICT"""
+    )
+
+
+@MIGRATIONS(name="0004_accounts_audit")
+def _accounts_audit(db: sqlite_utils.Database) -> None:
+    # Staff accounts and the hash-chained audit trail (desktop/accounts/staff.py, desktop/storage/audit.py, docs/roles.md).
+    # area: {"township": "", "villages": []}; locked_until: ISO time or NULL.
+    db.execute(
+        """CREATE TABLE users (
+            username TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            area TEXT NOT NULL DEFAULT '{}',
+            password_hash TEXT NOT NULL,
+            must_change INTEGER NOT NULL DEFAULT 1,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            failed_count INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        ) STRICT"""
+    )
+    # AUTOINCREMENT: sqlite_sequence remembers the last id issued, so deleting the newest entries shows.
+    db.execute(
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            device TEXT NOT NULL,
+            username TEXT NOT NULL,
+            action TEXT NOT NULL,
+            case_uuid TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX audit_case ON audit(case_uuid, id)")
+    # Append-only: changing or removing an entry needs the triggers dropped first, which the chain then shows.
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER audit_no_{verb.lower()} BEFORE {verb} ON audit "
+                   f"BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改或删除'); END")
+
+
+@MIGRATIONS(name="0003_sync")
+def _sync(db: sqlite_utils.Database) -> None:
+    # Sync with the county hub (desktop/sync/engine.py, docs/sync.md). sync_state: the device's enrollment (token),
+    # the change-feed cursor and the last outcome, as key/value. sync_cases: per case, the last revision the hub
+    # confirmed, and the request in doubt (sent, answer never seen) to be re-sent byte for byte before anything
+    # newer. sync_items: the hub's last answer per outbox row, with the reason and how the clerk resolved it.
+    db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    db.execute(
+        """CREATE TABLE sync_cases (
+            case_uuid TEXT PRIMARY KEY REFERENCES cases(uuid) DEFERRABLE INITIALLY DEFERRED,
+            acked_revision INTEGER NOT NULL DEFAULT 0,
+            acked_at TEXT,
+            hub_revision INTEGER,
+            doubt_revision INTEGER,
+            doubt_body TEXT
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE sync_items (
+            outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) DEFERRABLE INITIALLY DEFERRED,
+            status INTEGER,
+            code TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT NOT NULL DEFAULT ''
+        ) STRICT"""
+    )
+    # Entries of the hub's change feed, kept until they can be applied (a case with a revision still on its way
+    # to the hub waits, so a status from the hub never changes a payload that is in flight).
+    db.execute(
+        """CREATE TABLE sync_inbox (
+            change_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            case_uuid TEXT,
+            data TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'applied', 'not_here', 'noted')),
+            applied_at TEXT
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX sync_inbox_state ON sync_inbox(state, change_id)")
+    # Blobs the hub has confirmed holding for this office: not uploaded again.
+    db.execute("CREATE TABLE sync_blobs (sha256 TEXT PRIMARY KEY, confirmed_at TEXT NOT NULL) STRICT")
+
+
+@MIGRATIONS(name="0005_day_close")
+def _day_close(db: sqlite_utils.Database) -> None:
+    # 日结 (desktop/ledger/close.py): each close of a day, and each later revision of it, with the hash of its
+    # ledger PDF (archived in the blob store) and what every case looked like on it, so that a later change to
+    # one of that day's cases shows as a revision instead of passing silently.
+    db.execute(
+        """CREATE TABLE closures (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            revision INTEGER NOT NULL CHECK (revision >= 1),
+            closed_at TEXT NOT NULL,
+            closed_by TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('local', 'hub')),
+            pdf_sha256 TEXT NOT NULL CHECK (length(pdf_sha256) = 64),
+            pdf_size INTEGER NOT NULL,
+            case_count INTEGER NOT NULL,
+            overdue INTEGER NOT NULL,
+            unsynced INTEGER NOT NULL,
+            changes TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (day, revision)
+        ) STRICT"""
+    )
+    db.execute(
+        """CREATE TABLE closure_cases (
+            closure_id INTEGER NOT NULL REFERENCES closures(id) DEFERRABLE INITIALLY DEFERRED,
+            case_uuid TEXT NOT NULL,
+            number TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            snapshot TEXT NOT NULL,
+            PRIMARY KEY (closure_id, case_uuid)
+        ) WITHOUT ROWID, STRICT"""
+    )

@@ -1,0 +1,89 @@
+"""Device settings, each declared once with its type, default, Chinese title and check; stored in the database."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.domain.errors import ValidationError
+from desktop.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: `kind` is 'str' or 'json'; `pattern` (if any) must match a non-empty value."""
+
+    key: str
+    title: str
+    default: Any = ""
+    kind: str = "str"
+    pattern: str = ""
+    hint: str = ""
+
+
+SETTINGS = {
+    s.key: s
+    for s in (
+        Setting("county_code", "区划代码", pattern=r"^43\d{4}$", hint="6位县级行政区划代码，湖南为43开头"),
+        Setting("county_name", "县（市、区）名称"),
+        Setting("office", "办理点", hint="如：某某县政务服务中心、某某镇便民服务中心"),
+        Setting("window_code", "窗口或设备编号", pattern=r"^[A-Z0-9]{1,6}$", hint="1–6位大写字母或数字，如 W03、L12"),
+        Setting("clerk", "当前工作人员姓名"),
+        Setting("scanner_folder", "扫描文件夹"),
+        Setting("default_printer", "默认打印机"),
+        Setting("printers", "各文书打印机", default={}, kind="json", hint="文书 → 打印机；未设的用默认打印机"),
+        Setting("office_phone", "窗口咨询电话", pattern=r"^[0-9+\-（）() 转]{3,30}$", hint="印在受理回执和告知书上，如 0731-88886666"),
+        Setting("office_address", "办理点地址", hint="印在一次性告知书上：补正材料送到哪里"),
+        Setting("consent_mask_id", "委托书隐藏委托人身份证号中间位", default="no", pattern=r"^(yes|no)$", hint="yes 或 no（默认 no：委托书上印完整号码）"),
+        Setting("hub_url", "县级汇聚服务器地址"),
+        Setting("townships", "乡镇与村（社区）", default=[], kind="json"),
+        Setting("lock_minutes", "空闲锁屏（分钟）", default="5", pattern=r"^([1-9]|[12]\d|30)$", hint="1–30，默认5"),
+    )
+}
+
+
+def get_all(db: Database) -> dict[str, Any]:
+    stored = {r["key"]: r["value"] for r in db.query("SELECT key, value FROM settings")}
+    return {k: _decode(s, stored[k]) if k in stored else s.default for k, s in SETTINGS.items()}
+
+
+def get(db: Database, key: str) -> Any:
+    return get_all(db)[key]
+
+
+def set_value(db: Database, key: str, value: Any) -> None:
+    """Check and store one setting; a bad value raises ValidationError naming the setting."""
+    spec = SETTINGS.get(key)
+    if spec is None:
+        raise ValidationError(f"没有名为“{key}”的设置项，可用：{'、'.join(SETTINGS)}", field=key)
+    if spec.kind == "json" and isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise ValidationError(f"{spec.title}：应为JSON", field=key) from None
+    if spec.kind == "str":
+        value = str(value).strip()
+        if value and spec.pattern and not re.match(spec.pattern, value):
+            raise ValidationError(f"{spec.title}：“{value}”格式不对，{spec.hint}", field=key)
+    encoded = json.dumps(value, ensure_ascii=False) if spec.kind == "json" else value
+    with db.atomic():
+        db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   [key, encoded])
+
+
+def _decode(spec: Setting, raw: str) -> Any:
+    return json.loads(raw) if spec.kind == "json" else raw
+
+
+def require_numbering(values: dict[str, Any]) -> None:
+    """Case numbers need the county code and the window code; say how to set them if missing."""
+    for key in ("county_code", "window_code"):
+        if not values.get(key):
+            spec = SETTINGS[key]
+            raise ValidationError(
+                f"尚未设置{spec.title}（{spec.hint}）：请在工作台“设置”中填写，或运行 "
+                f"python -m desktop settings set {key} 值",
+                field=key,
+            )

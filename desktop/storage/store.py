@@ -1,0 +1,285 @@
+"""The case store: the only writer of cases, their timeline and the outbox, each change in one transaction.
+
+Every committed change to a non-draft case bumps its revision and writes an outbox row in the same
+transaction, so a crash can never leave a change that sync does not know about, or the reverse.
+Drafts are saved on every edit and stay on the device until accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop.domain import catalog as catalog_mod, states, workdays
+from desktop.domain.case import Case, ItemState
+from desktop.domain.catalog import Catalog
+from desktop.domain.errors import DeskError, ValidationError
+from desktop.storage import audit, numbering, searchkeys, settings
+from desktop.storage.db import Database, open_db
+
+Listener = Callable[[str, str], None]
+
+
+def now_local() -> dt.datetime:
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+class Store:
+    """Cases in one data dir. `listeners` are called with (what, case uuid) after each commit."""
+
+    def __init__(self, db: Database, catalog: Catalog, data_dir: Path | None = None):
+        self.db = db
+        self.catalog = catalog
+        self.data_dir = data_dir
+        self.listeners: list[Listener] = []
+        # Audit hook (issue 8, desktop/storage/audit.py): called INSIDE the transaction of accept, transition and
+        # record_event with (actor, action, case uuid, detail, now), so a change and its audit entry commit
+        # together (listeners run after commit: too late). `detail` never holds personal values. None: off.
+        self.audit: audit.Hook | None = audit.recorder(db)
+
+    @classmethod
+    def open(cls, data_dir: Path, catalog: Catalog | None = None) -> Store:
+        return cls(open_db(data_dir), catalog or catalog_mod.load(), data_dir)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _changed(self, what: str, uuid: str) -> None:
+        for listener in list(self.listeners):
+            listener(what, uuid)
+
+    # reading
+
+    def load(self, ref: str) -> Case:
+        """A case by UUID or by its printed number."""
+        row = next(self.db.query("SELECT payload FROM cases WHERE uuid = ? OR number = ?", [ref, ref.upper()]), None)
+        if row is None:
+            from desktop.storage.logs import (
+                redact,  # imported here: the desk's start-up does not need logging
+            )
+
+            raise DeskError(f"找不到案件“{redact(ref)}”（可用案件编号或UUID）", field="case")  # an ID typed in the wrong box
+        return Case.from_dict(json.loads(row["payload"]))
+
+    def rows(self, where: str = "1", params: list[Any] | None = None, order: str = "updated_at DESC",
+             limit: int | None = None) -> list[dict[str, Any]]:
+        """Summary rows (no payload) for lists and ledgers."""
+        sql = (f"SELECT uuid, number, service, state, revision, created_at, updated_at, accepted_at, accepted_date,"
+               f" due_date, applicant_name, id_number, phone, township, village, clerk, window, linked_from, page"
+               f" FROM cases WHERE {where} ORDER BY {order}")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params or []))
+
+    def cases_on(self, day: dt.date) -> list[dict[str, Any]]:
+        return self.rows("accepted_date = ?", [day.isoformat()], order="number")
+
+    def drafts(self) -> list[dict[str, Any]]:
+        return self.rows("state = 'draft'")
+
+    def events(self, uuid: str) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT at, kind, actor, detail FROM events WHERE case_uuid = ? ORDER BY id", [uuid])
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Cases matching a name, pinyin initials, ID number or its tail, phone, or case number."""
+        uuids: dict[str, None] = {}
+        for prefix in searchkeys.query_prefixes(text):
+            hits = self.db.execute(
+                "SELECT DISTINCT case_uuid FROM case_keys WHERE key >= ? AND key < ? LIMIT ?",
+                [prefix, prefix + "\U0010ffff", limit],
+            ).fetchall()
+            uuids.update((h[0], None) for h in hits)
+        if not uuids:
+            return []
+        marks = ",".join("?" * len(uuids))
+        return self.rows(f"uuid IN ({marks})", list(uuids), limit=limit)
+
+    def outbox_pending(self) -> int:
+        """Cases (not revisions) with a change still to send."""
+        return self.db.execute(
+            "SELECT count(DISTINCT case_uuid) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+
+    # writing
+
+    def save_draft(self, case: Case, *, now: dt.datetime | None = None) -> None:
+        """Save a draft as it stands, valid or not; called on every edit in the wizard."""
+        if case.state != "draft":
+            raise ValidationError("只有草稿可以这样保存", field="state")
+        self.catalog.service(case.service)
+        with self.db.atomic():
+            self._write(case, now or now_local(), outbox=False)
+        self._changed("draft", case.uuid)
+
+    def discard_draft(self, uuid: str) -> None:
+        case = self.load(uuid)
+        if case.state != "draft":
+            raise ValidationError("已受理的案件不能删除，只能终止", field="state")
+        with self.db.atomic():
+            self.db.execute("DELETE FROM cases WHERE uuid = ?", [uuid])
+        self._changed("discarded", uuid)
+
+    def accept(self, case: Case, *, actor: str = "", now: dt.datetime | None = None) -> Case:
+        """Accept a draft exactly as the wizard does: validate, number it, and commit with its outbox row.
+
+        Missing required materials put it in 补正中 (with the one-time notice) instead of 已受理.
+        Linked services chosen become linked drafts sharing the applicant, answers and materials.
+        """
+        if case.state != "draft":
+            raise ValidationError(f"案件已是{case.state_label}，不能再次受理", field="state")
+        service = self.catalog.service(case.service)
+        now = now or now_local()
+        if not case.application_date:
+            case.application_date = now.date().isoformat()
+        from desktop.domain import (
+            eligibility,  # the rules: needed from the first acceptance on, not at start-up
+        )
+
+        if errors := eligibility.accept_errors(service, case, self.catalog):
+            raise errors[0]
+        values = settings.get_all(self.db)
+        settings.require_numbering(values)
+        fx = eligibility.facts(service, case)
+        case.items = [ItemState(key=i.key, code=i.code, name=i.name, working_days=i.working_days or service.working_days)
+                      for i in eligibility.applicable_items(service, fx)]
+        case.missing = eligibility.missing_materials(service, case)
+        case.county_code, case.window = values["county_code"], values["window_code"]
+        case.office = case.office or values["office"]
+        case.clerk = case.clerk or actor or values["clerk"]
+        case.accepted_at = now.isoformat()
+        with self.db.atomic():
+            case.number = numbering.next_number(self.db, case.county_code, case.window, now.date())
+            if case.missing:
+                self._enter(case, "pending_materials", now)
+                case.notice_deadline = workdays.add_working_days(now.date(), 5).isoformat()
+            else:
+                self._enter(case, "accepted", now)
+            self._event(case.uuid, now, "accepted", actor, {"state": case.state, "number": case.number,
+                                                             "missing": case.missing,
+                                                             "ineligible_reason": bool(case.ineligible_reason)})
+            for number in case.linked_services:
+                case.linked_cases.append(self._linked_draft(case, number, now).uuid)
+            self._write(case, now, outbox=True)
+            self._audited(actor, "case.create", case.uuid,
+                          {"service": case.service, "state": case.state, "number": case.number}, now)
+        self._changed("accepted", case.uuid)
+        return case
+
+    def transition(self, ref: str, action: str, *, actor: str = "", reason: str = "",
+                   now: dt.datetime | None = None) -> Case:
+        """Apply a state change from states.ACTIONS, recorded on the timeline and queued for sync."""
+        case = self.load(ref)
+        spec = states.check(case.state, action, reason)
+        now = now or now_local()
+        with self.db.atomic():
+            if action == "suspend":
+                case.state_before_suspension, case.suspended_on = case.state, now.date().isoformat()
+                case.state = "suspended"
+            elif action == "resume":
+                self._resume(case, now)
+            elif action == "materials_received":
+                case.missing = []
+                self._enter(case, "accepted", now)
+            else:
+                case.state = spec.target
+                for item in case.items:
+                    item.status = spec.target
+            self._event(case.uuid, now, action, actor, {"state": case.state, "reason": reason})
+            self._write(case, now, outbox=True)
+            self._audited(actor, "case.transition", case.uuid, {"action": action, "state": case.state}, now)
+        self._changed(action, case.uuid)
+        return case
+
+    def record_event(self, uuid: str, kind: str, *, actor: str = "", detail: dict[str, Any] | None = None,
+                     now: dt.datetime | None = None) -> None:
+        """A timeline entry that changes nothing else (a print, a note)."""
+        now = now or now_local()
+        with self.db.atomic():
+            self._event(uuid, now, kind, actor, detail or {})
+            self._audited(actor, "case.event", uuid, {"kind": kind}, now)
+        self._changed(kind, uuid)
+
+    def apply_remote(self, case: Case, kind: str, detail: dict[str, Any], *, actor: str = "", queue: bool = False,
+                     now: dt.datetime | None = None) -> None:
+        """Write a case changed by sync (desktop/sync/engine.py) with its timeline entry, in the caller's transaction
+        if any. A department's status from the hub is not queued (it must not bounce back as a new revision);
+        a conflict re-based by the clerk is (`queue`)."""
+        now = now or now_local()
+        with self.db.atomic():
+            self._event(case.uuid, now, kind, actor, detail)
+            self._write(case, now, outbox=queue)
+            self._audited(actor, "case.sync", case.uuid, {"kind": kind}, now)
+        self._changed(kind, case.uuid)
+
+    # internals
+
+    def _audited(self, actor: str, action: str, uuid: str, detail: dict[str, Any], now: dt.datetime) -> None:
+        if self.audit is not None:
+            self.audit(actor, action, uuid, detail, now)
+
+    def _enter(self, case: Case, state: str, now: dt.datetime) -> None:
+        """Enter an open state; entering 已受理 starts each item's clock in working days."""
+        case.state = state
+        for item in case.items:
+            item.status = state
+            if state == "accepted" and item.working_days and not item.due_date:
+                item.due_date = workdays.add_working_days(now.date(), item.working_days).isoformat()
+
+    def _resume(self, case: Case, now: dt.datetime) -> None:
+        """续办: back to the state before 中止, with due dates moved by the working days spent suspended."""
+        paused = workdays.working_days_between(dt.date.fromisoformat(case.suspended_on or now.date().isoformat()),
+                                               now.date())
+        for item in case.items:
+            if item.due_date:
+                item.due_date = workdays.add_working_days(dt.date.fromisoformat(item.due_date), paused).isoformat()
+            item.status = case.state_before_suspension
+        case.state, case.state_before_suspension, case.suspended_on = case.state_before_suspension, "", None
+
+    def _linked_draft(self, parent: Case, number: int, now: dt.datetime) -> Case:
+        service = self.catalog.service(number)
+        child = Case(service=number, applicant=parent.applicant, guardian=parent.guardian,
+                     applied_by=parent.applied_by, proxy_kind=parent.proxy_kind, proxy=parent.proxy,
+                     mandate_signed=parent.mandate_signed, linked_from=parent.uuid, clerk=parent.clerk,
+                     office=parent.office)
+        child.method = parent.method if parent.method in service.methods else service.methods[0]
+        child.answers = {q: v for q, v in parent.answers.items() if q in service.ask}
+        child.materials = {m.id: parent.materials[m.id] for m in service.materials if m.id in parent.materials}
+        self._write(child, now, outbox=False)
+        self._event(child.uuid, now, "created_linked", "", {"from": parent.uuid, "number": parent.number})
+        return child
+
+    def _event(self, uuid: str, now: dt.datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
+        self.db.execute("INSERT INTO events (case_uuid, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)",
+                        [uuid, now.isoformat(), kind, actor, json.dumps(detail, ensure_ascii=False)])
+
+    def _write(self, case: Case, now: dt.datetime, *, outbox: bool) -> None:
+        if outbox:
+            case.revision += 1
+        due = max((i.due_date for i in case.items if i.due_date), default=None)
+        row = {
+            "uuid": case.uuid, "number": case.number, "service": case.service, "state": case.state,
+            "revision": case.revision, "created_at": now.isoformat(), "updated_at": now.isoformat(),
+            "accepted_at": case.accepted_at, "accepted_date": case.accepted_at[:10] if case.accepted_at else None,
+            "due_date": due, "applicant_name": case.applicant.name.strip(), "id_number": case.applicant.id_number,
+            "phone": case.applicant.phone, "township": case.applicant.township, "village": case.applicant.village,
+            "clerk": case.clerk, "window": case.window, "linked_from": case.linked_from, "page": case.page,
+            "payload": json.dumps(case.to_dict(), ensure_ascii=False, sort_keys=True),
+        }
+        cols = ", ".join(row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("uuid", "created_at"))
+        self.db.execute(f"INSERT INTO cases ({cols}) VALUES ({', '.join('?' * len(row))}) "
+                        f"ON CONFLICT(uuid) DO UPDATE SET {updates}", list(row.values()))
+        self._write_keys(case)
+        if outbox:
+            self.db.execute("INSERT INTO outbox (case_uuid, revision, created_at) VALUES (?, ?, ?)",
+                            [case.uuid, case.revision, now.isoformat()])
+
+    def _write_keys(self, case: Case) -> None:
+        keys = searchkeys.keys_for(case.applicant.name.strip(), case.applicant.id_number, case.applicant.phone,
+                                   case.number)
+        self.db.execute("DELETE FROM case_keys WHERE case_uuid = ?", [case.uuid])
+        self.db.conn.executemany("INSERT INTO case_keys (key, case_uuid) VALUES (?, ?)",
+                                 [(k, case.uuid) for k in sorted(keys)])

@@ -1,0 +1,178 @@
+"""The desk's HTTP client of the hub (httpx, synchronous): requests, and every failure named in plain Chinese.
+
+Only the hub's own JSON envelope counts as an answer: a captive portal's 200 page, a proxy's error page or a
+cut connection are failures (HubFailureError), never success. Each failure has a kind the sync core acts on:
+'auth' stops and asks for re-enrollment; everything else is retried later with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop.protocol import schema as syncschema
+
+SMALL_BLOB = 8 * 1024 * 1024  # sent in one request; larger files go in chunks of this size, resumable
+REAUTH = "需要重新登记设备：本机的登记已失效或被撤销，请向管理员索取新的登记码后重新连接服务器"
+
+
+class HubFailureError(Exception):
+    """The hub could not be reached or did not answer as the hub: kind, Chinese message, Retry-After."""
+
+    def __init__(self, kind: str, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.kind, self.message, self.retry_after = kind, message, retry_after
+
+
+class BlobRefusedError(Exception):
+    """The hub refused a file's bytes (hash mismatch, too large): a local problem, not a network one."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An envelope from the hub with its HTTP status (2xx, or a refusal the caller handles: 404/409/413/422)."""
+
+    status: int
+    data: dict[str, Any]
+
+    @property
+    def code(self) -> str:
+        return (self.data.get("error") or {}).get("code", "")
+
+    @property
+    def message(self) -> str:
+        return (self.data.get("error") or {}).get("message", "")
+
+
+class HubClient:
+    """One hub at `url`, as the enrolled device holding `token` (None before enrollment)."""
+
+    def __init__(self, url: str, token: str | None = None, *, timeout: float = 30.0, connect_timeout: float = 5.0,
+                 pending: int | None = None, transport: httpx.BaseTransport | None = None):
+        headers = {"User-Agent": f"yijianshi-desk/{syncschema.API_VERSION}"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if pending is not None:
+            headers["X-Desk-Pending"] = str(pending)
+        self.url = url.rstrip("/")
+        # trust_env=False: no proxy from the environment (a county LAN talks to its hub directly). The client
+        # is shared by the few sending threads (httpx's pool is thread-safe).
+        self.http = httpx.Client(base_url=self.url, headers=headers, transport=transport, trust_env=False,
+                                 timeout=httpx.Timeout(timeout, connect=connect_timeout), follow_redirects=False,
+                                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # endpoints
+
+    def hello(self) -> dict[str, Any]:
+        return self._request("GET", "/v1/hello").data
+
+    def enroll(self, code: str) -> Answer:
+        return self._request("POST", "/v1/enroll", json={"code": code}, refusals=(403, 422))
+
+    def put_case(self, uuid: str, body: dict[str, Any]) -> Answer:
+        return self._request("PUT", f"/v1/cases/{uuid}", json=body, refusals=(404, 409, 413, 422))
+
+    def put_bundle(self, uuid: str, body: dict[str, Any], parts: list[tuple[str, Path]]) -> Answer:
+        """The case with these scans in one request (hub/bundle.py); the caller keeps it under SMALL_BLOB."""
+        contents = [path.read_bytes() for _, path in parts]
+        header = json.dumps(body | {"parts": [{"sha256": sha, "size": len(c)} for (sha, _), c in
+                                              zip(parts, contents, strict=True)]}, ensure_ascii=False).encode()
+        data = b"".join([str(len(header)).encode(), b"\n", header, *contents])
+        return self._request("PUT", f"/v1/cases/{uuid}/bundle", content=data, refusals=(404, 409, 413, 422),
+                             headers={"Content-Type": "application/octet-stream"})
+
+    def get_case(self, uuid: str) -> Answer:
+        return self._request("GET", f"/v1/cases/{uuid}", refusals=(404,))
+
+    def put_audit(self, entries: list[dict[str, Any]]) -> Answer:
+        """Audit entries in chain order (hub/audit.py); 409 names the first the hub cannot append."""
+        return self._request("PUT", "/v1/audit", json={"entries": entries}, refusals=(404, 409, 413, 422))
+
+    def changes(self, since: int) -> dict[str, Any]:
+        return self._request("GET", "/v1/changes", params={"since": since}).data
+
+    def upload_blob(self, sha: str, path: Path, size: int) -> int:
+        """Make sure the hub holds this file; resumes a large one where the hub's partial ends. Bytes sent."""
+        if size <= SMALL_BLOB:
+            answer = self._put_blob(sha, path.read_bytes(), 0, size)
+            if not answer.data.get("held"):
+                raise HubFailureError("server", "服务器未确认收到完整的扫描件，稍后重试")
+            return size
+        progress = self._request("GET", f"/v1/blobs/{sha}").data
+        offset, sent = (size if progress["held"] else progress["offset"]), 0
+        while offset < size:
+            with path.open("rb") as f:
+                f.seek(offset)
+                chunk = f.read(SMALL_BLOB)
+            answer = self._put_blob(sha, chunk, offset, size)
+            sent += len(chunk)
+            offset = size if answer.data.get("held") else int(answer.data.get("offset", 0))
+        return sent
+
+    def _put_blob(self, sha: str, data: bytes, offset: int, total: int) -> Answer:
+        answer = self._request("PUT", f"/v1/blobs/{sha}", params={"offset": offset, "total": total}, content=data,
+                               headers={"Content-Type": "application/octet-stream"}, refusals=(409, 413, 422))
+        if answer.status in (413, 422):
+            raise BlobRefusedError(answer.code, answer.message)
+        return answer
+
+    # the one place a request happens
+
+    def _request(self, method: str, path: str, *, refusals: tuple[int, ...] = (), **kwargs: Any) -> Answer:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            raise HubFailureError("timeout", f"连接县级汇聚服务器超时（{self.url}），稍后自动重试") from None
+        except httpx.ConnectError:
+            raise HubFailureError("unreachable", f"无法连接县级汇聚服务器（{self.url}）：网络不通或服务器未启动") from None
+        except httpx.HTTPError:
+            raise HubFailureError("unreachable", "与县级汇聚服务器的连接中断，稍后自动重试") from None
+        data = _envelope(response)
+        if data is None and response.status_code >= 500:
+            raise HubFailureError("server", f"服务器或网络代理暂时出错（HTTP {response.status_code}），稍后自动重试",
+                             _retry_after(response))
+        if data is None:
+            raise HubFailureError("not_hub", "收到的回应不是县级汇聚服务器发出的（可能是上网认证页面或代理），"
+                                        "请先确认网络已登录、服务器地址正确")
+        if response.status_code in (401, 403) and path != "/v1/enroll":
+            raise HubFailureError("auth", REAUTH)
+        if response.is_success and data["ok"]:
+            return Answer(response.status_code, data)
+        if response.status_code in refusals:
+            return Answer(response.status_code, data)
+        raise HubFailureError("server", f"县级汇聚服务器暂时出错（HTTP {response.status_code}），稍后自动重试",
+                         _retry_after(response))
+
+
+def _envelope(response: httpx.Response) -> dict[str, Any] | None:
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if syncschema.is_envelope(data) else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None

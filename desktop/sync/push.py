@@ -1,0 +1,217 @@
+"""Draining the outbox: a request in doubt is re-sent first, byte for byte; then cases go in batches, several
+cases at a time over parallel connections (each: its scans, then the case), each batch's bookkeeping in one
+transaction.
+
+Per case the order never changes: its request is recorded as 'in doubt' (durably) before anything leaves,
+every scan is uploaded before the case, and the case is acked only when the hub's answer lists every scan.
+The network calls run in worker threads; the database is only touched from the calling thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from desktop.storage.blobs import sha256_file
+from desktop.storage.store import Store
+from desktop.sync import client as syncclient, state as syncstate
+from desktop.sync.client import Answer, BlobRefusedError, HubClient, HubFailureError
+
+log = logging.getLogger("desktop.sync.engine")
+BATCH, PARALLEL = 64, 16
+BlobSource = Callable[[str], list[tuple[str, Path]]]  # case uuid → [(sha256, file)]
+
+
+class LocalBlobError(Exception):
+    """A scan of the case cannot be sent from here (missing or damaged file): the case is quarantined."""
+
+
+class Pusher:
+    """One pass's sending: `push()` raises HubFailureError (after recording what was settled) to end the pass."""
+
+    def __init__(self, store: Store, client: HubClient, blob_source: BlobSource, confirmed: set[str], report: Any,
+                 now: Callable[[], str]):
+        self.store, self.db, self.client, self.blob_source = store, store.db, client, blob_source
+        self.confirmed, self.report, self.now = confirmed, report, now
+        self.lock = threading.Lock()  # the report's counters, from the sending threads
+        self.bundles = True
+
+    def push(self) -> None:
+        queue = syncstate.pending_cases(self.db)
+        with ThreadPoolExecutor(PARALLEL, thread_name_prefix="sync") as self.pool:
+            for start in range(0, len(queue), BATCH):
+                self._batch(queue[start:start + BATCH])
+
+    # batches
+
+    def _batch(self, uuids: list[str]) -> None:
+        fresh = []
+        for uuid in uuids:
+            doubt = syncstate.case_row(self.db, uuid)["doubt_body"]
+            if doubt and self._send_one(uuid, json.loads(doubt)) != "acked":
+                continue  # refused: anything newer of this case would be refused as well
+            body = self._body(uuid)
+            if body is not None:
+                fresh.append((uuid, body))
+        if fresh:
+            self._send_many(fresh)
+
+    def _body(self, uuid: str) -> dict[str, Any] | None:
+        acked = syncstate.case_row(self.db, uuid)["acked_revision"]
+        case = self.store.load(uuid)
+        if case.revision <= acked:  # the request in doubt was the newest revision
+            syncstate.finish_send(self.db, uuid, acked, "acked", status=200, now=self.now())
+            return None
+        return {"revision": case.revision, "base_revision": acked, "payload": case.to_dict(),
+                "blobs": sorted({sha for sha, _ in self.blob_source(uuid)})}
+
+    def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        with self.db.atomic():
+            for uuid, body in items:
+                syncstate.start_send(self.db, uuid, body)
+        paths = {uuid: dict(self.blob_source(uuid)) for uuid, _ in items}
+        outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
+        with self.db.atomic():
+            for (uuid, body), outcome in zip(items, outcomes, strict=True):
+                self._record(uuid, body, outcome)
+        failures = [o for o in outcomes if isinstance(o, HubFailureError)]
+        if failures:
+            raise failures[0]
+
+    def _send_one(self, uuid: str, body: dict[str, Any]) -> str:
+        syncstate.start_send(self.db, uuid, body)
+        outcome = self._send(uuid, body, dict(self.blob_source(uuid)))
+        result = self._record(uuid, body, outcome)
+        if isinstance(outcome, HubFailureError):
+            raise outcome
+        return result
+
+    # the network part of one case (a worker thread: no database here)
+
+    def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path]) -> Answer | Exception:
+        """Scans the hub has not confirmed, then the case; a case is synced only when the hub's answer lists
+        every scan, so missing ones are sent again and the case asked again."""
+        answer = self._first_put(uuid, body, paths, [sha for sha in body["blobs"] if sha not in self.confirmed])
+        if isinstance(answer, Exception) or answer.status != 200:
+            return answer
+        missing = [sha for sha in body["blobs"] if sha not in answer.data.get("blobs", [])]
+        if not missing:
+            return answer
+        if (problem := self._upload(missing, paths)) is not None:
+            return problem
+        again = _call(self.client.put_case, uuid, body)
+        if isinstance(again, Exception) or again.status != 200:
+            return again
+        if any(sha not in again.data.get("blobs", []) for sha in body["blobs"]):
+            return HubFailureError("server", "服务器未能确认收到本案全部扫描件，稍后重试")
+        # the first answer says whether the case itself was new; the second is a replay by construction
+        return Answer(200, again.data | {"replayed": answer.data.get("replayed")})
+
+    def _first_put(self, uuid: str, body: dict[str, Any], paths: dict[str, Path],
+                   todo: list[str]) -> Answer | Exception:
+        """Small scans travel with the case in one request; large ones first, resumable, one by one."""
+        sizes = {sha: paths[sha].stat().st_size for sha in todo if sha in paths and paths[sha].is_file()}
+        if todo and len(sizes) == len(todo) and sum(sizes.values()) <= syncclient.SMALL_BLOB and self.bundles:
+            answer = _call(self.client.put_bundle, uuid, body, [(sha, paths[sha]) for sha in todo])
+            if isinstance(answer, Answer) and answer.status == 404 and answer.code == "http":
+                self.bundles = False  # a hub older than bundles: send the scans one by one
+            elif isinstance(answer, Answer) and answer.code == "hash_mismatch":
+                return _bundle_refusal(todo, paths)
+            else:
+                if isinstance(answer, Answer) and answer.status == 200:
+                    self._count(len(todo), sum(sizes.values()))
+                return answer
+        problem = self._upload(todo, paths)
+        return problem if problem is not None else _call(self.client.put_case, uuid, body)
+
+    def _count(self, blobs: int, size: int) -> None:
+        with self.lock:
+            self.report.blobs_sent += blobs
+            self.report.bytes_sent += size
+
+    def _upload(self, hashes: list[str], paths: dict[str, Path]) -> Exception | None:
+        for sha in hashes:
+            result = self._upload_one(sha, paths.get(sha))
+            if isinstance(result, Exception):
+                return result
+            self._count(1, result)
+        return None
+
+    def _upload_one(self, sha: str, path: Path | None) -> int | Exception:
+        if path is None or not path.is_file():
+            return LocalBlobError(f"本机找不到本案的扫描件（摘要 {sha[:8]}…），请检查数据目录或从备份恢复")
+        try:
+            return self.client.upload_blob(sha, path, path.stat().st_size)
+        except OSError:
+            return LocalBlobError(f"无法读取本机扫描件（摘要 {sha[:8]}…），请检查数据目录的权限或磁盘")
+        except HubFailureError as failure:
+            return failure
+        except BlobRefusedError as refused:
+            return _blob_refusal(sha, path, refused)
+
+    # bookkeeping (calling thread only)
+
+    def _record(self, uuid: str, body: dict[str, Any], outcome: Answer | Exception) -> str:
+        revision, now, report = body["revision"], self.now(), self.report
+        if isinstance(outcome, HubFailureError):
+            syncstate.send_failed(self.db, uuid, outcome.message)
+            return "failed"
+        if isinstance(outcome, LocalBlobError):
+            syncstate.finish_send(self.db, uuid, revision, "rejected", status=0, now=now, code="local_blob",
+                                  reason=str(outcome))
+            report.rejected += 1
+            log.warning("case %s quarantined: local scan problem", uuid)
+            return "rejected"
+        data = outcome.data
+        if outcome.status == 200:
+            syncstate.finish_send(self.db, uuid, revision, "acked", status=200, now=now,
+                                  hub_revision=data.get("revision"), blobs=body["blobs"])
+            self.confirmed.update(body["blobs"])
+            report.replayed += bool(data.get("replayed"))
+            report.sent += not data.get("replayed")
+            return "acked"
+        if outcome.status == 409:
+            current = data.get("current_revision")
+            reason = outcome.message + (f"（服务器上为第 {current} 版，本机为第 {revision} 版）" if current else "")
+            syncstate.finish_send(self.db, uuid, revision, "conflict", status=409, now=now, code=outcome.code,
+                                  reason=reason, hub_revision=current)
+            report.conflicts += 1
+            log.warning("case %s conflict code=%s hub_revision=%s", uuid, outcome.code, current)
+            return "conflict"
+        reasons = data.get("reasons") or []
+        reason = outcome.message + ("：" + "；".join(str(r) for r in reasons[:5]) if reasons else "")
+        syncstate.finish_send(self.db, uuid, revision, "rejected", status=outcome.status, now=now,
+                              code=outcome.code, reason=reason)
+        report.rejected += 1
+        log.warning("case %s rejected status=%d code=%s", uuid, outcome.status, outcome.code)
+        return "rejected"
+
+
+def _call(fn: Callable[..., Answer], *args: Any) -> Answer | Exception:
+    try:
+        return fn(*args)
+    except HubFailureError as failure:
+        return failure
+
+
+def _bundle_refusal(hashes: list[str], paths: dict[str, Path]) -> Exception:
+    """The hub found a bundled scan's bytes wrong: damaged here, or on the way."""
+
+    for sha in hashes:
+        if sha256_file(paths[sha])[0] != sha:
+            return LocalBlobError(f"本机扫描件已损坏（内容与摘要 {sha[:8]}… 不符），请从备份恢复或重新扫描")
+    return HubFailureError("server", "扫描件在传输中出错，稍后自动重试")
+
+
+def _blob_refusal(sha: str, path: Path, refused: BlobRefusedError) -> Exception:
+
+    if refused.code == "hash_mismatch" and sha256_file(path)[0] == sha:
+        return HubFailureError("server", "扫描件在传输中出错，稍后自动重试")
+    if refused.code == "hash_mismatch":
+        return LocalBlobError(f"本机扫描件已损坏（内容与摘要 {sha[:8]}… 不符），请从备份恢复或重新扫描")
+    return LocalBlobError(f"服务器拒收扫描件（{refused.message}）")

@@ -1,0 +1,1 @@
+"""One generic wizard for every service, its pages built from the catalog."""

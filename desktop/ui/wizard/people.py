@@ -1,0 +1,230 @@
+"""Wizard pages 1 and 2: the applicant (and guardian), then who applies and how."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import eligibility, idnumber
+from desktop.domain.case import PROXY_KINDS, Case, Person
+from desktop.domain.errors import ValidationError
+from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
+
+PERSON_FIELDS = ("name", "id_number", "phone", "address", "relation")
+
+
+def id_feedback(text: str, day: dt.date | None = None) -> tuple[str, bool]:
+    """The line under an ID field: what the number says, or exactly what is wrong (error=True)."""
+    day = day or dt.date.today()
+    digits = idnumber.normalize(text)
+    if not digits:
+        return "输入或粘贴18位身份证号码，出生日期、年龄、性别自动填写", False
+    try:
+        info = idnumber.parse(text, today=day)
+    except ValidationError as exc:
+        if len(digits) < 18 and digits.isdigit():
+            return f"已输入 {len(digits)} 位", False
+        return exc.message, True
+    note = "；".join(info.warnings)
+    return f"出生日期 {info.birth_date:%Y-%m-%d}　{info.age_on(day)}周岁　{info.sex}" + (f"（{note}）" if note else ""), False
+
+
+class PersonForm(QWidget):
+    """Name, ID number (checked as typed), phone, address and optionally the relation, bound to a Person."""
+
+    def __init__(self, page: Page, prefix: str, *, relation: bool = False, address: bool = True):
+        super().__init__()
+        self.page, self.prefix = page, prefix
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.name = page.line(f"{prefix}.name", "姓名（可含生僻字）", 40)
+        self.id_number = page.line(f"{prefix}.id_number", "18位身份证号码", 24)
+        self.id_hint = hint_label()
+        self.phone = page.line(f"{prefix}.phone", "手机号或带区号的固定电话", 20)
+        form.addRow("姓名", self.name)
+        form.addRow("身份证号码", self.id_number)
+        form.addRow("", self.id_hint)
+        form.addRow("联系电话", self.phone)
+        self.address = page.line(f"{prefix}.address", "详细地址", 100) if address else None
+        if self.address is not None:
+            form.addRow("住址", self.address)
+        self.relation = page.line(f"{prefix}.relation", "如：父亲、母亲、祖母", 20) if relation else None
+        if self.relation is not None:
+            form.addRow("与申请人关系", self.relation)
+        self.id_number.textChanged.connect(self._on_id_changed)
+
+    def _on_id_changed(self) -> None:
+        text, error = id_feedback(self.id_number.text())
+        set_hint(self.id_hint, text, error=error)
+
+    def load(self, person: Person | None) -> None:
+        person = person or Person()
+        for key in PERSON_FIELDS:
+            widget: QLineEdit | None = getattr(self, key)
+            if widget is not None:
+                widget.setText(getattr(person, key))
+        self._on_id_changed()
+
+    def person(self, base: Person | None = None) -> Person:
+        person = Person(**vars(base)) if base else Person()
+        for key in PERSON_FIELDS:
+            widget = getattr(self, key)
+            if widget is not None:
+                setattr(person, key, widget.text().strip() if key != "id_number" else idnumber.normalize(widget.text()))
+        return person
+
+
+class ApplicantPage(Page):
+    """The applicant, the township and village from the office's list, and a guardian when needed."""
+
+    title = "申请人"
+
+    def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        layout = QVBoxLayout(self)
+        box = QGroupBox("申请人（服务对象）")
+        inner = QVBoxLayout(box)
+        self.applicant = PersonForm(self, "applicant")
+        inner.addWidget(self.applicant)
+        place = QFormLayout()
+        townships = ctx.settings.get("townships") or []
+        self.township = self.combo("applicant.township", ["", *(t["name"] for t in townships)], editable=True)
+        self.village = self.combo("applicant.village", [""], editable=True)
+        self.township.currentTextChanged.connect(self._fill_villages)
+        place.addRow("乡镇（街道）", self.township)
+        place.addRow("村（社区）", self.village)
+        inner.addLayout(place)
+        layout.addWidget(box)
+        self.guardian_box = QGroupBox("监护人")
+        self.guardian_box.setCheckable(True)
+        self.guardian_box.toggled.connect(self._on_edit)
+        self.guardian_note = hint_label()
+        g = QVBoxLayout(self.guardian_box)
+        g.addWidget(self.guardian_note)
+        self.guardian = PersonForm(self, "guardian", relation=True, address=False)
+        g.addWidget(self.guardian)
+        layout.addWidget(self.guardian_box)
+        layout.addStretch(1)
+
+    def _fill_villages(self, township: str) -> None:
+        current = self.village.currentText()
+        villages = next((t["villages"] for t in self.ctx.settings.get("townships") or [] if t["name"] == township), [])
+        self.village.blockSignals(True)
+        self.village.clear()
+        self.village.addItems(["", *villages])
+        self.village.setCurrentText(current)
+        self.village.blockSignals(False)
+
+    def _load(self, case: Case) -> None:
+        self.applicant.load(case.applicant)
+        self.township.setCurrentText(case.applicant.township)
+        self._fill_villages(case.applicant.township)
+        self.village.setCurrentText(case.applicant.village)
+        self.guardian.load(case.guardian)
+        self.guardian_box.setChecked(case.guardian is not None and not case.guardian.is_empty())
+
+    def save(self, case: Case) -> None:
+        case.applicant = self.applicant.person(case.applicant)
+        case.applicant.township = self.township.currentText().strip()
+        case.applicant.village = self.village.currentText().strip()
+        case.guardian = self.guardian.person(case.guardian) if self.guardian_box.isChecked() else None
+
+    def refresh(self, case: Case) -> None:
+        required = eligibility.guardian_required(self.ctx.service, case)
+        if required and not self.guardian_box.isChecked():
+            self.guardian_box.setChecked(True)  # required: cannot be unticked (setCheckable would re-tick it anyway)
+        note = "申请人未成年或本事项要求监护人：须填写监护人" if required else "如有监护人或近亲属陪同办理，可勾选填写"
+        set_hint(self.guardian_note, note, error=False)
+        self.guardian.setVisible(self.guardian_box.isChecked())
+
+
+class ProxyPage(Page):
+    """本人申请 or 帮代办 (with the mandate), and the method the catalog allows."""
+
+    title = "申请方式"
+
+    def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        layout = QVBoxLayout(self)
+        who = QGroupBox("谁来申请")
+        row = QHBoxLayout(who)
+        self.self_radio = QRadioButton("申请人本人（或监护人）申请")
+        self.proxy_radio = QRadioButton("帮代办（受申请人委托代为办理）")
+        self.applied_group = QButtonGroup(self)
+        for radio in (self.self_radio, self.proxy_radio):
+            self.applied_group.addButton(radio)
+            row.addWidget(radio)
+            radio.toggled.connect(self._on_edit)
+        self.fields["applied_by"] = self.self_radio
+        layout.addWidget(who)
+        self.proxy_box = QGroupBox("代办人与委托")
+        form = QFormLayout(self.proxy_box)
+        self.kind = self.combo("proxy_kind", list(PROXY_KINDS.values()))
+        form.addRow("代办人类型", self.kind)
+        self.proxy = PersonForm(self, "proxy", relation=True, address=False)
+        form.addRow(self.proxy)
+        self.mandate = QCheckBox("申请人（或监护人）已签署《代办服务委托书》")
+        self.mandate.toggled.connect(self._on_edit)
+        self.fields["mandate_signed"] = self.mandate
+        form.addRow("", self.mandate)
+        layout.addWidget(self.proxy_box)
+        self.method_box = QGroupBox("办理方式（本事项可选）")
+        methods = QHBoxLayout(self.method_box)
+        self.method_group = QButtonGroup(self)
+        for method in ctx.service.methods:
+            radio = QRadioButton(method)
+            radio.toggled.connect(self._on_edit)
+            self.method_group.addButton(radio)
+            methods.addWidget(radio)
+        methods.addStretch(1)
+        self.fields["method"] = self.method_group.buttons()[0]
+        layout.addWidget(self.method_box)
+        self.appear = hint_label(error=True)
+        layout.addWidget(self.appear)
+        layout.addStretch(1)
+        self.kind.currentIndexChanged.connect(self._prefill_clerk)
+
+    def _prefill_clerk(self) -> None:
+        if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != "clerk":
+            return
+        if not self.proxy.name.text().strip():
+            self.proxy.name.setText(self.ctx.clerk)
+
+    def _load(self, case: Case) -> None:
+        (self.proxy_radio if case.is_proxy else self.self_radio).setChecked(True)
+        kinds = list(PROXY_KINDS)
+        self.kind.setCurrentIndex(kinds.index(case.proxy_kind) if case.proxy_kind in kinds else 0)
+        self.proxy.load(case.proxy)
+        self.mandate.setChecked(case.mandate_signed)
+        for button in self.method_group.buttons():
+            button.setChecked(button.text() == case.method)
+
+    def save(self, case: Case) -> None:
+        case.applied_by = "proxy" if self.proxy_radio.isChecked() else "self"
+        if case.is_proxy:
+            case.proxy_kind = list(PROXY_KINDS)[self.kind.currentIndex()]
+            case.proxy = self.proxy.person(case.proxy)
+            case.mandate_signed = self.mandate.isChecked()
+        checked = self.method_group.checkedButton()
+        case.method = checked.text() if checked else ""
+
+    def refresh(self, case: Case) -> None:
+        self.proxy_box.setVisible(self.proxy_radio.isChecked())
+        proxy = self.ctx.service.proxy
+        note = ""
+        if proxy.get("must_appear"):
+            note = f"⚠ 需本人到场：{proxy.get('appear_note') or '部分环节须申请人本人到场'}"
+        self.appear.setText(note)
+        self.appear.setVisible(bool(note))
+

@@ -1,0 +1,256 @@
+"""One generic wizard for every service: pages fill a draft, every edit is saved, one accept commits.
+
+Leaving a page with invalid data is refused with the field named and focused; nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import eligibility
+from desktop.domain.case import Case
+from desktop.domain.errors import DeskError, ValidationError
+from desktop.storage import settings
+from desktop.storage.store import Store
+from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
+from desktop.ui.wizard.people import ApplicantPage, ProxyPage
+from desktop.ui.wizard.rules import EligibilityPage, LinksPage, MaterialsPage, ReviewPage
+
+PAGES = (ApplicantPage, ProxyPage, EligibilityPage, MaterialsPage, LinksPage, ReviewPage)
+SAVE_DELAY_MS = 300
+
+
+class CaseWizard(QWidget):
+    """The wizard for one draft. `accepted(uuid)` after acceptance; `draft_saved()` after each save."""
+
+    accepted = Signal(str)
+    draft_saved = Signal()
+    closed = Signal()
+
+    def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = "",
+                 area_check=None):
+        super().__init__(parent)
+        self.store, self.case, self.actor = store, case, actor
+        # for a village agent: (case) -> the refusal when the applicant lives outside the agent's area, else None
+        self.area_check = area_check
+        values = settings.get_all(store.db)
+        if clerk:
+            values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
+        self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_now)
+        self._loading_page = True
+        self._build()
+        for page in self.pages:
+            page.load(case)
+            page.edited.connect(self._on_page_edited)
+        self.go_to(min(case.page, len(self.pages) - 1), check=False)
+        self._loading_page = False
+
+    def _build(self) -> None:
+        self.title = QLabel(f"{self.ctx.service.number}. {self.ctx.service.name}")
+        self.title.setProperty("role", "title")
+        self.steps = QListWidget()
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setMaximumWidth(150)
+        self.stack = QStackedWidget()
+        self.pages: list[Page] = []
+        for number, cls in enumerate(PAGES, start=1):
+            page = cls(self.ctx)
+            self.pages.append(page)
+            self.steps.addItem(f"{number}. {page.title}")
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+        self.steps.currentRowChanged.connect(self._on_step_clicked)
+        self.error = hint_label(error=True)
+        self.error.setVisible(False)
+        self.back = QPushButton("上一步")
+        self.next = QPushButton("下一步")
+        self.next.setDefault(True)
+        self.close_button = QPushButton("保存并关闭")
+        self.discard_button = QPushButton("删除草稿…")
+        self.discard_button.clicked.connect(self._on_discard)
+        self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1, check=False))
+        self.next.clicked.connect(self._on_next)
+        self.close_button.clicked.connect(self._on_close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.discard_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.next)
+        right = QVBoxLayout()
+        right.addWidget(self.title)
+        right.addWidget(self.error)
+        right.addWidget(self.stack, 1)
+        right.addLayout(buttons)
+        outer = QHBoxLayout(self)
+        outer.addWidget(self.steps)
+        outer.addLayout(right, 1)
+
+    # navigation
+
+    def current(self) -> int:
+        return self.stack.currentIndex()
+
+    def go_to(self, index: int, *, check: bool = True) -> bool:
+        """Show page `index`; going forward first checks every page before it."""
+        index = max(0, min(index, len(self.pages) - 1))
+        if check:
+            for page in range(self.current(), index):
+                if not self._page_ok(page):
+                    return False
+        self._show(index)
+        return True
+
+    def _show(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        self.steps.blockSignals(True)
+        self.steps.setCurrentRow(index)
+        self.steps.blockSignals(False)
+        self.back.setEnabled(index > 0)
+        last = index == len(self.pages) - 1
+        missing = eligibility.missing_materials(self.ctx.service, self.case)
+        self.next.setText(("受理（补正中）" if missing else "受理") if last else "下一步")
+        self.pages[index].refresh(self.case)
+        self.case.page = index
+        if not self._loading_page:
+            self.focus_first_field()
+        self.save_now()
+        self._set_error(None)
+
+    def focus_first_field(self) -> None:
+        """Put the cursor in the page's first input, so the clerk can type at once (Tab moves on)."""
+        page = self.pages[self.current()]
+        first = next((w for w in page.fields.values() if w.isEnabled() and w.isVisibleTo(page)), None)
+        (first or page).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_step_clicked(self, row: int) -> None:
+        if row >= 0 and not self.go_to(row, check=row > self.current()):
+            self.steps.blockSignals(True)
+            self.steps.setCurrentRow(self.current())
+            self.steps.blockSignals(False)
+
+    def _on_next(self) -> None:
+        if self.current() == len(self.pages) - 1:
+            self.accept_case()
+        else:
+            self.go_to(self.current() + 1)
+
+    def _page_ok(self, index: int) -> bool:
+        errors = eligibility.page_errors(self.ctx.service, self.case, self.ctx.catalog, index)
+        if not errors:
+            return True
+        self._show(index) if index != self.current() else None
+        self._set_error(errors[0])
+        return False
+
+    def _set_error(self, error: ValidationError | None) -> None:
+        self.error.setVisible(error is not None)
+        if error is None:
+            return
+        set_hint(self.error, error.message, error=True)
+        widget = self.pages[self.current()].field_widget(error.field or "")
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Enter advances, except in multi-line text where it is a new line."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPlainTextEdit):
+            self._on_next()
+            return
+        super().keyPressEvent(event)
+
+    # saving and accepting
+
+    def _on_page_edited(self) -> None:
+        page = self.sender()
+        page.save(self.case)
+        for other in self.pages:
+            if other is not page:
+                other.refresh(self.case)
+        page.refresh(self.case)
+        self._save_timer.start()
+
+    def save_now(self) -> None:
+        """Write the draft (called after edits settle, on page change, on close)."""
+        self._save_timer.stop()
+        if self.case.state != "draft":
+            return
+        for page in self.pages:
+            page.save(self.case)
+        self.store.save_draft(self.case)
+        self.draft_saved.emit()
+
+    def accept_case(self) -> None:
+        self.save_now()
+        for index in range(len(self.pages) - 1):
+            if not self._page_ok(index):
+                return
+        refusal = self.area_check(self.case) if self.area_check else None
+        if refusal:
+            self._show(0)
+            self._set_error(ValidationError(refusal, field="applicant.township"))
+            return
+        pending = {mid: state.pending_docs for mid, state in self.case.materials.items() if state.pending_docs}
+        for state in self.case.materials.values():
+            state.pending_docs = []  # the accepted case holds filed scans in the documents table, not here
+        try:
+            accepted = self.store.accept(self.case, actor=self.actor or self.ctx.clerk)
+        except DeskError as exc:
+            for mid, docs in pending.items():
+                self.case.materials[mid].pending_docs = docs
+            self._set_error(exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
+            return
+        self.case = accepted
+        self._file_dropped_scans(pending)
+        self.accepted.emit(accepted.uuid)
+
+    def _file_dropped_scans(self, pending: dict[str, list[str]]) -> None:
+        """File the scans dropped on materials while this was a draft; say which could not be (filed elsewhere)."""
+        from desktop.intake import documents
+
+        failed = []
+        for material, docs in pending.items():
+            for doc in docs:
+                try:
+                    documents.file(self.store, doc, self.case.uuid, material, actor=self.actor)
+                except DeskError:
+                    failed.append(doc)
+        if failed:
+            QMessageBox.warning(self, "扫描件未归档", f"{len(failed)} 件扫描件已不在收件箱中（可能已归档到别处），未归入本案件。")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Closing the wizard saves the draft at once; the pending debounce timer must not outlive it."""
+        self.save_now()
+        super().closeEvent(event)
+
+    def _on_discard(self) -> None:
+        """Delete this draft after asking; an accepted case can only be terminated, never deleted."""
+        name = self.case.applicant.name or "（未填姓名）"
+        answer = QMessageBox.question(self, "删除草稿", f"确认删除 {name} 的“{self.ctx.service.name}”草稿？删除后不能恢复。")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._save_timer.stop()
+        self.store.discard_draft(self.case.uuid)
+        self.case.state = "discarded"  # nothing to save any more, even when the window closes
+        self.closed.emit()
+
+    def _on_close(self) -> None:
+        self.save_now()
+        self.closed.emit()

@@ -1,0 +1,99 @@
+"""Who is asking: the device behind a bearer token, and the envelope every answer (errors too) is wrapped in.
+
+The routers (hub/app.py, hub/audit.py, hub/ledger.py) depend on `Dev` from here, never on hub.app, so
+that no router imports the app that includes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection, Engine, select
+
+from desktop.protocol import schema as syncschema
+from hub.db import devices, utcnow
+
+
+class HubError(Exception):
+    """Any refusal the API answers with an envelope: status, code, Chinese message, extra fields."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+@dataclass(frozen=True)
+class Device:
+    """An enrolled, unrevoked device as a request sees it."""
+
+    id: int
+    name: str
+    office: str
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def authenticate(engine: Engine, token: str, pending: int | None) -> tuple[Device | str, dict | None]:
+    """The device holding `token` (else 'unknown' or 'revoked'), and the last-seen update it is due, if any:
+    written at most once a minute or when the reported queue length changes, as a write per request would
+    cost an fsync per request."""
+    with engine.connect() as conn:
+        row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).first()
+    if row is None or row.revoked_at:
+        return ("revoked" if row is not None else "unknown"), None
+    update = None
+    if (row.last_seen_at or "") < _minute_ago() or (pending is not None and pending != row.pending_reported):
+        update = {"last_seen_at": utcnow()} | ({"pending_reported": pending} if pending is not None else {})
+    return Device(row.id, row.name, row.office), update
+
+
+def touch(conn: Connection, device: Device, update: dict) -> None:
+    conn.execute(devices.update().where(devices.c.id == device.id).values(**update))
+
+
+def _minute_ago() -> str:
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="milliseconds")
+
+
+def ok(status: int = 200, **data: Any) -> JSONResponse:
+    return JSONResponse(syncschema.envelope(True, **data), status_code=status)
+
+
+def log_fields(request: Request, **fields: Any) -> None:
+    """Fields (UUIDs, counts; never a payload value) for this request's one access-log line."""
+    request.scope.setdefault("state", {}).setdefault("log", {}).update(fields)
+
+
+def fail(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(syncschema.envelope(False, error={"code": code, "message": message}, **extra),
+                        status_code=status, headers={"Retry-After": "30"} if status == 503 else None)
+
+
+async def current_device(request: Request, authorization: Annotated[str | None, Header()] = None,
+                         x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
+    """The device whose bearer token came with the request; 401 unknown, 403 revoked.
+
+    Async on purpose: a one-row indexed read is cheaper in the event loop than a hop to a worker thread
+    (the last-seen write, once a minute, joins the group writer's next transaction)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HubError(401, "unauthorized", "需要设备令牌（请先登记设备）")
+    found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending)
+    if update is not None:
+        await request.app.state.writer.run(lambda conn: touch(conn, found, update))
+    if found == "revoked":
+        raise HubError(403, "revoked", "本设备的登记已被撤销，请向管理员重新登记")
+    if not isinstance(found, Device):
+        raise HubError(401, "unauthorized", "设备令牌无效，请重新登记设备")
+    request.scope.setdefault("state", {})["device"] = found.name
+    return found
+
+
+Dev = Annotated[Device, Depends(current_device)]

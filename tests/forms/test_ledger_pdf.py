@@ -1,0 +1,111 @@
+"""The ledger on paper: read back with pypdf (and pdftotext / pdffonts where poppler is installed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from desktop.domain.errors import ValidationError
+from desktop.forms import ledger as ledger_pdf
+from desktop.ledger import query as ledger
+from tests import ledgerdata
+from tests.ledgerdata import END, START, TODAY
+
+month_dir, month = ledgerdata.month_dir, ledgerdata.month  # fixtures
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_every_case_number_and_page_x_of_y_with_headers_on_every_page(month):
+    result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+    texts = pages(ledger.render_pdf(result))
+    total = len(texts)
+    assert total >= 3
+    joined = "\n".join(texts)
+    for row in result.rows:
+        assert row.number in joined
+    for n, text in enumerate(texts, start=1):
+        assert re.search(rf"第\s*{n}\s*页\s*共\s*{total}\s*页", text), text[-200:]
+        assert "演示县政务服务中心" in text and "2026年11月2日至2026年11月27日" in text and "数据范围" in text
+        if n < total:  # the table runs over every page but the last, its headers repeated
+            assert "受理编号" in text and "身份证号（脱敏）" in text
+    assert "制表人" in texts[-1] and "负责人（签字）" in texts[-1] and "合计" in joined
+    assert f"共受理 {result.totals.cases} 件" in joined.replace("\n", "")
+
+
+def test_one_day_on_one_page_says_it_covers_this_device_only(month):
+    day = dt.date(2026, 11, 18)
+    result = ledger.query(month, ledger.Filters(day, day), today=TODAY)
+    texts = pages(ledger.render_pdf(result))
+    assert len(texts) == 1
+    text = texts[0]
+    assert "受理日期：2026年11月18日" in text and "仅本机" in text and "不含其他窗口和设备" in text.replace("\n", "")
+    assert "第 1 页" in text and "共 1 页" in text
+    for row in result.rows:
+        assert row.applicant in text and row.id_number in text and row.id_number.count("*") == 8
+
+
+def test_masked_ids_only_and_no_personal_data_in_the_metadata(month):
+    result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+    pdf = ledger.render_pdf(result)
+    reader = PdfReader(io.BytesIO(pdf))
+    full = {month.load(r.uuid).applicant.id_number for r in result.rows}
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert not any(number in text for number in full)
+    assert reader.metadata.title == "每日受理台账" and not reader.metadata.author
+
+
+def test_a_rare_name_prints_from_the_fallback_face(month):
+    day = dt.date(2026, 11, 18)
+    result = ledger.query(month, ledger.Filters(day, day), today=TODAY)
+    rows = [ledger.LedgerRow(**{**result.rows[0].__dict__, "applicant": "王𠈌明"}), *result.rows[1:]]
+    result.rows = rows
+    text = pages(ledger.render_pdf(result))[0]
+    assert "王𠈌明" in text
+
+
+def test_a_character_no_font_has_stops_the_print_naming_it(month):
+    day = dt.date(2026, 11, 18)
+    result = ledger.query(month, ledger.Filters(day, day), today=TODAY)
+    result.rows = [ledger.LedgerRow(**{**result.rows[0].__dict__, "applicant": "张\ue000"})]
+    with pytest.raises(ValidationError) as caught:
+        ledger.render_pdf(result)
+    assert "U+E000" in caught.value.message and "台账" in caught.value.message
+
+
+def test_an_empty_range_prints_a_ledger_that_says_so(store):
+    result = ledger.query(store, ledger.Filters(START, START))
+    text = pages(ledger.render_pdf(result))[0]
+    assert "该日期范围内没有受理的案件" in text and "共受理 0 件" in text.replace("\n", "")
+
+
+def test_long_cells_wrap_inside_their_column_without_splitting_case_numbers():
+    from desktop.forms.ledgertable import _Widths, wrap
+
+    widths = _Widths(7.5)
+    lines = wrap("9 我要申请残疾人大学生、高中生及贫困残疾人家庭子女大学生、高中生资助（2项）", 110, widths)
+    assert len(lines) >= 3 and all(sum(widths(ch) for ch in line) <= 110 for line in lines)
+    assert lines[-1].endswith("（2项）") and not any(line.startswith(("、", "，", "）")) for line in lines)
+    assert wrap("439901-W03-20261127-0001", 200, widths) == ["439901-W03-20261127-0001"]
+
+
+@pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils (pdffonts) not installed")
+def test_every_font_is_embedded(month, tmp_path):
+    result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+    path = tmp_path / "ledger.pdf"
+    path.write_bytes(ledger.render_pdf(result))
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert lines and all(" yes " in line for line in lines), lines
+
+
+def test_columns_fill_the_landscape_page():
+    assert abs(sum(c.width for c in ledger_pdf.COLUMNS) - ledger_pdf.CONTENT_W) < 0.5
+    assert ledger_pdf.PAGE_W > ledger_pdf.PAGE_H

@@ -1,0 +1,33 @@
+"""Personal numbers never reach the log, even through a third-party message or a traceback."""
+
+import logging
+
+from desktop.storage import logs
+
+CANARY_ID = "43052119800101001X"
+CANARY_PHONE = "13912345678"
+
+
+def test_redact_masks_ids_and_phones():
+    text = logs.redact(f"id={CANARY_ID} phone={CANARY_PHONE} legacy=610104620927690")
+    assert CANARY_ID not in text and "19800101" not in text and CANARY_PHONE not in text
+    assert "430521********001X" in text and "139****5678" in text and "620927" not in text
+
+
+def test_logged_exception_is_redacted(tmp_path):
+    path = logs.setup(tmp_path)
+    try:
+        raise ValueError(f"bad row {CANARY_ID} {CANARY_PHONE}")
+    except ValueError:
+        logs.log_exception(tmp_path)
+    for handler in logging.getLogger("desktop").handlers:
+        handler.flush()
+    content = path.read_text(encoding="utf-8")
+    assert "bad row" in content and CANARY_ID not in content and CANARY_PHONE not in content
+
+
+def test_hashes_and_uuids_with_digit_runs_are_left_alone():
+    sha = "ab" + "123456789012345" + "cd" * 23 + "e"
+    uuid = "12345678-1234-4234-8234-123456789012"
+    assert logs.redact(sha) == sha and logs.redact(uuid) == uuid
+    assert logs.redact("电话13812345678，证件610104620927690") == "电话138****5678，证件610104********690"
