@@ -21,8 +21,30 @@ ENV_PASSWORD = "DESK_PASSWORD"
 ENV_NEW_PASSWORD = "DESK_NEW_PASSWORD"
 
 
+# The data dir this command line uses, once main has resolved it (None for commands that use none).
+_announced: list[Path] = []
+
+
+def announce_data_dir(args: argparse.Namespace) -> Path:
+    """Resolve the data dir once, so every --json output can name it (`out`)."""
+    _announced[:] = [data_dir(args)]
+    return _announced[0]
+
+
+def forget_data_dir() -> None:
+    _announced.clear()
+
+
 def out(data: Any) -> None:
-    """Print `data` as readable JSON with Chinese intact (every --json output goes through here)."""
+    """Print `data` as readable JSON with Chinese intact (every --json output goes through here).
+
+    An object names the data dir it came from (`data_dir`); a list keeps its documented shape and the data
+    dir goes to stderr, so no output ever leaves its source unsaid.
+    """
+    if _announced and isinstance(data, dict):
+        data = {**data, "data_dir": str(_announced[0])}
+    elif _announced:
+        print(f"数据目录：{_announced[0]}", file=sys.stderr)
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 

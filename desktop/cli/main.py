@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from desktop.cli import common
 from desktop.cli.common import Parser, data_dir
 from desktop.domain.errors import run_command_line
 
@@ -29,20 +30,36 @@ COMMANDS: list[str] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands that never touch a data dir (the catalog is package data; `id check` is pure): they name none.
+NO_DATA_DIR = frozenset({"catalog", "id"})
+
+
+def common_options(*, top: bool) -> argparse.ArgumentParser:
+    """--data-dir, --json, --user: accepted before and after the subcommand.
+
+    argparse copies a subparser's defaults over the values the top level already parsed, so on the sub
+    level every default is SUPPRESS: an option given before the subcommand survives one not given after it.
+    """
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="数据目录（默认：本机用户数据目录；环境变量 DESK_DATA_DIR）")
-    common.add_argument("--json", action="store_true", help="以JSON输出")
-    common.add_argument("--user", help="操作人员")
-    parser = Parser(prog="python -m desktop", parents=[common], description="一件事帮代办工作台")
+    keep: dict = {} if top else {"default": argparse.SUPPRESS}
+    common.add_argument("--data-dir", **keep, help="数据目录（默认：本机用户数据目录；环境变量 DESK_DATA_DIR）")
+    common.add_argument("--json", action="store_true", **keep, help="以JSON输出")
+    common.add_argument("--user", **keep, help="操作人员")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="python -m desktop", parents=[common_options(top=True)], description="一件事帮代办工作台")
     parser.add_argument("--self-check", action="store_true", help="检查安装是否完整后退出")
     sub = parser.add_subparsers(dest="command")
+    common = common_options(top=False)
     for module in COMMANDS:
         importlib.import_module(module).register(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    common.forget_data_dir()  # a fresh run (tests call main() many times in one process)
     return run_command_line(build_parser(), argv, _dispatch, _bug)
 
 
@@ -55,7 +72,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop.cli.desk import cmd_desk
 
         return cmd_desk(args)
-    return args.func(args)
+    if args.command in NO_DATA_DIR:
+        return args.func(args)
+    where = common.announce_data_dir(args)
+    code = args.func(args)
+    if not args.json:  # silent use of another data dir is the worst bug here: every command says which it used
+        print(f"数据目录：{where}")
+    return code
 
 
 def _bug(args: argparse.Namespace, _exc: Exception) -> str:

@@ -1,0 +1,60 @@
+"""Common options (--data-dir, --json, --user) work before and after every subcommand, and the data dir is named."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import build_parser
+
+# every subcommand with the least it needs to parse
+MINIMAL = {
+    "catalog": ["list"], "id": ["check", "430521199001010011"], "case": ["list"], "settings": ["show"],
+    "demo": [], "screenshots": ["out"], "user": ["list"], "audit": ["verify"], "scan": ["--once"],
+    "print": ["receipt", "X", "--out", "r.pdf"], "sync": ["--once"], "hub": ["status"], "ledger": [],
+}
+COMMON = ["--data-dir", "/数据 目录", "--json", "--user", "wang"]
+
+
+def test_every_subcommand_is_covered():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(MINIMAL)
+
+
+@pytest.mark.parametrize("command", sorted(MINIMAL))
+@pytest.mark.parametrize("place", ["before", "after", "split"])
+def test_common_options_in_either_place(command, place):
+    rest = [command, *MINIMAL[command]]
+    argv = {"before": COMMON + rest, "after": rest + COMMON,
+            "split": ["--data-dir", "/数据 目录", *rest, "--json", "--user", "wang"]}[place]
+    args = build_parser().parse_args(argv)
+    assert (args.data_dir, args.json, args.user) == ("/数据 目录", True, "wang")
+
+
+def test_absent_options_keep_their_defaults():
+    args = build_parser().parse_args(["case", "list"])
+    assert (args.data_dir, args.json, args.user) == (None, False, None)
+
+
+def run(*argv: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "desktop", *argv], capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_data_dir_before_the_subcommand_is_used_and_named(tmp_path: Path):
+    before, after = tmp_path / "前 数据", tmp_path / "后 数据"
+    shown = run("--data-dir", str(before), "demo", "--days", "2")
+    assert (before / "desk.sqlite").exists() and not (tmp_path / "default-data").exists()
+    assert shown.stdout.strip().splitlines()[-1] == f"数据目录：{before}"
+    run("settings", "set", "office", "后置目录", "--data-dir", str(after))
+    listed = run("--json", "--data-dir", str(before), "case", "list")
+    assert json.loads(listed.stdout) and f"数据目录：{before}" in listed.stderr  # a list keeps its shape
+    shown = json.loads(run("settings", "show", "--data-dir", str(after), "--json").stdout)
+    assert shown["office"] == "后置目录" and shown["data_dir"] == str(after)
+    human = run("--data-dir", str(after), "case", "list")
+    assert human.stdout.strip().splitlines()[-1] == f"数据目录：{after}"
