@@ -25,7 +25,14 @@ class ValidationError(DeskError):
 
 
 class StoreError(DeskError):
-    """The data dir or database cannot be used (unwritable, damaged, locked by another instance)."""
+    """The data dir or database cannot be used (unwritable, damaged, locked, disk full).
+
+    `action` is what the clerk can do about it: 重试, 清理磁盘 or 联系管理员 (the message says it too).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, action: str = "联系管理员"):
+        super().__init__(message, field=field)
+        self.action = action
 
 
 def run_command_line(parser: argparse.ArgumentParser, argv: list[str] | None,

@@ -184,7 +184,7 @@ def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_d
     clerk = rng.choice(CLERKS)
     case.clerk = clerk
     clerk = USERNAMES[clerk]
-    store.accept(case, actor=clerk, now=when)
+    case = store.accept(case, actor=clerk, now=when)
     for action in _progress(rng, age_days, case.state):
         when += dt.timedelta(days=rng.randint(1, 3))
         if when.date() > dt.date.today():

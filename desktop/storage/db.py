@@ -5,11 +5,12 @@ Encryption at rest would slot in here (a keyed connection) without touching any 
 
 from __future__ import annotations
 
+import errno
 import secrets
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,30 +27,76 @@ PRAGMAS = (
 )
 
 
+# SQLite's primary result codes that mean the environment, not a bug: (message, action). `{path}` is the file.
+KNOWN_CODES = {
+    sqlite3.SQLITE_BUSY: ("数据库正被另一个程序占用（{path}），本次未保存：请稍后重试", "重试"),
+    sqlite3.SQLITE_LOCKED: ("数据库正被另一个程序占用（{path}），本次未保存：请稍后重试", "重试"),
+    sqlite3.SQLITE_FULL: ("磁盘已满，本次未保存（{path}）：请清理磁盘后重试", "清理磁盘"),
+    sqlite3.SQLITE_IOERR: ("读写数据库时磁盘出错（{path}），本次未保存：请检查磁盘或U盘是否断开后重试，仍不行请联系管理员",
+                           "联系管理员"),
+    sqlite3.SQLITE_READONLY: ("数据库只读，无法保存（{path}）：请联系管理员检查数据目录的权限", "联系管理员"),
+    sqlite3.SQLITE_CANTOPEN: ("无法打开数据库文件（{path}）：请联系管理员检查数据目录", "联系管理员"),
+    sqlite3.SQLITE_CORRUPT: ("数据库文件已损坏（{path}）：请联系管理员从备份恢复", "联系管理员"),
+    sqlite3.SQLITE_NOTADB: ("数据库文件已损坏或不是工作台数据库（{path}）：请联系管理员从备份恢复", "联系管理员"),
+}
+
+
+def known_error(exc: sqlite3.Error, path: Path | str | None) -> StoreError | None:
+    """The store error a clerk can act on for an environment failure (locked, disk full, I/O, read-only,
+    damaged); None for anything else (a constraint, a bug), which the caller lets through."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    known = KNOWN_CODES.get(code & 0xFF) if code is not None else None
+    if known is None:
+        return None
+    message, action = known
+    return StoreError(message.format(path=path or DB_NAME), action=action)
+
+
 class Database:
     """The desk's connection: `execute`, `query`, `atomic` and `conn`, the part of sqlite-utils' Database the
-    code uses, without its import cost on every start. Migrations still run through sqlite-utils."""
+    code uses, without its import cost on every start. Migrations still run through sqlite-utils.
 
-    def __init__(self, conn: sqlite3.Connection):
+    A locked database, a full disk, an I/O error, a read-only or damaged file raise StoreError (a known error
+    with the clerk's action), never a bare sqlite3 error; a write that fails commits nothing."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
+        self.path = path
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise self._known(exc) from exc
 
     def query(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
+        cursor = self.execute(sql, params)
         keys = [d[0] for d in cursor.description]
-        for row in cursor:
-            yield dict(zip(keys, row, strict=True))
+        try:
+            for row in cursor:
+                yield dict(zip(keys, row, strict=True))
+        except sqlite3.Error as exc:
+            raise self._known(exc) from exc
+
+    def _known(self, exc: sqlite3.Error) -> Exception:
+        return known_error(exc, self.path) or exc
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
         """One transaction (a savepoint when nested): all of it commits, or none of it."""
+        try:
+            with self._transaction():
+                yield self
+        except sqlite3.Error as exc:
+            raise self._known(exc) from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
         if self.conn.in_transaction:
             name = f"sp_{secrets.token_hex(8)}"
             self.conn.execute(f"SAVEPOINT {name}")
             try:
-                yield self
+                yield
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
@@ -59,15 +106,22 @@ class Database:
             return
         self.conn.execute("BEGIN IMMEDIATE")  # take the write lock now: no deadlock upgrading a read later
         try:
-            yield self
+            yield
+            self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                _rollback(self.conn)
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back after a failure; a rollback that fails too (the disk went away) must not hide the first error:
+    SQLite rolls the journal back itself when the database is next opened."""
+    with suppress(sqlite3.Error):
+        conn.execute("ROLLBACK")
 
 
 def ensure_writable(data_dir: Path) -> None:
@@ -78,7 +132,9 @@ def ensure_writable(data_dir: Path) -> None:
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as exc:
-        raise StoreError(f"数据目录不可写：{data_dir}（{exc.strerror or exc}）") from None
+        if exc.errno == errno.ENOSPC:
+            raise StoreError(f"数据目录不可写：{data_dir}（磁盘已满）：请清理磁盘后重试", action="清理磁盘") from None
+        raise StoreError(f"数据目录不可写：{data_dir}（{exc.strerror or exc}）：请联系管理员检查权限") from None
 
 
 def open_db(data_dir: Path, *, migrate: bool = True) -> Database:
@@ -94,9 +150,10 @@ def open_db(data_dir: Path, *, migrate: bool = True) -> Database:
         _quick_check(conn, path)
         if migrate:
             MIGRATIONS.apply(conn)
-        db = Database(conn)
+        db = Database(conn, path)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"数据库文件已损坏或不是工作台数据库：{path}（{exc}）。请联系管理员从备份恢复。") from None
+        raise known_error(exc, path) or StoreError(
+            f"数据库文件已损坏或不是工作台数据库：{path}（{exc}）。请联系管理员从备份恢复。") from None
     return db
 
 

@@ -122,14 +122,17 @@ class Store:
             self.db.execute("DELETE FROM cases WHERE uuid = ?", [uuid])
         self._changed("discarded", uuid)
 
-    def accept(self, case: Case, *, actor: str = "", now: dt.datetime | None = None) -> Case:
+    def accept(self, draft: Case, *, actor: str = "", now: dt.datetime | None = None) -> Case:
         """Accept a draft exactly as the wizard does: validate, number it, and commit with its outbox row.
 
+        Works on a copy and returns the accepted case: the caller's draft is never changed, so a failed
+        acceptance (disk full, audit write refused) leaves it a draft without a number, still saveable.
         Missing required materials put it in 补正中 (with the one-time notice) instead of 已受理.
         Linked services chosen become linked drafts sharing the applicant, answers and materials.
         """
-        if case.state != "draft":
-            raise ValidationError(f"案件已是{case.state_label}，不能再次受理", field="state")
+        if draft.state != "draft":
+            raise ValidationError(f"案件已是{draft.state_label}，不能再次受理", field="state")
+        case = Case.from_dict(draft.to_dict())
         service = self.catalog.service(case.service)
         now = now or now_local()
         if not case.application_date:

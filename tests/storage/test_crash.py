@@ -49,7 +49,7 @@ CHILD = textwrap.dedent(
         store.save_draft(case)
         print("DRAFT", case.uuid, flush=True)
         demo.receive_all(service, case, leave_missing=rng.random() < 0.3)
-        store.accept(case, actor="crash-test")
+        case = store.accept(case, actor="crash-test")
         print("ACCEPTED", case.uuid, case.number, flush=True)
         if rng.random() < 0.5:
             store.transition(case.uuid, "suspend", reason="test")

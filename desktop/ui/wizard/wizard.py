@@ -207,17 +207,16 @@ class CaseWizard(QWidget):
             self._show(0)
             self._set_error(ValidationError(refusal, field="applicant.township"))
             return
-        pending = {mid: state.pending_docs for mid, state in self.case.materials.items() if state.pending_docs}
-        for state in self.case.materials.values():
+        pending = {mid: list(state.pending_docs) for mid, state in self.case.materials.items() if state.pending_docs}
+        draft = Case.from_dict(self.case.to_dict())
+        for state in draft.materials.values():
             state.pending_docs = []  # the accepted case holds filed scans in the documents table, not here
         try:
-            accepted = self.store.accept(self.case, actor=self.actor or self.ctx.clerk)
-        except DeskError as exc:
-            for mid, docs in pending.items():
-                self.case.materials[mid].pending_docs = docs
+            accepted = self.store.accept(draft, actor=self.actor or self.ctx.clerk)
+        except DeskError as exc:  # self.case is untouched: still a draft without a number, saved on every edit
             self._set_error(exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
             return
-        self.case = accepted
+        self.case = accepted  # swapped in only once the acceptance has committed
         self._file_dropped_scans(pending)
         self.accepted.emit(accepted.uuid)
 
