@@ -55,9 +55,11 @@ def run(data_dir: Path) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
     from desktop.storage.store import Store
+    from desktop.ui.crash import CrashHandler
     from desktop.ui.mainwindow import MainWindow
 
     app = make_app(bundled_fonts=False)
+    crash = CrashHandler(data_dir).install()
     try:
         lock = InstanceLock(data_dir).acquire()
     except DeskError as exc:
@@ -74,10 +76,12 @@ def run(data_dir: Path) -> int:
         if session is None:
             return 0
         window = MainWindow(store, session)
+        crash.window, crash.save_draft = window, window.save_open_draft
         window.show()
         QTimer.singleShot(0, lambda: add_bundled_fonts(app))
         return app.exec()
     finally:
+        crash.uninstall()
         store.close()
         lock.release()
 

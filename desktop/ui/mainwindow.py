@@ -171,6 +171,14 @@ class MainWindow(QMainWindow):
             return None
         return f"申请人所在乡镇/村不在您的服务区域（{self.session.area.label()}）内：请改由其所在地的代办员或窗口受理"
 
+    def save_open_draft(self) -> str | None:
+        """Save the draft being filled in now (the crash path calls this); its UUID, or None when there is none."""
+        if self.wizard is None or self.wizard.case.state != "draft":
+            return None
+        if not self.wizard.save_now():
+            raise RuntimeError("the open draft could not be saved")  # the crash dialog says so
+        return self.wizard.case.uuid
+
     def _close_wizard(self) -> None:
         if self.wizard is not None:
             self.wizard.save_now()

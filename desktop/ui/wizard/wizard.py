@@ -53,6 +53,7 @@ class CaseWizard(QWidget):
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_now)
         self._loading_page = True
+        self._save_failed = False
         self._build()
         for page in self.pages:
             page.load(case)
@@ -131,8 +132,8 @@ class CaseWizard(QWidget):
         self.case.page = index
         if not self._loading_page:
             self.focus_first_field()
-        self.save_now()
         self._set_error(None)
+        self.save_now()
 
     def focus_first_field(self) -> None:
         """Put the cursor in the page's first input, so the clerk can type at once (Tab moves on)."""
@@ -187,18 +188,29 @@ class CaseWizard(QWidget):
         page.refresh(self.case)
         self._save_timer.start()
 
-    def save_now(self) -> None:
-        """Write the draft (called after edits settle, on page change, on close)."""
+    def save_now(self) -> bool:
+        """Write the draft (called after edits settle, on page change, on close); False when the store refused
+        (disk full, database locked): the clerk is told, what was typed stays on screen, the next edit retries."""
         self._save_timer.stop()
         if self.case.state != "draft":
-            return
+            return True
         for page in self.pages:
             page.save(self.case)
-        self.store.save_draft(self.case)
+        try:
+            self.store.save_draft(self.case)
+        except DeskError as exc:
+            self._set_error(ValidationError(f"草稿未能保存：{exc.message}。已填内容仍在本页，不会丢失。"))
+            self._save_failed = True
+            return False
+        if self._save_failed:  # the store is back: the warning goes
+            self._save_failed = False
+            self._set_error(None)
         self.draft_saved.emit()
+        return True
 
     def accept_case(self) -> None:
-        self.save_now()
+        if not self.save_now():
+            return
         for index in range(len(self.pages) - 1):
             if not self._page_ok(index):
                 return

@@ -1,0 +1,124 @@
+"""The desk under faults: a failed acceptance, a full disk, a locked database, a bug in a slot or a thread.
+
+The desk shows the known error in one Chinese sentence, keeps the draft (unnumbered, still saving), and loses
+nothing; a bug is logged without personal data and one dialog says the work is kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from desktop.domain.errors import StoreError
+from desktop.storage.db import DB_NAME
+from desktop.ui.crash import CrashHandler
+from tests.ui.test_wizard import drive_to_review, prepared
+
+
+def fill_the_disk(store, uuid: str) -> None:
+    """The database may not grow (PRAGMA max_page_count); drafts, then small timeline entries (as small as
+    an acceptance's) take the room left, to the last page: a full disk."""
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")
+    for fill in (lambda n: store.save_draft(prepared(store, 1 + n % 20, seed=100 + n)),
+                 lambda n: store.record_event(uuid, "note", detail={"n": n})):
+        with pytest.raises(StoreError, match="磁盘已满"):
+            for n in range(5000):
+                fill(n)
+
+
+def click_accept(qtbot, wizard) -> None:
+    qtbot.mouseClick(wizard.next, Qt.MouseButton.LeftButton)
+
+
+def test_a_failed_audit_write_leaves_the_wizard_a_saveable_draft(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    drive_to_review(qtbot, wizard, data)
+
+    def refuse(*_args):
+        raise StoreError("审计记录写入失败（测试）")
+
+    store.audit = refuse
+    click_accept(qtbot, wizard)
+    assert wizard.error.isVisible() and "审计记录写入失败" in wizard.error.text()
+    assert wizard.case.state == "draft" and not wizard.case.number
+    assert store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    wizard.pages[0].applicant.address.setText("新填的地址")
+    assert wizard.save_now()
+    assert store.load(wizard.case.uuid).applicant.address == "新填的地址"
+    store.audit = None
+    with qtbot.waitSignal(wizard.accepted) as blocker:
+        click_accept(qtbot, wizard)
+    assert store.load(blocker.args[0]).number.endswith("-0001")
+
+
+def test_a_full_disk_during_acceptance_is_said_and_the_draft_kept(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=4)
+    wizard = make_wizard(qtbot, store, 3)
+    drive_to_review(qtbot, wizard, data)
+    fill_the_disk(store, wizard.case.uuid)
+    click_accept(qtbot, wizard)
+    assert "磁盘已满" in wizard.error.text() and wizard.case.state == "draft" and not wizard.case.number
+    store.db.execute("PRAGMA max_page_count=1073741823")
+    with qtbot.waitSignal(wizard.accepted):
+        click_accept(qtbot, wizard)
+
+
+def test_a_locked_database_while_typing_keeps_the_text_and_saves_later(qtbot, store, make_wizard):
+    wizard = make_wizard(qtbot, store, 3)
+    other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
+    store.db.execute("PRAGMA busy_timeout=50")
+    other.execute("BEGIN EXCLUSIVE")
+    wizard.pages[0].applicant.name.setText("王䶮𠈌")
+    assert not wizard.save_now()
+    assert "占用" in wizard.error.text() and wizard.pages[0].applicant.name.text() == "王䶮𠈌"
+    other.execute("ROLLBACK")
+    other.close()
+    assert wizard.save_now() and not wizard.error.isVisible()
+    assert store.load(wizard.case.uuid).applicant.name == "王䶮𠈌"
+
+
+def test_a_bug_in_a_slot_is_logged_redacted_the_draft_saved_and_said_once(qtbot, store, make_wizard, tmp_path):
+    wizard = make_wizard(qtbot, store, 3)
+    handler = CrashHandler(tmp_path / "crashdata").install()
+    handler.window = wizard
+    handler.save_draft = lambda: wizard.save_now() and wizard.case.uuid
+    try:
+        wizard.pages[0].applicant.name.setText("欧阳䶮")
+        wizard._save_timer.stop()  # not yet saved: the crash path must save it
+
+        def bug() -> None:
+            raise ValueError("欧阳䶮 430521199001010011 13812345678")
+
+        with qtbot.waitSignal(handler.crashed) as shown:
+            QTimer.singleShot(0, bug)
+        with qtbot.waitSignal(handler.crashed):  # a second bug: logged, no second dialog
+            QTimer.singleShot(0, bug)
+    finally:
+        handler.uninstall()
+    assert "草稿已保存" in shown.args[0] and "crashdata" in shown.args[0]
+    assert store.load(wizard.case.uuid).applicant.name == "欧阳䶮"
+    log = (tmp_path / "crashdata" / "logs" / "desk.log").read_text(encoding="utf-8")
+    assert "ValueError" in log and "test_faults.py" in log
+    for secret in ("欧阳", "䶮", "19900101", "12345678"):
+        assert secret not in log
+    assert handler.dialog.text() == shown.args[0] and handler.dialog.isVisible()
+    handler.dialog.close()
+
+
+def test_a_bug_in_a_worker_thread_reaches_the_dialog(qtbot, tmp_path):
+    handler = CrashHandler(tmp_path / "crashdata").install()
+    try:
+        thread = threading.Thread(target=lambda: 1 / 0)
+        with qtbot.waitSignal(handler.crashed) as shown:
+            thread.start()
+            thread.join()
+    finally:
+        handler.uninstall()
+    assert "内部错误" in shown.args[0] and "已保存的数据不受影响" in shown.args[0]
+    assert "ZeroDivisionError" in (tmp_path / "crashdata" / "logs" / "desk.log").read_text(encoding="utf-8")
+    handler.dialog.close()
