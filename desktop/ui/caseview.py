@@ -75,6 +75,15 @@ class CaseView(QWidget):
         self.banner.setVisible(False)
         self._buttons(case)
 
+    def refresh(self) -> None:
+        """Redraw the shown case after a change (a department's status, a filed scan), keeping the banner
+        and where the clerk had scrolled to."""
+        bar = self.body.verticalScrollBar()
+        position, banner = bar.value(), self.banner.isVisible()
+        self.show_case(self.uuid)
+        self.banner.setVisible(banner)
+        bar.setValue(position)
+
     def offer_prints(self, case) -> None:
         """Right after acceptance: say which papers the citizen gets now."""
         papers = ["受理回执"] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
@@ -172,15 +181,18 @@ class CaseView(QWidget):
         if not ok:
             return
         material = entries[names.index(name)].material.id
+        filed = 0
         try:
             for doc_id in ids:
                 documents.file(self.store, doc_id, self.uuid, material, actor=self.window_.session.username)
+                filed += 1
         except DeskError as exc:
             QMessageBox.warning(self, "无法归档", exc.message)
         event.acceptProposedAction()
-        self.show_case(self.uuid)
-        if self.window_._inbox is not None:
-            self.window_._inbox.reload()
+        self.show_case(self.uuid)  # the inbox and the other views hear of it from the store (MainWindow fan-out)
+        if filed:
+            self.banner.setText(f"✔ 已把 {filed} 件扫描件归档到“{name}”，见下方“扫描件”。")
+            self.banner.setVisible(True)
 
     def _row(self):
         return next(iter(self.store.rows("uuid = ?", [self.uuid])), None)

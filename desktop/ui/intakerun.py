@@ -23,11 +23,13 @@ STABILITY_DELAY = 5.0  # seconds a file's size and time must hold (paperless-ngx
 
 
 class IntakeRunner(QObject):
-    """`passed(report)` after each pass, on the GUI thread; `failed(message)` when the folder cannot be read."""
+    """`passed(report)` after each pass, on the GUI thread; `failed(message)` when the folder cannot be read;
+    `changed(changes)` with what a pass committed ((what, case uuid) pairs), before `passed`."""
 
     started = Signal()
     passed = Signal(object)
     failed = Signal(str)
+    changed = Signal(object)
 
     def __init__(self, data_dir: Path, catalog: Catalog, folder: str, *, actor: str = "",
                  stability_delay: float = STABILITY_DELAY, parent: QObject | None = None):
@@ -80,7 +82,11 @@ class IntakeRunner(QObject):
         def one_pass(store) -> intake.ScanReport:
             return intake.scan_once(store, folder, stability_delay=delay, state=state, actor=actor)
 
-        worker.run_on_store(data_dir, catalog, one_pass, self._on_done)
+        worker.run_on_store(data_dir, catalog, one_pass, self._on_done, changed=self._on_changes)
+
+    def _on_changes(self, changes: worker.Changes) -> None:
+        if not self.stopped:
+            self.changed.emit(changes)
 
     def _on_done(self, report: intake.ScanReport | None, error: BaseException | None) -> None:
         self.running = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
 
@@ -36,7 +36,14 @@ TOOLBAR = (
 
 
 class MainWindow(QMainWindow):
-    """One window for one logged-in staff member; screens swap in a stack so nobody loses their place."""
+    """One window for one logged-in staff member; screens swap in a stack so nobody loses their place.
+
+    Every committed change, made here or by a background job (intake, sync) on its own connection, arrives
+    as `signals.changed`; after the burst settles (one turn of the event loop) each open view redraws once,
+    then `views_refreshed(uuids)` (uuids of the cases changed; "" for changes to no one case).
+    """
+
+    views_refreshed = Signal(object)
 
     def __init__(self, store: Store, session: roles.Session, accounts: Accounts | None = None):
         super().__init__()
@@ -61,6 +68,9 @@ class MainWindow(QMainWindow):
         self.home.service_chosen.connect(self.new_case)
         self.home.case_chosen.connect(self.open_case)
         self.signals.changed.connect(self._on_store_changed)
+        self._changes: dict[str, set[str]] = {}  # uuid -> kinds, collected until the fan-out
+        self._fanout = QTimer(self, singleShot=True, interval=0)
+        self._fanout.timeout.connect(self._fan_out)
         self.idle = IdleWatcher(lock_minutes(store.db), self)
         self.idle.idle.connect(self.lock)
         self._inbox = None
@@ -224,18 +234,15 @@ class MainWindow(QMainWindow):
         self.intake = IntakeRunner(self.store.data_dir, self.store.catalog, folder, actor=self.session.username,
                                    parent=self)
         self.intake.passed.connect(self._on_intake)
+        self.intake.changed.connect(self.signals.relay)
         self.intake.failed.connect(lambda message: self.statusBar().showMessage(f"扫描文件夹：{message}", 15000))
         self.intake.start()
 
     def _on_intake(self, report) -> None:
-        count = self.store.db.execute("SELECT count(*) FROM documents WHERE state = 'inbox'").fetchone()[0]
-        self.actions_by_name["收件箱"][0].setText(f"收件箱（{count}）" if count else "收件箱")
         if report.accepted or report.quarantined:
             bad = f"，{len(report.quarantined)} 件有问题已隔离" if report.quarantined else ""
             self.statusBar().showMessage(f"扫描文件夹：新收 {len(report.accepted)} 件{bad}", 15000)
-        if self._inbox is not None:
-            self._inbox.reload()
-        self._on_store_changed("intake", "")
+            self.signals.relay([("scan_received", "")])  # into the inbox, not yet any case's
 
     def _start_sync(self) -> None:
         """Sync in the background for staff who handle cases; the status bar says how it stands."""
@@ -245,6 +252,7 @@ class MainWindow(QMainWindow):
             return
         self.sync = SyncRunner(self.store.data_dir, self.store.catalog, self)
         self.sync.updated.connect(self._on_sync)
+        self.sync.changed.connect(self.signals.relay)
         self.sync.start()
 
     def _on_sync(self, status, report) -> None:
@@ -253,8 +261,8 @@ class MainWindow(QMainWindow):
         if self._sync_page is not None:
             self._sync_page.show_status(status)
             self._sync_page.reload()
-        if report is not None and (report.sent or report.changes_applied):
-            self._on_store_changed("sync", "")
+        if report is not None and report.sent:  # outbox rows marked sent: the cases' sync labels changed
+            self.signals.relay([("synced", "")])
 
     def open_sync(self) -> None:
         from desktop.ui.syncpage import SyncProblemsPage
@@ -278,7 +286,6 @@ class MainWindow(QMainWindow):
 
         if self._inbox is None:
             self._inbox = InboxPage(self.store, self.session.username)
-            self._inbox.filed.connect(self._on_filed)
             self.inbox_dock = QDockWidget("扫描收件箱", self)
             self.inbox_dock.setWidget(self._inbox)
             self.inbox_dock.setMinimumWidth(380)
@@ -287,10 +294,6 @@ class MainWindow(QMainWindow):
         self.inbox_dock.show()
         if self.intake is not None:
             self.intake.scan_now()
-
-    def _on_filed(self, case_uuid: str) -> None:
-        if self._caseview is not None and self.stack.currentWidget() is self._caseview:
-            self._caseview.show_case(self._caseview.uuid)
 
     def open_ledger(self) -> None:
         from desktop.ui.ledgerpage import LedgerPage
@@ -360,9 +363,27 @@ class MainWindow(QMainWindow):
     # status
 
     def _on_store_changed(self, what: str, uuid: str) -> None:
+        self._changes.setdefault(uuid, set()).add(what)
+        self._fanout.start()
+
+    def _fan_out(self) -> None:
+        """Each open view redraws once for a burst of changes: the case view when its case (or any) changed."""
+        changes, self._changes = self._changes, {}
         self._update_status()
-        if self.stack.currentWidget() is self.home:
+        self._update_inbox_count()
+        current = self.stack.currentWidget()
+        if current is self.home:
             self.home.reload()
+        if self._caseview is not None and current is self._caseview and self._caseview.uuid \
+                and (self._caseview.uuid in changes or "" in changes):
+            self._caseview.refresh()
+        if self._inbox is not None and any(k.startswith("scan") for kinds in changes.values() for k in kinds):
+            self._inbox.reload()
+        self.views_refreshed.emit(set(changes))
+
+    def _update_inbox_count(self) -> None:
+        count = self.store.db.execute("SELECT count(*) FROM documents WHERE state = 'inbox'").fetchone()[0]
+        self.actions_by_name["收件箱"][0].setText(f"收件箱（{count}）" if count else "收件箱")
 
     def _update_status(self) -> None:
         values = settings.get_all(self.store.db)

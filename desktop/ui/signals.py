@@ -8,7 +8,8 @@ from desktop.storage.store import Store
 
 
 class StoreSignals(QObject):
-    """`changed(what, uuid)` after every committed change; screens listen instead of polling."""
+    """`changed(what, uuid)` after every committed change, this thread's or a background job's (`relay`);
+    screens listen instead of polling."""
 
     changed = Signal(str, str)
 
@@ -19,6 +20,11 @@ class StoreSignals(QObject):
 
     def _on_store_changed(self, what: str, uuid: str) -> None:
         self.changed.emit(what, uuid)
+
+    def relay(self, changes: list[tuple[str, str]]) -> None:
+        """Changes a background job committed on its own connection, announced as if made here."""
+        for what, uuid in dict.fromkeys(changes):
+            self.changed.emit(what, uuid)
 
     def detach(self) -> None:
         if self._on_store_changed in self.store.listeners:

@@ -16,9 +16,11 @@ from desktop.ui import worker
 
 
 class SyncRunner(QObject):
-    """`updated(status, report)` after each pass, on the GUI thread (report None when no pass was due)."""
+    """`updated(status, report)` after each pass, on the GUI thread (report None when no pass was due);
+    `changed(changes)` with what a pass committed ((what, case uuid) pairs), before `updated`."""
 
     updated = Signal(object, object)
+    changed = Signal(object)
 
     def __init__(self, data_dir: Path, catalog: Catalog, parent: QObject | None = None, *, poll_seconds: int = 30):
         super().__init__(parent)
@@ -81,7 +83,11 @@ class SyncRunner(QObject):
             if done is not None:
                 done(getattr(error, "message", None) if error is not None else None)
 
-        worker.run_on_store(data_dir, catalog, one_pass, finished)
+        worker.run_on_store(data_dir, catalog, one_pass, finished, changed=self._on_changes)
+
+    def _on_changes(self, changes: worker.Changes) -> None:
+        if not self.stopped:
+            self.changed.emit(changes)
 
     def _on_done(self, result, error: BaseException | None) -> None:
         self.running = False

@@ -56,19 +56,32 @@ def run(fn: Callable[[], Any], callback: Callable[[Any, BaseException | None], N
     QThreadPool.globalInstance().start(_Job(fn, relay))
 
 
+Changes = list[tuple[str, str]]  # (what, case uuid) as the store's listeners hear them; uuid "" for no case
+
+
 def run_on_store(data_dir, catalog, job: Callable[[Any], Any],
-                 callback: Callable[[Any, BaseException | None], None]) -> None:
+                 callback: Callable[[Any, BaseException | None], None], *,
+                 changed: Callable[[Changes], None] | None = None) -> None:
     """Like `run`, with `job(store)` given its own connection to the data dir, closed afterwards.
 
     For background work that reads or writes the database (intake, sync, the ledger): SQLite serialises it
-    with the GUI thread's writes, and no connection is ever shared between threads.
+    with the GUI thread's writes, and no connection is ever shared between threads. What the job committed
+    (its store's after-commit callbacks) goes to `changed` on the GUI thread, before `callback`, even when the
+    job failed half-way: every change that did commit is seen by every open view.
     """
-    def with_store() -> Any:
+    seen: Changes = []
 
+    def with_store() -> Any:
         store = Store.open(data_dir, catalog)
+        store.listeners.append(lambda what, uuid: seen.append((what, uuid)))
         try:
             return job(store)
         finally:
             store.close()
 
-    run(with_store, callback)
+    def deliver(result: Any, error: BaseException | None) -> None:
+        if changed is not None and seen:
+            changed(list(seen))
+        callback(result, error)
+
+    run(with_store, deliver)
