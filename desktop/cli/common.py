@@ -23,6 +23,7 @@ ENV_NEW_PASSWORD = "DESK_NEW_PASSWORD"
 
 # The data dir this command line uses, once main has resolved it (None for commands that use none).
 _announced: list[Path] = []
+_printed_json: list[bool] = []
 
 
 def announce_data_dir(args: argparse.Namespace) -> Path:
@@ -33,6 +34,12 @@ def announce_data_dir(args: argparse.Namespace) -> Path:
 
 def forget_data_dir() -> None:
     _announced.clear()
+    _printed_json.clear()
+
+
+def printed_json() -> bool:
+    """Whether this run's output was JSON (which names the data dir itself)."""
+    return bool(_printed_json)
 
 
 def out(data: Any) -> None:
@@ -45,6 +52,7 @@ def out(data: Any) -> None:
         data = {**data, "data_dir": str(_announced[0])}
     elif _announced:
         print(f"数据目录：{_announced[0]}", file=sys.stderr)
+    _printed_json.append(True)
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 

@@ -76,7 +76,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return args.func(args)
     where = common.announce_data_dir(args)
     code = args.func(args)
-    if not args.json:  # silent use of another data dir is the worst bug here: every command says which it used
+    if not common.printed_json():  # silent use of another data dir is the worst bug: every command names it
         print(f"数据目录：{where}")
     return code
 

@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.domain import overdue
 from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES
 from desktop.domain.catalog import METHODS
 from desktop.domain.errors import ValidationError
@@ -299,15 +300,8 @@ def keep(s: dict[str, Any], f: Filters, clerks: set[str]) -> bool:
 
 
 def due_and_overdue(state: str, items: list[dict[str, Any]], today: dt.date) -> tuple[str | None, bool]:
-    """The nearest due date of the items still open (else the last one) and whether it has passed.
-
-    A suspended case is not overdue: its clock stops, and 续办 moves its dates (docs/decisions.md)."""
-    dates = [i["due_date"] for i in items if i.get("due_date")]
-    open_dates = [i["due_date"] for i in items if i.get("due_date") and i.get("status") not in CLOSED]
-    if state in CLOSED or state == "suspended" or not open_dates:
-        return (max(dates) if dates else None), False
-    nearest = min(open_dates)
-    return nearest, dt.date.fromisoformat(nearest) < today
+    """The case's due date and whether it is overdue: the one rule of desktop/domain/overdue.py."""
+    return overdue.due_and_overdue(state, items, today)
 
 
 def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], today: dt.date) -> list[LedgerRow]:

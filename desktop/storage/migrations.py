@@ -283,3 +283,16 @@ def _day_close(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (closure_id, case_uuid)
         ) WITHOUT ROWID, STRICT"""
     )
+
+
+@MIGRATIONS(name="0006_due_date_one_rule")
+def _due_date_one_rule(db: sqlite_utils.Database) -> None:
+    # cases.due_date was the latest item's date; it is now the date that decides 超期 by the one rule of
+    # desktop/domain/overdue.py (the nearest open item's), so home lists and the ledger agree on old cases too.
+    import json
+
+    from desktop.domain.overdue import case_due_date
+
+    rows = db.execute("SELECT uuid, payload FROM cases").fetchall()
+    db.conn.executemany("UPDATE cases SET due_date = ? WHERE uuid = ?",
+                        [(case_due_date(json.loads(p).get("items") or []), u) for u, p in rows])

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.domain import catalog as catalog_mod, states, workdays
+from desktop.domain import catalog as catalog_mod, overdue, states, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, ValidationError
@@ -261,7 +261,7 @@ class Store:
     def _write(self, case: Case, now: dt.datetime, *, outbox: bool) -> None:
         if outbox:
             case.revision += 1
-        due = max((i.due_date for i in case.items if i.due_date), default=None)
+        due = overdue.case_due_date(case.items)  # the date that decides 超期 (desktop/domain/overdue.py)
         row = {
             "uuid": case.uuid, "number": case.number, "service": case.service, "state": case.state,
             "revision": case.revision, "created_at": now.isoformat(), "updated_at": now.isoformat(),

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import eligibility, states, views
+from desktop.domain import eligibility, overdue, states, views
 from desktop.domain.errors import DeskError
 from desktop.intake import documents
 from desktop.storage.store import Store
@@ -79,7 +79,7 @@ class CaseView(QWidget):
         """Redraw the shown case after a change (a department's status, a filed scan), keeping the banner
         and where the clerk had scrolled to."""
         bar = self.body.verticalScrollBar()
-        position, banner = bar.value(), self.banner.isVisible()
+        position, banner = bar.value(), not self.banner.isHidden()
         self.show_case(self.uuid)
         self.banner.setVisible(banner)
         bar.setValue(position)
@@ -210,7 +210,6 @@ class CaseView(QWidget):
 def case_html(d: dict) -> str:
     e = html.escape
     a = d["applicant"]
-    today = dt.date.today().isoformat()
     place = a["address"] if a["address"].startswith(a["township"]) else f"{a['township']}{a['village']}　{a['address']}"
     accepted = (d["accepted_at"] or "")[:16].replace("T", " ")
     people = (f"<p><b>受理</b>　{e(accepted or '—')}　{e(d['office'])}　窗口 {e(d['window'] or '—')}　经办人 {e(d['clerk'])}<br>"
@@ -223,8 +222,8 @@ def case_html(d: dict) -> str:
     people += f"<br><b>办理方式</b>　{e(d['method'])}　{e(d['applied_by_label'])}</p>"
     items = "".join(
         f"<tr><td>{e(i['name'])}</td><td>{e(i['code'] or '无编码')}</td><td>{e(i['status_label'])}</td>"
-        f"<td style='color:{'#b00020' if _overdue(i, today) else 'black'}'>{e(i['due_date'] or '—')}"
-        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, today) else ''}</td></tr>"
+        f"<td style='color:{'#b00020' if _overdue(i, d['state']) else 'black'}'>{e(i['due_date'] or '—')}"
+        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, d['state']) else ''}</td></tr>"
         for i in d["items"])
     mats = "".join(f"<tr><td>{e(m['name'])}</td><td>{e(m['received_label'])}</td><td>{m['count'] or ''}</td></tr>"
                    for m in d["materials"])
@@ -248,5 +247,5 @@ def scans_html(scans: list, names: dict[str, str]) -> str:
             f"<th>归档时间</th></tr>{rows}</table>")
 
 
-def _overdue(item: dict, today: str) -> bool:
-    return bool(item["due_date"] and item["due_date"] < today and item["status"] in ("accepted", "submitted", "in_progress"))
+def _overdue(item: dict, case_state: str) -> bool:
+    return overdue.item_overdue(case_state, item["status"], item["due_date"], dt.date.today())  # as the ledger

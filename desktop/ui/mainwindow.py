@@ -369,6 +369,8 @@ class MainWindow(QMainWindow):
     def _fan_out(self) -> None:
         """Each open view redraws once for a burst of changes: the case view when its case (or any) changed."""
         changes, self._changes = self._changes, {}
+        if not changes:
+            return
         self._update_status()
         self._update_inbox_count()
         current = self.stack.currentWidget()
@@ -400,4 +402,6 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.stop()
         self.signals.detach()
+        self._fanout.stop()  # closing saved the draft: no redraw after the window (and soon the store) is gone
+        self._changes.clear()
         super().closeEvent(event)

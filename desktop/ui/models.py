@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
+from desktop.domain import overdue
 from desktop.domain.case import STATES
 from desktop.domain.catalog import Catalog
 from desktop.domain.idnumber import mask_id
@@ -59,8 +60,7 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def _overdue(self, row: dict[str, Any]) -> bool:
-        open_state = row["state"] in ("accepted", "submitted", "in_progress")
-        return bool(open_state and row["due_date"] and row["due_date"] < self.today)
+        return overdue.is_overdue(row["state"], row["due_date"], dt.date.fromisoformat(self.today))  # as the ledger
 
     def _text(self, row: dict[str, Any], column: int) -> str:
         service = self.catalog.services.get(row["service"])

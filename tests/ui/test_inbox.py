@@ -117,9 +117,11 @@ def test_scans_dragged_onto_a_case_are_filed_under_the_chosen_material(qtbot, st
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (wanted, True))
     drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
-    window.caseview.dropEvent(drop)
+    with qtbot.waitSignal(window.views_refreshed):  # the inbox hears of it from the store, like every view
+        window.caseview.dropEvent(drop)
     assert len(documents.for_case(store, case.uuid, "hukou_book")) == 2 and documents.inbox(store) == []
     assert page.list.count() == 0
+    assert not window.caseview.banner.isHidden() and f"已把 2 件扫描件归档到“{wanted}”" in window.caseview.banner.text()
     assert "户口簿2.png" in window.caseview.body.toHtml()
 
 

@@ -1,0 +1,49 @@
+"""The one rule for 超期 (overdue), used by the home lists, the case view, the ledger and its totals.
+
+A case's due date is the nearest due date of its items still being handled (the latest of all once none is);
+it is overdue when that date has passed while the case is open. A suspended case (已中止) is not overdue: its
+clock stops, and 续办 moves its dates on by the working days it spent suspended (docs/decisions.md). A closed
+item (办结, 终止) is never overdue, whatever its date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# states whose clock runs (the open states of desktop.domain.states, without 已中止 which is not among them)
+RUNNING = ("accepted", "pending_materials", "submitted", "in_progress")
+CLOSED = ("completed", "terminated")
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+
+
+def case_due_date(items: Iterable[Any]) -> str | None:
+    """The date that decides: the nearest of the open items' due dates, else the latest of all (or None).
+
+    `items` are ItemStates or their dicts (with `due_date` and `status`)."""
+    items = list(items)
+    dates = [_get(i, "due_date") for i in items if _get(i, "due_date")]
+    open_dates = [_get(i, "due_date") for i in items if _get(i, "due_date") and _get(i, "status") not in CLOSED]
+    if open_dates:
+        return min(open_dates)
+    return max(dates) if dates else None
+
+
+def is_overdue(state: str, due_date: str | None, today: dt.date) -> bool:
+    """Whether a case in `state` with the decisive `due_date` (ISO) is overdue on `today`."""
+    return bool(state in RUNNING and due_date and due_date < today.isoformat())
+
+
+def item_overdue(case_state: str, item_status: str | None, due_date: str | None, today: dt.date) -> bool:
+    """Whether one item of a case is overdue: the case's clock runs and the item is not yet closed."""
+    return item_status not in CLOSED and is_overdue(case_state, due_date, today)
+
+
+def due_and_overdue(state: str, items: Iterable[Any], today: dt.date) -> tuple[str | None, bool]:
+    """The case's decisive due date and whether it is overdue on `today`."""
+    due = case_due_date(items)
+    return due, is_overdue(state, due, today)
