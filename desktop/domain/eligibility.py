@@ -141,15 +141,15 @@ def _person_errors(person: Person, who: str, field: str, *, id_required: bool) -
     return errors
 
 
-def page_errors(service: Service, case: Case, catalog: Catalog, page: int) -> list[ValidationError]:
-    """The problems that keep the wizard on `page` (0 applicant … 4 links); each names its field."""
-    checks = (_applicant_errors, _proxy_errors, _eligibility_errors, _materials_errors, _links_errors)
-    return checks[page](service, case, catalog) if page < len(checks) else []
+def page_errors(service: Service, case: Case, catalog: Catalog, page: str) -> list[ValidationError]:
+    """The problems that keep the wizard on the page named `page` (a key of PAGE_CHECKS, not a position, so
+    reordering the wizard cannot misalign its checks); each names its field."""
+    return PAGE_CHECKS[page](service, case, catalog)
 
 
 def accept_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
     """Everything that blocks acceptance, in wizard order (missing materials do not: they mean 补正中)."""
-    return [e for page in range(5) for e in page_errors(service, case, catalog, page)]
+    return [e for page in PAGE_CHECKS for e in page_errors(service, case, catalog, page)]
 
 
 def _applicant_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
@@ -239,3 +239,18 @@ def _links_errors(service: Service, case: Case, catalog: Catalog) -> list[Valida
         ValidationError(f"关联事项：一件事{n}不在本事项可关联的范围内", field="linked_services")
         for n in case.linked_services if n not in offered
     ]
+
+
+def _no_errors(service: Service, case: Case, catalog: Catalog) -> list[ValidationError]:
+    return []
+
+
+# The wizard's pages by name, each with what keeps the clerk on it (desktop/ui/wizard/wizard.py's PAGES).
+PAGE_CHECKS = {
+    "applicant": _applicant_errors,
+    "proxy": _proxy_errors,
+    "eligibility": _eligibility_errors,
+    "materials": _materials_errors,
+    "links": _links_errors,
+    "review": _no_errors,
+}

@@ -47,7 +47,7 @@ def test_a_failed_audit_write_leaves_the_wizard_a_saveable_draft(qtbot, store, m
     assert wizard.error.isVisible() and "审计记录写入失败" in wizard.error.text()
     assert wizard.case.state == "draft" and not wizard.case.number
     assert store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
-    wizard.pages[0].applicant.address.setText("新填的地址")
+    wizard.page("applicant").applicant.address.setText("新填的地址")
     assert wizard.save_now()
     assert store.load(wizard.case.uuid).applicant.address == "新填的地址"
     store.audit = None
@@ -73,9 +73,9 @@ def test_a_locked_database_while_typing_keeps_the_text_and_saves_later(qtbot, st
     other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
     store.db.execute("PRAGMA busy_timeout=50")
     other.execute("BEGIN EXCLUSIVE")
-    wizard.pages[0].applicant.name.setText("王䶮𠈌")
+    wizard.page("applicant").applicant.name.setText("王䶮𠈌")
     assert not wizard.save_now()
-    assert "占用" in wizard.error.text() and wizard.pages[0].applicant.name.text() == "王䶮𠈌"
+    assert "占用" in wizard.error.text() and wizard.page("applicant").applicant.name.text() == "王䶮𠈌"
     other.execute("ROLLBACK")
     other.close()
     assert wizard.save_now() and not wizard.error.isVisible()
@@ -88,7 +88,7 @@ def test_a_bug_in_a_slot_is_logged_redacted_the_draft_saved_and_said_once(qtbot,
     handler.window = wizard
     handler.save_draft = lambda: wizard.save_now() and wizard.case.uuid
     try:
-        wizard.pages[0].applicant.name.setText("欧阳䶮")
+        wizard.page("applicant").applicant.name.setText("欧阳䶮")
         wizard._save_timer.stop()  # not yet saved: the crash path must save it
 
         def bug() -> None:

@@ -10,7 +10,7 @@ from desktop.ui.wizard.wizard import CaseWizard
 
 
 def fill_applicant(wizard: CaseWizard, data: Case) -> None:
-    page = wizard.pages[0]
+    page = wizard.page("applicant")
     a = data.applicant
     page.applicant.name.setText(a.name)
     page.applicant.id_number.setText(a.id_number)
@@ -27,7 +27,7 @@ def fill_applicant(wizard: CaseWizard, data: Case) -> None:
 
 
 def fill_proxy(wizard: CaseWizard, data: Case) -> None:
-    page = wizard.pages[1]
+    page = wizard.page("proxy")
     (page.proxy_radio if data.is_proxy else page.self_radio).setChecked(True)
     if data.is_proxy and data.proxy:
         page.kind.setCurrentIndex(list(PROXY_KINDS).index(data.proxy_kind))
@@ -41,7 +41,7 @@ def fill_proxy(wizard: CaseWizard, data: Case) -> None:
 
 
 def answer(wizard: CaseWizard, qid: str, value) -> None:
-    widget = wizard.pages[2].fields[f"answers.{qid}"]
+    widget = wizard.page("eligibility").fields[f"answers.{qid}"]
     if isinstance(widget, QComboBox):
         text = UNANSWERED if value is None else {True: "是", False: "否"}.get(value, str(value)) if isinstance(value, bool) else str(value)
         index = widget.findText(text)
@@ -58,13 +58,13 @@ def fill_answers(wizard: CaseWizard, data: Case) -> None:
 
 
 def receive(wizard: CaseWizard, material_id: str, how: str) -> None:
-    page = wizard.pages[3]
+    page = wizard.page("materials")
     row = page._ids.index(material_id)
     combo = page.table.cellWidget(row, 3)
     combo.setCurrentIndex(0 if not how else list(RECEIVED).index(how) + 1)
 
 
 def fill_materials(wizard: CaseWizard, data: Case) -> None:
-    for mid in list(wizard.pages[3]._ids):
+    for mid in list(wizard.page("materials")._ids):
         state = data.materials.get(mid)
         receive(wizard, mid, state.received if state else "")

@@ -29,7 +29,10 @@ from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 from desktop.ui.wizard.people import ApplicantPage, ProxyPage
 from desktop.ui.wizard.rules import EligibilityPage, LinksPage, MaterialsPage, ReviewPage
 
-PAGES = (ApplicantPage, ProxyPage, EligibilityPage, MaterialsPage, LinksPage, ReviewPage)
+# The pages in order, by name: a page's checks are found by its name (eligibility.PAGE_CHECKS), never by its
+# position, so reordering or inserting a page cannot validate one page with another's rules.
+PAGES = (("applicant", ApplicantPage), ("proxy", ProxyPage), ("eligibility", EligibilityPage),
+         ("materials", MaterialsPage), ("links", LinksPage), ("review", ReviewPage))
 SAVE_DELAY_MS = 300
 
 
@@ -69,9 +72,11 @@ class CaseWizard(QWidget):
         self.steps.setMaximumWidth(150)
         self.stack = QStackedWidget()
         self.pages: list[Page] = []
-        for number, cls in enumerate(PAGES, start=1):
+        self.names: list[str] = []
+        for number, (name, cls) in enumerate(PAGES, start=1):
             page = cls(self.ctx)
             self.pages.append(page)
+            self.names.append(name)
             self.steps.addItem(f"{number}. {page.title}")
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
@@ -108,6 +113,10 @@ class CaseWizard(QWidget):
 
     def current(self) -> int:
         return self.stack.currentIndex()
+
+    def page(self, name: str) -> Page:
+        """The page named `name` (see PAGES)."""
+        return self.pages[self.names.index(name)]
 
     def go_to(self, index: int, *, check: bool = True) -> bool:
         """Show page `index`; going forward first checks every page before it."""
@@ -154,7 +163,7 @@ class CaseWizard(QWidget):
             self.go_to(self.current() + 1)
 
     def _page_ok(self, index: int) -> bool:
-        errors = eligibility.page_errors(self.ctx.service, self.case, self.ctx.catalog, index)
+        errors = eligibility.page_errors(self.ctx.service, self.case, self.ctx.catalog, self.names[index])
         if not errors:
             return True
         self._show(index) if index != self.current() else None
@@ -211,12 +220,12 @@ class CaseWizard(QWidget):
     def accept_case(self) -> None:
         if not self.save_now():
             return
-        for index in range(len(self.pages) - 1):
+        for index in range(len(self.pages)):
             if not self._page_ok(index):
                 return
         refusal = self.area_check(self.case) if self.area_check else None
         if refusal:
-            self._show(0)
+            self._show(self.names.index("applicant"))
             self._set_error(ValidationError(refusal, field="applicant.township"))
             return
         pending = {mid: list(state.pending_docs) for mid, state in self.case.materials.items() if state.pending_docs}
