@@ -84,13 +84,22 @@ class Store:
         rows = self.db.query("SELECT at, kind, actor, detail FROM events WHERE case_uuid = ? ORDER BY id", [uuid])
         return [{**r, "detail": json.loads(r["detail"])} for r in rows]
 
-    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Cases matching a name, pinyin initials, ID number or its tail, phone, or case number."""
+    def search(self, text: str, limit: int = 50, *, township: str | None = None,
+               villages: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Cases matching a name, pinyin initials, ID number or its tail, phone, or case number.
+
+        `township` (and `villages`, if any) limit the search to a village agent's area inside the query, so
+        the limit counts only cases the agent may see (filtering after it could hide every one of them)."""
+        place, place_params = "", []
+        if township is not None:
+            place = " AND c.township = ?" + (f" AND c.village IN ({','.join('?' * len(villages))})" if villages else "")
+            place_params = [township, *villages]
         uuids: dict[str, None] = {}
         for prefix in searchkeys.query_prefixes(text):
             hits = self.db.execute(
-                "SELECT DISTINCT case_uuid FROM case_keys WHERE key >= ? AND key < ? LIMIT ?",
-                [prefix, prefix + "\U0010ffff", limit],
+                "SELECT DISTINCT k.case_uuid FROM case_keys k JOIN cases c ON c.uuid = k.case_uuid"
+                f" WHERE k.key >= ? AND k.key < ?{place} LIMIT ?",
+                [prefix, prefix + "\U0010ffff", *place_params, limit],
             ).fetchall()
             uuids.update((h[0], None) for h in hits)
         if not uuids:

@@ -48,6 +48,7 @@ class HomePage(QWidget):
         self.store = store
         self.owner = ""  # drafts shown: this staff member's (display name); '' shows all
         self.visible = lambda row: True  # cases shown: e.g. only a village agent's area
+        self.area = None  # a village agent's Area (township, villages): searched inside the query
         self.finder = QLineEdit()
         self.finder.setPlaceholderText("查找一件事：名称、拼音首字母（如 cjrz）、事项编码 … 回车开始办理")
         self.finder.setClearButtonEnabled(True)
@@ -126,7 +127,8 @@ class HomePage(QWidget):
 
     def run_search(self) -> None:
         text = self.search.text().strip()
-        rows = [r for r in self.store.search(text) if self.visible(r)] if text else []
+        place = {"township": self.area.township, "villages": self.area.villages} if self.area is not None else {}
+        rows = [r for r in self.store.search(text, **place) if self.visible(r)] if text else []
         self.search_model.set_rows(rows)
         self.search_info.setText(f"找到 {len(rows)} 件" if text else "")
 

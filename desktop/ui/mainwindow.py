@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
             action.setVisible(permission is None or self.can(permission))
         self.home.owner = self.session.display_name
         self.home.visible = lambda row: roles.visible(self.session, row)
+        self.home.area = self.session.area if self.session.role in roles.AREA_LIMITED else None
         self._update_status()
         if self.can("case.view"):
             self.go_home()
