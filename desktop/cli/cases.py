@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.common import open_store, out, require_user
+from desktop.domain import wording
 from desktop.domain.errors import DeskError
 
 
@@ -52,6 +53,8 @@ def cmd_case(args: argparse.Namespace) -> int:
         if args.action == "show":
             case = store.load(args.ref)
             data = views.detail(case, store.catalog, store.events(case.uuid))
+            if not args.json:
+                data["events"] = _named_actors(store, data["events"])
             out(data) if args.json else _print_case(data)
             return 0
         day = _date(args.date) if args.date else None
@@ -95,13 +98,25 @@ def _case_import(store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _named_actors(store, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline with each actor's name instead of their username, as the case view shows it."""
+    from desktop.accounts.staff import Accounts
+
+    names = Accounts(store.db).names()
+    return [{**e, "actor": names.get(e["actor"], e["actor"])} for e in events]
+
+
 def _print_case(d: dict[str, Any]) -> None:
     print(f"{d['number'] or '（草稿）'}  {d['state_label']}  {d['service_name']}")
+    if d["accepted_at"]:
+        print(f"受理时间：{wording.local_time(d['accepted_at'])}")
     a = d["applicant"]
     print(f"申请人：{a['name']}  {a['id_number']}  {a['phone']}")
     for i in d["items"]:
         print(f"  事项：{i['name']}（{i['code'] or '无编码'}） {i['status_label']}  办结期限 {i['due_date'] or '—'}")
     for m in d["materials"]:
         print(f"  材料：{m['name']}  {m['received_label']}")
-    for e in d["events"]:
-        print(f"  {e['at']}  {e['kind']}  {e['actor']}")
+    for e in d["events"]:  # words and the hall's time, never a kind's code or a UUID (issue 12)
+        detail = wording.describe({k: v for k, v in e["detail"].items() if k in ("reason", "department", "note")})
+        print(f"  {wording.local_time(e['at'])}  {wording.event_label(e['kind'])}  {e['actor']}"
+              + (f"  {detail}" if detail else ""))

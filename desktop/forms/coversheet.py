@@ -75,7 +75,9 @@ def _page(ctx, material, index: int, total: int) -> list:
         layout.gap(4),
         layout.qr(cover_payload(ctx.number, material.id), qr_size, center=True),
         layout.Line(ctx.number, 16, bold=False, space_before=4, space_after=10),
-        fields([["受理编号", ctx.number], ["材料名称", material.name], ["材料编号", material.id, "收取情况", received],
-                ["一件事", ctx.service.name], ["申请人", c.applicant.name, "份次", f"第 {index} 份，共 {total} 份"]],
+        # the material's catalog id stays in the QR code only: the printed text is for people (issue 12)
+        fields([["受理编号", ctx.number], ["材料名称", material.name],
+                ["收取情况", received, "份次", f"第 {index} 份，共 {total} 份"],
+                ["一件事", ctx.service.name], ["申请人", c.applicant.name]],
                widths=(24 * mm, (CONTENT_W - 48 * mm) / 2, 24 * mm)),
     ]

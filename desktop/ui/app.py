@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -34,9 +34,25 @@ def make_app(argv: list[str] | None = None, *, bundled_fonts: bool = True) -> QA
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLE)
+    install_translations(app)
     if bundled_fonts:
         add_bundled_fonts(app)
     return app
+
+
+def install_translations(app: QApplication) -> bool:
+    """Qt's own dialogs in Chinese (是/否, 确定/取消, the print and file dialogs): the qtbase translations that
+    ship with PySide6 (and that PyInstaller's Qt hooks bundle), and the Chinese locale for numbers and dates."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if getattr(app, "_desk_translator", None) is not None:
+        return True
+    translator = QTranslator(app)
+    where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", where):
+        return False  # an incomplete install: the desk still works, Qt's buttons stay English (self-check says so)
+    app.installTranslator(translator)
+    app._desk_translator = translator  # the application must keep it alive
+    return True
 
 
 def add_bundled_fonts(app: QApplication) -> None:

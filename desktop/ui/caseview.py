@@ -17,20 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import eligibility, overdue, states, views
+from desktop.domain import eligibility, overdue, states, views, wording
 from desktop.domain.errors import DeskError
 from desktop.intake import documents
 from desktop.storage.store import Store
 from desktop.sync import state as syncstate
-
-KIND_LABELS = {
-    "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
-    "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "printed": "打印",
-    "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新", "scan_filed": "扫描件归档",
-    "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件", "hub_status": "部门办理状态（县级服务器）",
-    "sync_conflict_keep_local": "同步冲突：以本机为准", "sync_conflict_take_hub": "同步冲突：采用服务器版本",
-    "sync_rejection_reviewed": "服务器拒收：已查看",
-}
 
 
 class CaseView(QWidget):
@@ -149,7 +140,10 @@ class CaseView(QWidget):
 
     def _remove_scan(self) -> None:
         """Take a wrongly filed scan off the case: it goes back to the inbox, and the timeline says so."""
-        labels = [f"{d.material_id}　{d.original_name}　{d.pages}页" for d in self.scans]
+        case = self.store.load(self.uuid)
+        service = self.store.catalog.service(case.service)
+        materials = {m.id: m.name for m in service.materials}
+        labels = [f"{materials.get(d.material_id, '（未指定材料）')}　{d.original_name}　{d.pages}页" for d in self.scans]
         choice, ok = QInputDialog.getItem(self, "移除扫描件", "选择要移除的扫描件：", labels, 0, False)
         if not ok:
             return
@@ -211,7 +205,7 @@ def case_html(d: dict) -> str:
     e = html.escape
     a = d["applicant"]
     place = a["address"] if a["address"].startswith(a["township"]) else f"{a['township']}{a['village']}　{a['address']}"
-    accepted = (d["accepted_at"] or "")[:16].replace("T", " ")
+    accepted = wording.local_time(d["accepted_at"]) if d["accepted_at"] else ""
     people = (f"<p><b>受理</b>　{e(accepted or '—')}　{e(d['office'])}　窗口 {e(d['window'] or '—')}　经办人 {e(d['clerk'])}<br>"
               f"<b>申请人</b>　{e(a['name'])}　{e(a['id_number'])}　{e(a['phone'])}<br>{e(place)}")
     if d["guardian"]:
@@ -227,7 +221,7 @@ def case_html(d: dict) -> str:
         for i in d["items"])
     mats = "".join(f"<tr><td>{e(m['name'])}</td><td>{e(m['received_label'])}</td><td>{m['count'] or ''}</td></tr>"
                    for m in d["materials"])
-    events = "".join(f"<li>{e(ev['at'][:16].replace('T', ' '))}　{e(KIND_LABELS.get(ev['kind'], ev['kind']))}"
+    events = "".join(f"<li>{e(wording.local_time(ev['at']))}　{e(wording.event_label(ev['kind']))}"
                      f"　{e(ev['actor'])}{('　' + e(ev['detail'].get('reason', ''))) if ev['detail'].get('reason') else ''}</li>"
                      for ev in d["events"])
     return (f"{people}<h3>办理事项</h3><table border=1 cellpadding=4 cellspacing=0>"
@@ -241,8 +235,8 @@ def scans_html(scans: list, names: dict[str, str]) -> str:
     if not scans:
         return ""
     e = html.escape
-    rows = "".join(f"<tr><td>{e(names.get(d.material_id, d.material_id or ''))}</td><td>{e(d.original_name)}</td>"
-                   f"<td>{d.pages}</td><td>{e((d.filed_at or '')[:16].replace('T', ' '))}</td></tr>" for d in scans)
+    rows = "".join(f"<tr><td>{e(names.get(d.material_id, '（未指定材料）'))}</td><td>{e(d.original_name)}</td>"
+                   f"<td>{d.pages}</td><td>{e(wording.local_time(d.filed_at))}</td></tr>" for d in scans)
     return (f"<h3>扫描件</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>文件</th><th>页数</th>"
             f"<th>归档时间</th></tr>{rows}</table>")
 

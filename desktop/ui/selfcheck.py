@@ -11,10 +11,12 @@ def check_qt() -> None:
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtWidgets import QApplication, QLabel
 
+    from desktop.ui.app import install_translations
     from desktop.ui.fonts import register_app_fonts
 
     app = QApplication.instance() or QApplication([])
     assert register_app_fonts(), "bundled fonts"
+    assert install_translations(app), "Qt's Chinese translations (qtbase_zh_CN.qm)"
     label = QLabel("自检 䶮𠈌")
     label.grab()
     QPdfDocument()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.accounts.roles import ROLES, Area, Session, can
 from desktop.accounts.staff import Accounts
+from desktop.domain import states, wording
 from desktop.domain.errors import DeskError
 from desktop.storage import audit, settings
 from desktop.storage.store import Store
@@ -144,20 +143,11 @@ class UsersPage(QWidget):
         self._run(lambda: self.accounts.reset_password(self.session, name), f"{name} 的新初始密码：{{result}}（只显示这一次）")
 
 
-ACTION_LABELS = {
-    "case.create": "受理案件", "case.transition": "变更案件状态", "case.event": "案件记录（打印等）",
-    "case.reveal": "查看完整号码", "case.scan": "扫描件归档", "case.sync": "同步更新", "login": "登录",
-    "login.failed": "登录失败", "login.locked": "账号被锁定", "login.refused": "锁定期间尝试登录", "logout": "退出",
-    "lock": "锁屏", "unlock": "解锁", "password.change": "修改密码", "settings.edit": "修改设置",
-    "user.add": "添加账号", "user.create_admin": "创建管理员", "user.disable": "停用账号", "user.enable": "启用账号",
-    "user.reset_password": "重置密码", "denied": "越权被拒",
-}
-
-
 class AuditPage(QWidget):
-    """The audit trail (who, what, which case UUID, when, where) and its hash-chain verification."""
+    """The audit trail in words (who, what, which case by its number, when in the hall's time, where) and its
+    hash-chain verification. The UUIDs and codes stay in the stored entries (and `audit list --json`)."""
 
-    COLUMNS = ["序号", "时间", "设备", "人员", "操作", "案件UUID", "详情"]
+    COLUMNS = ["序号", "时间", "设备", "人员", "操作", "案件", "详情"]
 
     def __init__(self, accounts: Accounts, session: Session, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -165,7 +155,7 @@ class AuditPage(QWidget):
         title = QLabel("审计记录")
         title.setProperty("role", "title")
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("按人员、操作或案件UUID筛选")
+        self.filter.setPlaceholderText("按人员、操作、案件编号或详情筛选")
         self.filter.textChanged.connect(self.reload)
         verify = QPushButton("校验完整性")
         verify.clicked.connect(self.verify)
@@ -180,6 +170,7 @@ class AuditPage(QWidget):
         layout.addWidget(self.result)
         layout.addWidget(self.table, 1)
         self.can_read = can(session, "audit.view")  # the administrator may verify but not read the trail
+        self._names = self._lookups() if self.can_read else ({}, {}, {})
         self.reload()
         self.verify()
 
@@ -188,12 +179,24 @@ class AuditPage(QWidget):
             fill(self.table, [])
             return
         text = self.filter.text().strip()
-        rows = [r for r in audit.export(self.store.db) if not text or text in
-                f"{r['username']} {r['action']} {r.get('case_uuid') or ''}"][-2000:]
-        fill(self.table, [[str(r["id"]), r["at"][:19].replace("T", " "), r["device"], r["username"],
-                           ACTION_LABELS.get(r["action"], r["action"]),
-                           r.get("case_uuid") or "", json.dumps(r.get("detail") or {}, ensure_ascii=False)]
-                          for r in reversed(rows)])
+        shown = [self._words(r) for r in reversed(audit.export(self.store.db))]
+        fill(self.table, [row for row in shown if not text or any(text in cell for cell in row)][:2000])
+
+    def _words(self, r: dict) -> list[str]:
+        people, numbers, words = self._names
+        case = (numbers.get(r["case_uuid"]) or "（草稿）") if r.get("case_uuid") else ""
+        return [str(r["id"]), wording.local_time(r["at"]), r["device"],
+                people.get(r["username"], r["username"]) if r["username"] else "（未知账号）",
+                wording.action_label(r["action"]), case, wording.describe(r.get("detail"), words)]
+
+    def _lookups(self) -> tuple[dict, dict, dict]:
+        """Usernames → names, case UUIDs → numbers, codes → words (services, materials, roles, settings)."""
+        numbers = {r["uuid"]: r["number"] for r in self.store.db.query("SELECT uuid, number FROM cases")}
+        words = {f"service:{n}": s.name for n, s in self.store.catalog.services.items()}
+        words |= {f"material:{m.id}": m.name for s in self.store.catalog.services.values() for m in s.materials}
+        words |= {f"role:{k}": v for k, v in ROLES.items()}
+        words |= {f"action:{a.name}": a.label for a in states.ACTIONS.values()}
+        return self.accounts.names(), numbers, words
 
     def verify(self) -> None:
         broken = audit.verify(self.store.db)
