@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -50,6 +51,15 @@ class CaseView(QWidget):
         layout.addWidget(self.body, 1)
         layout.addLayout(self.print_row)
         layout.addLayout(self.actions_row)
+        self.print_key = QAction(self)  # Ctrl+P: the receipt, the paper every accepted case gives first
+        self.print_key.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_key.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.print_key.triggered.connect(self._on_print_key)
+        self.addAction(self.print_key)
+
+    def _on_print_key(self) -> None:
+        if self.uuid and self.print_row.count():
+            self.print_requested.emit(self.uuid, "receipt")
 
     def show_case(self, uuid: str) -> None:
         self.uuid = uuid
@@ -105,7 +115,7 @@ class CaseView(QWidget):
             self.actions_row.addWidget(button)
             return
         for kind, label in self._print_kinds(case):
-            button = QPushButton(label)
+            button = QPushButton(label + ("（Ctrl+P）" if kind == "receipt" else ""))
             button.clicked.connect(lambda _=False, k=kind: self.print_requested.emit(self.uuid, k))
             self.print_row.addWidget(button)
         self.print_row.addStretch(1)

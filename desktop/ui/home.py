@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -92,8 +92,9 @@ class HomePage(QWidget):
         QVBoxLayout(drafts).addWidget(self.drafts_view)
         today = QGroupBox("本窗口今日受理")
         QVBoxLayout(today).addWidget(self.today_view)
-        right.addWidget(search_box, 2)
-        right.addWidget(drafts, 1)
+        # the search results get half the height: at least 8 rows at 1366×768 (tests/ui/test_keyboard.py)
+        right.addWidget(search_box, 5)
+        right.addWidget(drafts, 2)
         right.addWidget(today, 2)
         outer = QHBoxLayout(self)
         outer.addWidget(left, 5)  # the longest service name (36 characters) fits whole at 1366 px
@@ -104,9 +105,24 @@ class HomePage(QWidget):
         self.finder.returnPressed.connect(self._choose_first_service)
         self.tree.activated.connect(self._on_service_activated)
         self.search.textChanged.connect(lambda: self._search_timer.start())
+        self.search.installEventFilter(self)  # Enter and ↓ go on to the results
         self._search_timer.timeout.connect(self.run_search)
         for view in (self.search_view, self.today_view, self.drafts_view):
             view.activated.connect(lambda index, v=view: self.case_chosen.emit(v.model().uuid_at(index.row())))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """In the case search, Enter searches now and ↓ (or Enter) moves into the results, first row chosen."""
+        keys = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and event.key() in keys:
+            if self._search_timer.isActive() or event.key() != Qt.Key.Key_Down:
+                self._search_timer.stop()
+                self.run_search()
+            if self.search_model.rowCount():
+                self.search_view.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.search_view.selectRow(0)
+                self.search_view.setCurrentIndex(self.search_model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
 
     def _filter_services(self, text: str) -> None:
         self.tree.setModel(service_tree(self.store.catalog, text))

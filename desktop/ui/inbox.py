@@ -126,7 +126,18 @@ class InboxPage(QWidget):
         layout.addWidget(self.quarantine)
         layout.addWidget(self._side(), 2)
         self.docs: list[documents.Document] = []
+        self._default_case = ""
         self.reload()
+
+    def set_default_case(self, number: str) -> None:
+        """The case open beside the inbox is where its scans most likely go: its number fills the case field,
+        unless the clerk has typed another one there."""
+        typed = self.case_ref.text().strip()
+        if typed and typed != self._default_case:
+            return
+        self._default_case = number
+        self.case_ref.setText(number)
+        self._load_materials()
 
     def _side(self) -> QWidget:
         box = QGroupBox("归档到案件材料")

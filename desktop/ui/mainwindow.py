@@ -162,6 +162,13 @@ class MainWindow(QMainWindow):
         self._close_wizard()
         self.caseview.show_case(uuid)
         self.stack.setCurrentWidget(self.caseview)
+        self._offer_case_to_inbox()
+
+    def _offer_case_to_inbox(self) -> None:
+        if self._inbox is not None and self._caseview is not None and self.stack.currentWidget() is self._caseview:
+            number = next(iter(self.store.rows("uuid = ?", [self._caseview.uuid])), {}).get("number")
+            if number:
+                self._inbox.set_default_case(number)
 
     def _open_wizard(self, case: Case) -> None:
         from desktop.ui.wizard.wizard import CaseWizard
@@ -292,6 +299,7 @@ class MainWindow(QMainWindow):
             self.inbox_dock.setMinimumWidth(380)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox_dock)
         self._inbox.reload()
+        self._offer_case_to_inbox()
         self.inbox_dock.show()
         if self.intake is not None:
             self.intake.scan_now()

@@ -155,6 +155,7 @@ class MaterialsPage(Page):
         layout.addWidget(hint_label("可从扫描收件箱把扫描件拖到对应材料上：记为扫描件，受理后自动归档。"))
         self.table = DropTable(0, len(self.COLUMNS))
         self.table.dropped.connect(self._on_dropped)
+        self.table.setTabKeyNavigation(False)  # Tab walks the 接收情况/份数 editors row by row (keyboard use)
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
@@ -197,6 +198,10 @@ class MaterialsPage(Page):
             self.table.setCellWidget(row, 4, count)
             self.fields[f"materials.{m.id}"] = got
         self.table.resizeRowsToContents()
+        # Tab from the table goes through each row's editors in order (cell widgets join the chain last otherwise)
+        chain = [self.table, *(self.table.cellWidget(r, c) for r in range(len(entries)) for c in (3, 4))]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
 
     def save(self, case: Case) -> None:
         for row, mid in enumerate(self._ids):

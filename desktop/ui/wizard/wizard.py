@@ -6,7 +6,7 @@ Leaving a page with invalid data is refused with the field named and focused; no
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -94,6 +94,7 @@ class CaseWizard(QWidget):
         self.back.clicked.connect(lambda: self.go_to(self.stack.currentIndex() - 1, check=False))
         self.next.clicked.connect(self._on_next)
         self.close_button.clicked.connect(self._on_close)
+        self._shortcuts()
         buttons = QHBoxLayout()
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.discard_button)
@@ -108,6 +109,33 @@ class CaseWizard(QWidget):
         outer = QHBoxLayout(self)
         outer.addWidget(self.steps)
         outer.addLayout(right, 1)
+
+    def _shortcuts(self) -> None:
+        """上一步 Alt+←, 下一步 Alt+→ (Enter too, outside multi-line text), 受理 Ctrl+Enter from any page."""
+        self.keys: dict[str, QAction] = {}
+        for name, keys, slot, button in (
+                ("back", ("Alt+Left",), lambda: self.go_to(self.current() - 1, check=False), self.back),
+                ("next", ("Alt+Right",), self._on_forward, self.next),
+                ("accept", ("Ctrl+Return", "Ctrl+Enter"), self._on_accept_key, None)):
+            action = QAction(self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            self.keys[name] = action
+            if button is not None:
+                button.setToolTip(QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText))
+
+    def _on_forward(self) -> None:
+        if self.current() < len(self.pages) - 1:
+            self.go_to(self.current() + 1)
+
+    def _on_accept_key(self) -> None:
+        """Ctrl+Enter: on the last page accept; elsewhere go there, checking every page on the way."""
+        if self.current() == len(self.pages) - 1:
+            self.accept_case()
+        else:
+            self.go_to(len(self.pages) - 1)
 
     # navigation
 
@@ -137,6 +165,7 @@ class CaseWizard(QWidget):
         last = index == len(self.pages) - 1
         missing = eligibility.missing_materials(self.ctx.service, self.case)
         self.next.setText(("受理（补正中）" if missing else "受理") if last else "下一步")
+        self.next.setToolTip("Ctrl+Enter" if last else "Enter / Alt+→")
         self.pages[index].refresh(self.case)
         self.case.page = index
         if not self._loading_page:
