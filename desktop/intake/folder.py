@@ -9,17 +9,29 @@ waits for the next pass. Anything left in intake-processing/ by a crash is proce
 
 from __future__ import annotations
 
+import errno
+import json
 import logging
 import os
 import time
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.domain.errors import DeskError
+from desktop.domain.errors import DeskError, StoreError
 from desktop.intake import scancheck
-from desktop.intake.claim import CLAIM_PREFIX, LOCKED, PassLock, bump_attempts, claim, copy_in, os_path
+from desktop.intake.claim import (
+    CLAIM_PREFIX,
+    LOCKED,
+    PassLock,
+    bump_attempts,
+    claim,
+    copy_in,
+    os_path,
+    write_meta,
+)
 from desktop.intake.ingest import Claimed, ingest, quarantine
 from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store, now_local
@@ -193,9 +205,29 @@ def _process(store: Store, claimed: Claimed, report: ScanReport, opts: dict[str,
         outcome = ingest(store, claimed, now=now_local(), **opts)
     except (OSError, DeskError) as exc:
         log.warning("scan %s not processed (attempt %d): %s", claimed.intake_id, attempts, type(exc).__name__)
-        report.waiting.append({"name": claimed.name, "why": "error", "size": _size(claimed.path)})
+        known = _environment(exc)
+        if known:  # the database or the disk, not the scan: it waits without using up its tries
+            _uncount(claimed, attempts)
+        report.waiting.append({"name": claimed.name, "why": "store" if known else "error", "size": _size(claimed.path),
+                               "message": known or getattr(exc, "message", "")})
         return
     (report.quarantined if "reason" in outcome else report.accepted).append(outcome)
+
+
+def _environment(exc: Exception) -> str:
+    """The clerk's sentence when the failure is the data dir's (locked, full, read-only), else ''."""
+    if isinstance(exc, StoreError):
+        return exc.message
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "磁盘已满，扫描件暂未收入（仍在处理队列中，不会丢失）：请清理磁盘"
+    return ""
+
+
+def _uncount(claimed: Claimed, attempts: int) -> None:
+    with suppress(OSError, ValueError):  # the disk may be the trouble: then the count stays, as before
+        meta = json.loads(claimed.meta.read_text(encoding="utf-8"))
+        meta["attempts"] = attempts - 1
+        write_meta(claimed, meta, durable=False)
 
 
 def _size(path: Path) -> int:

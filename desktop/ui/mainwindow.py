@@ -247,6 +247,9 @@ class MainWindow(QMainWindow):
         self.intake.start()
 
     def _on_intake(self, report) -> None:
+        trouble = next((w["message"] for w in report.waiting if w.get("why") == "store"), "")
+        if trouble:  # the scan waits in the queue, safe; the clerk learns why it is not in the inbox yet
+            self.statusBar().showMessage(f"扫描文件夹：{trouble}", 30000)
         if report.accepted or report.quarantined:
             bad = f"，{len(report.quarantined)} 件有问题已隔离" if report.quarantined else ""
             self.statusBar().showMessage(f"扫描文件夹：新收 {len(report.accepted)} 件{bad}", 15000)

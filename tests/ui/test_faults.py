@@ -6,8 +6,10 @@ nothing; a bug is logged without personal data and one dialog says the work is k
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
+from uuid import uuid4
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -24,10 +26,21 @@ def fill_the_disk(store, uuid: str) -> None:
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count={pages}")
     for fill in (lambda n: store.save_draft(prepared(store, 1 + n % 20, seed=100 + n)),
-                 lambda n: store.record_event(uuid, "note", detail={"n": n})):
+                 lambda n: store.record_event(uuid, "note", detail={"n": n}),
+                 lambda n: old_scan(store)):
         with pytest.raises(StoreError, match="磁盘已满"):
             for n in range(5000):
                 fill(n)
+
+
+def old_scan(store) -> None:
+    """A scan that came and was removed long ago: its rows take room in every table and index a scan uses."""
+    sha, now = secrets.token_hex(32), "2026-01-05T09:00:00+08:00"
+    with store.db.atomic():
+        store.db.execute("INSERT INTO blobs (sha256, size, mime, pages, created_at) VALUES (?, 1, 'image/jpeg', 1, ?)",
+                         [sha, now])
+        store.db.execute("INSERT INTO documents (id, sha256, received_at, state, pages, intake_id) "
+                         "VALUES (?, ?, ?, 'removed', 1, ?)", [str(uuid4()), sha, now, str(uuid4())])
 
 
 def click_accept(qtbot, wizard) -> None:
@@ -122,3 +135,84 @@ def test_a_bug_in_a_worker_thread_reaches_the_dialog(qtbot, tmp_path):
     assert "内部错误" in shown.args[0] and "已保存的数据不受影响" in shown.args[0]
     assert "ZeroDivisionError" in (tmp_path / "crashdata" / "logs" / "desk.log").read_text(encoding="utf-8")
     handler.dialog.close()
+
+
+def start_intake(window, folder):
+    """The desk's intake runner on `folder`, wired as MainWindow._start_intake wires it, without the settle wait."""
+    from desktop.ui.intakerun import IntakeRunner
+
+    runner = IntakeRunner(window.store.data_dir, window.store.catalog, str(folder), stability_delay=0.0, parent=window)
+    runner.passed.connect(window._on_intake)
+    runner.changed.connect(window.signals.relay)
+    window.intake = runner
+    return runner
+
+
+def one_pass(qtbot, runner):
+    with qtbot.waitSignal(runner.passed, timeout=20_000) as passed:
+        runner.scan_now()
+    return passed.args[0]
+
+
+def scan_folder(tmp_path):
+    from tests.scanfiles import image_bytes
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "户口簿.jpg").write_bytes(image_bytes("JPEG", 3))
+    return folder
+
+
+def inbox_count(store) -> int:
+    return store.db.execute("SELECT count(*) FROM documents WHERE state = 'inbox'").fetchone()[0]
+
+
+def test_a_locked_database_during_a_scan_is_said_and_the_scan_and_draft_kept(qtbot, store, main_window, tmp_path,
+                                                                              monkeypatch):
+    from desktop.storage import db as dbmod
+
+    monkeypatch.setattr(dbmod, "PRAGMAS", tuple(p.replace("busy_timeout=5000", "busy_timeout=200") for p in dbmod.PRAGMAS))
+    window = main_window()
+    window.new_case(3)
+    window.wizard.page("applicant").applicant.name.setText("欧阳䶮")
+    assert window.wizard.save_now()
+    runner = start_intake(window, scan_folder(tmp_path))
+    other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        for _ in range(4):  # more passes than a scan's tries: a locked database must not use them up
+            report = one_pass(qtbot, runner)
+            assert [w["why"] for w in report.waiting] == ["store"] and not report.quarantined
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "占用" in window.statusBar().currentMessage() and inbox_count(store) == 0
+    assert list((store.data_dir / "intake-processing").glob("*.scan"))  # the scan is safe in the queue
+    with qtbot.waitSignal(window.views_refreshed):
+        report = one_pass(qtbot, runner)
+    assert len(report.accepted) == 1 and inbox_count(store) == 1
+    assert store.load(window.wizard.case.uuid).applicant.name == "欧阳䶮" and window.wizard.save_now()
+
+
+def test_a_full_disk_during_a_scan_is_said_and_the_scan_kept(qtbot, store, main_window, tmp_path, monkeypatch):
+    from desktop.storage import db as dbmod
+
+    window = main_window()
+    window.new_case(3)
+    fill_the_disk(store, window.wizard.case.uuid)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    monkeypatch.setattr(dbmod, "PRAGMAS", (*dbmod.PRAGMAS, f"PRAGMA max_page_count={pages}"))  # the runner's too
+    runner = start_intake(window, scan_folder(tmp_path))
+    for _ in range(4):
+        report = one_pass(qtbot, runner)
+        assert [w["why"] for w in report.waiting] == ["store"] and not report.quarantined, report
+    assert "磁盘已满" in window.statusBar().currentMessage() and inbox_count(store) == 0
+    window.wizard.page("applicant").applicant.name.setText("王秀英")
+    if not window.wizard.save_now():  # an edit in place may still fit; if not, it is said and kept on screen
+        assert "磁盘已满" in window.wizard.error.text()
+    assert window.wizard.page("applicant").applicant.name.text() == "王秀英"
+    monkeypatch.setattr(dbmod, "PRAGMAS", tuple(p for p in dbmod.PRAGMAS if "max_page_count" not in p))
+    store.db.execute("PRAGMA max_page_count=1073741823")  # the clerk cleared the disk
+    report = one_pass(qtbot, runner)
+    assert len(report.accepted) == 1 and inbox_count(store) == 1
+    assert window.wizard.save_now() and store.load(window.wizard.case.uuid).applicant.name == "王秀英"
