@@ -58,6 +58,7 @@ class ItemState:
     status: str = "accepted"
     working_days: int | None = None
     due_date: str | None = None
+    calendar_days: int | None = None  # a statutory limit in calendar days (日) instead of working days
 
 
 @dataclass

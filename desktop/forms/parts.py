@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 
 from desktop.domain import workdays
 from desktop.domain.case import PROXY_KINDS, RECEIVED, STATES, Case, ItemState
-from desktop.domain.catalog import Catalog, Material, Service
+from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
 from desktop.forms import fonts, layout
@@ -125,7 +125,22 @@ def departments(ctx: Context) -> str:
 
 
 def limit_text(item: ItemState) -> str:
-    return f"{item.working_days}个工作日" if item.working_days else "按部门规定"
+    if item.working_days:
+        return f"{item.working_days}个工作日"
+    return f"{item.calendar_days}日（自然日）" if item.calendar_days else UNKNOWN_LIMIT
+
+
+def day_kinds_text(case: Case) -> str:
+    """The fine print: which kind of day each of the case's limits counts, and what is not counted."""
+    kinds = []
+    if any(i.working_days for i in case.items):
+        kinds.append("标“工作日”的按工作日计算（不含法定节假日和休息日）")
+    if any(i.calendar_days and not i.working_days for i in case.items):
+        kinds.append("标“自然日”的按日历天数连续计算（期满日为法定节假日的顺延至节后第一个工作日）")
+    if not kinds:
+        return "本事项办理时间按承办部门规定；公示、鉴定、入户调查等环节按规定执行。"
+    return ("办理期限自受理之日的次日起计算：" + "；".join(kinds)
+            + "。公示、鉴定、评定、入户调查和补正材料的时间不计入办理期限。")
 
 
 def due_text(ctx: Context, item: ItemState) -> str:

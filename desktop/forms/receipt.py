@@ -10,6 +10,7 @@ from desktop.forms.parts import (
     Context,
     due_text,
     header,
+    day_kinds_text,
     id_text,
     items_table,
     missing_names,
@@ -23,7 +24,6 @@ TIPS = (
     "请妥善保管本回执，查询进度、补交材料和领取结果时请出示本回执及有效身份证件。",
     "帮代办服务免费，工作人员和代办人不收取任何费用；如需缴纳法定费用，以承办部门开具的票据为准。",
     "申请人对所提交材料的真实性负责；如需补正材料，我们将一次性告知。",
-    "办理期限自受理之日的次日起按工作日计算；公示、鉴定、入户调查等环节按规定执行。",
 )
 
 
@@ -51,7 +51,7 @@ def citizen_copy(ctx: Context) -> list:
         parts.append(para(f"尚需补正：{'、'.join(missing)}。详见《一次性告知书》，请于{deadline}前补齐；"
                           "材料补齐之日起计算办理时限。", BODY))
     parts += [para(f"【进度查询】{progress_text(ctx)}", SECTION),
-              KeepTogether([para("【温馨提示】" + "".join(f"{'①②③④⑤'[n]}{t}" for n, t in enumerate(TIPS)), SMALL),
+              KeepTogether([para("【温馨提示】" + "".join(f"{'①②③④⑤'[n]}{t}" for n, t in enumerate((*TIPS, day_kinds_text(c)))), SMALL),
                             layout.signatures([("申请人（代办人）签收：", layout.time_blank()),
                                                ("受理人签字：", "（受理专用章）")])])]
     return parts
