@@ -8,9 +8,9 @@ from desktop.forms import layout
 from desktop.forms.layout import BODY, NOTE, SECTION, SMALL, fields, gap, para
 from desktop.forms.parts import (
     Context,
+    day_kinds_text,
     due_text,
     header,
-    day_kinds_text,
     id_text,
     items_table,
     missing_names,

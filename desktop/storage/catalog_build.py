@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.domain import rules
-from desktop.domain.catalog import METHODS, NEEDS
-from desktop.domain.catalog import editorial_marks as catalog_editorial
+from desktop.domain.catalog import METHODS, NEEDS, editorial_marks as catalog_editorial
 from desktop.domain.errors import DeskError
 from desktop.storage import searchkeys
 
