@@ -19,7 +19,9 @@ STATES = {
 }
 APPLIED_BY = {"self": "本人申请", "proxy": "帮代办"}
 PROXY_KINDS = {"clerk": "窗口帮代办人员", "village_agent": "村级代办员", "relative": "近亲属/监护人", "other": "其他受托人"}
-RECEIVED = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
+# 验原件收复印件 (original seen and handed back, copy kept) is the common case; identity papers are never kept
+RECEIVED = {"verified_copy": "验原件收复印件", "original": "原件", "copy": "复印件", "scan": "扫描件"}
+IDENTITY_MATERIALS = ("id_card", "hukou_book", "proxy_docs", "guardian_docs")  # originals are seen and returned
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.domain import idnumber, rules
-from desktop.domain.case import PROXY_KINDS, RECEIVED, Case, Person
+from desktop.domain.case import IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, Case, Person
 from desktop.domain.catalog import Catalog, Item, Material, Service
 from desktop.domain.errors import ValidationError
 
@@ -103,6 +103,19 @@ def _need(m: Material, fx: dict[str, Any]) -> str | None:
 
 def missing_materials(service: Service, case: Case) -> list[str]:
     return [e.material.id for e in checklist(service, case) if e.missing]
+
+
+def tolerated(service: Service, missing: list[str]) -> bool:
+    """容缺受理: every missing material is one the catalog lets the case be accepted without, for now."""
+    return bool(missing) and all(service.material(m).tolerable for m in missing)
+
+
+def default_received(m: Material) -> str:
+    """How a material is usually received: an original-and-copy paper is seen and handed back, its copy kept."""
+    if m.form in ("原件及复印件", "原件") and m.id in IDENTITY_MATERIALS:
+        return "verified_copy"
+    return {"原件及复印件": "verified_copy", "复印件": "copy", "原件": "original", "现场填写": "original",
+            "电子版": "scan"}.get(m.form, "original")
 
 
 def offered_links(service: Service, case: Case, catalog: Catalog) -> list[tuple[int, str, bool | None]]:

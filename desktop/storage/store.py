@@ -153,8 +153,8 @@ class Store:
         case.accepted_at = now.isoformat()
         with self.db.atomic():
             case.number = numbering.next_number(self.db, case.county_code, case.window, now.date())
-            if case.missing:
-                self._enter(case, "pending_materials", now)
+            if case.missing:  # 容缺受理 when the catalog tolerates every missing one: accepted, promised by a date
+                self._enter(case, "accepted" if eligibility.tolerated(service, case.missing) else "pending_materials", now)
                 case.notice_deadline = workdays.add_working_days(now.date(), 5).isoformat()
             else:
                 self._enter(case, "accepted", now)

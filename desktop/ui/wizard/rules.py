@@ -175,6 +175,8 @@ class MaterialsPage(Page):
     def _rebuild(self, case: Case) -> None:
         entries = eligibility.checklist(self.ctx.service, case)
         if [e.material.id for e in entries] == self._ids:
+            for row, e in enumerate(entries):  # the same rows: only the rule outcome (要求) may have changed
+                self.table.item(row, 1).setText(NEEDS.get(e.status, "视情况"))
             return
         self._ids = [e.material.id for e in entries]
         self.table.setRowCount(len(entries))
@@ -188,15 +190,25 @@ class MaterialsPage(Page):
             got = QComboBox()
             got.addItems(["未收", *RECEIVED.values()])
             got.setCurrentIndex(list(RECEIVED).index(e.received) + 1 if e.received in RECEIVED else 0)
-            got.currentIndexChanged.connect(self._on_edit)
-            self.table.setCellWidget(row, 3, got)
             count = QSpinBox()
             count.setRange(0, 99)
-            count.setValue(e.count or (m.copies if e.received else 0))
+            count.setValue(e.count or (max(1, m.copies) if e.received else 0))
+            got.currentIndexChanged.connect(lambda index, c=count, n=max(1, m.copies): self._on_received(index, c, n))
+            self.table.setCellWidget(row, 3, got)
             count.valueChanged.connect(self._on_edit)
             self.table.setCellWidget(row, 4, count)
             self.fields[f"materials.{m.id}"] = got
         self.table.resizeRowsToContents()
+
+    def _on_received(self, index: int, count: QSpinBox, default: int) -> None:
+        """Receiving a material sets its count (the catalog's copies, at least 1; editable); 未收 clears it."""
+        count.blockSignals(True)
+        if index > 0 and count.value() == 0:
+            count.setValue(default)
+        elif index == 0:
+            count.setValue(0)
+        count.blockSignals(False)
+        self._on_edit()
 
     def save(self, case: Case) -> None:
         for row, mid in enumerate(self._ids):
@@ -253,11 +265,12 @@ class LinksPage(Page):
                 self.checks.pop(number).deleteLater()
         for index, (number, reason, verdict) in enumerate(offered):
             if number not in self.checks:
-                name = self.ctx.catalog.services[number].name
-                check = QCheckBox(f"{name}　—　{reason}" + ("（视情况，可能适用）" if verdict is None else ""))
+                check = QCheckBox()
                 check.toggled.connect(self._on_edit)
                 self.box.insertWidget(1 + index, check)
                 self.checks[number] = check
+            name = self.ctx.catalog.services[number].name  # the label follows the current answers
+            self.checks[number].setText(f"{name}　—　{reason}" + ("（视情况，可能适用）" if verdict is None else ""))
         self.fields["linked_services"] = next(iter(self.checks.values()), self.empty)
         self.empty.setVisible(not self.checks)
 

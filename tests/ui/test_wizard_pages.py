@@ -1,0 +1,49 @@
+"""The wizard's materials and links pages follow the current answers; receiving a material sets its count."""
+
+from __future__ import annotations
+
+from tests.ui.test_wizard import drive, prepared
+from tests.ui.wizardfill import answer, fill_applicant, receive
+
+
+def _cell(wizard, material_id: str, column: int) -> str:
+    page = wizard.pages[3]
+    return page.table.item(page._ids.index(material_id), column).text()
+
+
+def test_an_answer_changes_the_requirement_column_and_the_link_labels(qtbot, store, make_wizard):
+    data = prepared(store, 14, seed=14)
+    wizard = make_wizard(qtbot, store, 14)
+    fill_applicant(wizard, data)
+    wizard.go_to(2, check=False)
+    answer(wizard, "has_disability_card", None)
+    answer(wizard, "identity", None)
+    wizard.go_to(3, check=False)
+    assert _cell(wizard, "disability_card", 1) == "视情况"
+    wizard.go_to(4, check=False)
+    label = wizard.pages[4].checks[13].text()
+    assert label.endswith("（视情况，可能适用）")
+    wizard.go_to(2, check=False)
+    answer(wizard, "has_disability_card", True)
+    answer(wizard, "identity", "无")
+    wizard.go_to(3, check=False)
+    assert _cell(wizard, "disability_card", 1) == "必需"  # same rows, new rule outcome
+    wizard.go_to(4, check=False)
+    assert not wizard.pages[4].checks[13].text().endswith("（视情况，可能适用）")
+
+
+def test_receiving_a_material_sets_its_count_which_stays_editable(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 3)
+    page = wizard.pages[3]
+    row = page._ids.index("id_card")
+    receive(wizard, "id_card", "")
+    assert page.table.cellWidget(row, 4).value() == 0
+    receive(wizard, "id_card", "verified_copy")
+    assert page.table.cellWidget(row, 4).value() == 1
+    assert page.table.cellWidget(row, 3).currentText() == "验原件收复印件"
+    page.table.cellWidget(row, 4).setValue(2)
+    wizard.save_now()
+    case = store.load(wizard.case.uuid)
+    assert case.materials["id_card"].received == "verified_copy" and case.materials["id_card"].count == 2
