@@ -14,6 +14,7 @@ class OfficeInfo:
     county_name: str = ""
     address: str = ""
     phone: str = ""
+    complaint_phone: str = ""  # 监督投诉电话, printed apart from the hall's phone (default 12345)
     consent_mask_id: bool = False
 
     @classmethod
@@ -24,5 +25,6 @@ class OfficeInfo:
             county_name=values.get("county_name") or "",
             address=values.get("office_address") or "",
             phone=values.get("office_phone") or "",
+            complaint_phone=values.get("complaint_phone") or "",
             consent_mask_id=values.get("consent_mask_id") == "yes",
         )

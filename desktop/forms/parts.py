@@ -8,8 +8,8 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
-from desktop.domain import workdays
-from desktop.domain.case import PROXY_KINDS, RECEIVED, STATES, Case, ItemState
+from desktop.domain import eligibility, workdays
+from desktop.domain.case import IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, STATES, Case, ItemState
 from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -45,13 +45,27 @@ class Context:
                                   field="material") from None
 
     def received(self) -> list[tuple[Material, str, int]]:
-        """(material, 原件/复印件/扫描件, count) for each material received, in catalog order."""
+        """(material, how it was received, count) for each material received, in catalog order."""
         got = self.case.materials
-        return [(m, RECEIVED.get(got[m.id].received, got[m.id].received), got[m.id].count)
+        return [(m, received_label(m.id, got[m.id].received), got[m.id].count)
                 for m in self.service.materials if m.id in got and got[m.id].received]
+
+    @property
+    def paper(self) -> str:
+        """受理回执, or 收件凭证 while required materials are missing (容缺受理 where the catalog tolerates them)."""
+        if not self.case.missing:
+            return "受理回执"
+        return "受理回执（容缺受理）" if eligibility.tolerated(self.service, self.case.missing) else "收件凭证"
 
     def last_event(self, *kinds: str) -> dict[str, Any] | None:
         return next((e for e in reversed(self.events) if e["kind"] in kinds), None)
+
+
+def received_label(material_id: str, received: str) -> str:
+    """How a material was received, as printed: an identity paper's original is seen and handed back, never kept."""
+    if received == "original" and material_id in IDENTITY_MATERIALS:
+        return "原件核验后退还"
+    return RECEIVED.get(received, received)
 
 
 _PERSON_FIELDS = (("name", "姓名"), ("address", "住址"), ("relation", "关系"), ("township", "乡镇"), ("village", "村（社区）"))
@@ -84,8 +98,9 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
 
 
 def numbers_line(ctx: Context) -> layout.Table:
-    left = para(f"受理编号：{ctx.number}", layout.CELL)
-    right = para(f"受理时间：{layout.fmt_time(ctx.case.accepted_at)}", layout.SMALL_R)
+    what = "收件" if ctx.paper == "收件凭证" else "受理"  # a 收件凭证 does not claim the case was accepted
+    left = para(f"{what}编号：{ctx.number}", layout.CELL)
+    right = para(f"{what}时间：{layout.fmt_time(ctx.case.accepted_at)}", layout.SMALL_R)
     return layout.side_by_side(left, right, CONTENT_W * 0.6)
 
 
@@ -160,7 +175,7 @@ def items_table(ctx: Context, *, with_due: bool = True, status: bool = False) ->
     widths = [10 * mm, None, 26 * mm, 26 * mm]
     if with_due:
         head += ["承诺时限", "预计办结日期"]
-        widths += [21 * mm, 28 * mm]
+        widths += [25 * mm, 28 * mm]
     if status:
         head.append("状态")
         widths.append(18 * mm)
@@ -179,10 +194,10 @@ def received_table(ctx: Context, *, extra: str = "", originals_only: bool = Fals
     got = [g for g in ctx.received() if not originals_only or g[1] == RECEIVED["original"]]
     if not got:
         return [para("（未收取原件）" if originals_only else "（未收取材料）", SMALL)]
-    head = ["序号", "材料名称", "原件/复印件", "份数"] + ([extra] if extra else [])
+    head = ["序号", "材料名称", "接收方式", "份数"] + ([extra] if extra else [])
     rows = [head] + [[str(n), m.name, kind, str(count)] + ([""] if extra else [])
                      for n, (m, kind, count) in enumerate(got, start=1)]
-    fixed = [11 * mm, None, 24 * mm, 14 * mm] + ([30 * mm] if extra else [])
+    fixed = [11 * mm, None, 31 * mm, 12 * mm] + ([30 * mm] if extra else [])
     fixed[1] = CONTENT_W - sum(w for w in fixed if w)
     return [grid(rows, fixed, header=True)]
 

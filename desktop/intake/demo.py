@@ -138,8 +138,8 @@ def receive_all(service: Service, case: Case, *, leave_missing: int = 0) -> None
     skip = {e.material.id for e in required[len(required) - leave_missing:]} if leave_missing else set()
     for e in entries:
         if e.material.id not in skip:
-            form = "copy" if "复印件" in e.material.form and "原件" not in e.material.form else "original"
-            case.materials[e.material.id] = MaterialState(received=form, count=e.material.copies)
+            case.materials[e.material.id] = MaterialState(received=eligibility.default_received(e.material),
+                                                          count=max(1, e.material.copies))
 
 
 def fill(store: Store, *, days: int = 45, per_day: int = 6, seed: int = 2026) -> int:

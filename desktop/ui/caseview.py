@@ -25,7 +25,7 @@ from desktop.sync import state as syncstate
 
 KIND_LABELS = {
     "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
-    "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "printed": "打印",
+    "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "refuse": "不予受理", "printed": "打印",
     "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新", "scan_filed": "扫描件归档",
     "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件", "hub_status": "部门办理状态（县级服务器）",
     "sync_conflict_keep_local": "同步冲突：以本机为准", "sync_conflict_take_hub": "同步冲突：采用服务器版本",
@@ -70,6 +70,7 @@ class CaseView(QWidget):
         self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}"
                             + (f"　［{sync}］" if sync else ""))
         self.scans = documents.for_case(self.store, uuid)
+        self.refused = any(e["kind"] == "refuse" for e in events)
         names = {m["id"]: m["name"] for m in data["materials"]}
         self.body.setHtml(case_html(data) + scans_html(self.scans, names))
         self.banner.setVisible(False)
@@ -77,12 +78,13 @@ class CaseView(QWidget):
 
     def offer_prints(self, case) -> None:
         """Right after acceptance: say which papers the citizen gets now."""
-        papers = ["受理回执"] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
-        self.banner.setText(f"✔ 已受理 {case.number}。请打印并交给申请人：{'、'.join(papers)}。")
+        receipt = "收件凭证" if case.state == "pending_materials" else "受理回执"
+        papers = [receipt] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
+        self.banner.setText(f"✔ 已{'收件' if receipt == '收件凭证' else '受理'} {case.number}。请打印并交给申请人：{'、'.join(papers)}。")
         self.banner.setVisible(True)
 
     def _print_kinds(self, case) -> list[tuple[str, str]]:
-        kinds = [("receipt", "打印受理回执")]
+        kinds = [("receipt", "打印收件凭证" if case.state == "pending_materials" else "打印受理回执")]
         if case.is_proxy:
             kinds.append(("consent", "打印委托书"))
         if case.missing:
@@ -90,6 +92,8 @@ class CaseView(QWidget):
         kinds.append(("cover", "打印材料封面"))
         slip = {"suspended": ("suspend", "打印中止单"), "completed": ("close", "打印办结单"),
                 "terminated": ("close", "打印终止单")}.get(case.state)
+        if case.state == "terminated" and getattr(self, "refused", False):
+            slip = ("refusal", "打印不予受理通知书")
         return kinds + ([slip] if slip else [])
 
     def _buttons(self, case) -> None:

@@ -148,7 +148,7 @@ class PreviewDialog(PdfPreview):
 
     def __init__(self, store: Store, job: printing.PrintJob, actor: str, parent: QWidget | None = None):
         values = settings.get_all(store.db)
-        title = forms.KINDS[job.kind] + ("（补打）" if job.reprint else "")
+        title = (job.paper or forms.KINDS[job.kind]) + ("（补打）" if job.reprint else "")
         super().__init__(job.pdf, f"{title} — {job.case_number}", parent,
                          printer_name=(values["printers"] or {}).get(job.kind) or values["default_printer"],
                          file_name=f"{job.case_number}-{forms.KINDS[job.kind]}.pdf")
@@ -167,13 +167,14 @@ def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: 
         QMessageBox.warning(parent, "无权打印", "您的角色或服务区域不能打印该案件的文书。")
         return
     events = store.events(uuid)
-    reprint = printing.is_reprint(events, kind)
+    paper = forms.paper_title(kind, case, store.catalog) if kind == "receipt" else ""
+    reprint = printing.is_reprint(events, kind, None, paper)
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
     catalog = store.catalog
 
     def render() -> printing.PrintJob:
         pdf = forms.render(kind, case, catalog, office_info=office, reprint=reprint, events=events)
-        return printing.PrintJob(case.uuid, case.number or "", kind, None, reprint, pdf)
+        return printing.PrintJob(case.uuid, case.number or "", kind, None, reprint, pdf, paper)
 
     def done(job: printing.PrintJob | None, error: BaseException | None) -> None:
         if error is not None:
