@@ -77,7 +77,8 @@ def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo |
 
     if kind not in KINDS:
         raise ValidationError(f"没有名为“{kind}”的文书，可用：{'、'.join(KINDS)}", field="kind")
-    parts.require_number(case)
+    if not (kind == "consent" and case.state == "draft"):  # the 委托书 is signed during the wizard, before acceptance
+        parts.require_number(case)
     fonts.ensure_registered()
     parts.check_people(case)
     ctx = parts.Context(case=case, catalog=catalog, office=office_info or OfficeInfo(), reprint=reprint,

@@ -90,7 +90,7 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
               layout.title(title)]
     if subtitle:
         middle.append(layout.Line(subtitle, 10.5, bold=False))
-    right = [layout.qr(ctx.number, 22 * mm)] if qr else []
+    right = [layout.qr(ctx.number, 22 * mm)] if qr and ctx.number else []
     table = layout.Table([["", middle, right]], colWidths=[side, CONTENT_W - 2 * side, side], style=[
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
@@ -99,8 +99,8 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
 
 def numbers_line(ctx: Context) -> layout.Table:
     what = "收件" if ctx.paper == "收件凭证" else "受理"  # a 收件凭证 does not claim the case was accepted
-    left = para(f"{what}编号：{ctx.number}", layout.CELL)
-    right = para(f"{what}时间：{layout.fmt_time(ctx.case.accepted_at)}", layout.SMALL_R)
+    left = para(f"{what}编号：{ctx.number or '（受理时生成）'}", layout.CELL)
+    right = para(f"{what}时间：{layout.fmt_time(ctx.case.accepted_at) or '（尚未受理）'}", layout.SMALL_R)
     return layout.side_by_side(left, right, CONTENT_W * 0.6)
 
 
@@ -189,15 +189,17 @@ def items_table(ctx: Context, *, with_due: bool = True, status: bool = False) ->
     return grid(rows, widths, header=True)
 
 
-def received_table(ctx: Context, *, extra: str = "", originals_only: bool = False) -> list:
-    """Materials received (original or copy, count); a line instead when none were."""
-    got = [g for g in ctx.received() if not originals_only or g[1] == RECEIVED["original"]]
+def received_table(ctx: Context, *, extra: str | tuple[str, ...] = "", originals_only: bool = False,
+                   exclude: tuple[str, ...] = ()) -> list:
+    """Materials received (how, count), with blank columns `extra` to fill by hand; a line when none were."""
+    got = [g for g in ctx.received() if (not originals_only or g[1] == RECEIVED["original"]) and g[0].id not in exclude]
     if not got:
         return [para("（未收取原件）" if originals_only else "（未收取材料）", SMALL)]
-    head = ["序号", "材料名称", "接收方式", "份数"] + ([extra] if extra else [])
-    rows = [head] + [[str(n), m.name, kind, str(count)] + ([""] if extra else [])
+    extras = (extra,) if isinstance(extra, str) and extra else tuple(extra)
+    head = ["序号", "材料名称", "接收方式", "份数", *extras]
+    rows = [head] + [[str(n), m.name, kind, str(count)] + [""] * len(extras)
                      for n, (m, kind, count) in enumerate(got, start=1)]
-    fixed = [11 * mm, None, 31 * mm, 12 * mm] + ([30 * mm] if extra else [])
+    fixed = [11 * mm, None, 31 * mm, 12 * mm] + [(30 if len(extras) == 1 else 22) * mm for _ in extras]
     fixed[1] = CONTENT_W - sum(w for w in fixed if w)
     return [grid(rows, fixed, header=True)]
 

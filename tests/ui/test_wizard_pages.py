@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop.domain.case import Person
+from tests.forms.conftest import pypdf_text
 from tests.ui.test_wizard import drive, prepared
 from tests.ui.wizardfill import answer, fill_applicant, receive
 
@@ -47,3 +49,24 @@ def test_receiving_a_material_sets_its_count_which_stays_editable(qtbot, store, 
     wizard.save_now()
     case = store.load(wizard.case.uuid)
     assert case.materials["id_card"].received == "verified_copy" and case.materials["id_card"].count == 2
+
+
+def test_the_consent_is_printed_from_the_draft_then_ticked_as_signed(qtbot, store, make_wizard, tmp_path):
+    data = prepared(store, 14, seed=14)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "village_agent", False
+    data.proxy = Person(name="罗德明", phone="13907301234")
+    wizard = make_wizard(qtbot, store, 14)
+    drive(qtbot, wizard, data, 1)
+    page = wizard.pages[1]
+    assert not page.mandate.isEnabled()  # nothing to tick before the paper exists
+    with qtbot.waitSignal(wizard.consent_shown, timeout=60_000) as shown:  # the first render loads the fonts
+        page.print_consent.click()
+    dialog = shown.args[0]
+    text = pypdf_text(dialog.pdf)
+    assert "代办服务委托书" in text and "（受理时生成）" in text and "特困人员认定" in text
+    assert "代办人身份证件" not in text  # neither the 委托书 nor the agent's own ID is handed over
+    with qtbot.waitSignal(dialog.recorded):
+        dialog.save_to(tmp_path / "委托书.pdf")
+    assert page.mandate.isEnabled()
+    events = store.events(wizard.case.uuid)
+    assert [e["detail"]["kind"] for e in events if e["kind"] == "printed"] == ["consent"]
