@@ -24,7 +24,7 @@ class Action:
 ACTIONS = {
     a.name: a
     for a in (
-        Action("materials_received", "补正材料已收齐", ("pending_materials",), "accepted"),
+        Action("materials_received", "登记补正材料", ("pending_materials",), "accepted"),
         Action("submit", "提交部门", ("accepted",), "submitted"),
         Action("start", "部门办理中", ("submitted",), "in_progress"),
         Action("complete", "办结", ("accepted", "submitted", "in_progress"), "completed", needs_reason=False),

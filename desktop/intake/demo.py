@@ -12,6 +12,7 @@ from desktop.accounts.staff import Accounts
 from desktop.domain import eligibility, idnumber, rules, workdays
 from desktop.domain.case import Case, MaterialState, Person
 from desktop.domain.catalog import Catalog, Question, Service
+from desktop.intake import supplement
 from desktop.storage import settings
 from desktop.storage.db import Database
 from desktop.storage.store import Store
@@ -189,6 +190,10 @@ def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_d
         when += dt.timedelta(days=rng.randint(1, 3))
         if when.date() > dt.date.today():
             break
+        if action == "materials_received":  # the citizen brings what was missing: recorded per material
+            missing = store.load(case.uuid).missing
+            supplement.receive(store, case.uuid, {m: ("verified_copy", 1) for m in missing}, actor=clerk, now=when)
+            continue
         store.transition(case.uuid, action, actor=clerk, now=when, reason="演示：等待部门补充核查")
 
 

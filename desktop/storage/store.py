@@ -181,7 +181,12 @@ class Store:
                 case.state = "suspended"
             elif action == "resume":
                 self._resume(case, now)
-            elif action == "materials_received":
+            elif action == "materials_received":  # only once nothing required is missing (intake/supplement.py)
+                from desktop.domain import eligibility  # as in accept(): not needed at start-up
+
+                if still := eligibility.missing_materials(self.catalog.service(case.service), case):
+                    names = "、".join(self.catalog.service(case.service).material(m).name for m in still)
+                    raise ValidationError(f"尚缺补正材料：{names}；请先登记收到的材料", field="missing")
                 case.missing = []
                 self._enter(case, "accepted", now)
             else:

@@ -7,6 +7,7 @@ import html
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -128,6 +129,8 @@ class CaseView(QWidget):
         self.actions_row.addStretch(1)
 
     def _do(self, action: states.Action) -> None:
+        if action.name == "materials_received":
+            return self._supplement()
         reason = ""
         if action.needs_reason:
             reason, ok = QInputDialog.getText(self, action.label, f"请填写{action.label}的原因：")
@@ -140,6 +143,22 @@ class CaseView(QWidget):
             self.store.transition(self.uuid, action.name, actor=self.window_.session.username, reason=reason)
         except DeskError as exc:
             QMessageBox.warning(self, action.label, exc.message)
+        self.show_case(self.uuid)
+
+    def _supplement(self) -> None:
+        """补正: which missing materials arrived; the case becomes 已受理 only when none required is missing."""
+        from desktop.intake import supplement
+        from desktop.ui.supplement import SupplementDialog
+
+        case = self.store.load(self.uuid)
+        dialog = SupplementDialog(self.store.catalog.service(case.service), case, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            self.window_.accounts.require(self.window_.session, "case.transition", self._row())
+            supplement.receive(self.store, self.uuid, dialog.received(), actor=self.window_.session.username)
+        except DeskError as exc:
+            QMessageBox.warning(self, "登记补正材料", exc.message)
         self.show_case(self.uuid)
 
     def _remove_scan(self) -> None:

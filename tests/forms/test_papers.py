@@ -10,6 +10,7 @@ import pytest
 from desktop.domain.case import MaterialState
 from desktop.domain.errors import ValidationError
 from desktop.forms import printing
+from desktop.intake import supplement
 from tests.forms.conftest import ACCEPTED_AT, accept, draft, pypdf_text, render, squeeze
 
 
@@ -24,7 +25,8 @@ def test_a_paper_issued_while_materials_are_missing_is_a_receipt_of_materials_no
     assert "收件凭证（申请人联）" in text and "收件凭证（存根联）" in text
     assert "不作为受理凭证" in text and "受理回执（申请人联）" not in text
     assert "收件编号" in text and "受理编号" not in text
-    module_store.transition(case.uuid, "materials_received", actor="lixiaolan", now=ACCEPTED_AT + dt.timedelta(days=2))
+    supplement.receive(module_store, case.uuid, {m: ("original", 1) for m in case.missing}, actor="lixiaolan",
+                       now=ACCEPTED_AT + dt.timedelta(days=2))
     text = _text(module_store, "receipt", case)
     assert "受理回执（申请人联）" in text and "收件凭证" not in text
 
@@ -34,7 +36,7 @@ def test_a_receipt_after_a_receipt_of_materials_is_not_a_reprint(module_store):
     printing.record(module_store, printing.prepare(module_store, case.uuid, "receipt"))
     again = printing.prepare(module_store, case.uuid, "receipt")
     assert again.reprint and again.paper == "收件凭证"
-    module_store.transition(case.uuid, "materials_received", actor="lixiaolan")
+    supplement.receive(module_store, case.uuid, {m: ("original", 1) for m in case.missing}, actor="lixiaolan")
     assert not printing.prepare(module_store, case.uuid, "receipt").reprint
 
 

@@ -70,3 +70,17 @@ def test_the_consent_is_printed_from_the_draft_then_ticked_as_signed(qtbot, stor
     assert page.mandate.isEnabled()
     events = store.events(wizard.case.uuid)
     assert [e["detail"]["kind"] for e in events if e["kind"] == "printed"] == ["consent"]
+
+
+def test_the_supplement_dialog_records_only_the_rows_marked_received(qtbot, store):
+    from desktop.ui.supplement import SupplementDialog
+    from tests.forms.conftest import draft
+
+    case = store.accept(draft(store, 3, seed=7, missing=2), actor="测试")
+    dialog = SupplementDialog(store.catalog.service(3), case)
+    qtbot.addWidget(dialog)
+    assert [dialog.table.item(r, 0).text() for r in range(2)] == [store.catalog.service(3).material(m).name
+                                                                  for m in case.missing]
+    dialog.table.cellWidget(0, 1).setCurrentIndex(1)  # 验原件收复印件
+    assert dialog.table.cellWidget(0, 2).value() >= 1
+    assert dialog.received() == {case.missing[0]: ("verified_copy", dialog.table.cellWidget(0, 2).value())}
