@@ -31,8 +31,8 @@ ACTIONS = {
         Action("suspend", "中止", OPEN, "suspended", needs_reason=True),
         Action("resume", "续办", ("suspended",), "", needs_reason=False),
         Action("terminate", "终止", (*OPEN, "suspended"), "terminated", needs_reason=True),
-        # 不予受理: the clerk refuses what was received (a 收件凭证 case, or one accepted in error)
-        Action("refuse", "不予受理", ("pending_materials", "accepted"), "terminated", needs_reason=True),
+        # 不予受理: only before acceptance (a 收件凭证 case); an accepted case is 终止 by the department instead
+        Action("refuse", "不予受理", ("pending_materials",), "terminated", needs_reason=True),
     )
 }
 
