@@ -87,3 +87,10 @@ def due_after(start: dt.date, working_days: int | None, calendar_days: int | Non
     if calendar_days:
         return add_calendar_days(start, calendar_days)
     return None
+
+
+def remaining_text(stopped: dt.date, due: dt.date, *, calendar: bool = False) -> str:
+    """What is left of a limit stopped on `stopped` (中止): working days, or calendar days for a limit in 日."""
+    if calendar:
+        return f"{max(0, (due - stopped).days)}日"
+    return f"{working_days_between(stopped, due)}个工作日"

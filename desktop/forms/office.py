@@ -16,6 +16,11 @@ class OfficeInfo:
     phone: str = ""
     complaint_phone: str = ""  # 监督投诉电话, printed apart from the hall's phone (default 12345)
     consent_mask_id: bool = False
+    progress_url: str = ""  # the hub's progress page, "{number}" replaced by the case number; the QR opens it
+
+    def qr_payload(self, number: str) -> str:
+        """What the receipt's QR holds: the progress page where the hub offers one, else the case number."""
+        return self.progress_url.replace("{number}", number) if "{number}" in self.progress_url else number
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> OfficeInfo:
@@ -26,5 +31,6 @@ class OfficeInfo:
             address=values.get("office_address") or "",
             phone=values.get("office_phone") or "",
             complaint_phone=values.get("complaint_phone") or "",
+            progress_url=values.get("progress_url") or "",
             consent_mask_id=values.get("consent_mask_id") == "yes",
         )

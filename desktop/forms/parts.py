@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from desktop.domain import eligibility, workdays
-from desktop.domain.case import IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, STATES, Case, ItemState
+from desktop.domain.case import DELIVERY, IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, STATES, Case, ItemState
 from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -90,7 +90,7 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
               layout.title(title)]
     if subtitle:
         middle.append(layout.Line(subtitle, 10.5, bold=False))
-    right = [layout.qr(ctx.number, 22 * mm)] if qr and ctx.number else []
+    right = [layout.qr(ctx.office.qr_payload(ctx.number), 22 * mm)] if qr and ctx.number else []
     table = layout.Table([["", middle, right]], colWidths=[side, CONTENT_W - 2 * side, side], style=[
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
@@ -132,6 +132,10 @@ def proxy_row(case: Case) -> list[str]:
         return ["办理方式", "本人申请（无代办人）"]
     kind = PROXY_KINDS.get(case.proxy_kind, "代办人")
     return ["代办人", f"{case.proxy.name}（{kind}）", "代办人电话", case.proxy.phone]
+
+
+def delivery_text(case: Case) -> str:
+    return DELIVERY.get(case.delivery, "") or "窗口自取"
 
 
 def departments(ctx: Context) -> str:

@@ -9,6 +9,7 @@ from desktop.forms.layout import BODY, NOTE, SECTION, SMALL, fields, gap, para
 from desktop.forms.parts import (
     Context,
     day_kinds_text,
+    delivery_text,
     due_text,
     header,
     id_text,
@@ -41,7 +42,8 @@ def citizen_copy(ctx: Context) -> list:
     """申请人联: everything the citizen needs to follow the case and to collect the result."""
     s, c = ctx.service, ctx.case
     parts = [*header(ctx, ctx.paper, "（申请人联）"), gap(1.5), fields(person_rows(c) + office_rows(ctx))]
-    parts += [para(f"【申请事项】{s.name}（{s.group}）　办理渠道：{c.method}", SECTION), items_table(ctx)]
+    parts += [para(f"【申请事项】{s.name}（{s.group}）　办理渠道：{c.method}　结果领取方式：{delivery_text(c)}", SECTION),
+              items_table(ctx)]
     if note := s.time_limit.get("note"):
         parts.append(para(f"时限说明：{note}", NOTE))
     if any("估算" in due_text(ctx, i) for i in c.items):
@@ -72,9 +74,11 @@ def progress_text(ctx: Context) -> str:
     ways = [f"到{where}{c.window}窗口查询" + (f"（电话 {o.phone}）" if o.phone else "")]
     if c.is_proxy and c.proxy and c.proxy.name:
         ways.append(f"联系代办人{c.proxy.name}" + (f"（电话 {c.proxy.phone}）" if c.proxy.phone else ""))
-    ways.append("拨打12345政务服务便民热线")
+    if o.progress_url:
+        ways.append("扫描右上角二维码查询")
     numbered = "；".join(f"{'①②③'[n]}{w}" for n, w in enumerate(ways))
-    return f"凭编号 {ctx.number} 查询办理进度：{numbered}。"
+    complaint = o.complaint_phone or "12345"
+    return f"凭编号 {ctx.number} 查询办理进度：{numbered}。【监督投诉】对办理服务有意见的，请拨打监督投诉电话 {complaint}。"
 
 
 def office_stub(ctx: Context) -> list:

@@ -235,7 +235,8 @@ def case_html(d: dict) -> str:
     items = "".join(
         f"<tr><td>{e(i['name'])}</td><td>{e(i['code'] or '无编码')}</td><td>{e(i['status_label'])}</td>"
         f"<td style='color:{'#b00020' if _overdue(i, today) else 'black'}'>{e(i['due_date'] or '—')}"
-        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, today) else ''}</td></tr>"
+        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, today) else ''}"
+        f"{'（已中止，剩余' + e(i['paused_remaining']) + '，续办后顺延）' if i.get('paused_remaining') else ''}</td></tr>"
         for i in d["items"])
     mats = "".join(f"<tr><td>{e(m['name'])}</td><td>{e(m['received_label'])}</td><td>{m['count'] or ''}</td></tr>"
                    for m in d["materials"])

@@ -89,3 +89,50 @@ def test_calendar_day_limits_have_a_due_date_and_the_receipt_says_which_days(mod
     text = _text(module_store, "receipt", case)
     assert f"{days}日（自然日）" in text
     assert "标“自然日”的按日历天数连续计算" in text and "标“工作日”的" not in text
+
+
+def test_receipt_prints_delivery_complaint_line_and_progress_qr(module_store):
+    from desktop import forms as forms_mod
+    from tests.forms.conftest import OFFICE
+
+    data = draft(module_store, 7, seed=72)
+    data.delivery = "agent"
+    case = accept(module_store, data)
+    office = forms_mod.OfficeInfo(**{**OFFICE.__dict__, "complaint_phone": "0731-12345678",
+                                     "progress_url": "https://hub.example/p/{number}"})
+    text = squeeze(pypdf_text(render(module_store, "receipt", case, office_info=office)))
+    assert "结果领取方式：代办员送达" in text
+    assert "监督投诉电话0731-12345678" in text and "扫描右上角二维码查询" in text
+    assert office.qr_payload(case.number) == f"https://hub.example/p/{case.number}"
+    assert OFFICE.qr_payload(case.number) == case.number
+
+
+def test_consent_names_staff_by_job_number_and_the_agents_service_point(module_store):
+    case = accept(module_store, draft(module_store, 3, seed=34))  # village agent 罗德明
+    text = _text(module_store, "consent", case)
+    assert "工号" in text and f"{case.applicant.township}{case.applicant.village}便民服务站" in text
+    assert "归还日期" in text and "委托人签收" in text
+    assert "授权委托书" not in text.split("附：材料交接清单")[1]
+
+
+def test_suspend_slip_states_the_days_left_and_the_case_view_the_paused_deadline(module_store):
+    from desktop.domain import views
+
+    case = accept(module_store, draft(module_store, 13, seed=35))
+    module_store.transition(case.uuid, "suspend", actor="lixiaolan", reason="等待入户调查",
+                            now=ACCEPTED_AT + dt.timedelta(days=7))  # 5 working days after 27 Nov 2026
+    case = module_store.load(case.uuid)
+    text = _text(module_store, "suspend", case)
+    assert "剩余办理时限" in text and "25个工作日（自续办之日起继续计算）" in text and "（单位印章）" in text
+    detail = views.detail(case, module_store.catalog)
+    assert detail["items"][0]["paused_remaining"] == "25个工作日"
+
+
+def test_close_slip_prints_the_result_and_the_delivery_the_case_knows(module_store):
+    data = draft(module_store, 3, seed=36)
+    data.delivery = "post"
+    case = accept(module_store, data)
+    module_store.transition(case.uuid, "complete", actor="lixiaolan", now=ACCEPTED_AT + dt.timedelta(days=9))
+    text = _text(module_store, "close", case)
+    assert "☑邮寄" in text and "☐窗口自取" in text
+    assert "办理结果残疾人证新办：已办结" in text and "（单位印章）" in text

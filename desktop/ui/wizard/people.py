@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import eligibility, idnumber
-from desktop.domain.case import PROXY_KINDS, Case, Person
+from desktop.domain.case import DELIVERY, PROXY_KINDS, Case, Person
 from desktop.domain.errors import ValidationError
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 
@@ -206,6 +206,12 @@ class ProxyPage(Page):
         methods.addStretch(1)
         self.fields["method"] = self.method_group.buttons()[0]
         layout.addWidget(self.method_box)
+        delivery_box = QGroupBox("结果领取方式（印在受理回执和办结单上）")
+        row = QHBoxLayout(delivery_box)
+        self.delivery = self.combo("delivery", list(DELIVERY.values()))
+        row.addWidget(self.delivery)
+        row.addStretch(1)
+        layout.addWidget(delivery_box)
         self.appear = hint_label(error=True)
         layout.addWidget(self.appear)
         layout.addStretch(1)
@@ -227,6 +233,8 @@ class ProxyPage(Page):
             self.set_consent_printed()
         for button in self.method_group.buttons():
             button.setChecked(button.text() == case.method)
+        keys = list(DELIVERY)
+        self.delivery.setCurrentIndex(keys.index(case.delivery) if case.delivery in keys else 0)
 
     def save(self, case: Case) -> None:
         case.applied_by = "proxy" if self.proxy_radio.isChecked() else "self"
@@ -236,6 +244,7 @@ class ProxyPage(Page):
             case.mandate_signed = self.mandate.isChecked()
         checked = self.method_group.checkedButton()
         case.method = checked.text() if checked else ""
+        case.delivery = list(DELIVERY)[self.delivery.currentIndex()]
 
     def refresh(self, case: Case) -> None:
         self.proxy_box.setVisible(self.proxy_radio.isChecked())
