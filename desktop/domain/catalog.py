@@ -95,6 +95,7 @@ class Link(Sourced):
     service: int
     when: str
     reason: str
+    auto: bool = False  # 将自动启动: the other service starts by itself; offered as information, not a new case
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Service:
     initials: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     consent: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    auto_start: str = ""  # when the service starts by itself (优化服务要求), said instead of a new application
 
     def matches(self, text: str) -> bool:
         """Whether a finder entry fits: part of the name, pinyin initials (cjrz), an item code, the number."""
@@ -228,7 +230,7 @@ def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
     )
     links = tuple(
         Link(service=k["target"], when=k["when_rule"], reason=k["reason"], source=k["source"],
-             inferred=bool(k["inferred"]), source_note=k["source_note"])
+             inferred=bool(k["inferred"]), source_note=k["source_note"], auto=bool(k["auto"]))
         for k in _rows(conn, "links", number)
     )
     return Service(
@@ -238,7 +240,7 @@ def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
         eligibility=rules, materials=materials, links=links, time_limit=json.loads(r["time_limit"]),
         proxy=json.loads(r["proxy"]), sources=tuple(json.loads(r["sources"])),
         initials=tuple(json.loads(r["initials"])), keywords=tuple(json.loads(r["keywords"])),
-        consent=json.loads(r["consent"]),
+        consent=json.loads(r["consent"]), auto_start=r["auto_start"] or "",
     )
 
 
@@ -246,6 +248,7 @@ def printable_texts(service: Service) -> list[tuple[str, str]]:
     """(where, text) for every catalog text of a service that may reach paper or a citizen's screen."""
     s = service
     texts = [("requirement", s.requirement), ("time_limit.note", s.time_limit.get("note", "")),
+             ("auto_start", s.auto_start),
              ("time_limit.basis", s.time_limit.get("basis", "")), ("proxy.appear_note", s.proxy.get("appear_note", ""))]
     texts += [(f"items[{i.key}].name", i.name) for i in s.items]
     texts += [(f"eligibility[{r.id}].fail", r.fail) for r in s.eligibility]

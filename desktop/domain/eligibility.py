@@ -188,6 +188,11 @@ def _proxy_errors(service: Service, case: Case, catalog: Catalog) -> list[Valida
         errors.append(ValidationError("申请方式：应为本人申请或帮代办", field="applied_by"))
     if case.is_proxy:
         errors += _mandate_errors(case)
+        kinds = service.proxy.get("kinds")
+        if kinds and case.proxy_kind in PROXY_KINDS and case.proxy_kind not in kinds:
+            allowed = "、".join(service.proxy.get("allowed", [])) or "、".join(PROXY_KINDS[k] for k in kinds)
+            errors.append(ValidationError(f"代办人类型：本事项只能由{allowed}申请，"
+                                          f"不能由{PROXY_KINDS[case.proxy_kind]}代办", field="proxy_kind"))
     return errors
 
 

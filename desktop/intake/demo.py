@@ -112,9 +112,14 @@ def _draft(service: Service, rng: random.Random, birth: dt.date, day: dt.date) -
     case.method = rng.choice(service.methods)
     if rng.random() < 0.65:
         case.applied_by = "proxy"
-        case.proxy_kind = rng.choice(["clerk", "village_agent"])
-        case.proxy = Person(name=rng.choice(CLERKS if case.proxy_kind == "clerk" else AGENTS).split("（")[0],
-                            phone=f"139{rng.randrange(10**8):08d}")
+        case.proxy_kind = rng.choice(service.proxy.get("kinds") or ["clerk", "village_agent"])
+        if case.proxy_kind == "relative":  # a close relative, identified by ID number (居住证: no staff proxy)
+            case.proxy = Person(name=rng.choice(SURNAMES) + rng.choice(GIVEN), relation=rng.choice(["女儿", "儿子"]),
+                                id_number=make_id(rng, dt.date(day.year - rng.randint(25, 45), 3, 9)),
+                                phone=f"139{rng.randrange(10**8):08d}")
+        else:
+            case.proxy = Person(name=rng.choice(CLERKS if case.proxy_kind == "clerk" else AGENTS).split("（")[0],
+                                phone=f"139{rng.randrange(10**8):08d}")
         case.mandate_signed = True
     return case
 

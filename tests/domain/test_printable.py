@@ -66,3 +66,43 @@ def test_calendar_day_limits_run_over_holidays_and_end_on_a_working_day():
     assert workdays.due_after(dt.date(2026, 11, 2), None, 15) == dt.date(2026, 11, 17)
     assert workdays.due_after(dt.date(2026, 11, 2), 15, None) == workdays.add_working_days(dt.date(2026, 11, 2), 15)
     assert workdays.due_after(dt.date(2026, 11, 2), None, None) is None
+
+
+def test_residence_permit_refuses_a_staff_proxy_in_wizard_and_import_alike(catalog):
+    import random
+
+    from desktop.domain import eligibility
+    from desktop.domain.case import Person
+    from desktop.intake import demo
+
+    service = catalog.service(19)
+    case = demo.eligible_case(service, catalog, random.Random(3), dt.date(2026, 11, 27))
+    case.applied_by, case.proxy_kind, case.mandate_signed = "proxy", "village_agent", True
+    case.proxy = Person(name="罗德明", phone="13907301234")
+    errors = [e for e in eligibility.accept_errors(service, case, catalog) if e.field == "proxy_kind"]
+    assert errors and "只能由本人、监护人、近亲属申请，不能由村级代办员代办" in errors[0].message
+    case.proxy_kind = "relative"
+    case.proxy = Person(name="罗德明", phone="13907301234", relation="儿子",
+                        id_number=demo.make_id(random.Random(4), dt.date(1990, 3, 9)))
+    assert not [e for e in eligibility.accept_errors(service, case, catalog) if e.field == "proxy_kind"]
+
+
+@pytest.mark.parametrize("number", [11, 12])
+def test_orphan_allowances_have_an_upper_age_bound(catalog, number):
+    from desktop.domain import rules
+
+    rule = next(r for r in catalog.service(number).eligibility if r.id == "age")
+    assert rules.evaluate(rule.rule, {"minor": False, "in_full_time_school": True, "age": 21}) is True
+    assert rules.evaluate(rule.rule, {"minor": False, "in_full_time_school": True, "age": 22}) is False
+    assert "最长至22周岁" in rule.fail
+
+
+def test_special_hardship_limit_follows_the_national_rule_and_is_sourced(catalog):
+    s14 = catalog.service(14)
+    assert s14.working_days == 30 and s14.time_limit["source"] == "NAT"
+    assert "民发〔2021〕43号" in s14.time_limit["note"] and "民发〔2021〕43号" in s14.time_limit["source_note"]
+
+
+def test_disability_allowance_says_it_starts_by_itself(catalog):
+    assert catalog.service(7).auto_start.startswith("将自动启动")
+    assert [k.service for k in catalog.service(13).links if k.auto] == [7]

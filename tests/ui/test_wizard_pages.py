@@ -84,3 +84,31 @@ def test_the_supplement_dialog_records_only_the_rows_marked_received(qtbot, stor
     dialog.table.cellWidget(0, 1).setCurrentIndex(1)  # 验原件收复印件
     assert dialog.table.cellWidget(0, 2).value() >= 1
     assert dialog.received() == {case.missing[0]: ("verified_copy", dialog.table.cellWidget(0, 2).value())}
+
+
+def test_the_eligibility_page_shows_the_service_and_a_verdict_in_words(qtbot, store, make_wizard):
+    data = prepared(store, 14, seed=14)
+    wizard = make_wizard(qtbot, store, 14)
+    drive(qtbot, wizard, data, 2)
+    page = wizard.pages[2]
+    info = page.service_info.text()
+    assert "承诺时限</b>：30个工作日" in info and "民政部门" in info and "县、乡级" in info and "摸底" in info
+    assert page.verdict.text() == "可申领：特困人员认定、救助供养金给付"
+    answer(wizard, "identity", "特困")
+    assert page.verdict.text() == "不符合：申请特困救助，原因：已是特困人员的，不需要再申请"
+    answer(wizard, "identity", None)
+    assert page.verdict.text().startswith("待确认：请先询问")
+
+
+def test_services_that_start_by_themselves_are_said_not_offered(qtbot, store, make_wizard):
+    wizard = make_wizard(qtbot, store, 7)
+    wizard.go_to(2, check=False)
+    assert any(label.text().startswith("将自动启动") for label in wizard.pages[2].findChildren(type(wizard.pages[2].verdict)))
+    data = prepared(store, 13, seed=13)
+    data.answers["has_disability_card"] = True
+    wizard = make_wizard(qtbot, store, 13)
+    drive(qtbot, wizard, data, 2)
+    answer(wizard, "has_disability_card", True)
+    wizard.go_to(4, check=False)
+    links = wizard.pages[4]
+    assert 7 not in links.checks and "将自动启动：我要申领困难残疾人生活补贴" in links.auto.text()
