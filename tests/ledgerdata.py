@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop.domain import catalog as catalog_mod, workdays
-from desktop.intake import demo
+from desktop.intake import demo, supplement
 from desktop.storage import settings
 from desktop.storage.store import Store
 
@@ -56,6 +56,10 @@ def _one(store: Store, rng: random.Random, day: dt.date, n: int) -> str:
         when += dt.timedelta(days=rng.randint(1, 2))
         if when.date() >= TODAY:
             break
+        if action == "materials_received":  # the missing materials arrive, recorded per material
+            missing = {m: ("original", 1) for m in store.load(case.uuid).missing}
+            supplement.receive(store, case.uuid, missing, actor=username, now=when)
+            continue
         store.transition(case.uuid, action, actor=username, now=when, reason="测试：等待核查")
     return case.uuid
 

@@ -51,12 +51,24 @@ def _show_service(cat: catalog_mod.Catalog, s: catalog_mod.Service, as_json: boo
         out(data)
         return 0
     print(f"{s.number}. {s.name}（{s.group}）\n办理层级：{s.level}  业务部门：{'、'.join(s.departments)}")
-    print(f"推荐办理方式：{'、'.join(s.methods)}  承诺时限：{s.working_days or s.time_limit.get('basis', '—')}"
-          f"{'个工作日' if s.working_days else ''}")
+    print(f"推荐办理方式：{'、'.join(s.methods)}  承诺时限：{s.limit_words}")
+    _notes("时限说明", s.time_limit.get("note", ""), s.time_limit.get("source_note", ""))
     for item in s.items:
         print(f"  事项：{item.name}（{item.code or '无编码'}）")
     for m in s.materials:
-        print(f"  材料[{catalog_mod.NEEDS[m.need]}]：{m.name}")
+        print(f"  材料[{catalog_mod.NEEDS[m.need]}]：{m.name}" + (f"（{m.note}）" if m.note else ""))
+        _notes("", "", m.source_note)
     for link in s.links:
         print(f"  关联：{link.service}. {cat.services[link.service].name}（{link.reason}）")
+        _notes("", "", link.source_note)
+    for rule in s.eligibility:
+        _notes("", "", rule.source_note and f"条件“{rule.id}”：{rule.source_note}")
     return 0
+
+
+def _notes(label: str, printed: str, editor: str) -> None:
+    """The printed text and, apart, the editor's source note (never printed on paper)."""
+    if printed:
+        print(f"  {label}（打印）：{printed}")
+    if editor:
+        print(f"    【编者注，不打印】{editor}")

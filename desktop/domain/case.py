@@ -19,7 +19,11 @@ STATES = {
 }
 APPLIED_BY = {"self": "本人申请", "proxy": "帮代办"}
 PROXY_KINDS = {"clerk": "窗口帮代办人员", "village_agent": "村级代办员", "relative": "近亲属/监护人", "other": "其他受托人"}
-RECEIVED = {"original": "原件", "copy": "复印件", "scan": "扫描件"}
+# 验原件收复印件 (original seen and handed back, copy kept) is the common case; identity papers are never kept
+RECEIVED = {"verified_copy": "验原件收复印件", "original": "原件", "copy": "复印件", "scan": "扫描件"}
+# 结果领取方式: how the result reaches the citizen, chosen in the wizard and printed on receipt and 办结单
+DELIVERY = {"window": "窗口自取", "post": "邮寄", "agent": "代办员送达", "direct": "直接发放到账户"}
+IDENTITY_MATERIALS = ("id_card", "hukou_book", "proxy_docs", "guardian_docs")  # originals are seen and returned
 
 
 @dataclass
@@ -58,6 +62,7 @@ class ItemState:
     status: str = "accepted"
     working_days: int | None = None
     due_date: str | None = None
+    calendar_days: int | None = None  # a statutory limit in calendar days (日) instead of working days
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Case:
     proxy: Person | None = None
     mandate_signed: bool = False
     method: str = ""
+    delivery: str = ""  # a key of DELIVERY
     answers: dict[str, Any] = field(default_factory=dict)
     ineligible_reason: str = ""
     materials: dict[str, MaterialState] = field(default_factory=dict)

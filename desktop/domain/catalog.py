@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -13,6 +14,13 @@ from desktop.domain import paths
 from desktop.domain.errors import DeskError
 
 METHODS = ("网上办", "就近办", "上门办", "免申办")
+# What must never reach a citizen's paper: research notes, other places' figures, sources, links.
+_OUTSIDE = ("北京 上海 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 广东 广西 海南 "
+            "四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 内蒙古 沂水 武汉 硚口 宜昌 濮阳 洛阳 金安 燕山 深圳 杭州 成都")
+EDITORIAL = re.compile("|".join([r"未查到", r"推断", r"待确认", r"https?:", r"www\.", r"\.md\b", r"(?<![A-Za-z])S\d+\b",
+                                 r"\bNAT\b", r"\bINF\b", r"部分(?:县|地区|城市|地方)", r"各(?:地|县)",
+                                 r"旧地方", *_OUTSIDE.split()]))
+UNKNOWN_LIMIT = "按承办部门规定"
 NEEDS = {"required": "必需", "conditional": "视情况", "optional": "可选"}
 
 
@@ -22,6 +30,7 @@ class Sourced:
 
     source: str = ""
     inferred: bool = False
+    source_note: str = ""  # the editor's note on where this comes from: shown by `catalog show`, never printed
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class Material(Sourced):
     copies: int = 1
     note: str = ""
     items: tuple[str, ...] = ()
+    tolerable: bool = False  # 容缺受理: the case may be accepted while this one is promised for later
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class Link(Sourced):
     service: int
     when: str
     reason: str
+    auto: bool = False  # 将自动启动: the other service starts by itself; offered as information, not a new case
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,7 @@ class Service:
     initials: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     consent: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    auto_start: str = ""  # when the service starts by itself (优化服务要求), said instead of a new application
 
     def matches(self, text: str) -> bool:
         """Whether a finder entry fits: part of the name, pinyin initials (cjrz), an item code, the number."""
@@ -123,6 +135,20 @@ class Service:
     @property
     def working_days(self) -> int | None:
         return self.time_limit.get("working_days")
+
+    @property
+    def calendar_days(self) -> int | None:
+        """A statutory limit counted in calendar days (日), e.g. 居住证 15日, 法律援助 7日."""
+        return self.time_limit.get("calendar_days")
+
+    @property
+    def limit_words(self) -> str:
+        """The time limit as printed for the citizen: a number of days, the catalog's basis, or what the hall can promise."""
+        if self.working_days:
+            return f"{self.working_days}个工作日"
+        if self.calendar_days:
+            return f"{self.calendar_days}日（自然日）"
+        return self.time_limit.get("basis") or UNKNOWN_LIMIT
 
     @property
     def must_appear(self) -> bool:
@@ -192,18 +218,19 @@ def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
     )
     rules = tuple(
         Rule(id=e["id"], rule=e["rule"], fail=e["fail"], items=tuple(json.loads(e["items"])),
-             source=e["source"], inferred=bool(e["inferred"]))
+             source=e["source"], inferred=bool(e["inferred"]), source_note=e["source_note"])
         for e in _rows(conn, "eligibility", number)
     )
     materials = tuple(
         Material(id=m["id"], name=m["name"], need=m["need"], when=m["when_rule"], form=m["form"],
                  copies=m["copies"], note=m["note"], items=tuple(json.loads(m["items"])),
-                 source=m["source"], inferred=bool(m["inferred"]))
+                 source=m["source"], inferred=bool(m["inferred"]), source_note=m["source_note"],
+                 tolerable=bool(m["tolerable"]))
         for m in _rows(conn, "materials", number)
     )
     links = tuple(
         Link(service=k["target"], when=k["when_rule"], reason=k["reason"], source=k["source"],
-             inferred=bool(k["inferred"]))
+             inferred=bool(k["inferred"]), source_note=k["source_note"], auto=bool(k["auto"]))
         for k in _rows(conn, "links", number)
     )
     return Service(
@@ -213,8 +240,27 @@ def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
         eligibility=rules, materials=materials, links=links, time_limit=json.loads(r["time_limit"]),
         proxy=json.loads(r["proxy"]), sources=tuple(json.loads(r["sources"])),
         initials=tuple(json.loads(r["initials"])), keywords=tuple(json.loads(r["keywords"])),
-        consent=json.loads(r["consent"]),
+        consent=json.loads(r["consent"]), auto_start=r["auto_start"] or "",
     )
+
+
+def printable_texts(service: Service) -> list[tuple[str, str]]:
+    """(where, text) for every catalog text of a service that may reach paper or a citizen's screen."""
+    s = service
+    texts = [("requirement", s.requirement), ("time_limit.note", s.time_limit.get("note", "")),
+             ("auto_start", s.auto_start),
+             ("time_limit.basis", s.time_limit.get("basis", "")), ("proxy.appear_note", s.proxy.get("appear_note", ""))]
+    texts += [(f"items[{i.key}].name", i.name) for i in s.items]
+    texts += [(f"eligibility[{r.id}].fail", r.fail) for r in s.eligibility]
+    texts += [(f"materials[{m.id}].{k}", v) for m in s.materials for k, v in (("name", m.name), ("note", m.note),
+                                                                            ("form", m.form))]
+    texts += [(f"links[{k.service}].reason", k.reason) for k in s.links]
+    return [(where, text) for where, text in texts if text]
+
+
+def editorial_marks(text: str) -> list[str]:
+    """What in `text` is meant for the catalog's editors, not the citizen (empty when it may be printed)."""
+    return [m.group(0) for m in EDITORIAL.finditer(text)]
 
 
 def service_summary(service: Service) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.domain import idnumber, rules
-from desktop.domain.case import PROXY_KINDS, RECEIVED, Case, Person
+from desktop.domain.case import IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, Case, Person
 from desktop.domain.catalog import Catalog, Item, Material, Service
 from desktop.domain.errors import ValidationError
 
@@ -105,6 +105,19 @@ def missing_materials(service: Service, case: Case) -> list[str]:
     return [e.material.id for e in checklist(service, case) if e.missing]
 
 
+def tolerated(service: Service, missing: list[str]) -> bool:
+    """容缺受理: every missing material is one the catalog lets the case be accepted without, for now."""
+    return bool(missing) and all(service.material(m).tolerable for m in missing)
+
+
+def default_received(m: Material) -> str:
+    """How a material is usually received: an original-and-copy paper is seen and handed back, its copy kept."""
+    if m.form in ("原件及复印件", "原件") and m.id in IDENTITY_MATERIALS:
+        return "verified_copy"
+    return {"原件及复印件": "verified_copy", "复印件": "copy", "原件": "original", "现场填写": "original",
+            "电子版": "scan"}.get(m.form, "original")
+
+
 def offered_links(service: Service, case: Case, catalog: Catalog) -> list[tuple[int, str, bool | None]]:
     """(service number, reason, verdict) for each link whose rule is not false."""
     fx = facts(service, case)
@@ -175,6 +188,11 @@ def _proxy_errors(service: Service, case: Case, catalog: Catalog) -> list[Valida
         errors.append(ValidationError("申请方式：应为本人申请或帮代办", field="applied_by"))
     if case.is_proxy:
         errors += _mandate_errors(case)
+        kinds = service.proxy.get("kinds")
+        if kinds and case.proxy_kind in PROXY_KINDS and case.proxy_kind not in kinds:
+            allowed = "、".join(service.proxy.get("allowed", [])) or "、".join(PROXY_KINDS[k] for k in kinds)
+            errors.append(ValidationError(f"代办人类型：本事项只能由{allowed}申请，"
+                                          f"不能由{PROXY_KINDS[case.proxy_kind]}代办", field="proxy_kind"))
     return errors
 
 

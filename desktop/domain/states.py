@@ -24,13 +24,15 @@ class Action:
 ACTIONS = {
     a.name: a
     for a in (
-        Action("materials_received", "补正材料已收齐", ("pending_materials",), "accepted"),
+        Action("materials_received", "登记补正材料", ("pending_materials",), "accepted"),
         Action("submit", "提交部门", ("accepted",), "submitted"),
         Action("start", "部门办理中", ("submitted",), "in_progress"),
         Action("complete", "办结", ("accepted", "submitted", "in_progress"), "completed", needs_reason=False),
         Action("suspend", "中止", OPEN, "suspended", needs_reason=True),
         Action("resume", "续办", ("suspended",), "", needs_reason=False),
         Action("terminate", "终止", (*OPEN, "suspended"), "terminated", needs_reason=True),
+        # 不予受理: only before acceptance (a 收件凭证 case); an accepted case is 终止 by the department instead
+        Action("refuse", "不予受理", ("pending_materials",), "terminated", needs_reason=True),
     )
 }
 

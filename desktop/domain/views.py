@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from desktop.domain import eligibility, workdays
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, Person
+from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, Person
 from desktop.domain.catalog import Catalog
 from desktop.domain.idnumber import mask_id, mask_phone
 
@@ -38,6 +38,14 @@ def _person(p: Person | None) -> dict[str, Any] | None:
             "village": p.village, "relation": p.relation}
 
 
+def _paused(case: Case, item: ItemState) -> str:
+    """While 已中止: what is left of the item's limit, counted from the day it stopped ('' otherwise)."""
+    if case.state != "suspended" or not case.suspended_on or not item.due_date:
+        return ""
+    return workdays.remaining_text(dt.date.fromisoformat(case.suspended_on), dt.date.fromisoformat(item.due_date),
+                                   calendar=bool(item.calendar_days and not item.working_days))
+
+
 def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Everything about a case for `case show`, personal numbers masked."""
     service = catalog.service(case.service)
@@ -52,7 +60,7 @@ def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = N
         "proxy": _person(case.proxy), "mandate_signed": case.mandate_signed, "method": case.method,
         "answers": case.answers, "ineligible_reason": case.ineligible_reason,
         "items": [{"code": i.code or None, "name": i.name, "status": i.status, "status_label": STATES[i.status],
-                   "working_days": i.working_days, "due_date": i.due_date,
+                   "working_days": i.working_days, "due_date": i.due_date, "paused_remaining": _paused(case, i),
                    "estimate": bool(i.due_date and case.accepted_at and not workdays.is_exact(
                        dt.date.fromisoformat(case.accepted_at[:10]), dt.date.fromisoformat(i.due_date)))}
                   for i in case.items],

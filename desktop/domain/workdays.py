@@ -69,3 +69,28 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 def is_exact(start: dt.date, end: dt.date) -> bool:
     """False when a year in the span has no official schedule (the due date is an estimate)."""
     return all(known_year(y) for y in range(start.year, end.year + 1))
+
+
+def add_calendar_days(start: dt.date, count: int) -> dt.date:
+    """The due date of a limit in calendar days (日); one ending on a rest day moves to the next working day
+    (民法典第二百零三条: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日)."""
+    day = start + dt.timedelta(days=count)
+    while not is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def due_after(start: dt.date, working_days: int | None, calendar_days: int | None) -> dt.date | None:
+    """The due date of a limit counted in working days or in calendar days; None when there is no number."""
+    if working_days:
+        return add_working_days(start, working_days)
+    if calendar_days:
+        return add_calendar_days(start, calendar_days)
+    return None
+
+
+def remaining_text(stopped: dt.date, due: dt.date, *, calendar: bool = False) -> str:
+    """What is left of a limit stopped on `stopped` (中止): working days, or calendar days for a limit in 日."""
+    if calendar:
+        return f"{max(0, (due - stopped).days)}日"
+    return f"{working_days_between(stopped, due)}个工作日"

@@ -21,6 +21,9 @@ The one entry point the desk and the command line call::
 - ``suspend`` / ``resume`` / ``close``  中止单, 续办单, 办结单 or 终止单 (by the case's state); these read the
   reason and dates from ``events`` (store.events(uuid)), so pass them.
 
+- ``refusal``  不予受理通知书: the reason (from the timeline's ``refuse``), the conditions not met, the
+  remedies (行政复议 60日 / 行政诉讼 6个月); only for a case the clerk refused.
+
 ``reprint=True`` prints 补打 on every page (the caller decides: desktop.forms.printing does it from the timeline).
 ``printed_at`` (default now) goes in the footer. Every string is checked against the bundled fonts first:
 a character no font has raises desktop.domain.errors.ValidationError naming it and its code point, and nothing
@@ -40,7 +43,7 @@ from desktop.domain.errors import ValidationError
 from desktop.forms.coversheet import COVER_FORMAT, cover_payload, parse_cover_payload
 from desktop.forms.office import OfficeInfo
 
-__all__ = ["KINDS", "COVER_FORMAT", "OfficeInfo", "render", "cover_payload", "parse_cover_payload"]
+__all__ = ["KINDS", "COVER_FORMAT", "OfficeInfo", "render", "paper_title", "cover_payload", "parse_cover_payload"]
 
 KINDS = {
     "receipt": "受理回执",
@@ -50,9 +53,20 @@ KINDS = {
     "suspend": "中止单",
     "resume": "续办单",
     "close": "办结（终止）单",
+    "refusal": "不予受理通知书",
 }
 _MODULES = {"receipt": "receipt", "consent": "consent", "notice": "notice", "cover": "coversheet",
-            "suspend": "slips", "resume": "slips", "close": "slips"}
+            "suspend": "slips", "resume": "slips", "close": "slips", "refusal": "refusal"}
+
+
+def paper_title(kind: str, case: Case, catalog: Catalog) -> str:
+    """The paper's own title: a receipt is a 收件凭证 while required materials are missing (容缺受理 aside)."""
+    from desktop.domain import eligibility
+
+    if kind != "receipt" or not case.missing:
+        return KINDS.get(kind, kind)
+    tolerated = eligibility.tolerated(catalog.service(case.service), case.missing)
+    return "受理回执（容缺受理）" if tolerated else "收件凭证"
 
 
 def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo | None = None,
@@ -63,7 +77,8 @@ def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo |
 
     if kind not in KINDS:
         raise ValidationError(f"没有名为“{kind}”的文书，可用：{'、'.join(KINDS)}", field="kind")
-    parts.require_number(case)
+    if not (kind == "consent" and case.state == "draft"):  # the 委托书 is signed during the wizard, before acceptance
+        parts.require_number(case)
     fonts.ensure_registered()
     parts.check_people(case)
     ctx = parts.Context(case=case, catalog=catalog, office=office_info or OfficeInfo(), reprint=reprint,

@@ -54,17 +54,37 @@ def parties(ctx: Context) -> list:
         g = c.guardian
         rows += [["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name,
                   "身份证号", id_text(g.id_number, mask=mask)], ["监护人电话", g.phone]]
-    rows += [["受托人", f"{p.name}（{PROXY_KINDS.get(c.proxy_kind, '代办人')}）", "身份证号", p.id_number],
-             ["受托人电话", p.phone, "所在单位", ctx.office.office or c.office]]
+    staff = c.proxy_kind in ("clerk", "village_agent")  # staff are identified by 工号 and unit, not an ID number
+    rows += [["受托人", f"{p.name}（{PROXY_KINDS.get(c.proxy_kind, '代办人')}）",
+              *(["工号", p.id_number if len(p.id_number) < 15 else ""] if staff
+                else ["身份证号", p.id_number])],
+             ["受托人电话", p.phone, "所在单位", _unit(ctx)]]
     return [para("委托人（服务对象）因办理下列事项，自愿委托受托人代为办理，特立此委托书。", BODY), fields(rows)]
+
+
+def _unit(ctx: Context) -> str:
+    """受托人's unit: a village agent works for the village's service point, a clerk for the hall."""
+    c = ctx.case
+    if c.proxy_kind == "village_agent" and c.applicant.village:
+        return f"{c.applicant.township}{c.applicant.village}便民服务站"
+    return ctx.office.office or c.office if c.proxy_kind == "clerk" else ""
+
+
+def _items(ctx: Context) -> list[tuple[str, str]]:
+    """(name, code) of the case's items; a draft's from the catalog and its answers."""
+    if ctx.case.items:
+        return [(i.name, i.code) for i in ctx.case.items]
+    fx = eligibility.facts(ctx.service, ctx.case)
+    return [(i.name, i.code) for i in eligibility.applicable_items(ctx.service, fx)]
 
 
 def scope(ctx: Context) -> list:
     """The items, ticked, and the powers granted (optional ones left for the principal to tick)."""
-    items = [(True, f"{i.name}（{i.code or '无编码'}）") for i in ctx.case.items]
+    items = [(True, f"{name}（{code or '无编码'}）") for name, code in _items(ctx)]
+    start = layout.fmt_date(ctx.case.accepted_at) if ctx.case.accepted_at else "签署之日"
     return [para(f"【委托事项】{ctx.service.name}", SECTION), layout.choices(items, columns=1),
             para("【委托权限】（受托人无转委托权）", SECTION), layout.choices(POWERS),
-            para(f"【委托期限】自{layout.fmt_date(ctx.case.accepted_at)}起至上述事项办结或终止之日止，"
+            para(f"【委托期限】自{start}起至上述事项办结或终止之日止，"
                  "届时本委托自动失效。", SECTION)]
 
 
@@ -129,7 +149,8 @@ def signature_block(ctx: Context) -> list:
 
 def handover(ctx: Context) -> list:
     """附：材料交接清单, what the principal hands to the agent, signed by both on handing over."""
-    return [para("附：材料交接清单", SECTION), *received_table(ctx, extra="备注"),
+    # the 委托书 itself is not handed over (it is this paper), nor the agent's own identity papers
+    return [para("附：材料交接清单（原件办结后归还委托人）", SECTION), *received_table(ctx, extra=("归还日期", "委托人签收"), exclude=("proxy_docs",)),
             layout.signatures([("移交人（委托人）签字：", layout.date_blank()),
                                ("接收人（受托人）签字：", layout.date_blank())])]
 
@@ -137,7 +158,7 @@ def handover(ctx: Context) -> list:
 def finance_check(ctx: Context) -> list:
     """家庭经济状况查询核对授权书 for 低保 / 特困: every adult family member signs."""
     c = ctx.case
-    text = (f"本人及共同生活的家庭成员因申请“{ctx.service.name}”（受理编号 {ctx.number}），"
+    text = (f"本人及共同生活的家庭成员因申请“{ctx.service.name}”" + (f"（受理编号 {ctx.number}）" if ctx.number else "") + "，"
             "授权民政部门及其委托的居民家庭经济状况核对机构，通过公安、人力资源社会保障、自然资源、住房城乡建设、"
             "市场监管、税务、医保、公积金管理及银行、证券、保险等部门和机构，查询、核对本家庭成员的户籍、收入、"
             "存款、有价证券、房产、车辆、工商登记、社保缴费、公积金等信息。核对结果仅用于本次申请的审核确认"

@@ -14,7 +14,13 @@ class OfficeInfo:
     county_name: str = ""
     address: str = ""
     phone: str = ""
+    complaint_phone: str = ""  # 监督投诉电话, printed apart from the hall's phone (default 12345)
     consent_mask_id: bool = False
+    progress_url: str = ""  # the hub's progress page, "{number}" replaced by the case number; the QR opens it
+
+    def qr_payload(self, number: str) -> str:
+        """What the receipt's QR holds: the progress page where the hub offers one, else the case number."""
+        return self.progress_url.replace("{number}", number) if "{number}" in self.progress_url else number
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> OfficeInfo:
@@ -24,5 +30,7 @@ class OfficeInfo:
             county_name=values.get("county_name") or "",
             address=values.get("office_address") or "",
             phone=values.get("office_phone") or "",
+            complaint_phone=values.get("complaint_phone") or "",
+            progress_url=values.get("progress_url") or "",
             consent_mask_id=values.get("consent_mask_id") == "yes",
         )

@@ -8,9 +8,9 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
-from desktop.domain import workdays
-from desktop.domain.case import PROXY_KINDS, RECEIVED, STATES, Case, ItemState
-from desktop.domain.catalog import Catalog, Material, Service
+from desktop.domain import eligibility, workdays
+from desktop.domain.case import DELIVERY, IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, STATES, Case, ItemState
+from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
 from desktop.forms import fonts, layout
@@ -45,13 +45,27 @@ class Context:
                                   field="material") from None
 
     def received(self) -> list[tuple[Material, str, int]]:
-        """(material, 原件/复印件/扫描件, count) for each material received, in catalog order."""
+        """(material, how it was received, count) for each material received, in catalog order."""
         got = self.case.materials
-        return [(m, RECEIVED.get(got[m.id].received, got[m.id].received), got[m.id].count)
+        return [(m, received_label(m.id, got[m.id].received), got[m.id].count)
                 for m in self.service.materials if m.id in got and got[m.id].received]
+
+    @property
+    def paper(self) -> str:
+        """受理回执, or 收件凭证 while required materials are missing (容缺受理 where the catalog tolerates them)."""
+        if not self.case.missing:
+            return "受理回执"
+        return "受理回执（容缺受理）" if eligibility.tolerated(self.service, self.case.missing) else "收件凭证"
 
     def last_event(self, *kinds: str) -> dict[str, Any] | None:
         return next((e for e in reversed(self.events) if e["kind"] in kinds), None)
+
+
+def received_label(material_id: str, received: str) -> str:
+    """How a material was received, as printed: an identity paper's original is seen and handed back, never kept."""
+    if received == "original" and material_id in IDENTITY_MATERIALS:
+        return "原件核验后退还"
+    return RECEIVED.get(received, received)
 
 
 _PERSON_FIELDS = (("name", "姓名"), ("address", "住址"), ("relation", "关系"), ("township", "乡镇"), ("village", "村（社区）"))
@@ -76,7 +90,7 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
               layout.title(title)]
     if subtitle:
         middle.append(layout.Line(subtitle, 10.5, bold=False))
-    right = [layout.qr(ctx.number, 22 * mm)] if qr else []
+    right = [layout.qr(ctx.office.qr_payload(ctx.number), 22 * mm)] if qr and ctx.number else []
     table = layout.Table([["", middle, right]], colWidths=[side, CONTENT_W - 2 * side, side], style=[
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
@@ -84,8 +98,9 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
 
 
 def numbers_line(ctx: Context) -> layout.Table:
-    left = para(f"受理编号：{ctx.number}", layout.CELL)
-    right = para(f"受理时间：{layout.fmt_time(ctx.case.accepted_at)}", layout.SMALL_R)
+    what = "收件" if ctx.paper == "收件凭证" else "受理"  # a 收件凭证 does not claim the case was accepted
+    left = para(f"{what}编号：{ctx.number or '（受理时生成）'}", layout.CELL)
+    right = para(f"{what}时间：{layout.fmt_time(ctx.case.accepted_at) or '（尚未受理）'}", layout.SMALL_R)
     return layout.side_by_side(left, right, CONTENT_W * 0.6)
 
 
@@ -119,13 +134,32 @@ def proxy_row(case: Case) -> list[str]:
     return ["代办人", f"{case.proxy.name}（{kind}）", "代办人电话", case.proxy.phone]
 
 
+def delivery_text(case: Case) -> str:
+    return DELIVERY.get(case.delivery, "") or "窗口自取"
+
+
 def departments(ctx: Context) -> str:
     # The catalog names departments per service, not per item: every item shows them all.
     return "、".join(ctx.service.departments)
 
 
 def limit_text(item: ItemState) -> str:
-    return f"{item.working_days}个工作日" if item.working_days else "按部门规定"
+    if item.working_days:
+        return f"{item.working_days}个工作日"
+    return f"{item.calendar_days}日（自然日）" if item.calendar_days else UNKNOWN_LIMIT
+
+
+def day_kinds_text(case: Case) -> str:
+    """The fine print: which kind of day each of the case's limits counts, and what is not counted."""
+    kinds = []
+    if any(i.working_days for i in case.items):
+        kinds.append("标“工作日”的按工作日计算（不含法定节假日和休息日）")
+    if any(i.calendar_days and not i.working_days for i in case.items):
+        kinds.append("标“自然日”的按日历天数连续计算（期满日为法定节假日的顺延至节后第一个工作日）")
+    if not kinds:
+        return "本事项办理时间按承办部门规定；公示、鉴定、入户调查等环节按规定执行。"
+    return ("办理期限自受理之日的次日起计算：" + "；".join(kinds)
+            + "。公示、鉴定、评定、入户调查和补正材料的时间不计入办理期限。")
 
 
 def due_text(ctx: Context, item: ItemState) -> str:
@@ -145,7 +179,7 @@ def items_table(ctx: Context, *, with_due: bool = True, status: bool = False) ->
     widths = [10 * mm, None, 26 * mm, 26 * mm]
     if with_due:
         head += ["承诺时限", "预计办结日期"]
-        widths += [21 * mm, 28 * mm]
+        widths += [25 * mm, 28 * mm]
     if status:
         head.append("状态")
         widths.append(18 * mm)
@@ -159,15 +193,17 @@ def items_table(ctx: Context, *, with_due: bool = True, status: bool = False) ->
     return grid(rows, widths, header=True)
 
 
-def received_table(ctx: Context, *, extra: str = "", originals_only: bool = False) -> list:
-    """Materials received (original or copy, count); a line instead when none were."""
-    got = [g for g in ctx.received() if not originals_only or g[1] == RECEIVED["original"]]
+def received_table(ctx: Context, *, extra: str | tuple[str, ...] = "", originals_only: bool = False,
+                   exclude: tuple[str, ...] = ()) -> list:
+    """Materials received (how, count), with blank columns `extra` to fill by hand; a line when none were."""
+    got = [g for g in ctx.received() if (not originals_only or g[1] == RECEIVED["original"]) and g[0].id not in exclude]
     if not got:
         return [para("（未收取原件）" if originals_only else "（未收取材料）", SMALL)]
-    head = ["序号", "材料名称", "原件/复印件", "份数"] + ([extra] if extra else [])
-    rows = [head] + [[str(n), m.name, kind, str(count)] + ([""] if extra else [])
+    extras = (extra,) if isinstance(extra, str) and extra else tuple(extra)
+    head = ["序号", "材料名称", "接收方式", "份数", *extras]
+    rows = [head] + [[str(n), m.name, kind, str(count)] + [""] * len(extras)
                      for n, (m, kind, count) in enumerate(got, start=1)]
-    fixed = [11 * mm, None, 24 * mm, 14 * mm] + ([30 * mm] if extra else [])
+    fixed = [11 * mm, None, 31 * mm, 12 * mm] + [(30 if len(extras) == 1 else 22) * mm for _ in extras]
     fixed[1] = CONTENT_W - sum(w for w in fixed if w)
     return [grid(rows, fixed, header=True)]
 

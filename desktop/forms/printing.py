@@ -24,30 +24,35 @@ class PrintJob:
     material: str | None
     reprint: bool
     pdf: bytes
+    paper: str = ""  # the title printed (a 收件凭证 and the later 受理回执 are different papers)
 
     @property
     def detail(self) -> dict[str, Any]:
         detail: dict[str, Any] = {"kind": self.kind, "reprint": self.reprint}
         if self.material:
             detail["material"] = self.material
+        if self.paper:
+            detail["paper"] = self.paper
         return detail
 
 
-def is_reprint(events: list[dict[str, Any]], kind: str, material: str | None = None) -> bool:
-    """Whether this document was printed before, as the timeline says."""
+def is_reprint(events: list[dict[str, Any]], kind: str, material: str | None = None, paper: str = "") -> bool:
+    """Whether this document was printed before, as the timeline says (the same paper, when it says which)."""
     return any(e["kind"] == "printed" and e["detail"].get("kind") == kind
-               and e["detail"].get("material") == material for e in events)
+               and e["detail"].get("material") == material
+               and (not paper or e["detail"].get("paper", paper) == paper) for e in events)
 
 
 def prepare(store: Store, ref: str, kind: str, *, material: str | None = None) -> PrintJob:
     """Render document `kind` of case `ref` (number or UUID) with the office's settings."""
     case = store.load(ref)
     events = store.events(case.uuid)
-    reprint = is_reprint(events, kind, material)
+    paper = forms.paper_title(kind, case, store.catalog) if kind == "receipt" else ""
+    reprint = is_reprint(events, kind, material, paper)
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
     pdf = forms.render(kind, case, store.catalog, office_info=office, reprint=reprint, material=material,
                        events=events)
-    return PrintJob(case.uuid, case.number or "", kind, material, reprint, pdf)
+    return PrintJob(case.uuid, case.number or "", kind, material, reprint, pdf, paper)
 
 
 def record(store: Store, job: PrintJob, *, actor: str = "") -> None:

@@ -8,6 +8,8 @@ from desktop.forms import layout
 from desktop.forms.layout import BODY, NOTE, SECTION, SMALL, fields, gap, para
 from desktop.forms.parts import (
     Context,
+    day_kinds_text,
+    delivery_text,
     due_text,
     header,
     id_text,
@@ -18,43 +20,52 @@ from desktop.forms.parts import (
     received_table,
 )
 
-TITLE = "受理回执"
 TIPS = (
-    "请妥善保管本回执，查询进度、补交材料和领取结果时请出示本回执及有效身份证件。",
+    "请妥善保管本联，查询进度、补交材料和领取结果时请出示本联及有效身份证件。",
     "帮代办服务免费，工作人员和代办人不收取任何费用；如需缴纳法定费用，以承办部门开具的票据为准。",
     "申请人对所提交材料的真实性负责；如需补正材料，我们将一次性告知。",
-    "办理期限自受理之日的次日起按工作日计算；公示、鉴定、入户调查等环节按规定执行。",
 )
 
 
 def story(ctx: Context) -> list:
+    """申请人联 and 存根联 of the paper the case's materials allow: 受理回执, 容缺受理 or 收件凭证."""
     return [*citizen_copy(ctx), KeepTogether([layout.CutLine(), *office_stub(ctx)])]
 
 
 def office_rows(ctx: Context) -> list[list[str]]:
     c = ctx.case
-    return [["受理单位", f"{ctx.office.office or c.office}（{c.window}窗口）", "受理人", c.clerk]]
+    what = "收件" if ctx.paper == "收件凭证" else "受理"
+    return [[f"{what}单位", f"{ctx.office.office or c.office}（{c.window}窗口）", f"{what}人", c.clerk]]
 
 
 def citizen_copy(ctx: Context) -> list:
     """申请人联: everything the citizen needs to follow the case and to collect the result."""
     s, c = ctx.service, ctx.case
-    parts = [*header(ctx, TITLE, "（申请人联）"), gap(1.5), fields(person_rows(c) + office_rows(ctx))]
-    parts += [para(f"【申请事项】{s.name}（{s.group}）　办理渠道：{c.method}", SECTION), items_table(ctx)]
+    parts = [*header(ctx, ctx.paper, "（申请人联）"), gap(1.5), fields(person_rows(c) + office_rows(ctx))]
+    parts += [para(f"【申请事项】{s.name}（{s.group}）　办理渠道：{c.method}　结果领取方式：{delivery_text(c)}", SECTION),
+              items_table(ctx)]
     if note := s.time_limit.get("note"):
         parts.append(para(f"时限说明：{note}", NOTE))
     if any("估算" in due_text(ctx, i) for i in c.items):
         parts.append(para("标“估算”的日期：该年度法定节假日安排尚未公布，暂按周一至周五推算，以公布后的安排为准。", NOTE))
     parts += [para("【已收取的材料】", SECTION), *received_table(ctx)]
-    if missing := missing_names(ctx):
-        deadline = layout.fmt_date(c.notice_deadline)
-        parts.append(para(f"尚需补正：{'、'.join(missing)}。详见《一次性告知书》，请于{deadline}前补齐；"
-                          "材料补齐之日起计算办理时限。", BODY))
+    if missing_names(ctx):
+        parts.append(para(missing_text(ctx), BODY))
     parts += [para(f"【进度查询】{progress_text(ctx)}", SECTION),
-              KeepTogether([para("【温馨提示】" + "".join(f"{'①②③④⑤'[n]}{t}" for n, t in enumerate(TIPS)), SMALL),
+              KeepTogether([para("【温馨提示】" + "".join(f"{'①②③④⑤'[n]}{t}" for n, t in enumerate((*TIPS, day_kinds_text(c)))), SMALL),
                             layout.signatures([("申请人（代办人）签收：", layout.time_blank()),
-                                               ("受理人签字：", "（受理专用章）")])])]
+                                               (f"{'收件' if ctx.paper == '收件凭证' else '受理'}人签字：", "（单位印章）")])])]
     return parts
+
+
+def missing_text(ctx: Context) -> str:
+    """What a receipt says of the materials still missing: why it is only a 收件凭证, or the 容缺 promise."""
+    names, deadline = "、".join(missing_names(ctx)), layout.fmt_date(ctx.case.notice_deadline)
+    if ctx.paper == "收件凭证":
+        return (f"尚缺必需材料：{names}。申请暂未受理，本凭证仅证明已收到上列材料，不作为受理凭证。"
+                f"请按《一次性告知书》于{deadline}前补齐，补齐后出具《受理回执》，办理时限自补齐之日起计算。")
+    return (f"本件按容缺受理：{names}可于{deadline}前补交，办理时限自受理之日起计算；"
+            "逾期未补交的，可能影响后续审批和发放。")
 
 
 def progress_text(ctx: Context) -> str:
@@ -63,9 +74,11 @@ def progress_text(ctx: Context) -> str:
     ways = [f"到{where}{c.window}窗口查询" + (f"（电话 {o.phone}）" if o.phone else "")]
     if c.is_proxy and c.proxy and c.proxy.name:
         ways.append(f"联系代办人{c.proxy.name}" + (f"（电话 {c.proxy.phone}）" if c.proxy.phone else ""))
-    ways.append("拨打12345政务服务便民热线")
+    if o.progress_url:
+        ways.append("扫描右上角二维码查询")
     numbered = "；".join(f"{'①②③'[n]}{w}" for n, w in enumerate(ways))
-    return f"凭受理编号 {ctx.number} 查询办理进度：{numbered}。"
+    complaint = o.complaint_phone or "12345"
+    return f"凭编号 {ctx.number} 查询办理进度：{numbered}。【监督投诉】对办理服务有意见的，请拨打监督投诉电话 {complaint}。"
 
 
 def office_stub(ctx: Context) -> list:
@@ -78,13 +91,13 @@ def office_stub(ctx: Context) -> list:
     last = max((i for i in c.items if i.due_date), key=lambda i: i.due_date or "", default=None)
     rows = [["申请人", c.applicant.name, "身份证号", id_text(c.applicant.id_number)],
             ["申请事项", f"{ctx.service.name}：{items}"], ["收取材料", materials],
-            ["受理人", f"{c.clerk}（{c.window}窗口）", "预计办结", due_text(ctx, last).replace("\n", "") if last else "—"]]
+            ["经办人", f"{c.clerk}（{c.window}窗口）", "预计办结", due_text(ctx, last).replace("\n", "") if last else "—"]]
     if c.is_proxy and c.proxy:
         rows.append(["代办人", c.proxy.name, "代办人电话", c.proxy.phone])
     rows.append(["流转部门", "", "流转日期", ""])
-    return [layout.Line(f"{TITLE}（存根联）", 13, space_after=0), numbers_line(ctx), gap(1), fields(rows),
+    return [layout.Line(f"{ctx.paper}（存根联）", 13, space_after=0), numbers_line(ctx), gap(1), fields(rows),
             layout.signatures([("申请人（代办人）签字：", layout.date_blank("时间："))])]
 
 
 def document(ctx: Context, **_) -> tuple[str, list]:
-    return TITLE, story(ctx)
+    return ctx.paper, story(ctx)

@@ -12,6 +12,7 @@ from desktop.accounts.staff import Accounts
 from desktop.domain import eligibility, idnumber, rules, workdays
 from desktop.domain.case import Case, MaterialState, Person
 from desktop.domain.catalog import Catalog, Question, Service
+from desktop.intake import supplement
 from desktop.storage import settings
 from desktop.storage.db import Database
 from desktop.storage.store import Store
@@ -111,9 +112,14 @@ def _draft(service: Service, rng: random.Random, birth: dt.date, day: dt.date) -
     case.method = rng.choice(service.methods)
     if rng.random() < 0.65:
         case.applied_by = "proxy"
-        case.proxy_kind = rng.choice(["clerk", "village_agent"])
-        case.proxy = Person(name=rng.choice(CLERKS if case.proxy_kind == "clerk" else AGENTS).split("（")[0],
-                            phone=f"139{rng.randrange(10**8):08d}")
+        case.proxy_kind = rng.choice(service.proxy.get("kinds") or ["clerk", "village_agent"])
+        if case.proxy_kind == "relative":  # a close relative, identified by ID number (居住证: no staff proxy)
+            case.proxy = Person(name=rng.choice(SURNAMES) + rng.choice(GIVEN), relation=rng.choice(["女儿", "儿子"]),
+                                id_number=make_id(rng, dt.date(day.year - rng.randint(25, 45), 3, 9)),
+                                phone=f"139{rng.randrange(10**8):08d}")
+        else:
+            case.proxy = Person(name=rng.choice(CLERKS if case.proxy_kind == "clerk" else AGENTS).split("（")[0],
+                                phone=f"139{rng.randrange(10**8):08d}")
         case.mandate_signed = True
     return case
 
@@ -138,8 +144,8 @@ def receive_all(service: Service, case: Case, *, leave_missing: int = 0) -> None
     skip = {e.material.id for e in required[len(required) - leave_missing:]} if leave_missing else set()
     for e in entries:
         if e.material.id not in skip:
-            form = "copy" if "复印件" in e.material.form and "原件" not in e.material.form else "original"
-            case.materials[e.material.id] = MaterialState(received=form, count=e.material.copies)
+            case.materials[e.material.id] = MaterialState(received=eligibility.default_received(e.material),
+                                                          count=max(1, e.material.copies))
 
 
 def fill(store: Store, *, days: int = 45, per_day: int = 6, seed: int = 2026) -> int:
@@ -189,6 +195,10 @@ def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_d
         when += dt.timedelta(days=rng.randint(1, 3))
         if when.date() > dt.date.today():
             break
+        if action == "materials_received":  # the citizen brings what was missing: recorded per material
+            missing = store.load(case.uuid).missing
+            supplement.receive(store, case.uuid, {m: ("verified_copy", 1) for m in missing}, actor=clerk, now=when)
+            continue
         store.transition(case.uuid, action, actor=clerk, now=when, reason="演示：等待部门补充核查")
 
 

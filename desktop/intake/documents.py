@@ -144,6 +144,8 @@ def file_many(store: Store, case_uuid: str, docs: list[tuple[str, str]], *, now:
         store._event(case.uuid, now, kind, actor, {"document": doc_id, "material": material_id, "sha256": sha})
         store._audited(actor, "case.scan", case.uuid, {"kind": kind, "document": doc_id, "material": material_id}, now)
     _save(store, case, now)
+    if case.state == "pending_materials" and not case.missing:  # the last missing material came in as a scan
+        store.transition(case.uuid, "materials_received", actor=actor, now=now)
 
 
 def _mark_received(case: Any, material_id: str) -> None:

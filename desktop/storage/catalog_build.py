@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop.domain import rules
-from desktop.domain.catalog import METHODS, NEEDS
+from desktop.domain.case import PROXY_KINDS
+from desktop.domain.catalog import METHODS, NEEDS, editorial_marks as catalog_editorial
 from desktop.domain.errors import DeskError
 from desktop.storage import searchkeys
 
@@ -32,16 +33,16 @@ SCHEMA = (
     " min INTEGER, max INTEGER, help TEXT, source TEXT, inferred INTEGER, sensitive TEXT) STRICT",
     "CREATE TABLE services (number INTEGER PRIMARY KEY, group_name TEXT, name TEXT, requirement TEXT,"
     " departments TEXT, level TEXT, methods TEXT, ask TEXT, time_limit TEXT, proxy TEXT, sources TEXT,"
-    " initials TEXT, keywords TEXT, consent TEXT) STRICT",
+    " initials TEXT, keywords TEXT, consent TEXT, auto_start TEXT) STRICT",
     "CREATE TABLE items (service INTEGER, position INTEGER, code TEXT, name TEXT, name_as_printed TEXT,"
     " applies_when TEXT, working_days INTEGER, PRIMARY KEY (service, position)) STRICT",
     "CREATE TABLE eligibility (service INTEGER, position INTEGER, id TEXT, rule TEXT, fail TEXT, items TEXT,"
-    " source TEXT, inferred INTEGER, PRIMARY KEY (service, position)) STRICT",
+    " source TEXT, inferred INTEGER, source_note TEXT, PRIMARY KEY (service, position)) STRICT",
     "CREATE TABLE materials (service INTEGER, position INTEGER, id TEXT, name TEXT, need TEXT, when_rule TEXT,"
-    " form TEXT, copies INTEGER, note TEXT, items TEXT, source TEXT, inferred INTEGER,"
-    " PRIMARY KEY (service, position)) STRICT",
+    " form TEXT, copies INTEGER, note TEXT, items TEXT, source TEXT, inferred INTEGER, source_note TEXT,"
+    " tolerable INTEGER, PRIMARY KEY (service, position)) STRICT",
     "CREATE TABLE links (service INTEGER, position INTEGER, target INTEGER, when_rule TEXT, reason TEXT,"
-    " source TEXT, inferred INTEGER, PRIMARY KEY (service, position)) STRICT",
+    " source TEXT, inferred INTEGER, source_note TEXT, auto INTEGER, PRIMARY KEY (service, position)) STRICT",
 )
 
 
@@ -119,11 +120,31 @@ def _check_service(s: dict[str, Any], qindex: dict[str, dict[str, Any]], where: 
         if not isinstance(link.get("service"), int) or not link.get("reason"):
             raise where.fail(f"links[{i}]", "须有整数 service 和 reason")
     _check_rule(s.get("proxy", {}).get("guardian_when", "false"), known, where, "proxy.guardian_when")
+    if bad := set(s.get("proxy", {}).get("kinds", [])) - set(PROXY_KINDS):
+        raise where.fail("proxy.kinds", f"未知的代办人类型 {sorted(bad)}，可用 {list(PROXY_KINDS)}")
     consent = s.get("consent", {})
     if bad := set(consent.get("sensitive", [])) - SENSITIVE_KINDS:
         raise where.fail("consent.sensitive", f"未知的敏感信息种类 {sorted(bad)}，可用 {sorted(SENSITIVE_KINDS)}")
     if not isinstance(consent.get("finance_check", False), bool):
         raise where.fail("consent.finance_check", "须为 true 或 false")
+    _check_printable(s, where)
+
+
+def _check_printable(s: dict[str, Any], where: _Where) -> None:
+    """Texts printed for the citizen carry no research notes: those belong in `source_note`."""
+    tl, proxy = s.get("time_limit", {}), s.get("proxy", {})
+    texts = [("requirement", s.get("requirement", "")), ("time_limit.note", tl.get("note", "")),
+             ("auto_start", s.get("auto_start", "")),
+             ("time_limit.basis", tl.get("basis", "")), ("proxy.appear_note", proxy.get("appear_note", ""))]
+    for table, keys in (("items", ("name",)), ("eligibility", ("fail",)), ("materials", ("name", "note", "form")),
+                        ("links", ("reason",))):
+        texts += [(f"{table}[{i}].{k}", row.get(k, "")) for i, row in enumerate(s.get(table, [])) for k in keys]
+    for what, text in texts:
+        if marks := catalog_editorial(text):
+            raise where.fail(what, f"打印给群众的文字中有编者注释（{'、'.join(marks)}），请移到 source_note")
+    for key in ("working_days", "calendar_days"):
+        if key in tl and (not isinstance(tl[key], int) or tl[key] <= 0):
+            raise where.fail(f"time_limit.{key}", "须为正整数")
 
 
 def _check_items(s: dict[str, Any], known: Facts, where: _Where) -> set[str]:
@@ -237,25 +258,27 @@ def _finder_initials(s: dict[str, Any]) -> list[str]:
 def _write_service(conn: sqlite3.Connection, s: dict[str, Any]) -> None:
     n = s["number"]
     conn.execute(
-        "INSERT INTO services VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO services VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (n, s["group"], s["name"], s.get("requirement", ""), _j(s["departments"]), s["level"],
          _j(s["methods"]), _j(s.get("ask", [])), _j(s.get("time_limit", {})), _j(s.get("proxy", {})),
-         _j(s.get("sources", [])), _j(_finder_initials(s)), _j(s.get("keywords", [])), _j(s.get("consent", {}))),
+         _j(s.get("sources", [])), _j(_finder_initials(s)), _j(s.get("keywords", [])), _j(s.get("consent", {})),
+         s.get("auto_start", "")),
     )
     for pos, i in enumerate(s["items"]):
         conn.execute("INSERT INTO items VALUES (?,?,?,?,?,?,?)",
                      (n, pos, i.get("code", ""), i["name"], i.get("name_as_printed", ""),
                       i.get("applies_when", ""), i.get("working_days")))
     for pos, e in enumerate(s.get("eligibility", [])):
-        conn.execute("INSERT INTO eligibility VALUES (?,?,?,?,?,?,?,?)",
+        conn.execute("INSERT INTO eligibility VALUES (?,?,?,?,?,?,?,?,?)",
                      (n, pos, e["id"], e["rule"], e["fail"], _j(e.get("items", [])), e.get("source", ""),
-                      int(e.get("inferred", False))))
+                      int(e.get("inferred", False)), e.get("source_note", "")))
     for pos, m in enumerate(s.get("materials", [])):
-        conn.execute("INSERT INTO materials VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        conn.execute("INSERT INTO materials VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      (n, pos, m["id"], m["name"], m["need"], m.get("when", ""), m.get("form", ""),
                       int(m.get("copies", 1)), m.get("note", ""), _j(m.get("items", [])),
-                      m.get("source", ""), int(m.get("inferred", False))))
+                      m.get("source", ""), int(m.get("inferred", False)), m.get("source_note", ""),
+                      int(m.get("tolerable", False))))
     for pos, k in enumerate(s.get("links", [])):
-        conn.execute("INSERT INTO links VALUES (?,?,?,?,?,?,?)",
+        conn.execute("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?)",
                      (n, pos, k["service"], k.get("when", "true"), k["reason"], k.get("source", ""),
-                      int(k.get("inferred", False))))
+                      int(k.get("inferred", False)), k.get("source_note", ""), int(k.get("auto", False))))

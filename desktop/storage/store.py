@@ -155,7 +155,8 @@ class Store:
         values = settings.get_all(self.db)
         settings.require_numbering(values)
         fx = eligibility.facts(service, case)
-        case.items = [ItemState(key=i.key, code=i.code, name=i.name, working_days=i.working_days or service.working_days)
+        case.items = [ItemState(key=i.key, code=i.code, name=i.name, working_days=i.working_days or service.working_days,
+                                calendar_days=None if i.working_days else service.calendar_days)
                       for i in eligibility.applicable_items(service, fx)]
         case.missing = eligibility.missing_materials(service, case)
         case.county_code, case.window = values["county_code"], values["window_code"]
@@ -164,8 +165,8 @@ class Store:
         case.accepted_at = now.isoformat()
         with self.db.atomic():
             case.number = numbering.next_number(self.db, case.county_code, case.window, now.date())
-            if case.missing:
-                self._enter(case, "pending_materials", now)
+            if case.missing:  # 容缺受理 when the catalog tolerates every missing one: accepted, promised by a date
+                self._enter(case, "accepted" if eligibility.tolerated(service, case.missing) else "pending_materials", now)
                 case.notice_deadline = workdays.add_working_days(now.date(), 5).isoformat()
             else:
                 self._enter(case, "accepted", now)
@@ -192,7 +193,12 @@ class Store:
                 case.state = "suspended"
             elif action == "resume":
                 self._resume(case, now)
-            elif action == "materials_received":
+            elif action == "materials_received":  # only once nothing required is missing (intake/supplement.py)
+                from desktop.domain import eligibility  # as in accept(): not needed at start-up
+
+                if still := eligibility.missing_materials(self.catalog.service(case.service), case):
+                    names = "、".join(self.catalog.service(case.service).material(m).name for m in still)
+                    raise ValidationError(f"尚缺补正材料：{names}；请先登记收到的材料", field="missing")
                 case.missing = []
                 self._enter(case, "accepted", now)
             else:
@@ -237,15 +243,18 @@ class Store:
         case.state = state
         for item in case.items:
             item.status = state
-            if state == "accepted" and item.working_days and not item.due_date:
-                item.due_date = workdays.add_working_days(now.date(), item.working_days).isoformat()
+            due = workdays.due_after(now.date(), item.working_days, item.calendar_days)
+            if state == "accepted" and due and not item.due_date:
+                item.due_date = due.isoformat()
 
     def _resume(self, case: Case, now: dt.datetime) -> None:
         """续办: back to the state before 中止, with due dates moved by the working days spent suspended."""
-        paused = workdays.working_days_between(dt.date.fromisoformat(case.suspended_on or now.date().isoformat()),
-                                               now.date())
+        stopped = dt.date.fromisoformat(case.suspended_on or now.date().isoformat())
+        paused = workdays.working_days_between(stopped, now.date())
         for item in case.items:
-            if item.due_date:
+            if item.due_date and item.calendar_days and not item.working_days:
+                item.due_date = (dt.date.fromisoformat(item.due_date) + (now.date() - stopped)).isoformat()
+            elif item.due_date:
                 item.due_date = workdays.add_working_days(dt.date.fromisoformat(item.due_date), paused).isoformat()
             item.status = case.state_before_suspension
         case.state, case.state_before_suspension, case.suspended_on = case.state_before_suspension, "", None

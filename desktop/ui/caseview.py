@@ -8,6 +8,7 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -71,6 +72,7 @@ class CaseView(QWidget):
         self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}"
                             + (f"　［{sync}］" if sync else ""))
         self.scans = documents.for_case(self.store, uuid)
+        self.refused = any(e["kind"] == "refuse" for e in events)
         names = {m["id"]: m["name"] for m in data["materials"]}
         self.body.setHtml(case_html(data) + scans_html(self.scans, names))
         self.banner.setVisible(False)
@@ -87,12 +89,13 @@ class CaseView(QWidget):
 
     def offer_prints(self, case) -> None:
         """Right after acceptance: say which papers the citizen gets now."""
-        papers = ["受理回执"] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
-        self.banner.setText(f"✔ 已受理 {case.number}。请打印并交给申请人：{'、'.join(papers)}。")
+        receipt = "收件凭证" if case.state == "pending_materials" else "受理回执"
+        papers = [receipt] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
+        self.banner.setText(f"✔ 已{'收件' if receipt == '收件凭证' else '受理'} {case.number}。请打印并交给申请人：{'、'.join(papers)}。")
         self.banner.setVisible(True)
 
     def _print_kinds(self, case) -> list[tuple[str, str]]:
-        kinds = [("receipt", "打印受理回执")]
+        kinds = [("receipt", "打印收件凭证" if case.state == "pending_materials" else "打印受理回执")]
         if case.is_proxy:
             kinds.append(("consent", "打印委托书"))
         if case.missing:
@@ -100,6 +103,8 @@ class CaseView(QWidget):
         kinds.append(("cover", "打印材料封面"))
         slip = {"suspended": ("suspend", "打印中止单"), "completed": ("close", "打印办结单"),
                 "terminated": ("close", "打印终止单")}.get(case.state)
+        if case.state == "terminated" and getattr(self, "refused", False):
+            slip = ("refusal", "打印不予受理通知书")
         return kinds + ([slip] if slip else [])
 
     def _buttons(self, case) -> None:
@@ -134,6 +139,8 @@ class CaseView(QWidget):
         self.actions_row.addStretch(1)
 
     def _do(self, action: states.Action) -> None:
+        if action.name == "materials_received":
+            return self._supplement()
         reason = ""
         if action.needs_reason:
             reason, ok = QInputDialog.getText(self, action.label, f"请填写{action.label}的原因：")
@@ -146,6 +153,22 @@ class CaseView(QWidget):
             self.store.transition(self.uuid, action.name, actor=self.window_.session.username, reason=reason)
         except DeskError as exc:
             QMessageBox.warning(self, action.label, exc.message)
+        self.show_case(self.uuid)
+
+    def _supplement(self) -> None:
+        """补正: which missing materials arrived; the case becomes 已受理 only when none required is missing."""
+        from desktop.intake import supplement
+        from desktop.ui.supplement import SupplementDialog
+
+        case = self.store.load(self.uuid)
+        dialog = SupplementDialog(self.store.catalog.service(case.service), case, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            self.window_.accounts.require(self.window_.session, "case.transition", self._row())
+            supplement.receive(self.store, self.uuid, dialog.received(), actor=self.window_.session.username)
+        except DeskError as exc:
+            QMessageBox.warning(self, "登记补正材料", exc.message)
         self.show_case(self.uuid)
 
     def _remove_scan(self) -> None:
@@ -227,7 +250,8 @@ def case_html(d: dict) -> str:
     items = "".join(
         f"<tr><td>{e(i['name'])}</td><td>{e(i['code'] or '无编码')}</td><td>{e(i['status_label'])}</td>"
         f"<td style='color:{'#b00020' if _overdue(i, d['state']) else 'black'}'>{e(i['due_date'] or '—')}"
-        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, d['state']) else ''}</td></tr>"
+        f"{'（预计）' if i.get('estimate') else ''}{'（已超期）' if _overdue(i, d['state']) else ''}"
+        f"{'（已中止，剩余' + e(i['paused_remaining']) + '，续办后顺延）' if i.get('paused_remaining') else ''}</td></tr>"
         for i in d["items"])
     mats = "".join(f"<tr><td>{e(m['name'])}</td><td>{e(m['received_label'])}</td><td>{m['count'] or ''}</td></tr>"
                    for m in d["materials"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -146,9 +146,11 @@ class PdfPreview(QDialog):
 class PreviewDialog(PdfPreview):
     """A case's document; printing or saving it records the print (and a 补打) on the case's timeline."""
 
+    recorded = Signal()  # after the print is on the timeline
+
     def __init__(self, store: Store, job: printing.PrintJob, actor: str, parent: QWidget | None = None):
         values = settings.get_all(store.db)
-        title = forms.KINDS[job.kind] + ("（补打）" if job.reprint else "")
+        title = (job.paper or forms.KINDS[job.kind]) + ("（补打）" if job.reprint else "")
         super().__init__(job.pdf, f"{title} — {job.case_number}", parent,
                          printer_name=(values["printers"] or {}).get(job.kind) or values["default_printer"],
                          file_name=f"{job.case_number}-{forms.KINDS[job.kind]}.pdf")
@@ -156,6 +158,7 @@ class PreviewDialog(PdfPreview):
 
     def printed(self) -> None:
         printing.record(self.store, self.job, actor=self.actor)
+        self.recorded.emit()
 
 
 def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: str, kind: str,
@@ -167,13 +170,14 @@ def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: 
         QMessageBox.warning(parent, "无权打印", "您的角色或服务区域不能打印该案件的文书。")
         return
     events = store.events(uuid)
-    reprint = printing.is_reprint(events, kind)
+    paper = forms.paper_title(kind, case, store.catalog) if kind == "receipt" else ""
+    reprint = printing.is_reprint(events, kind, None, paper)
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
     catalog = store.catalog
 
     def render() -> printing.PrintJob:
         pdf = forms.render(kind, case, catalog, office_info=office, reprint=reprint, events=events)
-        return printing.PrintJob(case.uuid, case.number or "", kind, None, reprint, pdf)
+        return printing.PrintJob(case.uuid, case.number or "", kind, None, reprint, pdf, paper)
 
     def done(job: printing.PrintJob | None, error: BaseException | None) -> None:
         if error is not None:
@@ -184,5 +188,27 @@ def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: 
             on_ready(dialog)
         else:
             dialog.exec()
+
+    worker.run(render, done)
+
+
+def print_draft_consent(parent: QWidget, store: Store, uuid: str, actor: str, on_ready) -> None:
+    """The 委托书 of a draft being filled in (signed before acceptance): rendered in the background, then
+    `on_ready(dialog)`; the wizard opens it and listens to its `recorded`."""
+    case = store.load(uuid)
+    events = store.events(uuid)
+    reprint = printing.is_reprint(events, "consent")
+    office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
+    catalog = store.catalog
+
+    def render() -> printing.PrintJob:
+        pdf = forms.render("consent", case, catalog, office_info=office, reprint=reprint, events=events)
+        return printing.PrintJob(case.uuid, "", "consent", None, reprint, pdf)
+
+    def done(job: printing.PrintJob | None, error: BaseException | None) -> None:
+        if error is not None:
+            QMessageBox.warning(parent, "无法打印委托书", worker.known(error))
+            return
+        on_ready(PreviewDialog(store, job, actor, parent))
 
     worker.run(render, done)

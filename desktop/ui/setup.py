@@ -25,7 +25,7 @@ from desktop.ui.pagebase import hint_label, set_hint
 
 # the tabs of the dialog and the text settings on each (the staff member's name comes from their login)
 TABS = (
-    ("本机与办理点", ("county_code", "county_name", "office", "window_code", "office_phone", "office_address")),
+    ("本机与办理点", ("county_code", "county_name", "office", "window_code", "office_phone", "complaint_phone", "office_address", "progress_url")),
     ("扫描与打印", ("scanner_folder",)),
     ("乡镇与安全", ("lock_minutes",)),
 )

@@ -53,7 +53,8 @@ def test_print_receipt_then_reprint_is_recorded_and_says_so(cli_dir, tmp_path):
     assert case["number"] in text(first) and "补打" not in text(first)
     assert "补打" in text(second) and case["applicant"]["name"] in text(second)
     events = printed_events(cli_dir, case["number"])
-    assert [e["detail"] for e in events] == [{"kind": "receipt", "reprint": False}, {"kind": "receipt", "reprint": True}]
+    assert [e["detail"] for e in events] == [{"kind": "receipt", "reprint": False, "paper": "受理回执"},
+                                           {"kind": "receipt", "reprint": True, "paper": "受理回执"}]
 
 
 def test_print_every_kind_a_case_has(cli_dir, tmp_path):

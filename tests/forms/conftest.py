@@ -36,6 +36,10 @@ def draft(store: Store, number: int, *, seed: int = 1, proxy: bool = True, name:
     if proxy:
         case.applied_by, case.proxy_kind, case.mandate_signed = "proxy", "village_agent", True
         case.proxy = Person(name="罗德明", phone="13907301234")
+        if "village_agent" not in service.proxy.get("kinds", ["village_agent"]):  # 居住证: a close relative only
+            case.proxy_kind = "relative"
+            case.proxy = Person(name="罗德明", phone="13907301234", relation="儿子",
+                                id_number=demo.make_id(random.Random(seed), dt.date(1990, 3, 9)))
     else:
         case.applied_by, case.proxy_kind, case.proxy, case.mandate_signed = "self", "", None, False
     more = demo.satisfying_answers(service, store.catalog, eligibility.facts(service, case))

@@ -10,7 +10,7 @@ import pytest
 from desktop.domain import workdays
 from desktop.domain.case import Case, MaterialState, Person
 from desktop.domain.errors import StoreError, ValidationError
-from desktop.intake import demo
+from desktop.intake import demo, supplement
 from desktop.storage import settings
 from desktop.storage.db import open_db
 from desktop.storage.instance import InstanceLock
@@ -60,7 +60,8 @@ def test_missing_required_material_means_pending_materials(store):
     assert case.state == "pending_materials"
     assert case.missing and case.items[0].due_date is None
     assert case.notice_deadline == workdays.add_working_days(DAY, 5).isoformat()
-    case = store.transition(case.uuid, "materials_received", actor="李晓兰", now=NOW + dt.timedelta(days=3))
+    case = supplement.receive(store, case.uuid, {m: ("original", 1) for m in case.missing}, actor="李晓兰",
+                              now=NOW + dt.timedelta(days=3))
     assert case.state == "accepted" and case.missing == [] and case.items[0].due_date
     assert [r["revision"] for r in _outbox(store)] == [1, 2]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -11,13 +12,14 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain import eligibility, idnumber
-from desktop.domain.case import PROXY_KINDS, Case, Person
+from desktop.domain.case import DELIVERY, PROXY_KINDS, Case, Person
 from desktop.domain.errors import ValidationError
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 
@@ -153,6 +155,12 @@ class ProxyPage(Page):
     """本人申请 or 帮代办 (with the mandate), and the method the catalog allows."""
 
     title = "申请方式"
+    consent_requested = Signal()  # 打印委托书: the wizard saves the draft and prints it
+
+    def set_consent_printed(self) -> None:
+        """The 委托书 exists on paper: the clerk may now tick that it was signed."""
+        self.mandate.setEnabled(True)
+        self.mandate.setToolTip("")
 
     def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -174,10 +182,18 @@ class ProxyPage(Page):
         form.addRow("代办人类型", self.kind)
         self.proxy = PersonForm(self, "proxy", relation=True, address=False)
         form.addRow(self.proxy)
+        # the 委托书 is the hall's own paper: printed here from the draft, signed, then ticked
+        self.print_consent = QPushButton("打印委托书…")
+        self.print_consent.clicked.connect(self.consent_requested)
         self.mandate = QCheckBox("申请人（或监护人）已签署《代办服务委托书》")
         self.mandate.toggled.connect(self._on_edit)
+        self.mandate.setEnabled(False)
+        self.mandate.setToolTip("请先打印委托书，由委托人（或监护人）签字捺印后勾选")
         self.fields["mandate_signed"] = self.mandate
-        form.addRow("", self.mandate)
+        row = QHBoxLayout()
+        row.addWidget(self.print_consent)
+        row.addWidget(self.mandate, 1)
+        form.addRow("委托书", row)
         layout.addWidget(self.proxy_box)
         self.method_box = QGroupBox("办理方式（本事项可选）")
         methods = QHBoxLayout(self.method_box)
@@ -190,6 +206,12 @@ class ProxyPage(Page):
         methods.addStretch(1)
         self.fields["method"] = self.method_group.buttons()[0]
         layout.addWidget(self.method_box)
+        delivery_box = QGroupBox("结果领取方式（印在受理回执和办结单上）")
+        row = QHBoxLayout(delivery_box)
+        self.delivery = self.combo("delivery", list(DELIVERY.values()))
+        row.addWidget(self.delivery)
+        row.addStretch(1)
+        layout.addWidget(delivery_box)
         self.appear = hint_label(error=True)
         layout.addWidget(self.appear)
         layout.addStretch(1)
@@ -207,8 +229,12 @@ class ProxyPage(Page):
         self.kind.setCurrentIndex(kinds.index(case.proxy_kind) if case.proxy_kind in kinds else 0)
         self.proxy.load(case.proxy)
         self.mandate.setChecked(case.mandate_signed)
+        if case.mandate_signed:
+            self.set_consent_printed()
         for button in self.method_group.buttons():
             button.setChecked(button.text() == case.method)
+        keys = list(DELIVERY)
+        self.delivery.setCurrentIndex(keys.index(case.delivery) if case.delivery in keys else 0)
 
     def save(self, case: Case) -> None:
         case.applied_by = "proxy" if self.proxy_radio.isChecked() else "self"
@@ -218,6 +244,7 @@ class ProxyPage(Page):
             case.mandate_signed = self.mandate.isChecked()
         checked = self.method_group.checkedButton()
         case.method = checked.text() if checked else ""
+        case.delivery = list(DELIVERY)[self.delivery.currentIndex()]
 
     def refresh(self, case: Case) -> None:
         self.proxy_box.setVisible(self.proxy_radio.isChecked())

@@ -39,6 +39,12 @@ class EligibilityPage(Page):
     def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
+        self.service_info = QLabel(service_html(ctx.service))
+        self.service_info.setWordWrap(True)
+        self.service_info.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.service_info)
+        if ctx.service.auto_start:
+            layout.addWidget(hint_label(ctx.service.auto_start))
         self.derived = hint_label()
         layout.addWidget(self.derived)
         box = QGroupBox("请逐项询问并选择")
@@ -50,6 +56,10 @@ class EligibilityPage(Page):
             widget.setToolTip(q.help)
             form.addRow(QLabel(q.text), widget)
         layout.addWidget(box)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setProperty("role", "verdict")
+        layout.addWidget(self.verdict)
         self.results = QLabel()
         self.results.setWordWrap(True)
         self.results.setTextFormat(Qt.TextFormat.RichText)
@@ -105,9 +115,30 @@ class EligibilityPage(Page):
         results = eligibility.eligibility(self.ctx.service, case, fx)
         lines = [f"{MARKS[r.ok]}　{html.escape(r.fail)}" for r in results]
         self.results.setText("<br>".join(lines) or "本事项没有需要判断的资格条件")
+        self.verdict.setText(verdict_text(self.ctx, results, fx))
         failing = any(r.ok is False for r in results)
         self.reason_label.setVisible(failing)
         self.reason.setVisible(failing)
+
+
+def service_html(service) -> str:
+    """承诺时限, departments, 办理层级 and the notice's 优化服务要求 of the service, for the clerk to read out."""
+    e = html.escape
+    rows = [("承诺时限", service.limit_words), ("承办部门", "、".join(service.departments)),
+            ("办理层级", service.level), ("优化服务要求", service.requirement.replace("\n", " "))]
+    return "<br>".join(f"<b>{e(k)}</b>：{e(v)}" for k, v in rows if v)
+
+
+def verdict_text(ctx: WizardContext, results, fx) -> str:
+    """The eligibility verdict in words: 可申领 (with the items), 不符合 (with the reasons), or what is still open."""
+    name = ctx.service.name.removeprefix("我要")
+    if any(r.ok is False for r in results):
+        return "不符合：" + name + "，原因：" + "；".join(r.fail for r in results if r.ok is False)
+    if open_ := [r for r in results if r.ok is None]:
+        asked = {ctx.catalog.questions[n].text for r in open_ for n in r.needs if n in ctx.catalog.questions}
+        return "待确认：请先询问" + ("、".join(sorted(asked)) or "身份证号码")
+    items = "、".join(i.name for i in eligibility.applicable_items(ctx.service, fx))
+    return f"可申领：{items or name}"
 
 
 class DropTable(QTableWidget):
@@ -176,6 +207,8 @@ class MaterialsPage(Page):
     def _rebuild(self, case: Case) -> None:
         entries = eligibility.checklist(self.ctx.service, case)
         if [e.material.id for e in entries] == self._ids:
+            for row, e in enumerate(entries):  # the same rows: only the rule outcome (要求) may have changed
+                self.table.item(row, 1).setText(NEEDS.get(e.status, "视情况"))
             return
         self._ids = [e.material.id for e in entries]
         self.table.setRowCount(len(entries))
@@ -189,11 +222,12 @@ class MaterialsPage(Page):
             got = QComboBox()
             got.addItems(["未收", *RECEIVED.values()])
             got.setCurrentIndex(list(RECEIVED).index(e.received) + 1 if e.received in RECEIVED else 0)
-            got.currentIndexChanged.connect(self._on_edit)
-            self.table.setCellWidget(row, 3, got)
             count = QSpinBox()
             count.setRange(0, 99)
-            count.setValue(e.count or (m.copies if e.received else 0))
+            default = max(1, m.copies)
+            count.setValue(e.count or (default if e.received else 0))
+            got.currentIndexChanged.connect(lambda index, c=count, n=default: self._on_received(index, c, n))
+            self.table.setCellWidget(row, 3, got)
             count.valueChanged.connect(self._on_edit)
             self.table.setCellWidget(row, 4, count)
             self.fields[f"materials.{m.id}"] = got
@@ -202,6 +236,16 @@ class MaterialsPage(Page):
         chain = [self.table, *(self.table.cellWidget(r, c) for r in range(len(entries)) for c in (3, 4))]
         for before, after in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(before, after)
+
+    def _on_received(self, index: int, count: QSpinBox, default: int) -> None:
+        """Receiving a material sets its count (the catalog's copies, at least 1; editable); 未收 clears it."""
+        count.blockSignals(True)
+        if index > 0 and count.value() == 0:
+            count.setValue(default)
+        elif index == 0:
+            count.setValue(0)
+        count.blockSignals(False)
+        self._on_edit()
 
     def save(self, case: Case) -> None:
         for row, mid in enumerate(self._ids):
@@ -248,6 +292,9 @@ class LinksPage(Page):
         self.checks: dict[int, QCheckBox] = {}
         self.empty = hint_label("本事项没有可一并办理的关联事项。")
         self.box.addWidget(self.empty)
+        self.auto = hint_label()  # services that start by themselves: said, not offered as a new case
+        self.auto.setTextFormat(Qt.TextFormat.RichText)
+        self.box.addWidget(self.auto)
         self.box.addStretch(1)
 
     def _sync_checks(self, case: Case) -> None:
@@ -256,13 +303,20 @@ class LinksPage(Page):
         for number in list(self.checks):
             if number not in numbers:
                 self.checks.pop(number).deleteLater()
+        auto = {k.service for k in self.ctx.service.links if k.auto}
+        offered = [o for o in offered if o[0] not in auto]
+        self.auto.setText("<br>".join(f"将自动启动：{html.escape(self.ctx.catalog.services[n].name)}（{html.escape(r)}）"
+                                      for n, r, v in eligibility.offered_links(self.ctx.service, case, self.ctx.catalog)
+                                      if n in auto))
+        self.auto.setVisible(bool(self.auto.text()))
         for index, (number, reason, verdict) in enumerate(offered):
             if number not in self.checks:
-                name = self.ctx.catalog.services[number].name
-                check = QCheckBox(f"{name}　—　{reason}" + ("（视情况，可能适用）" if verdict is None else ""))
+                check = QCheckBox()
                 check.toggled.connect(self._on_edit)
                 self.box.insertWidget(1 + index, check)
                 self.checks[number] = check
+            name = self.ctx.catalog.services[number].name  # the label follows the current answers
+            self.checks[number].setText(f"{name}　—　{reason}" + ("（视情况，可能适用）" if verdict is None else ""))
         self.fields["linked_services"] = next(iter(self.checks.values()), self.empty)
         self.empty.setVisible(not self.checks)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.domain import eligibility
 from desktop.domain.case import Case
 from desktop.domain.errors import DeskError, ValidationError
+from desktop.forms import printing as forms_printing
 from desktop.storage import settings
 from desktop.storage.store import Store
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
@@ -41,6 +42,7 @@ class CaseWizard(QWidget):
 
     accepted = Signal(str)
     draft_saved = Signal()
+    consent_shown = Signal(object)  # the 委托书's preview, opened from the proxy page
     closed = Signal()
 
     def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = "",
@@ -63,6 +65,7 @@ class CaseWizard(QWidget):
             page.edited.connect(self._on_page_edited)
         self.go_to(min(case.page, len(self.pages) - 1), check=False)
         self._loading_page = False
+        self._wire_consent()
 
     def _build(self) -> None:
         self.title = QLabel(f"{self.ctx.service.number}. {self.ctx.service.name}")
@@ -225,6 +228,26 @@ class CaseWizard(QWidget):
                 other.refresh(self.case)
         page.refresh(self.case)
         self._save_timer.start()
+
+    def _wire_consent(self) -> None:
+        """The 委托书 loop: printed from the draft on the proxy page; once on paper, it may be ticked as signed."""
+        page = next(p for p in self.pages if isinstance(p, ProxyPage))
+        page.consent_requested.connect(self._on_consent_requested)
+        if forms_printing.is_reprint(self.store.events(self.case.uuid), "consent"):
+            page.set_consent_printed()
+
+    def _on_consent_requested(self) -> None:
+        from desktop.ui import printing as ui_printing  # QtPdf loads when a paper is first printed
+
+        self.save_now()
+        page = next(p for p in self.pages if isinstance(p, ProxyPage))
+
+        def ready(dialog) -> None:
+            dialog.recorded.connect(page.set_consent_printed)
+            dialog.show()  # modeless, so the clerk can go on while the citizen signs
+            self.consent_shown.emit(dialog)
+
+        ui_printing.print_draft_consent(self, self.store, self.case.uuid, self.actor, ready)
 
     def save_now(self) -> bool:
         """Write the draft (called after edits settle, on page change, on close); False when the store refused

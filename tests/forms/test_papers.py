@@ -1,0 +1,138 @@
+"""The hall's papers are right (issue 13): 收件凭证 vs 受理回执, 容缺受理, 不予受理通知书, identity originals,
+calendar-day limits; each read back from the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from desktop.domain.case import MaterialState
+from desktop.domain.errors import ValidationError
+from desktop.forms import printing
+from desktop.intake import supplement
+from tests.forms.conftest import ACCEPTED_AT, accept, draft, pypdf_text, render, squeeze
+
+
+def _text(store, kind, case) -> str:
+    return squeeze(pypdf_text(render(store, kind, case)))
+
+
+def test_a_paper_issued_while_materials_are_missing_is_a_receipt_of_materials_not_of_acceptance(module_store):
+    case = accept(module_store, draft(module_store, 3, seed=31, missing=1))
+    assert case.state == "pending_materials"
+    text = _text(module_store, "receipt", case)
+    assert "收件凭证（申请人联）" in text and "收件凭证（存根联）" in text
+    assert "不作为受理凭证" in text and "受理回执（申请人联）" not in text
+    assert "收件编号" in text and "受理编号" not in text
+    supplement.receive(module_store, case.uuid, {m: ("original", 1) for m in case.missing}, actor="lixiaolan",
+                       now=ACCEPTED_AT + dt.timedelta(days=2))
+    text = _text(module_store, "receipt", case)
+    assert "受理回执（申请人联）" in text and "收件凭证" not in text
+
+
+def test_a_receipt_after_a_receipt_of_materials_is_not_a_reprint(module_store):
+    case = accept(module_store, draft(module_store, 3, seed=32, missing=1))
+    printing.record(module_store, printing.prepare(module_store, case.uuid, "receipt"))
+    again = printing.prepare(module_store, case.uuid, "receipt")
+    assert again.reprint and again.paper == "收件凭证"
+    supplement.receive(module_store, case.uuid, {m: ("original", 1) for m in case.missing}, actor="lixiaolan")
+    assert not printing.prepare(module_store, case.uuid, "receipt").reprint
+
+
+def test_tolerated_missing_material_gives_an_accepted_case_and_a_marked_receipt(module_store):
+    data = draft(module_store, 7, seed=71)
+    data.materials.pop("bank_card", None)
+    case = accept(module_store, data)
+    assert case.missing == ["bank_card"] and case.state == "accepted"
+    assert all(i.due_date for i in case.items)
+    text = _text(module_store, "receipt", case)
+    assert "受理回执（容缺受理）（申请人联）" in text
+    assert "本件按容缺受理：社会保障卡或银行卡可于" in text
+
+
+def test_refusal_notice_states_reason_basis_and_remedies(module_store):
+    data = draft(module_store, 14, seed=141, missing=1)
+    data.answers["identity"] = "特困"
+    data.ineligible_reason = "申请人坚持提交"
+    case = accept(module_store, data)
+    with pytest.raises(ValidationError, match="没有“不予受理”"):
+        render(module_store, "refusal", case)
+    with pytest.raises(ValidationError, match="不予受理须填写原因"):
+        module_store.transition(case.uuid, "refuse", actor="lixiaolan")
+    module_store.transition(case.uuid, "refuse", actor="lixiaolan", reason="申请人已纳入特困供养")
+    text = _text(module_store, "refusal", case)
+    assert "不予受理通知书" in text and "理由：申请人已纳入特困供养。" in text
+    assert "【依据】本事项的办理条件：①已是特困人员的，不需要再申请" in text
+    assert "六十日内向演示县人民政府申请行政复议" in text and "六个月内依法向人民法院提起行政诉讼" in text
+    assert "行政诉讼法》第四十六条" in text and "已退还（签收）" in text
+    assert module_store.load(case.uuid).state == "terminated"
+
+
+def test_receipt_never_says_the_hall_kept_an_identity_original(module_store):
+    data = draft(module_store, 3, seed=33)
+    data.materials["id_card"] = MaterialState(received="original", count=1)
+    data.materials["hukou_book"] = MaterialState(received="verified_copy", count=1)
+    case = accept(module_store, data)
+    text = _text(module_store, "receipt", case)
+    assert "居民身份证原件核验后退还1" in text
+    assert "居民户口簿验原件收复印件1" in text
+    assert "居民身份证原件1" not in text
+
+
+@pytest.mark.parametrize(("number", "days"), [(19, 15), (4, 7)])
+def test_calendar_day_limits_have_a_due_date_and_the_receipt_says_which_days(module_store, number, days):
+    case = accept(module_store, draft(module_store, number, seed=190 + days))
+    assert case.state == "accepted"
+    due = dt.date.fromisoformat(case.items[0].due_date)
+    assert due >= ACCEPTED_AT.date() + dt.timedelta(days=days) and (due - ACCEPTED_AT.date()).days <= days + 7
+    text = _text(module_store, "receipt", case)
+    assert f"{days}日（自然日）" in text
+    assert "标“自然日”的按日历天数连续计算" in text and "标“工作日”的" not in text
+
+
+def test_receipt_prints_delivery_complaint_line_and_progress_qr(module_store):
+    from desktop import forms as forms_mod
+    from tests.forms.conftest import OFFICE
+
+    data = draft(module_store, 7, seed=72)
+    data.delivery = "agent"
+    case = accept(module_store, data)
+    office = forms_mod.OfficeInfo(**{**OFFICE.__dict__, "complaint_phone": "0731-12345678",
+                                     "progress_url": "https://hub.example/p/{number}"})
+    text = squeeze(pypdf_text(render(module_store, "receipt", case, office_info=office)))
+    assert "结果领取方式：代办员送达" in text
+    assert "监督投诉电话0731-12345678" in text and "扫描右上角二维码查询" in text
+    assert office.qr_payload(case.number) == f"https://hub.example/p/{case.number}"
+    assert OFFICE.qr_payload(case.number) == case.number
+
+
+def test_consent_names_staff_by_job_number_and_the_agents_service_point(module_store):
+    case = accept(module_store, draft(module_store, 3, seed=34))  # village agent 罗德明
+    text = _text(module_store, "consent", case)
+    assert "工号" in text and f"{case.applicant.township}{case.applicant.village}便民服务站" in text
+    assert "归还日期" in text and "委托人签收" in text
+    assert "授权委托书" not in text.split("附：材料交接清单")[1]
+
+
+def test_suspend_slip_states_the_days_left_and_the_case_view_the_paused_deadline(module_store):
+    from desktop.domain import views
+
+    case = accept(module_store, draft(module_store, 13, seed=35))
+    module_store.transition(case.uuid, "suspend", actor="lixiaolan", reason="等待入户调查",
+                            now=ACCEPTED_AT + dt.timedelta(days=7))  # 5 working days after 27 Nov 2026
+    case = module_store.load(case.uuid)
+    text = _text(module_store, "suspend", case)
+    assert "剩余办理时限" in text and "25个工作日（自续办之日起继续计算）" in text and "（单位印章）" in text
+    detail = views.detail(case, module_store.catalog)
+    assert detail["items"][0]["paused_remaining"] == "25个工作日"
+
+
+def test_close_slip_prints_the_result_and_the_delivery_the_case_knows(module_store):
+    data = draft(module_store, 3, seed=36)
+    data.delivery = "post"
+    case = accept(module_store, data)
+    module_store.transition(case.uuid, "complete", actor="lixiaolan", now=ACCEPTED_AT + dt.timedelta(days=9))
+    text = _text(module_store, "close", case)
+    assert "☑邮寄" in text and "☐窗口自取" in text
+    assert "办理结果残疾人证新办：已办结" in text and "（单位印章）" in text
