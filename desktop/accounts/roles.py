@@ -117,6 +117,16 @@ def visible(session: Session, case_row: Any) -> bool:
     return not area.villages or village in area.villages
 
 
+def area_refusal(session: Session | None, case: Any) -> str | None:
+    """Why this session may not accept `case` (a village agent, applicant outside the area), or None.
+
+    Acceptance is not CASE_SCOPED (the case does not exist yet), but an agent could neither see nor print a
+    case from outside their area afterwards; the wizard and `case import` both ask this."""
+    if session is None or session.role not in AREA_LIMITED or visible(session, case):
+        return None
+    return f"申请人所在乡镇/村不在您的服务区域（{session.area.label()}）内：请改由其所在地的代办员或窗口受理"
+
+
 def _place(case_row: Any) -> tuple[str, str]:
     if isinstance(case_row, dict):
         return case_row.get("township", ""), case_row.get("village", "")

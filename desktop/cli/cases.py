@@ -84,7 +84,7 @@ def _case_import(store, args: argparse.Namespace) -> int:
     source = importer.read_json(Path(args.ref))
     if session and not source.get("clerk"):
         source["clerk"] = session.display_name  # 经办人 on paper: the name, not the username
-    case = importer.import_case(store, source, actor=actor)
+    case = importer.import_case(store, source, actor=actor, session=session)
     data = views.detail(case, store.catalog)
     if args.json:
         out(data)

@@ -92,6 +92,15 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in converted if not ch.isspace() and ch not in _DROPPED)
 
 
+def stored(text: str) -> str:
+    """The form an ID number is stored and searched in: the validated 18 characters (a 15-digit number
+    converted), or, for a number that does not validate, its normalised text (acceptance refuses it anyway)."""
+    try:
+        return parse(text).number
+    except IdNumberError:
+        return normalize(text)
+
+
 def check_digit(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
