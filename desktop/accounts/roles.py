@@ -32,14 +32,16 @@ ACTIONS = {
     "audit.view": "查看审计记录",
     "audit.verify": "校验审计记录",
     "day.close": "日结",
+    "hub.connect": "登记本机到县级服务器",
+    "sync.run": "与县级服务器同步",
 }
 
 _CASE_WORK = frozenset({"case.create", "case.view", "case.transition", "case.print", "case.reveal_id"})
 MATRIX: dict[str, frozenset[str]] = {
-    "clerk": _CASE_WORK | {"ledger.view"},
-    "village_agent": _CASE_WORK,
-    "supervisor": _CASE_WORK | {"ledger.view", "ledger.export", "export.personal_bulk", "day.close"},
-    "admin": frozenset({"user.manage", "settings.edit", "audit.verify"}),
+    "clerk": _CASE_WORK | {"ledger.view", "sync.run"},
+    "village_agent": _CASE_WORK | {"sync.run"},
+    "supervisor": _CASE_WORK | {"ledger.view", "ledger.export", "export.personal_bulk", "day.close", "sync.run"},
+    "admin": frozenset({"user.manage", "settings.edit", "audit.verify", "hub.connect", "sync.run"}),
     "auditor": frozenset({"audit.view", "audit.verify"}),
 }
 
