@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.domain.errors import ValidationError
 
@@ -99,6 +100,13 @@ def stored(text: str) -> str:
         return parse(text).number
     except IdNumberError:
         return normalize(text)
+
+
+def store_people(*people: Any) -> None:
+    """Put the ID number of each person (a Person or None) in its stored form, in place (at acceptance)."""
+    for person in people:
+        if person is not None and person.id_number:
+            person.id_number = stored(person.id_number)
 
 
 def check_digit(first17: str) -> str:

@@ -13,23 +13,22 @@ import re
 import unicodedata
 from typing import Any
 
+from desktop.domain import limits
 from desktop.domain.errors import ValidationError
 
-# Lengths in characters; the database repeats them as its last line (migration 0006_text_limits).
-LIMITS = {"name": 40, "id_number": 32, "phone": 20, "address": 120, "township": 40, "village": 40,
-          "relation": 20, "clerk": 40, "ineligible_reason": 500, "note": 200, "answer": 500, "key": 64,
-          "method": 20, "applied_by": 20, "proxy_kind": 20, "expect_state": 20, "received": 20}
-PERSON_KEYS = ("name", "id_number", "phone", "address", "township", "village", "relation")
+# Lengths in characters (desktop/domain/limits.py); the database repeats them as its last line.
+LIMITS = {**limits.PERSON, **limits.CASE, "note": limits.NOTE, "answer": limits.ANSWER, "key": 64,
+          "expect_state": 20, "received": 20}
+PERSON_KEYS = tuple(limits.PERSON)
 PERSON_LABELS = {"applicant": "申请人", "guardian": "监护人", "proxy": "代办人"}
-KEY_LABELS = {"name": "姓名", "id_number": "身份证号码", "phone": "联系电话", "address": "住址", "township": "乡镇",
-              "village": "村（社区）", "relation": "与申请人关系"}
+KEY_LABELS = limits.LABELS
 MAX_COUNT = 99
 MAX_LINKED = 20
 MAX_SERVICE = 999
 EARLIEST_DAY = dt.date(2020, 1, 1)  # the bundled services date from 2024; older applications are typos
 # Zero-width characters come with pastes from Word and web pages: dropped quietly, like spaces at the ends.
 _DROPPED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # \d would take full-width digits too
 
 
 class Huge:
