@@ -40,7 +40,9 @@ def run_command_line(parser: argparse.ArgumentParser, argv: list[str] | None,
     try:
         return dispatch(args)
     except DeskError as exc:
-        print(f"错误：{exc.message}", file=sys.stderr)
+        from desktop.domain.redaction import redact  # re: only on the error path
+
+        print(f"错误：{redact(exc.message)}", file=sys.stderr)  # an ID typed in the wrong box never echoes
         return 1
     except KeyboardInterrupt:
         return 130
