@@ -36,16 +36,17 @@ def _engine(args: argparse.Namespace):
 
 
 def _actor(args: argparse.Namespace, store, action: str) -> str:
-    """The logged-in staff member allowed to do `action` (docs/roles.md), to be recorded as its actor; on a
-    device without accounts, --user as free text."""
+    """The logged-in staff member allowed to do `action` (docs/roles.md), to be recorded as its actor; "" on a
+    device without accounts (nobody to record, and nothing is added to its audit trail)."""
     session = require_user(args, action, store.db)
-    return session.username if session else (args.user or "")
+    return session.username if session else ""
 
 
 def _record(store, actor: str, action: str) -> None:
     from desktop.storage import audit
 
-    audit.append(store.db, actor, action, detail={"via": "cli"})
+    if actor:
+        audit.append(store.db, actor, action, detail={"via": "cli"})
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
