@@ -25,6 +25,7 @@ TOP_KEYS = {
 EXPECT = ("accepted", "pending_materials")
 TEXT_LABELS = {"applied_by": "申请方式", "proxy_kind": "代办人类型", "method": "办理方式",
                "ineligible_reason": "继续办理的理由", "clerk": "经办人"}
+KIND_NAMES = {int: "整数", str: "文字（加引号）", dict: "对象 {…}", list: "列表 […]", bool: "true 或 false"}
 MAX_BYTES = 1_000_000  # a case with every field at its limit is under 50 KB
 
 
@@ -106,7 +107,7 @@ def case_from_json(data: dict[str, Any], *, today: dt.date | None = None) -> Cas
             raise ValidationError(f"未知字段“{importcheck.short(key)}”，可用字段：{'、'.join(TOP_KEYS)}",
                                   field=importcheck.short(key))
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ValidationError(f"字段“{key}”的类型不对", field=key)
+            raise ValidationError(f"字段“{key}”的类型不对：应为{KIND_NAMES[kind]}", field=key)
     if "service" not in data:
         raise ValidationError("缺少字段“service”（一件事编号）", field="service")
     if "applicant" not in data:
