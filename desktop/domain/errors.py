@@ -7,11 +7,14 @@ import os
 import sys
 from collections.abc import Callable
 
+from desktop.domain.redaction import redact
+
 
 class DeskError(Exception):
     """A known error. `message` is Chinese, names the field or file, and never holds personal data."""
 
     def __init__(self, message: str, *, field: str | None = None):
+        message = redact(message)  # an ID or phone number typed in the wrong box never echoes, on screen or terminal
         super().__init__(message)
         self.message = message
         self.field = field
@@ -40,9 +43,7 @@ def run_command_line(parser: argparse.ArgumentParser, argv: list[str] | None,
     try:
         return dispatch(args)
     except DeskError as exc:
-        from desktop.domain.redaction import redact  # re: only on the error path
-
-        print(f"错误：{redact(exc.message)}", file=sys.stderr)  # an ID typed in the wrong box never echoes
+        print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -55,3 +55,11 @@ def test_file_names_echoed_by_scan_are_masked(tmp_path, data_dir, capsys):
         assert captured.out.count("430682********4880") >= 2, captured.out
         if extra:
             assert len(json.loads(captured.out)["quarantined"]) + len(json.loads(captured.out)["accepted"]) == 2
+
+
+def test_every_known_error_is_masked_where_it_is_made_so_screens_show_it_masked_too():
+    from desktop.domain.errors import DeskError, ValidationError
+
+    for error in (DeskError(f"找不到案件“{ID}abc”"), ValidationError(f"电话13812345678x与{ID}", field="phone")):
+        assert ID not in error.message and ID not in str(error) and BIRTH not in error.message
+        assert "12345678" not in error.message
