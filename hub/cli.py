@@ -9,6 +9,7 @@ import argparse
 import json
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 from desktop.domain.errors import DeskError, run_command_line
@@ -23,7 +24,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub import logs
     from hub.app import create_app
 
-    cfg = config_mod.resolve(args.data_dir, args.db)
+    cfg = _private(config_mod.resolve(args.data_dir, args.db))
     logs.setup(cfg.log_dir)
     app = create_app(cfg)
     # proto=IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
@@ -46,9 +47,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _engine(args: argparse.Namespace):
     from hub import db
 
-    cfg = config_mod.resolve(args.data_dir, args.db)
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    cfg = _private(config_mod.resolve(args.data_dir, args.db))
     return cfg, db.open_engine(cfg.db_url)
+
+
+def _private(cfg):
+    """The hub's data dir 0700 and its SQLite file 0600 when they are first made (PostgreSQL keeps its own)."""
+    from desktop.protocol import files
+
+    files.private_dir(cfg.data_dir)
+    path = Path(cfg.db_url.removeprefix("sqlite:///"))
+    if cfg.db_url.startswith("sqlite:///") and path.parent.is_dir():
+        files.private_file(path)
+    return cfg
 
 
 def cmd_device(args: argparse.Namespace) -> int:

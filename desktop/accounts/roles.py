@@ -32,14 +32,16 @@ ACTIONS = {
     "audit.view": "查看审计记录",
     "audit.verify": "校验审计记录",
     "day.close": "日结",
+    "hub.connect": "登记本机到县级服务器",
+    "sync.run": "与县级服务器同步",
 }
 
 _CASE_WORK = frozenset({"case.create", "case.view", "case.transition", "case.print", "case.reveal_id"})
 MATRIX: dict[str, frozenset[str]] = {
-    "clerk": _CASE_WORK | {"ledger.view"},
-    "village_agent": _CASE_WORK,
-    "supervisor": _CASE_WORK | {"ledger.view", "ledger.export", "export.personal_bulk", "day.close"},
-    "admin": frozenset({"user.manage", "settings.edit", "audit.verify"}),
+    "clerk": _CASE_WORK | {"ledger.view", "sync.run"},
+    "village_agent": _CASE_WORK | {"sync.run"},
+    "supervisor": _CASE_WORK | {"ledger.view", "ledger.export", "export.personal_bulk", "day.close", "sync.run"},
+    "admin": frozenset({"user.manage", "settings.edit", "audit.verify", "hub.connect", "sync.run"}),
     "auditor": frozenset({"audit.view", "audit.verify"}),
 }
 
@@ -115,6 +117,16 @@ def visible(session: Session, case_row: Any) -> bool:
     if not area.township or township != area.township:
         return False
     return not area.villages or village in area.villages
+
+
+def area_refusal(session: Session | None, case: Any) -> str | None:
+    """Why this session may not accept `case` (a village agent, applicant outside the area), or None.
+
+    Acceptance is not CASE_SCOPED (the case does not exist yet), but an agent could neither see nor print a
+    case from outside their area afterwards; the wizard and `case import` both ask this."""
+    if session is None or session.role not in AREA_LIMITED or visible(session, case):
+        return None
+    return f"申请人所在乡镇/村不在您的服务区域（{session.area.label()}）内：请改由其所在地的代办员或窗口受理"
 
 
 def _place(case_row: Any) -> tuple[str, str]:

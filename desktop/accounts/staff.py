@@ -122,47 +122,81 @@ class Accounts:
                        session.started_at)
 
     def _authenticate(self, name: str, password: str, action: str, via: str) -> Session:
-        """Check a password with lockout; on success record `action` (if any) and return a session."""
+        """Check a password with lockout; on success record `action` (if any) and return a session.
+
+        The attempt is counted before the password is checked, in one write transaction: 25 guesses fired at
+        once see the count rise one by one, so at most MAX_FAILURES of them reach the (slow) check and the
+        next one locks the account. An attempt cut short by a crash stays counted, on the safe side.
+        """
         now = self.clock()
-        row = next(self.db.query("SELECT * FROM users WHERE username = ?", [name]), None)
-        if row is None:
-            passwords.matches(self.hasher, self._dummy_hash(), password)  # same time as a known name
-            audit.append(self.db, "", "login.failed", detail={"known": False, "via": via}, at=now)
-            raise AccountError(WRONG, field="username")
-        if row["disabled"]:
-            audit.append(self.db, name, "login.refused", detail={"reason": "disabled", "via": via}, at=now)
-            raise AccountError("该账号已停用，请联系管理员", field="username")
-        if row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
-            left = math.ceil((dt.datetime.fromisoformat(row["locked_until"]) - now).total_seconds() / 60)
-            audit.append(self.db, name, "login.refused", detail={"reason": "locked", "via": via}, at=now)
-            raise AccountError(f"密码错误次数过多，账号已锁定，请{left}分钟后再试", field="password")
+        row, attempt = self._reserve(name, now, via)
         if not passwords.matches(self.hasher, row["password_hash"], password):
-            raise self._failed(name, now, via)
+            raise self._failed(name, attempt, now, via)
         with self.db.atomic():
-            self.db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [name])
-            if self.hasher.check_needs_rehash(row["password_hash"]):
-                self.db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                                [self.hasher.hash(password), name])
-            if action:
-                audit.append(self.db, name, action, detail={"via": via}, at=now)
+            refusal = self._refusal(self._row(name), name, now, via)  # locked by parallel guesses meanwhile
+            if refusal is None:
+                self.db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [name])
+                if self.hasher.check_needs_rehash(row["password_hash"]):
+                    self.db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                                    [self.hasher.hash(password), name])
+                if action:
+                    audit.append(self.db, name, action, detail={"via": via}, at=now)
+        if refusal is not None:
+            raise refusal
         return Session(name, row["display_name"], row["role"], Area.from_dict(json.loads(row["area"])),
                        bool(row["must_change"]), now.isoformat())
 
-    def _failed(self, name: str, now: dt.datetime, via: str) -> AccountError:
-        """Count a wrong password (a lock that has run out starts a fresh count); lock at MAX_FAILURES."""
+    def _row(self, name: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM users WHERE username = ?", [name]), None)
+
+    def _reserve(self, name: str, now: dt.datetime, via: str) -> tuple[dict[str, Any], int]:
+        """Count this attempt as a failure until proven right; refuse an unknown, disabled or locked account,
+        and lock at once an attempt beyond MAX_FAILURES (only parallel guesses get there)."""
         with self.db.atomic():
-            failures = self.db.execute(
-                "UPDATE users SET failed_count = CASE WHEN locked_until IS NULL THEN failed_count + 1 ELSE 1 END,"
-                " locked_until = NULL WHERE username = ? RETURNING failed_count", [name]).fetchone()[0]
-            audit.append(self.db, name, "login.failed", detail={"failures": failures, "via": via}, at=now)
-            if failures >= MAX_FAILURES:
-                until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                self.db.execute("UPDATE users SET locked_until = ?, failed_count = 0 WHERE username = ?",
-                                [until.isoformat(), name])
-                audit.append(self.db, name, "login.locked", detail={"minutes": LOCK_MINUTES}, at=now)
-        if failures >= MAX_FAILURES:
-            return AccountError(f"密码连续输错{MAX_FAILURES}次，账号已锁定{LOCK_MINUTES}分钟", field="password")
-        return AccountError(f"{WRONG}（再输错{MAX_FAILURES - failures}次账号将锁定{LOCK_MINUTES}分钟）",
+            row = self._row(name)
+            refusal = self._refusal(row, name, now, via)
+            if refusal is None and row is not None:
+                attempt = 1 if row["locked_until"] else row["failed_count"] + 1  # a lock run out: count afresh
+                self.db.execute("UPDATE users SET failed_count = ?, locked_until = NULL WHERE username = ?",
+                                [attempt, name])
+                if attempt > MAX_FAILURES:
+                    refusal = self._lock(name, now)
+        if refusal is not None:
+            if row is None:
+                passwords.matches(self.hasher, self._dummy_hash(), "")  # the same time as a known name
+            raise refusal
+        return row, attempt
+
+    def _refusal(self, row: dict[str, Any] | None, name: str, now: dt.datetime, via: str) -> AccountError | None:
+        """Why this account may not log in now (recorded in the caller's transaction), or None."""
+        if row is None:
+            audit.append(self.db, "", "login.failed", detail={"known": False, "via": via}, at=now)
+            return AccountError(WRONG, field="username")
+        if row["disabled"]:
+            audit.append(self.db, name, "login.refused", detail={"reason": "disabled", "via": via}, at=now)
+            return AccountError("该账号已停用，请联系管理员", field="username")
+        if row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > now:
+            left = math.ceil((dt.datetime.fromisoformat(row["locked_until"]) - now).total_seconds() / 60)
+            audit.append(self.db, name, "login.refused", detail={"reason": "locked", "via": via}, at=now)
+            return AccountError(f"密码错误次数过多，账号已锁定，请{left}分钟后再试", field="password")
+        return None
+
+    def _lock(self, name: str, now: dt.datetime) -> AccountError:
+        until = now + dt.timedelta(minutes=LOCK_MINUTES)
+        self.db.execute("UPDATE users SET locked_until = ? WHERE username = ?", [until.isoformat(), name])
+        audit.append(self.db, name, "login.locked", detail={"minutes": LOCK_MINUTES}, at=now)
+        return AccountError(f"密码连续输错{MAX_FAILURES}次，账号已锁定{LOCK_MINUTES}分钟", field="password")
+
+    def _failed(self, name: str, attempt: int, now: dt.datetime, via: str) -> AccountError:
+        """A wrong password, already counted by _reserve; the MAX_FAILURES-th locks. Never clears a lock."""
+        with self.db.atomic():
+            audit.append(self.db, name, "login.failed", detail={"failures": attempt, "via": via}, at=now)
+            locked = self.db.execute("SELECT locked_until FROM users WHERE username = ?", [name]).fetchone()[0]
+            if attempt >= MAX_FAILURES and not locked:
+                return self._lock(name, now)
+        if attempt >= MAX_FAILURES:
+            return AccountError(f"密码错误次数过多，账号已锁定{LOCK_MINUTES}分钟", field="password")
+        return AccountError(f"{WRONG}（再输错{MAX_FAILURES - attempt}次账号将锁定{LOCK_MINUTES}分钟）",
                             field="password")
 
     def _dummy_hash(self) -> str:

@@ -50,15 +50,15 @@ def cmd_case(args: argparse.Namespace) -> int:
     try:
         if args.action == "import":
             return _case_import(store, args)
+        session = require_user(args, "case.view", store.db)  # None on a device without accounts
         if args.action == "show":
-            case = store.load(args.ref)
-            data = views.detail(case, store.catalog, store.events(case.uuid))
-            if not args.json:
-                data["events"] = _named_actors(store, data["events"])
-            out(data) if args.json else _print_case(data)
-            return 0
+            return _case_show(store, args, session)
         day = _date(args.date) if args.date else None
         rows = store.cases_on(day) if day else store.rows("state != 'draft'", order="accepted_at")
+        if session is not None:  # a village agent lists only the cases of their own area
+            from desktop.accounts.roles import visible
+
+            rows = [r for r in rows if visible(session, r)]
         items = [views.summary(r, store.catalog) for r in rows]
         if args.json:
             out(items)
@@ -69,6 +69,21 @@ def cmd_case(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _case_show(store, args: argparse.Namespace, session) -> int:
+    from desktop.domain import views
+
+    case = store.load(args.ref)
+    if session is not None:
+        from desktop.accounts.staff import Accounts
+
+        Accounts(store.db).require(session, "case.view", case)  # refused (and recorded) outside the area
+    data = views.detail(case, store.catalog, store.events(case.uuid))
+    if not args.json:
+        data["events"] = _named_actors(store, data["events"])
+    out(data) if args.json else _print_case(data)
+    return 0
 
 
 def _date(text: str) -> dt.date:
@@ -87,7 +102,7 @@ def _case_import(store, args: argparse.Namespace) -> int:
     source = importer.read_json(Path(args.ref))
     if session and not source.get("clerk"):
         source["clerk"] = session.display_name  # 经办人 on paper: the name, not the username
-    case = importer.import_case(store, source, actor=actor)
+    case = importer.import_case(store, source, actor=actor, session=session)
     data = views.detail(case, store.catalog)
     if args.json:
         out(data)

@@ -10,12 +10,15 @@ import argparse
 import getpass
 import json
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from desktop.domain import paths
 from desktop.domain.errors import DeskError
+from desktop.protocol import files
 
 ENV_PASSWORD = "DESK_PASSWORD"
 ENV_NEW_PASSWORD = "DESK_NEW_PASSWORD"
@@ -67,14 +70,37 @@ def why_not_written(exc: OSError) -> str:
     return f"写入失败（错误号 {exc.errno}）"
 
 
-def write_file(target: Path, data: bytes) -> None:
-    """Write via a temporary file, so a failed write never leaves half a file under the real name."""
-    partial = target.with_name(target.name + ".part")
+def refuse_special(target: Path) -> None:
+    """Refuse an --out that names a directory, a FIFO or a device: writing there would fail late, block for
+    ever (a FIFO with no reader) or send a case's personal data to hardware."""
     try:
-        partial.write_bytes(data)
-        partial.replace(target)
+        mode = os.stat(target).st_mode
+    except OSError:
+        return  # absent (the usual case), or unreadable: the write itself says why
+    if stat.S_ISDIR(mode):
+        raise DeskError(f"无法写入文件“{target}”：{why_not_written(IsADirectoryError())}", field="out")
+    if not stat.S_ISREG(mode):
+        raise DeskError(f"无法写入文件“{target}”：这是管道或设备等特殊文件，请给出普通文件名", field="out")
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write `data` to `target` durably and all at once: a private (0600) temporary file beside it, fsync,
+    an atomic rename over the name, fsync of the folder. A failed write leaves no half file under the name."""
+    target = Path(target)
+    refuse_special(target)
+    partial: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        partial = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+        files.fsync_dir(target.parent)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise DeskError(f"无法写入文件“{target}”：{why_not_written(exc)}", field="out") from None
 
 

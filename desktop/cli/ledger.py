@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from desktop.cli.common import open_store, out, require_user, why_not_written, write_file
+from desktop.cli.common import open_store, out, refuse_special, require_user, why_not_written, write_file
 from desktop.domain.errors import DeskError
 
 ACTIONS = ("close", "revisions", "closures")
@@ -59,6 +59,7 @@ def output(path: str | None) -> Path | None:
     target = Path(path)
     if target.suffix.lower() not in KINDS:
         raise DeskError(f"输出文件应以 .pdf 或 .xlsx 结尾：{target.name}", field="out")
+    refuse_special(target)
     probe = target.with_name(target.name + ".part")
     try:
         probe.write_bytes(b"")

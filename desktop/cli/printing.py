@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import open_store, out, require_user, write_file
+from desktop.cli.common import open_store, out, refuse_special, require_user, write_file
 from desktop.domain.errors import DeskError
 
 KIND_CHOICES = ("receipt", "consent", "notice", "cover", "suspend", "resume", "close", "refusal")
@@ -31,6 +31,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     if args.material and args.kind != "cover":
         raise DeskError("--material 只用于 cover（材料封面）")
     target = Path(args.out)
+    refuse_special(target)  # before any work: a FIFO or device is never a paper's place
     store = open_store(args)
     try:
         session = require_user(args, "case.print", store.db)  # None on a device without accounts

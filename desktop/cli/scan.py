@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop.cli.common import open_store, out, require_user
 from desktop.domain.errors import DeskError
+from desktop.domain.redaction import redact
 from desktop.intake import folder as intake, scancheck
 from desktop.storage import settings
 
@@ -42,8 +43,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
                           size_limit=int(args.size_limit_mb * 1048576), actor=session.username if session else "")
     finally:
         store.close()
+    _mask_names(report)
     out(report.to_dict()) if args.json else _print(report)
     return 0
+
+
+def _mask_names(report: intake.ScanReport) -> None:
+    """File names are echoed as scanners and clerks named them, often after the ID number: masked here."""
+    for entry in (*report.accepted, *report.waiting, *report.quarantined):
+        for key in ("name", "detail"):
+            if isinstance(entry.get(key), str):
+                entry[key] = redact(entry[key])
 
 
 def _folder(store, explicit: str | None) -> Path:

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from desktop.cli.common import open_store, out
+from desktop.cli.common import open_store, out, require_user
 from desktop.domain import paths
 from desktop.domain.errors import DeskError
 from desktop.storage import logs
@@ -35,11 +35,26 @@ def _engine(args: argparse.Namespace):
     return store, SyncEngine(store)
 
 
+def _actor(args: argparse.Namespace, store, action: str) -> str:
+    """The logged-in staff member allowed to do `action` (docs/roles.md), to be recorded as its actor; "" on a
+    device without accounts (nobody to record, and nothing is added to its audit trail)."""
+    session = require_user(args, action, store.db)
+    return session.username if session else ""
+
+
+def _record(store, actor: str, action: str) -> None:
+    from desktop.storage import audit
+
+    if actor:
+        audit.append(store.db, actor, action, detail={"via": "cli"})
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from desktop.sync.engine import POLL_SECONDS
 
     store, engine = _engine(args)
     try:
+        _record(store, _actor(args, store, "sync.run"), "sync.run")
         while True:
             report = engine.sync_now() if args.once else engine.tick()
             if report is not None:
@@ -82,7 +97,9 @@ def _connect(args: argparse.Namespace) -> int:
         raise DeskError("用法：python -m desktop hub connect 服务器地址 登记码")
     store = open_store(args)
     try:
+        actor = _actor(args, store, "hub.connect")
         result = connect(store, args.target, args.value)
+        _record(store, actor, "hub.connect")
     finally:
         store.close()
     out(result) if args.json else print(
@@ -112,6 +129,18 @@ def _resolve(args: argparse.Namespace, store, engine) -> int:
     if not args.target or args.value not in ACTIONS:
         raise DeskError(f"用法：python -m desktop hub resolve 案件编号 {'|'.join(ACTIONS)}")
     case = store.load(args.target)
-    engine.resolve(case.uuid, args.value, actor=args.user or "")
+    actor = _case_actor(args, store, case)
+    engine.resolve(case.uuid, args.value, actor=actor)
     print(f"已处理：{case.number} {ACTIONS[args.value]}")
     return 0
+
+
+def _case_actor(args: argparse.Namespace, store, case) -> str:
+    """Resolving a conflict changes the case: case.transition, within a village agent's area."""
+    session = require_user(args, "case.transition", store.db)
+    if session is None:
+        return args.user or ""
+    from desktop.accounts.staff import Accounts
+
+    Accounts(store.db).require(session, "case.transition", case)
+    return session.username

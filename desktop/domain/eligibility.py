@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.domain import idnumber, rules
+from desktop.domain import idnumber, limits, rules
 from desktop.domain.case import IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, Case, Person
 from desktop.domain.catalog import Catalog, Item, Material, Service
 from desktop.domain.errors import ValidationError
@@ -151,7 +151,7 @@ def _person_errors(person: Person, who: str, field: str, *, id_required: bool) -
             errors.append(ValidationError(f"{who}身份证号码：{exc.message}", field=f"{field}.id_number"))
     if person.phone and not PHONE_RE.match(person.phone.replace(" ", "")):
         errors.append(ValidationError(f"{who}联系电话：应为11位手机号或带区号的固定电话", field=f"{field}.phone"))
-    return errors
+    return errors + limits.person_errors(person, who, field)
 
 
 def page_errors(service: Service, case: Case, catalog: Catalog, page: str) -> list[ValidationError]:

@@ -7,11 +7,14 @@ import os
 import sys
 from collections.abc import Callable
 
+from desktop.domain.redaction import redact
+
 
 class DeskError(Exception):
     """A known error. `message` is Chinese, names the field or file, and never holds personal data."""
 
     def __init__(self, message: str, *, field: str | None = None):
+        message = redact(message)  # an ID or phone number typed in the wrong box never echoes, on screen or terminal
         super().__init__(message)
         self.message = message
         self.field = field

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.domain.errors import ValidationError
 
@@ -90,6 +91,22 @@ def normalize(text: str) -> str:
     """Drop spaces and separators, turn full-width digits and x into ASCII, upper-case X."""
     converted = text.translate(_TO_ASCII)
     return "".join(ch for ch in converted if not ch.isspace() and ch not in _DROPPED)
+
+
+def stored(text: str) -> str:
+    """The form an ID number is stored and searched in: the validated 18 characters (a 15-digit number
+    converted), or, for a number that does not validate, its normalised text (acceptance refuses it anyway)."""
+    try:
+        return parse(text).number
+    except IdNumberError:
+        return normalize(text)
+
+
+def store_people(*people: Any) -> None:
+    """Put the ID number of each person (a Person or None) in its stored form, in place (at acceptance)."""
+    for person in people:
+        if person is not None and person.id_number:
+            person.id_number = stored(person.id_number)
 
 
 def check_digit(first17: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -29,3 +30,19 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and its parents) with the leaf readable by the user only (0700): data dirs hold personal
+    data. An existing directory is left as the admin set it; Windows ignores the mode (the per-user profile
+    folder is already private)."""
+    path = Path(path)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def private_file(path: Path) -> None:
+    """Create an empty `path` readable by the user only (0600) unless it exists: SQLite then keeps that mode and
+    gives its -wal and -shm files the same."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.domain.errors import StoreError
+from desktop.protocol import files
 from desktop.storage.migrations import MIGRATIONS
 
 DB_NAME = "desk.sqlite"
@@ -127,7 +128,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def ensure_writable(data_dir: Path) -> None:
     """Create the data dir and prove we can write there; refuse with the path named otherwise."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        files.private_dir(data_dir)  # 0700: personal data lives here
         probe = data_dir / f".probe-{uuid.uuid4().hex}"
         probe.write_bytes(b"ok")
         probe.unlink()
@@ -143,6 +144,7 @@ def open_db(data_dir: Path, *, migrate: bool = True) -> Database:
     ensure_writable(data_dir)
     path = data_dir / DB_NAME
     try:
+        files.private_file(path)  # 0600 before SQLite creates it (its -wal and -shm files follow)
         # isolation_level=None: no implicit transactions; every multi-row write goes through db.atomic()
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         for pragma in PRAGMAS:

@@ -166,7 +166,7 @@ def _documents(db: sqlite_utils.Database) -> None:
     )
 
 
-@MIGRATIONS(name="0004_accounts_audit")
+@MIGRATIONS(name="0003_accounts_audit")
 def _accounts_audit(db: sqlite_utils.Database) -> None:
     # Staff accounts and the hash-chained audit trail (desktop/accounts/staff.py, desktop/storage/audit.py, docs/roles.md).
     # area: {"township": "", "villages": []}; locked_until: ISO time or NULL.
@@ -205,7 +205,7 @@ def _accounts_audit(db: sqlite_utils.Database) -> None:
                    f"BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改或删除'); END")
 
 
-@MIGRATIONS(name="0003_sync")
+@MIGRATIONS(name="0004_sync")
 def _sync(db: sqlite_utils.Database) -> None:
     # Sync with the county hub (desktop/sync/engine.py, docs/sync.md). sync_state: the device's enrollment (token),
     # the change-feed cursor and the last outcome, as key/value. sync_cases: per case, the last revision the hub
@@ -296,3 +296,54 @@ def _due_date_one_rule(db: sqlite_utils.Database) -> None:
     rows = db.execute("SELECT uuid, payload FROM cases").fetchall()
     db.conn.executemany("UPDATE cases SET due_date = ? WHERE uuid = ?",
                         [(case_due_date(json.loads(p).get("items") or []), u) for u, p in rows])
+
+
+@MIGRATIONS(name="0007_normalised_id_numbers")
+def _normalised_id_numbers(db: sqlite_utils.Database) -> None:
+    # ID numbers are stored as validated (idnumber.stored: ASCII, no separators, 15 digits converted to 18), so a
+    # search by the 18-digit number finds every case. Rows written before that keep what was typed: rewrite the
+    # column, the payload's three persons and the search keys. The hub keeps its copy until the case's next
+    # revision; only the form of the number changes, never the number.
+    import json
+
+    from desktop.domain import idnumber
+    from desktop.storage import searchkeys
+
+    rows = db.execute("SELECT uuid, id_number, payload, applicant_name, phone, number FROM cases").fetchall()
+    for uuid, column, payload, name, phone, number in rows:
+        data = json.loads(payload)
+        changed = False
+        for key in ("applicant", "guardian", "proxy"):
+            person = data.get(key) or {}
+            if person.get("id_number") and idnumber.stored(person["id_number"]) != person["id_number"]:
+                person["id_number"], changed = idnumber.stored(person["id_number"]), True
+        stored = idnumber.stored(column) if column else column
+        if not changed and stored == column:
+            continue
+        db.execute("UPDATE cases SET id_number = ?, payload = ? WHERE uuid = ?",
+                   [stored, json.dumps(data, ensure_ascii=False, sort_keys=True), uuid])
+        db.execute("DELETE FROM case_keys WHERE case_uuid = ?", [uuid])
+        db.conn.executemany("INSERT OR IGNORE INTO case_keys (key, case_uuid) VALUES (?, ?)",
+                            [(k, uuid) for k in sorted(searchkeys.keys_for(name, stored, phone, number))])
+
+
+# What an accepted case's columns may hold at most (desktop/domain/limits.py): the database's last line behind
+# the checks at acceptance. A draft is saved as it stands (the wizard saves on every keystroke) and is held only
+# to the payload's size. SQLite cannot add a CHECK constraint to an existing table without rebuilding it (and
+# the tables that refer to it), so the same conditions are BEFORE INSERT/UPDATE triggers.
+_TEXT_LIMITS = (
+    "length(NEW.payload) > 1000000 OR (NEW.state != 'draft' AND (length(NEW.applicant_name) > 40"
+    " OR length(NEW.id_number) > 32 OR length(NEW.phone) > 20 OR length(NEW.township) > 40"
+    " OR length(NEW.village) > 40 OR length(NEW.clerk) > 100 OR length(NEW.window) > 20))"
+)
+
+
+@MIGRATIONS(name="0008_text_limits")
+def _text_limits(db: sqlite_utils.Database) -> None:
+    for event in ("INSERT", "UPDATE"):
+        db.execute(f"CREATE TRIGGER cases_text_limits_{event.lower()} BEFORE {event} ON cases WHEN {_TEXT_LIMITS}"
+                   " BEGIN SELECT RAISE(ABORT, 'text_limit: a text of the case is longer than allowed'); END")
+    for event in ("INSERT", "UPDATE"):
+        db.execute(f"CREATE TRIGGER users_text_limits_{event.lower()} BEFORE {event} ON users"
+                   " WHEN length(NEW.display_name) > 20 OR length(NEW.username) > 32 OR length(NEW.area) > 10000"
+                   " BEGIN SELECT RAISE(ABORT, 'text_limit: an account text is longer than allowed'); END")

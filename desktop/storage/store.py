@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.domain import catalog as catalog_mod, overdue, states, workdays
+from desktop.domain import catalog as catalog_mod, idnumber, overdue, states, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, ValidationError
@@ -152,6 +152,7 @@ class Store:
 
         if errors := eligibility.accept_errors(service, case, self.catalog):
             raise errors[0]
+        idnumber.store_people(case.applicant, case.guardian, case.proxy)  # as validated: 18 ASCII characters
         values = settings.get_all(self.db)
         settings.require_numbering(values)
         fx = eligibility.facts(service, case)

@@ -106,7 +106,8 @@ def test_case_import_names_the_staff_member(staffed):
     case = json.loads(run("case", "import", str(EXAMPLE), "--json", "--user", "lixiaolan", data_dir=staffed,
                           password="lixiaolan-pw").stdout)
     assert case["clerk"] == "李晓兰"
-    shown = json.loads(run("case", "show", case["number"], "--json", data_dir=staffed).stdout)
+    shown = json.loads(run("case", "show", case["number"], "--json", "--user", "lixiaolan", data_dir=staffed,
+                           password="lixiaolan-pw").stdout)
     assert shown["events"][0]["actor"] == "lixiaolan"
     assert "窗口人员无权查看审计记录" in refused("audit", "list", "--user", "lixiaolan", data_dir=staffed,
                                                  password="lixiaolan-pw")
@@ -175,5 +176,6 @@ def test_demo_staff_are_documented_and_can_log_in(tmp_path):
     entries = json.loads(run("audit", "list", "--json", "--user", "pengzhiyuan", data_dir=target,
                              password=demo.DEMO_PASSWORD).stdout)
     assert {e["username"] for e in entries if e["action"] == "case.create"} <= {"lixiaolan", "zhouwenbin", "chenxuemei"}
-    listed = json.loads(run("case", "list", "--json", data_dir=target).stdout)
+    listed = json.loads(run("case", "list", "--json", "--user", "lixiaolan", data_dir=target,
+                            password=demo.DEMO_PASSWORD).stdout)
     assert {c["clerk"] for c in listed} <= set(demo.CLERKS)
