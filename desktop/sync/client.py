@@ -151,7 +151,7 @@ class HubClient:
         if data is None:
             raise HubFailureError("not_hub", "收到的回应不是县级汇聚服务器发出的（可能是上网认证页面或代理），"
                                         "请先确认网络已登录、服务器地址正确")
-        if response.status_code in (401, 403) and path != "/v1/enroll":
+        if response.status_code in (401, 403) and path != "/v1/enroll" and response.status_code not in refusals:
             raise HubFailureError("auth", REAUTH)
         if response.is_success and data["ok"]:
             return Answer(response.status_code, data)
