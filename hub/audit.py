@@ -34,7 +34,7 @@ class AuditEntry(BaseModel):
     """One entry as audit.export gives it (detail decoded)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=syncschema.MAX_ID)
     at: str = Field(max_length=40)
     device: str = Field(max_length=100)
     username: str = Field(max_length=100)

@@ -36,7 +36,7 @@ def ledger(request: Request, dev: Dev, date_from: str, date_to: str,
     """For the supervisor's ledger: every case of this device's office accepted from date_from to date_to."""
     start, end = _range(date_from, date_to)
     engine = request.app.state.engine
-    supervisor = supervisors.check(engine, request.headers.get(supervisors.HEADER), dev.office) if personal else ""
+    supervisor = supervisors.check(request, dev) if personal else ""
     found = office_cases(engine, dev.office, start, end, personal=bool(personal))
     if personal:  # recorded before the numbers leave: an export the hub cannot record does not happen
         supervisors.record(engine, dev.id, supervisor, start.isoformat(), end.isoformat(), len(found))

@@ -15,10 +15,12 @@ import hashlib
 import hmac
 import secrets
 
+from fastapi import Request
 from sqlalchemy import Engine, select
 
-from hub.auth import HubError
+from hub.auth import Device, HubError, throttle
 from hub.db import personal_exports, supervisors, utcnow, writing
+from hub.limits import address
 
 HEADER = "x-hub-supervisor"
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
@@ -64,10 +66,23 @@ def listed(engine: Engine) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-def check(engine: Engine, header: str | None, office: str) -> str:
-    """The supervisor named by the header, if the secret is right and they belong to `office`; else 403."""
+def check(request: Request, device: Device) -> str:
+    """The supervisor named by the request's header, if the secret is right and they belong to the device's
+    office; else 403, and 429 after too many wrong ones from this address or device."""
+    header = request.headers.get(HEADER)
     if not header:
         raise HubError(403, "supervisor_required", NEEDED)
+    window = request.app.state.limits.supervisors
+    keys = (address(request.scope), f"device:{device.id}")
+    throttle(window, *keys)
+    try:
+        return _check(request.app.state.engine, header, device.office)
+    except HubError:
+        window.failed(*keys)
+        raise
+
+
+def _check(engine: Engine, header: str, office: str) -> str:
     try:
         name, _, secret = base64.b64decode(header.strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
