@@ -27,9 +27,9 @@ def calls(monkeypatch):
     sent: list[list[int]] = []
     real = HubClient.put_audit
 
-    def counting(self, entries):
+    def counting(self, entries, head=None):
         sent.append([e["id"] for e in entries])
-        return real(self, entries)
+        return real(self, entries, head)
 
     monkeypatch.setattr(HubClient, "put_audit", counting)
     return sent
@@ -55,6 +55,10 @@ def tamper(store, *statements: str, params=()) -> None:
     conn.close()
 
 
+GUARDS = [f"CREATE TRIGGER audit_no_{v.lower()} BEFORE {v} ON audit "
+          "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改或删除'); END" for v in ("UPDATE", "DELETE")]
+
+
 def logins(store, n: int) -> None:
     for i in range(n):
         audit.append(store.db, "lixiaolan", "login", detail={"via": "desk", "n": i})
@@ -73,7 +77,8 @@ def test_the_trail_reaches_the_hub_once_in_batches(store, hub, engine, calls, mo
     assert [batch[0] for batch in calls[1:]] == [batch[-1] for batch in calls[:-1]]  # the cursor entry again
     calls.clear()
     again = engine.sync_now()
-    assert (again.audit_sent, again.audit_replayed, calls) == (0, 0, [])  # nothing new: no request at all
+    assert (again.audit_sent, again.audit_replayed, calls) == (0, 0, [[count]])  # nothing new: the head still
+    calls.clear()
     store.transition(uuids[0], "submit", actor="lixiaolan")
     third = engine.sync_now()
     assert (third.sent, third.audit_sent, third.audit_replayed) == (1, 1, 0) and calls == [[count, count + 1]]
@@ -150,8 +155,9 @@ def test_a_trail_rewritten_with_fresh_hashes_passes_locally_but_not_at_the_hub(s
         row["prev_hash"] = prev["hash"]
         row["hash"] = audit.row_hash(row["prev_hash"], row)
     tamper(store, *[f"UPDATE audit SET username = '{r['username']}', prev_hash = '{r['prev_hash']}', "
-                    f"hash = '{r['hash']}' WHERE id = {r['id']}" for r in rows[1:]])
-    assert audit.verify(store.db) is None
+                    f"hash = '{r['hash']}' WHERE id = {r['id']}" for r in rows[1:]], *GUARDS)
+    # the chain alone holds; only the hub's checkpoint (its copy of the last entry it confirmed) shows it
+    assert audit.verify(store.db) == audit.Break(sent, "hub")
     logins(store, 1)
     report = engine.sync_now()
     assert report.ok and f"审计记录与服务器不连续：第{sent}条" in engine.status().last_error
@@ -182,7 +188,7 @@ def test_a_new_hub_gets_the_whole_trail(store, hub, engine, tmp_path):
 
 
 def test_a_hub_without_the_audit_endpoint_is_named_and_cases_still_sync(store, hub, engine, monkeypatch):
-    monkeypatch.setattr(HubClient, "put_audit", lambda self, entries: Answer(
+    monkeypatch.setattr(HubClient, "put_audit", lambda self, entries, head=None: Answer(
         404, {"hub": "yijianshi-hub", "ok": False, "error": {"code": "http", "message": "没有这个接口"}}))
     uuid = new_case(store, random.Random(7))
     report = engine.sync_now()
