@@ -208,3 +208,36 @@ def test_an_unreadable_entry_is_named_and_the_ones_before_it_still_go(store, hub
     assert report.ok and engine.case_states([uuid]) == {uuid: "synced"}
     assert [e["id"] for e in on_hub(hub)] == list(range(1, count - 1))
     assert engine.status().last_error == syncaudit.UNREADABLE.format(id=count - 1)
+
+
+@pytest.mark.parametrize(("name", "statements", "locally", "at_hub"), [
+    ("edit", ["UPDATE audit SET username = 'someone' WHERE id = 2", *GUARDS], audit.Break(2, "edited"), None),
+    ("delete middle", ["DELETE FROM audit WHERE id = 3", *GUARDS], audit.Break(3, "deleted"), None),
+    ("delete tail", ["DELETE FROM audit WHERE id = {last}", *GUARDS], audit.Break("{last}", "deleted"), "{last}"),
+    ("delete all", ["DELETE FROM audit", *GUARDS], audit.Break(1, "deleted"), 1),
+    ("delete all, reset the sequence", ["DELETE FROM audit", "DELETE FROM sqlite_sequence WHERE name = 'audit'",
+                                        *GUARDS], audit.Break("{last}", "hub"), 1),
+    ("drop triggers", [], audit.Break(0, "unguarded"), None),
+    ("reset the sequence", ["UPDATE sqlite_sequence SET seq = 1 WHERE name = 'audit'", *GUARDS],
+     audit.Break("{last}", "sequence"), None),
+    ("delete tail, reset the sequence, write anew", [
+        "DELETE FROM audit WHERE id >= {last} - 1", "UPDATE sqlite_sequence SET seq = {last} - 2 WHERE name = 'audit'",
+        *GUARDS], audit.Break("{last}", "hub"), "{last}"),
+])
+def test_the_tamper_set_is_caught_locally_or_at_the_next_sync(store, hub, engine, name, statements, locally, at_hub):
+    rng = random.Random(7)
+    new_case(store, rng)
+    logins(store, 4)
+    assert engine.sync_now().ok and audit.verify(store.db) is None
+    last = len(local(store))
+    tamper(store, *[s.format(last=last) for s in statements])
+    if name.endswith("write anew"):
+        logins(store, 2)  # ids last-1 and last issued again, with other content
+    expected = audit.Break(int(str(locally.id).format(last=last)), locally.reason)
+    assert audit.check(store.db, full=True).broken == expected, name
+    engine.sync_now()
+    error = syncstate.get(store.db, "last_error") or ""
+    if at_hub is None:
+        return
+    bad = int(str(at_hub).format(last=last))
+    assert f"第{bad}条" in error and "审计记录与服务器不连续" in error, (name, error)
