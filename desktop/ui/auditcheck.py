@@ -6,6 +6,7 @@ grow with the trail; the walk over every entry runs here on its own connection, 
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
@@ -24,6 +25,8 @@ class FullCheck(QObject):
         worker.run_on_store(store.data_dir, store.catalog, lambda s: audit.check(s.db, full=True), self._on_done)
 
     def _on_done(self, report, error) -> None:
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self.window):
+            return  # the desk was closed during the walk: nobody to tell
         if error is not None:
             message = worker.known(error)  # a bug is re-raised to the crash dialog
             self.window.statusBar().showMessage(f"审计记录全链校验未能完成：{message}", 30000)

@@ -161,3 +161,17 @@ def test_a_second_process_writing_never_causes_a_false_break(trail, monkeypatch)
         writer.stdout.close()
     monkeypatch.undo()
     assert audit.check(trail.db, full=True).entries == 6 + 3 * 20
+
+
+def test_verify_says_what_it_walked_and_how_old_the_hubs_checkpoint_is(trail):
+    import datetime as dt
+
+    from desktop.cli.accounts import _how
+
+    at = (dt.datetime.now().astimezone() - dt.timedelta(days=3, hours=1)).isoformat(timespec="seconds")
+    head = dict(next(trail.db.query("SELECT id, hash FROM audit WHERE id = 6")))
+    trail.db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)",
+                     [auditverify.HUB_HEAD, json.dumps({**head, "at": at})])
+    report = audit.check(trail.db)
+    assert report.broken is None
+    assert _how(report) == "（自核对点第6条起校验；全链校验请加 --full，上次全链校验于刚才）；与县级服务器核对点第6条一致（3天前确认）"
