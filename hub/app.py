@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.protocol import schema as syncschema
-from hub import audit, bundle, cases as cases_mod, db, devices, ledger, logs
-from hub.auth import Dev, Device, HubError, fail, log_fields, ok
+from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs
+from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
 from hub.writer import GroupWriter
@@ -59,7 +59,9 @@ def create_app(config: HubConfig) -> FastAPI:
     app = FastAPI(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # the docs page pulls scripts from a CDN; the JSON is enough
     app.state.engine, app.state.blobs, app.state.config, app.state.writer = engine, blobs, config, writer
+    app.state.limits = limits.Limits()
     _handlers(app)
+    app.add_middleware(limits.BodyLimit)  # inside AccessLog, so a 413 is logged too
     app.add_middleware(AccessLog)
     _public_routes(app, engine, hub_id)
     _blob_routes(app, blobs)
@@ -78,10 +80,13 @@ def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
         return ok(hub_id=hub_id, time=db.utcnow())
 
     @app.post("/v1/enroll")
-    def enroll(body: EnrollBody) -> JSONResponse:
+    def enroll(body: EnrollBody, request: Request) -> JSONResponse:
+        window, where = request.app.state.limits.enroll, limits.address(request.scope)
+        throttle(window, where)  # codes are short: guessing them is refused long before it could work
         try:
             dev, token = devices.enroll(engine, body.code)
         except devices.DeviceError as exc:
+            window.failed(where)
             raise HubError(403, "bad_code", str(exc)) from None
         logs.event("device_enrolled", device=dev.name)
         return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id)
@@ -101,8 +106,8 @@ def _blob_routes(app: FastAPI, blobs: BlobStore) -> None:
         return ok(sha256=sha256, held=progress.held, offset=progress.offset)
 
     @app.put("/v1/blobs/{sha256}")
-    async def blob_put(sha256: str, request: Request, dev: Dev, total: Annotated[int, Query(ge=0)],
-                       offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
+    async def blob_put(sha256: str, request: Request, dev: Dev, total: Annotated[int, Query(ge=0, le=syncschema.MAX_ID)],
+                       offset: Annotated[int, Query(ge=0, le=syncschema.MAX_ID)] = 0) -> JSONResponse:
         progress = await blobs.receive(dev.office, dev.id, _sha(sha256), offset, total, request.stream())
         return ok(sha256=sha256, held=progress.held, offset=progress.offset)
 
@@ -151,7 +156,7 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
         return ok(case=cases_mod.get_case(engine, dev, case_uuid))
 
     @app.get("/v1/changes")
-    async def changes(dev: Dev, since: Annotated[int, Query(ge=0)] = 0,
+    async def changes(dev: Dev, since: Annotated[int, Query(ge=0, le=syncschema.MAX_ID)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> JSONResponse:
         entries, more = cases_mod.changes_since(engine, dev, since, min(limit, config.changes_page))
         return ok(changes=entries, cursor=entries[-1]["id"] if entries else since, more=more)
@@ -178,6 +183,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:  # a streamed body past its endpoint's ceiling (hub/limits.py)
+            return fail(413, "too_large", str(exc.detail))
         return fail(exc.status_code, "http", "没有这个接口" if exc.status_code == 404 else "请求不被接受")
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from desktop.protocol import auditchain, schema as syncschema
 from hub.auth import Dev
 from hub.cases import CaseError
-from hub.db import audit_entries, audit_refusals, utcnow
+from hub.db import audit_entries, audit_heads, audit_refusals, utcnow
 
 MAX_BATCH = 1000
 MAX_DETAIL = 4000  # characters of canonical JSON: an entry's detail holds codes and counts, never documents
@@ -34,7 +34,7 @@ class AuditEntry(BaseModel):
     """One entry as audit.export gives it (detail decoded)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=syncschema.MAX_ID)
     at: str = Field(max_length=40)
     device: str = Field(max_length=100)
     username: str = Field(max_length=100)
@@ -45,11 +45,22 @@ class AuditEntry(BaseModel):
     hash: str = Field(pattern=HASH)
 
 
+class AuditHead(BaseModel):
+    """The desk's newest entry (id 0 and GENESIS when it has none), reported on every sync pass."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    id: int = Field(ge=0, le=syncschema.MAX_ID)
+    hash: str = Field(pattern=HASH)
+
+
 class AuditPut(BaseModel):
-    """PUT /v1/audit: up to MAX_BATCH entries in chain order (an empty list asks for the hub's last id)."""
+    """PUT /v1/audit: up to MAX_BATCH entries in chain order (an empty list asks for the hub's last id), and the
+    desk's head: behind what the hub holds, or another hash at its id, means the desk's trail lost or changed
+    entries the hub has (`audit_changed` at the first one)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
     entries: list[AuditEntry] = Field(max_length=MAX_BATCH)
+    head: AuditHead | None = None
 
 
 @dataclass
@@ -57,6 +68,7 @@ class Received:
     """What one push did: the last id held afterwards, counts, and the first refused entry if any."""
 
     last_id: int
+    last_hash: str = auditchain.GENESIS
     stored: int = 0
     replayed: int = 0
     bad_id: int | None = None
@@ -70,11 +82,13 @@ async def audit_put(body: AuditPut, request: Request, dev: Dev) -> JSONResponse:
     if too_big := [r["id"] for r in rows if len(r["detail"]) > MAX_DETAIL]:
         return _answer(422, error={"code": "invalid", "message": "请求格式不对"},
                        reasons=[f"entries：第{i}条的detail超过{MAX_DETAIL}个字符" for i in too_big[:20]])
-    result = await request.app.state.writer.run(lambda conn: receive(conn, dev.id, rows))
+    head = body.head.model_dump() if body.head else None
+    result = await request.app.state.writer.run(lambda conn: receive(conn, dev.id, rows, head))
     request.scope.setdefault("state", {}).setdefault("log", {}).update(
         audit_last=result.last_id, audit_stored=result.stored, audit_replayed=result.replayed,
         refused=result.reason, audit_bad=result.bad_id)
-    counts = {"last_id": result.last_id, "stored": result.stored, "replayed": result.replayed}
+    counts = {"last_id": result.last_id, "last_hash": result.last_hash, "stored": result.stored,
+              "replayed": result.replayed}
     if result.reason is None:
         return _answer(200, **counts)
     message = auditchain.refusal_message(result.reason, result.bad_id, result.last_id)
@@ -86,8 +100,9 @@ def _answer(status: int, **data: Any) -> JSONResponse:
     return JSONResponse(syncschema.envelope(status == 200, **data), status_code=status)
 
 
-def receive(conn: Connection, device_id: int, rows: list[dict[str, Any]]) -> Received:
-    """Append `rows` (stored form, chain order) to the device's chain in `conn`'s transaction."""
+def receive(conn: Connection, device_id: int, rows: list[dict[str, Any]], reported: dict | None = None) -> Received:
+    """Append `rows` (stored form, chain order) to the device's chain in `conn`'s transaction, then hold the
+    desk's reported `head` against what the hub has."""
     last_id, last_hash = head(conn, device_id)
     result = Received(last_id)
     held = _held(conn, device_id, [r["id"] for r in rows if r["id"] <= last_id])
@@ -104,10 +119,25 @@ def receive(conn: Connection, device_id: int, rows: list[dict[str, Any]]) -> Rec
             continue
         new.append(row)
         held[row["id"]], last_id, last_hash = row, row["id"], row["hash"]
-    result.last_id, result.stored = last_id, len(new)
+    result.last_id, result.last_hash, result.stored = last_id, last_hash, len(new)
     _store(conn, device_id, new)
+    if reported is not None and result.reason is None:
+        _check_head(conn, device_id, reported, result, held)
     _note_refusal(conn, device_id, result)
     return result
+
+
+def _check_head(conn: Connection, device_id: int, head: dict, result: Received, held: dict[int, dict]) -> None:
+    """The desk's newest entry must be one the hub holds unchanged, or one past it; remembered either way."""
+    if head["id"] < result.last_id:  # the hub holds entries after the desk's newest: deleted on the desk
+        result.bad_id, result.reason = head["id"] + 1, "changed"
+    elif head["id"] and head["id"] <= result.last_id:
+        mine = held.get(head["id"]) or _held(conn, device_id, [head["id"]]).get(head["id"])
+        if mine is None or mine["hash"] != head["hash"]:
+            result.bad_id, result.reason = head["id"], "changed"
+    values = {"entry_id": head["id"], "hash": head["hash"], "at": utcnow()}
+    if conn.execute(audit_heads.update().where(audit_heads.c.device_id == device_id).values(**values)).rowcount == 0:
+        conn.execute(audit_heads.insert().values(device_id=device_id, **values))
 
 
 def head(conn: Connection, device_id: int) -> tuple[int, str]:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, select
 
 from desktop.protocol import schema as syncschema
 from hub.db import devices, utcnow
+from hub.limits import Window, address
 
 
 class HubError(Exception):
@@ -71,13 +72,21 @@ def log_fields(request: Request, **fields: Any) -> None:
     request.scope.setdefault("state", {}).setdefault("log", {}).update(fields)
 
 
-def fail(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+def fail(status: int, code: str, message: str, *, retry_after: int | None = None, **extra: Any) -> JSONResponse:
+    """The error envelope; 503 and 429 say when to come back (Retry-After)."""
+    wait = retry_after if retry_after is not None else (30 if status == 503 else None)
     return JSONResponse(syncschema.envelope(False, error={"code": code, "message": message}, **extra),
-                        status_code=status, headers={"Retry-After": "30"} if status == 503 else None)
+                        status_code=status, headers={"Retry-After": str(wait)} if wait else None)
+
+
+def throttle(window: Window, *keys: str) -> None:
+    """429 with Retry-After while any of `keys` has used up its failures."""
+    if wait := window.retry_after(*keys):
+        raise HubError(429, "too_many", f"失败次数过多，请{wait}秒后再试", retry_after=wait)
 
 
 async def current_device(request: Request, authorization: Annotated[str | None, Header()] = None,
-                         x_desk_pending: Annotated[int | None, Header()] = None) -> Device:
+                         x_desk_pending: Annotated[int | None, Header(ge=0, le=10**9)] = None) -> Device:
     """The device whose bearer token came with the request; 401 unknown, 403 revoked.
 
     Async on purpose: a one-row indexed read is cheaper in the event loop than a hop to a worker thread
@@ -85,12 +94,16 @@ async def current_device(request: Request, authorization: Annotated[str | None, 
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HubError(401, "unauthorized", "需要设备令牌（请先登记设备）")
+    # per address, and per token: one revoked device hammering from many addresses
+    window, keys = request.app.state.limits.tokens, (address(request.scope), f"token:{digest(token.strip())}")
+    throttle(window, *keys)
     found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending)
     if update is not None:
         await request.app.state.writer.run(lambda conn: touch(conn, found, update))
-    if found == "revoked":
-        raise HubError(403, "revoked", "本设备的登记已被撤销，请向管理员重新登记")
     if not isinstance(found, Device):
+        window.failed(*keys)
+        if found == "revoked":
+            raise HubError(403, "revoked", "本设备的登记已被撤销，请向管理员重新登记")
         raise HubError(401, "unauthorized", "设备令牌无效，请重新登记设备")
     request.scope.setdefault("state", {})["device"] = found.name
     return found

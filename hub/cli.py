@@ -83,6 +83,30 @@ def cmd_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_supervisor(args: argparse.Namespace) -> int:
+    from hub import supervisors
+
+    _cfg, engine = _engine(args)
+    try:
+        if args.action == "add":
+            secret = supervisors.add(engine, _need(args.name, "负责人用户名"), args.office)
+            print(f"负责人“{args.name.strip()}”在县级服务器上的凭据：{secret}（只显示这一次，请当面交给本人）")
+            print("导出含完整身份证号的全办理点台账时，工作台会要求输入它")
+        elif args.action == "disable":
+            supervisors.disable(engine, _need(args.name, "负责人用户名"))
+            print(f"已停用负责人“{args.name}”：其凭据立即失效")
+        else:
+            rows = supervisors.listed(engine)
+            print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else "\n".join(
+                [f"{r['name']}  {r['office']}  {'已停用' if r['disabled_at'] else '在用'}" for r in rows]
+                + [f"共 {len(rows)} 名负责人"]))
+    except supervisors.SupervisorError as exc:
+        raise HubCliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _list(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -156,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?")
     p.add_argument("--office", help="所属办理点（新设备必填）")
     p.set_defaults(func=cmd_device)
+    p = sub.add_parser("supervisor", parents=[common], help="负责人凭据（导出完整身份证号用）")
+    p.add_argument("action", choices=["add", "disable", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--office", help="所属办理点（add 必填）")
+    p.set_defaults(func=cmd_supervisor)
     p = sub.add_parser("status", parents=[common], help="发布部门办理状态（测试与演示）")
     p.add_argument("action", choices=["set"])
     p.add_argument("number", help="案件编号")

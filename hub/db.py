@@ -122,6 +122,38 @@ audit_refusals = Table(
     Column("at", String(40), nullable=False),
 )
 
+# Supervisors' hub credentials (hub/supervisors.py): full ID numbers in bulk need one, never a device token alone.
+supervisors = Table(
+    "supervisors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("office", String(200), nullable=False),
+    Column("secret_hash", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("disabled_at", String(40)),
+)
+
+# The hub's own record of every bulk export of full ID numbers: who, from which device, what range, how many.
+personal_exports = Table(
+    "personal_exports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(40), nullable=False),
+    Column("device_id", Integer, ForeignKey("devices.id"), nullable=False),
+    Column("supervisor", String(100), nullable=False),
+    Column("date_from", String(10), nullable=False),
+    Column("date_to", String(10), nullable=False),
+    Column("rows", Integer, nullable=False),
+)
+
+# The audit head each device last reported (even with nothing new to send): deleting the tail shows at once.
+audit_heads = Table(
+    "audit_heads", metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True, autoincrement=False),
+    Column("entry_id", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(50), primary_key=True),

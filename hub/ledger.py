@@ -3,7 +3,8 @@
 Each summary has the ledger's fields of the case's latest revision on the hub, the device that sent it, and
 `statuses`: the department statuses published for it after that revision arrived (the desk folds them in the
 way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
-unless `personal=1`, which the desk sends only for a supervisor's audited export. `devices` lists each device
+unless `personal=1` with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets
+full numbers; each such export is recorded on the hub (`personal_exports`). `devices` lists each device
 of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy import and_, select
 
 from desktop.domain.idnumber import mask_id
 from desktop.protocol import schema as syncschema
-from hub import devices as devices_mod
+from hub import devices as devices_mod, supervisors
 from hub.auth import Dev
 from hub.cases import CaseError
 from hub.db import cases, changes, devices
@@ -35,7 +36,10 @@ def ledger(request: Request, dev: Dev, date_from: str, date_to: str,
     """For the supervisor's ledger: every case of this device's office accepted from date_from to date_to."""
     start, end = _range(date_from, date_to)
     engine = request.app.state.engine
+    supervisor = supervisors.check(request, dev) if personal else ""
     found = office_cases(engine, dev.office, start, end, personal=bool(personal))
+    if personal:  # recorded before the numbers leave: an export the hub cannot record does not happen
+        supervisors.record(engine, dev.id, supervisor, start.isoformat(), end.isoformat(), len(found))
     queues = [{"device": d["device"], "pending_reported": d["pending_reported"], "last_seen_at": d["last_seen_at"]}
               for d in devices_mod.summary(engine, dev.office) if not d["revoked"]]
     request.scope.setdefault("state", {}).setdefault("log", {}).update(cases=len(found), personal=personal)

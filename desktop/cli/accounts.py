@@ -20,6 +20,7 @@ from desktop.cli.common import ENV_NEW_PASSWORD, out, read_password, require_use
 from desktop.domain import paths
 from desktop.domain.errors import DeskError
 from desktop.storage import audit
+from desktop.storage.auditverify import age
 from desktop.storage.db import Database, open_db
 from desktop.storage.logs import redact
 
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("action", choices=["verify", "list"])
     p.add_argument("--since", type=int, default=0, help="list：只列出编号大于此数的记录")
     p.add_argument("--case", help="list：只列出某案件（编号或UUID）的记录")
+    p.add_argument("--full", action="store_true", help="verify：从第1条起校验全链（默认自上次核对点起）")
     p.set_defaults(func=cmd_audit)
 
 
@@ -136,7 +138,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     db = open_db(paths.resolve_data_dir(args.data_dir))
     try:
         if args.action == "verify":
-            return _verify(db, args.json)
+            return _verify(db, args.json, args.full)
         require_user(args, "audit.view", db)
         case_uuid = _case_uuid(db, args.case) if args.case else None
         entries = audit.export(db, since_id=args.since, case_uuid=case_uuid)
@@ -154,17 +156,28 @@ def cmd_audit(args: argparse.Namespace) -> int:
         db.close()
 
 
-def _verify(db: Database, as_json: bool) -> int:
-    broken = audit.verify(db)
-    count = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+def _verify(db: Database, as_json: bool, full: bool) -> int:
+    report = audit.check(db, full=full)
+    broken = report.broken
     if as_json:
-        out({"ok": broken is None, "entries": count, "broken_id": broken.id if broken else None,
-             "reason": broken.reason if broken else None, "message": broken.message if broken else None})
+        out({"ok": broken is None, "entries": report.entries, "broken_id": broken.id if broken else None,
+             "reason": broken.reason if broken else None, "message": broken.message if broken else None,
+             "full": full, "walked_from": report.walked_from, "full_at": report.full_at, "hub": report.hub})
         return 0 if broken is None else 1
     if broken:
         raise DeskError(f"审计记录校验未通过：{broken.message}")
-    print(f"审计记录完整：共 {count} 条，哈希链无断点")
+    print(f"审计记录完整：共 {report.entries} 条，哈希链无断点" + _how(report))
     return 0
+
+
+def _how(report: audit.Report) -> str:
+    """What was walked, when the whole chain was last walked, and the hub's checkpoint and its age."""
+    walked = "（全链校验）" if report.full else f"（自核对点第{report.walked_from}条起校验；全链校验请加 --full" + (
+        f"，上次全链校验于{age(report.full_at)}）" if report.full_at else "，尚未做过全链校验）")
+    hub = report.hub or {}
+    if hub.get("id"):
+        return walked + f"；与县级服务器核对点第{hub['id']}条一致（{age(hub.get('at')) or '时间不明'}确认）"
+    return walked + "；尚无县级服务器核对点（未同步过审计记录）"
 
 
 def _case_uuid(db: Database, ref: str) -> str:

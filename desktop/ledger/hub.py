@@ -7,7 +7,9 @@ with the same rule the sync core applies them by), and each other device's last 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ from desktop.sync import state as syncstate
 from desktop.sync.apply import apply_status
 from desktop.sync.client import HubClient, HubFailureError
 
+ENV_SUPERVISOR = "DESK_HUB_SUPERVISOR"  # name:secret of the supervisor's hub credential (hub/supervisors.py)
 OLD_HUB = "县级汇聚服务器版本较旧，不支持全办理点台账：请升级服务器"
 
 
@@ -39,7 +42,11 @@ class LedgerClient(HubClient):
 
     def ledger(self, date_from: dt.date, date_to: dt.date, personal: bool) -> dict[str, Any]:
         params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "personal": int(personal)}
-        answer = self._request("GET", "/v1/ledger", params=params, refusals=(404, 422))
+        credential = os.environ.get(ENV_SUPERVISOR, "") if personal else ""
+        headers = {"X-Hub-Supervisor": base64.b64encode(credential.encode("utf-8")).decode()} if credential else {}
+        answer = self._request("GET", "/v1/ledger", params=params, headers=headers, refusals=(403, 404, 422))  # 403: a supervisor's credential
+        if answer.status == 403 and answer.code.startswith("supervisor"):
+            raise HubUnavailableError(f"{answer.message}（设置环境变量 {ENV_SUPERVISOR}=用户名:凭据，凭据由服务器管理员发放）")
         if answer.status == 404:
             raise HubUnavailableError(OLD_HUB)
         if answer.status != 200:

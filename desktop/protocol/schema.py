@@ -25,6 +25,7 @@ API_VERSION = 1
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 NUMBER_RE = re.compile(r"^\d{6}-[A-Z0-9]{1,6}-\d{8}-\d{4}$")
 MAX_BLOBS_PER_CASE = 500
+MAX_ID = 2**63 - 1  # cursors, revisions, sizes and ids are 64-bit in both databases: anything larger is refused
 
 # Department statuses the hub may send back (its change feed), with the words clerks and departments use.
 HUB_STATUSES = {"submitted": "已提交", "in_progress": "办理中", "completed": "已办结", "terminated": "已终止"}
@@ -43,7 +44,7 @@ def is_envelope(obj: Any) -> bool:
 
 
 def is_sha256(text: Any) -> bool:
-    return isinstance(text, str) and bool(SHA256_RE.match(text))
+    return isinstance(text, str) and bool(SHA256_RE.fullmatch(text))  # "$" would let a trailing newline in
 
 
 def canonical_json(payload: dict[str, Any]) -> bytes:
@@ -84,8 +85,8 @@ BODY_KEYS = {"revision", "base_revision", "payload", "blobs"}
 def _check_envelope_fields(body: dict[str, Any]) -> list[str]:
     reasons = [f"{k}：未知字段" for k in body if k not in BODY_KEYS]
     for key in ("revision", "base_revision"):
-        if not _is_int(body.get(key)) or body[key] < 0:
-            reasons.append(f"{key}：应为非负整数")
+        if not _is_int(body.get(key)) or not 0 <= body[key] <= MAX_ID:
+            reasons.append(f"{key}：应为非负整数（64位以内）")
     if not isinstance(body.get("payload"), dict):
         reasons.append("payload：应为JSON对象（案件数据）")
     blobs = body.get("blobs", [])

@@ -2,8 +2,8 @@
 
 hash = sha256(prev_hash + canonical JSON of the row without id and hashes), in desktop/protocol/auditchain.py, which the
 hub shares. Triggers refuse UPDATE and DELETE, so tampering needs a direct edit with the triggers dropped;
-`verify` then names the first broken entry. Rows never hold personal values: who (username), what (action),
-which case (UUID), a small detail.
+`verify` and `check` (desktop/storage/auditverify.py) then name the first broken entry. Rows never hold personal
+values: who (username), what (action), which case (UUID), a small detail.
 """
 
 from __future__ import annotations
@@ -11,35 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from desktop.protocol.auditchain import GENESIS, HASHED, canonical, row_hash
 from desktop.storage import settings
+from desktop.storage.auditverify import REASONS, Break, Report, check, verify
 from desktop.storage.db import Database
 
-__all__ = ["GENESIS", "HASHED", "Break", "append", "canonical", "device_name", "export", "recorder", "row_hash",
-           "verify"]
-REASONS = {
-    "edited": "第{id}条审计记录的内容被改动（哈希不符）",
-    "deleted": "第{id}条审计记录缺失或其前一条被删除、改写（链条断开）",
-    "reordered": "第{id}条审计记录的顺序被调换",
-}
-
+__all__ = ["GENESIS", "HASHED", "REASONS", "Break", "Report", "append", "canonical", "check", "device_name", "export",
+           "recorder", "row_hash", "verify"]
 # (actor, action, case_uuid, detail, at) — the shape of Store.audit.
 Hook = Callable[[str, str, str | None, dict[str, Any], dt.datetime | None], None]
-
-
-@dataclass(frozen=True)
-class Break:
-    """The first broken link of the chain: the entry's id and why ('edited', 'deleted', 'reordered')."""
-
-    id: int
-    reason: str
-
-    @property
-    def message(self) -> str:
-        return REASONS[self.reason].format(id=self.id)
 
 
 def device_name(db: Database) -> str:
@@ -98,26 +80,3 @@ def export(db: Database, *, since_id: int = 0, case_uuid: str | None = None,
         sql, params = sql + " AND case_uuid = ?", [*params, case_uuid]
     sql += " ORDER BY id" + (f" LIMIT {int(limit)}" if limit else "")
     return [{**r, "detail": json.loads(r["detail"])} for r in db.query(sql, params)]
-
-
-def verify(db: Database) -> Break | None:
-    """The first broken entry of this device's chain, or None when every link holds."""
-    expected_id, prev = 1, GENESIS
-    for row in db.query("SELECT * FROM audit ORDER BY id"):
-        if row["id"] != expected_id:
-            return Break(expected_id, "deleted")
-        if row_hash(row["prev_hash"], row) != row["hash"]:
-            return Break(row["id"], "edited")
-        if row["prev_hash"] != prev:
-            return Break(row["id"], _link_reason(db, row["prev_hash"]))
-        expected_id, prev = expected_id + 1, row["hash"]
-    issued = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
-    if issued and issued[0] >= expected_id:  # the newest entries were deleted
-        return Break(expected_id, "deleted")
-    return None
-
-
-def _link_reason(db: Database, prev_hash: str) -> str:
-    """A row whose predecessor is elsewhere in the table was moved; one whose predecessor is gone was cut loose."""
-    found = db.execute("SELECT 1 FROM audit WHERE hash = ? LIMIT 1", [prev_hash]).fetchone()
-    return "reordered" if found else "deleted"

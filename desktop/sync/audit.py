@@ -6,15 +6,21 @@ entry at the cursor again: the hub compares it with its copy, so a trail rewritt
 recomputed from an edit on, which the desk's own `audit verify` cannot see) is refused at once.
 A refusal never stops the cases: it becomes the sync status's last error, in plain Chinese, and is tried again
 in the next pass. Network failures end the pass like any other (HubFailureError).
+Every pass sends at least one request, with the desk's newest entry (`head`), even when nothing is new: the hub
+then sees at once a trail whose newest entries were deleted. Its answer (last id and hash) becomes the hub
+checkpoint that `audit verify` holds the local chain against.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.protocol.auditchain import GENESIS
+from desktop.storage.auditverify import HUB_HEAD
 from desktop.storage.db import Database
 from desktop.sync import state as syncstate
 from desktop.sync.client import Answer, HubClient
@@ -37,20 +43,20 @@ class AuditPush:
 
 def push(db: Database, client: HubClient) -> AuditPush:
     """Send the entries after the hub's last confirmed one, BATCH at a time, until none is left or one is refused."""
-    result, acked, rewound = AuditPush(), syncstate.get(db, CURSOR) or 0, False
+    result, acked, rewound, reported = AuditPush(), syncstate.get(db, CURSOR) or 0, False, False
     while True:
         batch, unreadable = entries(db, max(acked - 1, 0), BATCH + bool(acked))
-        if not any(e["id"] > acked for e in batch):
+        if reported and not any(e["id"] > acked for e in batch):
             if unreadable is not None:
                 result.error = UNREADABLE.format(id=unreadable)
                 log.warning("audit: entry %d cannot be read; not sent", unreadable)
             return result
-        answer = client.put_audit(batch)
+        answer, reported = client.put_audit(batch, head(db)), True  # the head even with nothing new
         data = answer.data
         if answer.status == 200:
-            overlap = batch[0]["id"] <= acked  # the entry at the cursor, sent again on purpose
-            acked = max(acked, batch[-1]["id"])
-            syncstate.put(db, **{CURSOR: acked})
+            overlap = bool(batch) and batch[0]["id"] <= acked  # the entry at the cursor, sent again on purpose
+            acked = max([acked, *(e["id"] for e in batch)])
+            syncstate.put(db, **{CURSOR: acked, HUB_HEAD: _hub_head(data)})
             result.sent += data.get("stored") or 0
             result.replayed += max(0, (data.get("replayed") or 0) - overlap)
             continue
@@ -64,6 +70,20 @@ def push(db: Database, client: HubClient) -> AuditPush:
         result.error = _refusal(answer)
         _keep_accepted(db, batch, acked, data.get("bad_id"))
         return result
+
+
+def head(db: Database) -> dict[str, Any]:
+    """This desk's newest entry as the hub is told it: id and hash (0 and GENESIS when there is none)."""
+    row = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return {"id": row[0], "hash": row[1]} if row else {"id": 0, "hash": GENESIS}
+
+
+def _hub_head(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The hub's checkpoint for `audit verify`: the last entry it holds, its hash, and when it said so."""
+    last, digest = data.get("last_id"), data.get("last_hash")
+    if not isinstance(last, int) or not isinstance(digest, str):
+        return None  # an older hub: no checkpoint
+    return {"id": last, "hash": digest, "at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
 
 
 def entries(db: Database, since_id: int, limit: int) -> tuple[list[dict[str, Any]], int | None]:

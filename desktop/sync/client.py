@@ -101,9 +101,11 @@ class HubClient:
     def get_case(self, uuid: str) -> Answer:
         return self._request("GET", f"/v1/cases/{uuid}", refusals=(404,))
 
-    def put_audit(self, entries: list[dict[str, Any]]) -> Answer:
-        """Audit entries in chain order (hub/audit.py); 409 names the first the hub cannot append."""
-        return self._request("PUT", "/v1/audit", json={"entries": entries}, refusals=(404, 409, 413, 422))
+    def put_audit(self, entries: list[dict[str, Any]], head: dict[str, Any] | None = None) -> Answer:
+        """Audit entries in chain order and the desk's newest entry (hub/audit.py); 409 names the first the hub
+        cannot append, or the first it holds that the desk no longer has."""
+        body = {"entries": entries} | ({"head": head} if head is not None else {})
+        return self._request("PUT", "/v1/audit", json=body, refusals=(404, 409, 413, 422))
 
     def changes(self, since: int) -> dict[str, Any]:
         return self._request("GET", "/v1/changes", params={"since": since}).data
@@ -151,7 +153,7 @@ class HubClient:
         if data is None:
             raise HubFailureError("not_hub", "收到的回应不是县级汇聚服务器发出的（可能是上网认证页面或代理），"
                                         "请先确认网络已登录、服务器地址正确")
-        if response.status_code in (401, 403) and path != "/v1/enroll":
+        if response.status_code in (401, 403) and path != "/v1/enroll" and response.status_code not in refusals:
             raise HubFailureError("auth", REAUTH)
         if response.is_success and data["ok"]:
             return Answer(response.status_code, data)

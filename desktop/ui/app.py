@@ -71,6 +71,7 @@ def run(data_dir: Path) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
     from desktop.storage.store import Store
+    from desktop.ui.auditcheck import FullCheck
     from desktop.ui.crash import CrashHandler
     from desktop.ui.mainwindow import MainWindow
 
@@ -94,6 +95,7 @@ def run(data_dir: Path) -> int:
         window = MainWindow(store, session)
         crash.window, crash.save_draft = window, window.save_open_draft
         window.show()
+        window.audit_check = FullCheck(window, store)  # the whole chain, off the GUI thread
         QTimer.singleShot(0, lambda: add_bundled_fonts(app))
         return app.exec()
     finally:
@@ -106,7 +108,7 @@ def log_in(store):
     """The first administrator on a fresh device, else a login; the first-run settings; the audit check."""
     from desktop.accounts import roles
     from desktop.accounts.staff import Accounts
-    from desktop.storage import audit
+    from desktop.ui.auditcheck import login_check
     from desktop.ui.auth import FirstAdminDialog, LoginDialog
     from desktop.ui.setup import SettingsDialog, needs_setup
 
@@ -118,7 +120,6 @@ def log_in(store):
     if needs_setup(store) and roles.can(session, "settings.edit"):
         save = lambda key, value: accounts.change_setting(session, key, value)  # noqa: E731
         SettingsDialog(store, first_run=True, save=save).exec()
-    broken = audit.verify(store.db)
-    if broken is not None:
-        QMessageBox.warning(None, "审计记录异常", f"{broken.message}\n请立即通知审计员。")
+    if (warning := login_check(store)) is not None:  # from the checkpoint; the full walk follows (FullCheck)
+        QMessageBox.warning(None, "审计记录异常", warning)
     return session

@@ -159,9 +159,19 @@ def test_audit_verify_passes_then_names_an_edited_entry(staffed):
     conn.execute("DROP TRIGGER audit_no_update")
     conn.execute("UPDATE audit SET username = 'someone' WHERE id = 4")
     conn.close()
-    assert "第4条审计记录的内容被改动" in refused("audit", "verify", data_dir=staffed)
-    result = json.loads(run("audit", "verify", "--json", data_dir=staffed, ok=False).stdout)
+    assert "第4条审计记录的内容被改动" in refused("audit", "verify", "--full", data_dir=staffed)
+    result = json.loads(run("audit", "verify", "--full", "--json", data_dir=staffed, ok=False).stdout)
     assert result["ok"] is False and result["broken_id"] == 4 and result["reason"] == "edited"
+
+
+def test_audit_verify_walks_from_its_checkpoint_and_says_so(staffed):
+    first = json.loads(run("audit", "verify", "--json", data_dir=staffed).stdout)
+    assert first["ok"] and first["walked_from"] == 0 and first["hub"] is None
+    text = run("audit", "verify", data_dir=staffed).stdout
+    assert f"自核对点第{first['entries']}条起校验" in text and "--full" in text and "尚无县级服务器核对点" in text
+    full = run("audit", "verify", "--full", data_dir=staffed).stdout
+    assert "全链校验" in full
+    assert "上次全链校验于刚才" in run("audit", "verify", data_dir=staffed).stdout
 
 
 def test_demo_staff_are_documented_and_can_log_in(tmp_path):

@@ -41,7 +41,7 @@ def test_entries_are_kept_once_exactly_as_the_desk_hashed_them(hub, store):
     entries = trail(store, 5)
     first = push(hub, headers, entries[:3])
     assert first.status_code == 200 and first.json() == syncschema.envelope(
-        True, last_id=3, stored=3, replayed=0)
+        True, last_id=3, last_hash=entries[2]["hash"], stored=3, replayed=0)
     more = push(hub, headers, entries)
     assert more.json()["stored"] == 2 and more.json()["replayed"] == 3 and more.json()["last_id"] == 5
     again = push(hub, headers, entries)
@@ -103,7 +103,8 @@ def test_each_device_has_its_own_chain(hub, store):
     first, second = enroll(hub, "W03"), enroll(hub, "L12", "白水乡便民服务中心")
     entries = trail(store, 3)
     assert push(hub, first, entries).json()["last_id"] == 3
-    assert push(hub, second, entries[:1]).json() == syncschema.envelope(True, last_id=1, stored=1, replayed=0)
+    assert push(hub, second, entries[:1]).json() == syncschema.envelope(True, last_id=1, last_hash=entries[0]["hash"],
+                                                                        stored=1, replayed=0)
     assert len(held(hub.engine, "W03")) == 3 and len(held(hub.engine, "L12")) == 1
     assert audit_status(hub, second, "L12")["audit_last_id"] == 1  # each office sees its own devices
 
@@ -122,3 +123,34 @@ def test_bad_requests_are_refused_with_the_envelope(hub, store):
     assert hub.put("/v1/audit", json={"entries": [entry]}).status_code == 401
     assert held(hub.engine) == []
     assert "/v1/audit" in hub.get("/openapi.json").json()["paths"]
+
+
+def report(client, headers, entries, head_id: int, head_hash: str):
+    return client.put("/v1/audit", json={"entries": entries, "head": {"id": head_id, "hash": head_hash}},
+                      headers=headers)
+
+
+def test_the_desks_head_behind_or_unlike_the_hubs_copy_is_audit_changed_at_once(hub, store):
+    """The newest entries deleted on the desk, nothing new to send: the head report alone shows it."""
+    headers = enroll(hub)
+    entries = trail(store, 5)
+    assert report(hub, headers, entries, 5, entries[4]["hash"]).status_code == 200
+    assert report(hub, headers, entries[4:], 5, entries[4]["hash"]).status_code == 200  # nothing new: fine
+    tail = report(hub, headers, entries[2:3], 3, entries[2]["hash"]).json()  # entries 4 and 5 deleted
+    assert (tail["error"]["code"], tail["bad_id"], tail["last_id"]) == ("audit_changed", 4, 5)
+    everything = report(hub, headers, [], 0, auditchain.GENESIS).json()  # the whole trail deleted
+    assert (everything["error"]["code"], everything["bad_id"]) == ("audit_changed", 1)
+    other = report(hub, headers, [], 5, "f" * 64).json()  # the newest entry rewritten
+    assert (other["error"]["code"], other["bad_id"]) == ("audit_changed", 5)
+    assert audit_status(hub, headers)["audit_refused"]["id"] == 5
+    assert report(hub, headers, [], 7, "e" * 64).status_code == 200, "entries the hub has not seen yet: no judgement"
+    from hub.db import audit_heads
+
+    with hub.engine.connect() as conn:
+        assert conn.execute(select(audit_heads.c.entry_id, audit_heads.c.hash)).all() == [(7, "e" * 64)]
+
+
+def test_a_head_with_a_trailing_newline_or_a_huge_id_is_refused(hub):
+    headers = enroll(hub)
+    assert report(hub, headers, [], 1, "a" * 64 + "\n").status_code == 422
+    assert report(hub, headers, [], 2**64, "a" * 64).status_code == 422

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
+from sqlalchemy import select
+
 from desktop.domain.idnumber import mask_id
-from hub import cases as hub_cases
+from hub import cases as hub_cases, supervisors as hub_supervisors
+from hub.db import personal_exports
 from tests.hub.conftest import enroll, sample_case
 
 OFFICE = "演示县政务服务中心"
@@ -19,6 +24,12 @@ def put(hub, headers, seed: int, *, day: str = "20261127", hour: int = 9, revisi
                      json={"revision": revision, "base_revision": base, "payload": case.to_dict()})
     assert answer.status_code == 200, answer.text
     return case
+
+
+def supervisor(hub, name: str, office: str, secret: str | None = None) -> dict[str, str]:
+    """A supervisor added on the hub; the header the desk sends for them (with `secret` instead, if given)."""
+    real = hub_supervisors.add(hub.engine, name, office)
+    return {"X-Hub-Supervisor": base64.b64encode(f"{name}:{secret or real}".encode()).decode()}
 
 
 def ledger(hub, headers, date_from="2026-11-27", date_to="2026-11-27", **params):
@@ -39,7 +50,8 @@ def test_the_office_cases_of_the_range_masked_and_nothing_of_other_offices(hub):
     assert row["items"] == [i for i in a.to_dict()["items"]] and row["window"] == a.window
     wide = ledger(hub, mine, "2026-11-26", "2026-11-27").json()
     assert len(wide["cases"]) == 3
-    full = ledger(hub, mine, personal=1).json()
+    assert ledger(hub, mine, personal=1).json()["error"]["code"] == "supervisor_required"
+    full = ledger(hub, mine | supervisor(hub, "zhangli", OFFICE), personal=1).json()
     assert {c["id_number"] for c in full["cases"]} == {a.applicant.id_number, b.applicant.id_number}
     assert [d["device"] for d in data["devices"]] == ["W03"]
 
@@ -61,3 +73,31 @@ def test_refusals_are_envelopes(hub):
         answer = ledger(hub, headers, date_from, date_to)
         assert answer.status_code == 422 and answer.json()["error"]["code"] == "bad_range"
         assert not answer.json()["ok"]
+
+
+def test_full_id_numbers_need_a_supervisor_of_this_office_and_are_recorded_on_the_hub(hub):
+    mine = enroll(hub, "W03", OFFICE)
+    case = put(hub, mine, 1)
+    refused = ledger(hub, mine, personal=1)
+    assert refused.status_code == 403 and case.applicant.id_number not in refused.text
+    wrong = supervisor(hub, "zhangli", OFFICE, secret="guessed")
+    other = supervisor(hub, "wangfang", "另一个县政务服务中心")
+    for headers in (wrong, other, {"X-Hub-Supervisor": "not base64!"}, {"X-Hub-Supervisor": ""}):
+        answer = ledger(hub, mine | headers, personal=1)
+        assert answer.status_code == 403 and answer.json()["error"]["code"] in {"supervisor_refused",
+                                                                             "supervisor_required"}
+        assert case.applicant.id_number not in answer.text
+    hub_supervisors.add(hub.engine, "liming", OFFICE)
+    hub_supervisors.disable(hub.engine, "liming")
+    disabled = {"X-Hub-Supervisor": base64.b64encode(b"liming:x").decode()}
+    assert ledger(hub, mine | disabled, personal=1).status_code == 403
+    with hub.engine.connect() as conn:
+        assert conn.execute(select(personal_exports)).all() == []
+    boss = supervisor(hub, "chenjing", OFFICE)
+    full = ledger(hub, mine | boss, personal=1).json()
+    assert [c["id_number"] for c in full["cases"]] == [case.applicant.id_number]
+    masked = ledger(hub, mine | boss).json()  # the credential alone unmasks nothing
+    assert [c["id_number"] for c in masked["cases"]] == [mask_id(case.applicant.id_number)]
+    with hub.engine.connect() as conn:
+        rows = conn.execute(select(personal_exports)).all()
+    assert [(r.supervisor, r.date_from, r.date_to, r.rows) for r in rows] == [("chenjing", "2026-11-27", "2026-11-27", 1)]

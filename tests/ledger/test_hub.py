@@ -130,3 +130,26 @@ def test_the_supervisor_prints_the_office_ledger_from_a_real_hub_process(tmp_pat
         assert number in "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
     finally:
         server.stop()
+
+
+def test_full_id_numbers_from_the_hub_need_the_supervisors_hub_credential(tmp_path, hub, monkeypatch):
+    from hub import supervisors
+
+    rng = random.Random(6)
+    a, b = desk(tmp_path / "a", "W03", hub), desk(tmp_path / "b", "L12", hub)
+    try:
+        accept(a, rng, 9)
+        theirs = accept(b, rng, 10)
+        assert sync.SyncEngine(b).sync_now().ok
+        full_b = b.load(b.rows()[0]["uuid"]).applicant.id_number
+        monkeypatch.delenv(ledger_hub.ENV_SUPERVISOR, raising=False)
+        refused = ledger.query(a, ledger.Filters(DAY, DAY), personal=True)
+        assert refused.source == "local" and theirs not in {r.number for r in refused.rows}
+        assert "负责人" in refused.warning and ledger_hub.ENV_SUPERVISOR in refused.warning
+        secret = supervisors.add(hub.engine, "zhangli", OFFICE)
+        monkeypatch.setenv(ledger_hub.ENV_SUPERVISOR, f"zhangli:{secret}")
+        granted = ledger.query(a, ledger.Filters(DAY, DAY), personal=True)
+        assert granted.source == "hub" and full_b in {r.id_number for r in granted.rows}
+    finally:
+        a.close()
+        b.close()

@@ -27,9 +27,9 @@ def calls(monkeypatch):
     sent: list[list[int]] = []
     real = HubClient.put_audit
 
-    def counting(self, entries):
+    def counting(self, entries, head=None):
         sent.append([e["id"] for e in entries])
-        return real(self, entries)
+        return real(self, entries, head)
 
     monkeypatch.setattr(HubClient, "put_audit", counting)
     return sent
@@ -55,6 +55,10 @@ def tamper(store, *statements: str, params=()) -> None:
     conn.close()
 
 
+GUARDS = [f"CREATE TRIGGER audit_no_{v.lower()} BEFORE {v} ON audit "
+          "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改或删除'); END" for v in ("UPDATE", "DELETE")]
+
+
 def logins(store, n: int) -> None:
     for i in range(n):
         audit.append(store.db, "lixiaolan", "login", detail={"via": "desk", "n": i})
@@ -73,7 +77,8 @@ def test_the_trail_reaches_the_hub_once_in_batches(store, hub, engine, calls, mo
     assert [batch[0] for batch in calls[1:]] == [batch[-1] for batch in calls[:-1]]  # the cursor entry again
     calls.clear()
     again = engine.sync_now()
-    assert (again.audit_sent, again.audit_replayed, calls) == (0, 0, [])  # nothing new: no request at all
+    assert (again.audit_sent, again.audit_replayed, calls) == (0, 0, [[count]])  # nothing new: the head still
+    calls.clear()
     store.transition(uuids[0], "submit", actor="lixiaolan")
     third = engine.sync_now()
     assert (third.sent, third.audit_sent, third.audit_replayed) == (1, 1, 0) and calls == [[count, count + 1]]
@@ -150,8 +155,9 @@ def test_a_trail_rewritten_with_fresh_hashes_passes_locally_but_not_at_the_hub(s
         row["prev_hash"] = prev["hash"]
         row["hash"] = audit.row_hash(row["prev_hash"], row)
     tamper(store, *[f"UPDATE audit SET username = '{r['username']}', prev_hash = '{r['prev_hash']}', "
-                    f"hash = '{r['hash']}' WHERE id = {r['id']}" for r in rows[1:]])
-    assert audit.verify(store.db) is None
+                    f"hash = '{r['hash']}' WHERE id = {r['id']}" for r in rows[1:]], *GUARDS)
+    # the chain alone holds; only the hub's checkpoint (its copy of the last entry it confirmed) shows it
+    assert audit.verify(store.db) == audit.Break(sent, "hub")
     logins(store, 1)
     report = engine.sync_now()
     assert report.ok and f"审计记录与服务器不连续：第{sent}条" in engine.status().last_error
@@ -182,7 +188,7 @@ def test_a_new_hub_gets_the_whole_trail(store, hub, engine, tmp_path):
 
 
 def test_a_hub_without_the_audit_endpoint_is_named_and_cases_still_sync(store, hub, engine, monkeypatch):
-    monkeypatch.setattr(HubClient, "put_audit", lambda self, entries: Answer(
+    monkeypatch.setattr(HubClient, "put_audit", lambda self, entries, head=None: Answer(
         404, {"hub": "yijianshi-hub", "ok": False, "error": {"code": "http", "message": "没有这个接口"}}))
     uuid = new_case(store, random.Random(7))
     report = engine.sync_now()
@@ -202,3 +208,36 @@ def test_an_unreadable_entry_is_named_and_the_ones_before_it_still_go(store, hub
     assert report.ok and engine.case_states([uuid]) == {uuid: "synced"}
     assert [e["id"] for e in on_hub(hub)] == list(range(1, count - 1))
     assert engine.status().last_error == syncaudit.UNREADABLE.format(id=count - 1)
+
+
+@pytest.mark.parametrize(("name", "statements", "locally", "at_hub"), [
+    ("edit", ["UPDATE audit SET username = 'someone' WHERE id = 2", *GUARDS], audit.Break(2, "edited"), None),
+    ("delete middle", ["DELETE FROM audit WHERE id = 3", *GUARDS], audit.Break(3, "deleted"), None),
+    ("delete tail", ["DELETE FROM audit WHERE id = {last}", *GUARDS], audit.Break("{last}", "deleted"), "{last}"),
+    ("delete all", ["DELETE FROM audit", *GUARDS], audit.Break(1, "deleted"), 1),
+    ("delete all, reset the sequence", ["DELETE FROM audit", "DELETE FROM sqlite_sequence WHERE name = 'audit'",
+                                        *GUARDS], audit.Break("{last}", "hub"), 1),
+    ("drop triggers", [], audit.Break(0, "unguarded"), None),
+    ("reset the sequence", ["UPDATE sqlite_sequence SET seq = 1 WHERE name = 'audit'", *GUARDS],
+     audit.Break("{last}", "sequence"), None),
+    ("delete tail, reset the sequence, write anew", [
+        "DELETE FROM audit WHERE id >= {last} - 1", "UPDATE sqlite_sequence SET seq = {last} - 2 WHERE name = 'audit'",
+        *GUARDS], audit.Break("{last}", "hub"), "{last}"),
+])
+def test_the_tamper_set_is_caught_locally_or_at_the_next_sync(store, hub, engine, name, statements, locally, at_hub):
+    rng = random.Random(7)
+    new_case(store, rng)
+    logins(store, 4)
+    assert engine.sync_now().ok and audit.verify(store.db) is None
+    last = len(local(store))
+    tamper(store, *[s.format(last=last) for s in statements])
+    if name.endswith("write anew"):
+        logins(store, 2)  # ids last-1 and last issued again, with other content
+    expected = audit.Break(int(str(locally.id).format(last=last)), locally.reason)
+    assert audit.check(store.db, full=True).broken == expected, name
+    engine.sync_now()
+    error = syncstate.get(store.db, "last_error") or ""
+    if at_hub is None:
+        return
+    bad = int(str(at_hub).format(last=last))
+    assert f"第{bad}条" in error and "审计记录与服务器不连续" in error, (name, error)
