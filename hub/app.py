@@ -26,6 +26,7 @@ class EnrollBody(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
     code: str = Field(max_length=40)
+    instance: str | None = Field(default=None, max_length=64)  # the desk's identity (hub/devices.py)
 
 
 class CasePut(BaseModel):
@@ -80,7 +81,7 @@ def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
     @app.post("/v1/enroll")
     def enroll(body: EnrollBody) -> JSONResponse:
         try:
-            dev, token = devices.enroll(engine, body.code)
+            dev, token = devices.enroll(engine, body.code, body.instance)
         except devices.DeviceError as exc:
             raise HubError(403, "bad_code", str(exc)) from None
         logs.event("device_enrolled", device=dev.name)
@@ -125,6 +126,8 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
             result, held = await writer.run(job)
         except cases_mod.CaseError as exc:
             log_fields(request, case=case_uuid, revision=data["revision"], refused=exc.code)
+            if exc.status != 503:
+                writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
             raise
         log_fields(request, case=case_uuid, revision=data["revision"], replayed=result.replayed,
                    blobs=len(result.blobs), blobs_held=len(held), bundled=len(parts))
@@ -134,7 +137,11 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
     @app.put("/v1/cases/{case_uuid}")
     async def case_put(case_uuid: str, body: CasePut, request: Request, dev: Dev) -> JSONResponse:
         data = body.model_dump()
-        cases_mod.check(case_uuid, data)
+        try:
+            cases_mod.check(case_uuid, data)
+        except cases_mod.CaseError as exc:
+            writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
+            raise
         return await store_case(request, dev, case_uuid, data, [])
 
     @app.put("/v1/cases/{case_uuid}/bundle", openapi_extra=bundle.OPENAPI)

@@ -283,3 +283,26 @@ def _day_close(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (closure_id, case_uuid)
         ) WITHOUT ROWID, STRICT"""
     )
+
+
+@MIGRATIONS(name="0006_sync_inbox_conflicts")
+def _sync_inbox_conflicts(db: sqlite_utils.Database) -> None:
+    # A department status that contradicts the clerk's action (desktop/sync/apply.py) is kept as a 'conflict'
+    # until the clerk dismisses it; SQLite cannot alter a CHECK, so the table is rebuilt with its rows.
+    db.execute(
+        """CREATE TABLE sync_inbox_new (
+            change_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            case_uuid TEXT,
+            data TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'applied', 'not_here', 'noted', 'conflict', 'dismissed')),
+            applied_at TEXT
+        ) STRICT"""
+    )
+    db.execute("INSERT INTO sync_inbox_new SELECT change_id, kind, case_uuid, data, received_at, state, applied_at "
+               "FROM sync_inbox")
+    db.execute("DROP TABLE sync_inbox")
+    db.execute("ALTER TABLE sync_inbox_new RENAME TO sync_inbox")
+    db.execute("CREATE INDEX sync_inbox_state ON sync_inbox(state, change_id)")
