@@ -53,7 +53,8 @@ def create_app(config: HubConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name)
+        logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name, pruned_partials=blobs.prune(),
+                   pruned_changes=cases_mod.prune_changes(engine))
         yield
         engine.dispose()
 
@@ -88,7 +89,7 @@ def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
         return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id)
 
     @app.get("/v1/devices/summary")
-    async def summary(dev: Dev) -> JSONResponse:
+    def summary(dev: Dev) -> JSONResponse:  # a plain def: FastAPI runs it off the event loop
         """For supervisors: every device of this office, what it sent and the queue it last reported."""
         return ok(office=dev.office, devices=devices.summary(engine, dev.office))
 

@@ -13,6 +13,7 @@ is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -167,6 +168,14 @@ def _publish(conn, office: str | None, kind: str, case_uuid: str | None, data: d
                                                   data=json.dumps(data, ensure_ascii=False),
                                                   created_at=data["at"])).inserted_primary_key[0]
     return {"id": new_id, "kind": kind, "case_uuid": case_uuid, **data}
+
+
+def prune_changes(engine: Engine, keep_days: int = 400) -> int:
+    """Drop feed entries older than `keep_days` (a desk offline longer gets what remains; its cursor still
+    works, ids only grow). Returns how many were dropped."""
+    cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(days=keep_days)).isoformat(timespec="milliseconds")
+    with writing(engine) as conn:
+        return conn.execute(changes.delete().where(changes.c.created_at < cutoff)).rowcount
 
 
 def changes_since(engine: Engine, device: Device, since: int, limit: int) -> tuple[list[dict[str, Any]], bool]:

@@ -42,12 +42,13 @@ def backoff_delay(failures: int, rng: random.Random, *, base: float = BACKOFF_BA
                   retry_after: float | None = None) -> float:
     """Seconds to wait after `failures` failed passes in a row: doubling from `base`, capped at `cap`, with
     'equal jitter' (half fixed, half random) so a hall full of desks does not retry in step; never less than
-    the hub's Retry-After (itself capped)."""
+    the hub's Retry-After, itself spread by up to half again (300 desks told "30" after an outage must not all
+    come back at second 30), all capped."""
     if failures <= 0:
         return 0.0
     ceiling = min(cap, base * 2 ** min(failures - 1, 30))
     delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
-    return max(delay, min(retry_after, cap)) if retry_after else delay
+    return min(cap, max(delay, retry_after + rng.uniform(0, retry_after / 2))) if retry_after else delay
 
 
 @dataclass

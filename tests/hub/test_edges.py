@@ -260,3 +260,44 @@ def test_a_desk_whose_clock_ran_days_fast_resumes_within_minutes_once_corrected(
         now[0] += wait
         report = engine.tick()
     assert report is not None and report.ok and report.sent == 1
+
+
+# 8. county scale: load shed with Retry-After, spread by the desks' jitter; partial uploads and the feed pruned
+
+
+def test_a_busy_hub_answers_503_retry_after_and_desks_come_back_spread(tmp_path, hub, monkeypatch):
+    from hub import writer
+
+    stores = [open_store(tmp_path / f"desk{i}") for i in range(3)]
+    engines = []
+    for i, store in enumerate(stores):
+        settings.set_value(store.db, "window_code", f"L{i}")  # three laptops, three numbering series
+        sync.connect(store, hub.url, devices.add(hub.engine, f"L{i}", OFFICE, 1))
+        new_case(store, random.Random(20 + i))
+        engines.append(sync.SyncEngine(store, rng=random.Random(i)))
+    monkeypatch.setattr(writer, "MAX_WAITING", 0)  # every write is shed, as in a reconnect storm
+    reports = [engine.sync_now() for engine in engines]
+    assert all(not r.ok and "HTTP 503" in r.errors[0] for r in reports), reports
+    waits = [engine.seconds_until_due() for engine in engines]
+    assert all(30 <= w <= 45 for w in waits) and len({round(w) for w in waits}) == 3  # Retry-After, spread
+    monkeypatch.setattr(writer, "MAX_WAITING", 400)
+    assert all(engine.sync_now().sent == 1 for engine in engines)
+
+
+def test_stale_partial_uploads_and_old_feed_entries_are_pruned(tmp_path, hub):
+    import os
+    import time
+
+    blobs = hub.app.state.blobs
+    old, fresh = blobs.tmp / ("a" * 64 + ".x.part"), blobs.tmp / ("b" * 64 + ".x.part")
+    for path in (old, fresh):
+        path.write_bytes(b"partial")
+    os.utime(old, (time.time() - 4 * 86400,) * 2)
+    assert blobs.prune() == 1 and not old.exists() and fresh.exists()
+    hub_cases.announce_catalog(hub.engine, "2026.1")
+    with hub.engine.begin() as conn:
+        conn.execute(text("UPDATE changes SET created_at = '2024-01-01T00:00:00.000+00:00'"))
+    hub_cases.announce_catalog(hub.engine, "2026.2")
+    assert hub_cases.prune_changes(hub.engine) == 1
+    with hub.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM changes")).scalar() == 1
