@@ -1,8 +1,11 @@
-"""Sync throughput: N cases with three 200 KB scans each, synced to a real hub over loopback, as a ratio
-against a raw HTTP upload of the same bytes in the same run. Budget (DESIGN.md §7): ≥ 50 % of raw.
+"""Sync throughput: N cases with scans, synced to a real hub over loopback, as a ratio against a raw HTTP
+upload of the same bytes in the same run, with the same number of connections. Budget (DESIGN.md §7): ≥ 50 %.
+Two shapes: `--shape big` (1,000 cases × 3 × 200 KB, the default) and `--shape small` (2,000 cases × one
+20 KB scan: per-case cost, not bytes). `--queries N` instead times the supervisor's queries at N cases.
 
-Baseline: the same scan files PUT one after another over one keep-alive connection (httpx) to a bare ASGI app
-on uvicorn in its own process that reads each body and answers 200: the floor any HTTP upload pays here.
+Baseline: the same scan files PUT over keep-alive connections (httpx, as many threads and connections as the
+desk's sync uses: push.PARALLEL) to a bare ASGI app on uvicorn in its own process that reads each body and
+answers 200: the floor any HTTP upload pays here.
 For context it also times the same PUTs to a sink that stores each file durably (fsync, rename, directory
 fsync) as the hub must; the budget's ratio is against the plain raw upload.
 Sync: one `SyncEngine.sync_now()` pass to `python -m hub serve` (SQLite) in its own process: every scan
@@ -119,13 +122,18 @@ def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[Path]:
 
 
 def raw_upload(url: str, files: list[Path]) -> float:
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
+
+    from desktop.sync.push import PARALLEL
 
     wait_ready(url)
     start_at = time.perf_counter()
-    with httpx.Client(base_url=url, timeout=60) as client:
-        for i, path in enumerate(files):
-            client.put(f"/upload/{i}", content=path.read_bytes()).raise_for_status()
+    with httpx.Client(base_url=url, timeout=60, limits=httpx.Limits(max_connections=PARALLEL)) as client, \
+            ThreadPoolExecutor(PARALLEL) as pool:
+        put = lambda item: client.put(f"/upload/{item[0]}", content=item[1].read_bytes()).raise_for_status()  # noqa: E731
+        list(pool.map(put, enumerate(files)))
     return time.perf_counter() - start_at
 
 
@@ -148,14 +156,22 @@ def run_sync(data_dir: Path, hub_url: str, hub_dir: Path) -> tuple[float, object
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1000)
-    parser.add_argument("--scans", type=int, default=3)
-    parser.add_argument("--size", type=int, default=200_000)
+    parser.add_argument("--shape", choices=("big", "small"), default="big")
+    parser.add_argument("--cases", type=int)
+    parser.add_argument("--scans", type=int)
+    parser.add_argument("--size", type=int)
+    parser.add_argument("--queries", type=int, help="time the supervisor's queries at this many hub cases")
     parser.add_argument("--raw-server", nargs="?", const="", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_server is not None:
         raw_server(args.raw_server or None)
         return 0
+    if args.queries:
+        from bench.hubscale import main as queries
+
+        return queries(args.queries)
+    shape = {"big": (1000, 3, 200_000), "small": (2000, 1, 20_000)}[args.shape]
+    args.cases, args.scans, args.size = (args.cases or shape[0], args.scans or shape[1], args.size or shape[2])
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     print(f"preparing {args.cases} cases × {args.scans} scans × {args.size // 1000} KB in {tmp} …", flush=True)
     files = make_desk(tmp / "desk", args.cases, args.scans, args.size)

@@ -26,6 +26,7 @@ class EnrollBody(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
     code: str = Field(max_length=40)
+    instance: str | None = Field(default=None, max_length=64)  # the desk's identity (hub/devices.py)
 
 
 class CasePut(BaseModel):
@@ -52,7 +53,8 @@ def create_app(config: HubConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name)
+        logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name, pruned_partials=blobs.prune(),
+                   pruned_changes=cases_mod.prune_changes(engine))
         yield
         engine.dispose()
 
@@ -84,7 +86,7 @@ def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
         window, where = request.app.state.limits.enroll, limits.address(request.scope)
         throttle(window, where)  # codes are short: guessing them is refused long before it could work
         try:
-            dev, token = devices.enroll(engine, body.code)
+            dev, token = devices.enroll(engine, body.code, body.instance)
         except devices.DeviceError as exc:
             window.failed(where)
             raise HubError(403, "bad_code", str(exc)) from None
@@ -92,7 +94,7 @@ def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
         return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id)
 
     @app.get("/v1/devices/summary")
-    async def summary(dev: Dev) -> JSONResponse:
+    def summary(dev: Dev) -> JSONResponse:  # a plain def: FastAPI runs it off the event loop
         """For supervisors: every device of this office, what it sent and the queue it last reported."""
         return ok(office=dev.office, devices=devices.summary(engine, dev.office))
 
@@ -130,6 +132,8 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
             result, held = await writer.run(job)
         except cases_mod.CaseError as exc:
             log_fields(request, case=case_uuid, revision=data["revision"], refused=exc.code)
+            if exc.status != 503:
+                writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
             raise
         log_fields(request, case=case_uuid, revision=data["revision"], replayed=result.replayed,
                    blobs=len(result.blobs), blobs_held=len(held), bundled=len(parts))
@@ -139,7 +143,11 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
     @app.put("/v1/cases/{case_uuid}")
     async def case_put(case_uuid: str, body: CasePut, request: Request, dev: Dev) -> JSONResponse:
         data = body.model_dump()
-        cases_mod.check(case_uuid, data)
+        try:
+            cases_mod.check(case_uuid, data)
+        except cases_mod.CaseError as exc:
+            writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
+            raise
         return await store_case(request, dev, case_uuid, data, [])
 
     @app.put("/v1/cases/{case_uuid}/bundle", openapi_extra=bundle.OPENAPI)

@@ -41,18 +41,31 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def authenticate(engine: Engine, token: str, pending: int | None) -> tuple[Device | str, dict | None]:
+def authenticate(engine: Engine, token: str, pending: int | None,
+                 report: dict | None = None) -> tuple[Device | str, dict | None]:
     """The device holding `token` (else 'unknown' or 'revoked'), and the last-seen update it is due, if any:
     written at most once a minute or when the reported queue length changes, as a write per request would
-    cost an fsync per request."""
+    cost an fsync per request. `report`: the desk's quarantined/conflicted counts and identity (X-Desk-…)."""
     with engine.connect() as conn:
         row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).first()
     if row is None or row.revoked_at:
         return ("revoked" if row is not None else "unknown"), None
     update = None
-    if (row.last_seen_at or "") < _minute_ago() or (pending is not None and pending != row.pending_reported):
-        update = {"last_seen_at": utcnow()} | ({"pending_reported": pending} if pending is not None else {})
+    changed = _reported(row, report or {})
+    if (row.last_seen_at or "") < _minute_ago() or (pending is not None and pending != row.pending_reported) \
+            or changed:
+        update = {"last_seen_at": utcnow()} | ({"pending_reported": pending} if pending is not None else {}) | changed
     return Device(row.id, row.name, row.office), update
+
+
+def _reported(row: Any, report: dict) -> dict:
+    """What the desk reports that the hub does not hold yet; a token used by another desk than the one it was
+    enrolled from (a cloned data dir) is marked once, for the supervisor."""
+    changed = {k: v for k, v in report.items() if k != "instance" and v is not None and getattr(row, k) != v}
+    instance = report.get("instance")
+    if instance and row.enroll_instance and instance != row.enroll_instance and not row.clone_suspected_at:
+        changed["clone_suspected_at"] = utcnow()
+    return changed
 
 
 def touch(conn: Connection, device: Device, update: dict) -> None:
@@ -86,7 +99,10 @@ def throttle(window: Window, *keys: str) -> None:
 
 
 async def current_device(request: Request, authorization: Annotated[str | None, Header()] = None,
-                         x_desk_pending: Annotated[int | None, Header(ge=0, le=10**9)] = None) -> Device:
+                         x_desk_pending: Annotated[int | None, Header(ge=0, le=10**9)] = None,
+                         x_desk_conflicts: Annotated[int | None, Header(ge=0, le=10**9)] = None,
+                         x_desk_rejected: Annotated[int | None, Header(ge=0, le=10**9)] = None,
+                         x_desk_instance: Annotated[str | None, Header(max_length=64)] = None) -> Device:
     """The device whose bearer token came with the request; 401 unknown, 403 revoked.
 
     Async on purpose: a one-row indexed read is cheaper in the event loop than a hop to a worker thread
@@ -97,7 +113,9 @@ async def current_device(request: Request, authorization: Annotated[str | None, 
     # per address, and per token: one revoked device hammering from many addresses
     window, keys = request.app.state.limits.tokens, (address(request.scope), f"token:{digest(token.strip())}")
     throttle(window, *keys)
-    found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending)
+    report = {"conflicts_reported": x_desk_conflicts, "rejected_reported": x_desk_rejected,
+              "instance": x_desk_instance}
+    found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending, report)
     if update is not None:
         await request.app.state.writer.run(lambda conn: touch(conn, found, update))
     if not isinstance(found, Device):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from hub.db import insert_ignore, office_blobs, utcnow
 from hub.writer import GroupWriter
 
 LOCK_STRIPES = 64
+PARTIAL_HOURS = 72.0  # partial uploads older than this are removed when the hub starts
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # one request's body is held in memory; the desk sends ≤ 8 MB at a time
 
 
@@ -57,6 +59,19 @@ class BlobStore:
 
     def path(self, sha: str) -> Path:
         return self.root / sha[:2] / sha
+
+    def prune(self, max_age_hours: float = PARTIAL_HOURS) -> int:
+        """Remove partial uploads and temp files untouched for `max_age_hours` (a desk that never came back to
+        finish); a desk that does come back starts that file over. Returns how many were removed."""
+        cutoff, removed = time.time() - max_age_hours * 3600, 0
+        for path in self.tmp.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished or removed by a request meanwhile
+                continue
+        return removed
 
     def _part(self, office: str, sha: str) -> Path:
         return self.tmp / f"{sha}.{hashlib.sha256(office.encode()).hexdigest()[:16]}.part"

@@ -3,12 +3,17 @@
 - the same (uuid, revision) with the same canonical payload hash → replayed, whatever the current head is;
 - the same (uuid, revision) with another hash → 409 revision_taken;
 - base_revision other than the hub's current revision → 409 stale_base (the hub's revision is in the answer);
-- a case UUID that belongs to another office → 409 not_yours (nothing about it is revealed).
-Nothing is ever overwritten by a conflicting write, and no duplicate can exist: the UUID is the key.
+- a case UUID that belongs to another office → 409 not_yours (nothing about it is revealed);
+- a printed number another case already holds → 409 number_taken (a cloned or restored desk numbering again;
+  also a unique index, cases_number_unique).
+Nothing is ever overwritten by a conflicting write, and no duplicate can exist: the UUID is the key. Each
+refusal is kept for the supervisor (case_refusals: code and reasons, never a payload value) until the case
+is stored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -19,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop.protocol import schema as syncschema
 from hub.auth import Device
-from hub.db import case_blobs, case_revisions, cases, changes, lock_changes, utcnow, writing
+from hub.db import case_blobs, case_refusals, case_revisions, cases, changes, lock_changes, utcnow, writing
 
 
 class CaseError(Exception):
@@ -73,6 +78,7 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
     if base != current:
         raise CaseError(409, "stale_base", "案件在服务器上的版本与本机所依据的版本不同，未覆盖",
                         current_revision=current)
+    _number_free(conn, payload["number"], uuid)
     row = {"office": device.office, "device_id": device.id, "number": payload["number"], "revision": revision,
            "payload_hash": digest, "payload": canonical.decode("utf-8"),
            "updated_at": now}
@@ -85,7 +91,27 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
                                                     payload_hash=digest, device_id=device.id, received_at=now))
     except IntegrityError:  # another hub process wrote the same case a moment ago: the device retries
         raise CaseError(503, "busy", "服务器繁忙，请稍后重试") from None
+    conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == uuid))
     return PutResult(False, revision, _link_blobs(conn, uuid, blobs, new=head is None))
+
+
+def _number_free(conn: Connection, number: str, uuid: str) -> None:
+    taken = conn.execute(select(cases.c.uuid).where(and_(cases.c.number == number, cases.c.uuid != uuid))).first()
+    if taken is not None:
+        raise CaseError(409, "number_taken", f"案件编号 {number} 已被另一件案件占用，未保存：本机可能是复制或从备份"
+                        "恢复的电脑，请停止受理并联系负责人（服务器已记录）")
+
+
+def refusal_job(device: Device, uuid: str, error: CaseError):
+    """A group-writer job keeping this refusal (its code and reasons) for the supervisor."""
+    reasons = json.dumps([str(r) for r in error.extra.get("reasons", [])][:20] or [error.message], ensure_ascii=False)
+
+    def job(conn: Connection) -> None:
+        conn.execute(case_refusals.delete().where(and_(case_refusals.c.device_id == device.id,
+                                                       case_refusals.c.case_uuid == uuid[:36])))
+        conn.execute(case_refusals.insert().values(device_id=device.id, case_uuid=uuid[:36], code=error.code,
+                                                   reasons=reasons, at=utcnow()))
+    return job
 
 
 def _link_blobs(conn, uuid: str, blobs: list[str], *, new: bool = False) -> list[str]:
@@ -116,10 +142,13 @@ def set_status(engine: Engine, number: str, status: str, *, item: str = "", note
     if state is None:
         raise CaseError(422, "bad_status", f"未知状态“{status}”，可用：{'、'.join(syncschema.HUB_STATUSES.values())}")
     with writing(engine) as conn:
-        row = conn.execute(select(cases.c.uuid, cases.c.office, cases.c.payload)
-                           .where(cases.c.number == number.strip().upper())).first()
-        if row is None:
+        found = conn.execute(select(cases.c.uuid, cases.c.office, cases.c.payload)
+                             .where(cases.c.number == number.strip().upper()).limit(2)).all()
+        if not found:
             raise CaseError(404, "not_found", f"服务器上没有编号为 {number} 的案件")
+        if len(found) > 1:  # only an older hub's database can hold this: never guess which case is meant
+            raise CaseError(409, "ambiguous", f"服务器上有两件编号为 {number} 的案件，未设置；请联系管理员核对")
+        row = found[0]
         if item and item not in {k for i in json.loads(row.payload)["items"] for k in (i["key"], i["code"]) if k}:
             raise CaseError(422, "bad_item", f"案件 {number} 没有事项“{item}”（可用事项编码或key）")
         data = {"number": number.strip().upper(), "state": state, "item": item, "note": note,
@@ -139,6 +168,14 @@ def _publish(conn, office: str | None, kind: str, case_uuid: str | None, data: d
                                                   data=json.dumps(data, ensure_ascii=False),
                                                   created_at=data["at"])).inserted_primary_key[0]
     return {"id": new_id, "kind": kind, "case_uuid": case_uuid, **data}
+
+
+def prune_changes(engine: Engine, keep_days: int = 400) -> int:
+    """Drop feed entries older than `keep_days` (a desk offline longer gets what remains; its cursor still
+    works, ids only grow). Returns how many were dropped."""
+    cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(days=keep_days)).isoformat(timespec="milliseconds")
+    with writing(engine) as conn:
+        return conn.execute(changes.delete().where(changes.c.created_at < cutoff)).rowcount
 
 
 def changes_since(engine: Engine, device: Device, since: int, limit: int) -> tuple[list[dict[str, Any]], bool]:

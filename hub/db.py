@@ -6,6 +6,7 @@ Times are ISO-8601 UTC text on both backends, so rows compare and print the same
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -41,6 +42,13 @@ devices = Table(
     Column("revoked_at", String(40)),
     Column("last_seen_at", String(40)),
     Column("pending_reported", Integer),
+    # added later (open_engine adds them to an older database): the enrolment's code and desk identity, so a
+    # lost answer can be asked again (hub/devices.py); a token seen from another desk; the desk's problems
+    Column("enroll_code_hash", String(64)),
+    Column("enroll_instance", String(64)),
+    Column("clone_suspected_at", String(40)),
+    Column("conflicts_reported", Integer),
+    Column("rejected_reported", Integer),
 )
 
 cases = Table(
@@ -55,7 +63,8 @@ cases = Table(
     Column("received_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Index("cases_office", "office"),
-    Index("cases_number", "number"),
+    Index("cases_number_unique", "number", unique=True),  # one case per printed number, whatever the device
+    Index("cases_device", "device_id", "updated_at"),  # the supervisor's per-device summary
 )
 
 case_revisions = Table(
@@ -154,6 +163,18 @@ audit_heads = Table(
     Column("at", String(40), nullable=False),
 )
 
+# The latest refusal of each case a device sent (422 invalid, 409 conflict or number taken): its code and
+# reasons (field names, never values), for the supervisor; dropped once the case is stored.
+case_refusals = Table(
+    "case_refusals", metadata,
+    Column("device_id", Integer, ForeignKey("devices.id"), primary_key=True, autoincrement=False),
+    Column("case_uuid", String(36), primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("at", String(40), nullable=False),
+    Index("case_refusals_case", "case_uuid"),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(50), primary_key=True),
@@ -176,13 +197,41 @@ def open_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
     metadata.create_all(engine)
+    _upgrade(engine)
     with writing(engine) as conn:
         if conn.execute(meta.select().where(meta.c.key == "schema")).first() is None:
             import uuid
 
             conn.execute(meta.insert(), [{"key": "schema", "value": SCHEMA_VERSION},
                                          {"key": "hub_id", "value": str(uuid.uuid4())}])
+        if conn.execute(meta.select().where(meta.c.key == "enroll_secret")).first() is None:
+            import secrets
+
+            conn.execute(meta.insert().values(key="enroll_secret", value=secrets.token_hex(32)))
     return engine
+
+
+def _upgrade(engine: Engine) -> None:
+    """Columns and indexes added since a table was first created (create_all only adds whole tables)."""
+    from sqlalchemy import inspect
+
+    have = {c["name"] for c in inspect(engine).get_columns("devices")}
+    with writing(engine) as conn:
+        for column in devices.columns:
+            if column.name not in have:
+                conn.exec_driver_sql(f"ALTER TABLE devices ADD COLUMN {column.name} "
+                                     f"{column.type.compile(engine.dialect)}")
+    for index in cases.indexes:
+        try:
+            index.create(engine, checkfirst=True)
+        except Exception as exc:  # an older hub let two cases share a number: refused from now on in code
+            logging.getLogger("hub").warning("index_not_created", extra={"fields": {
+                "index": index.name, "error": type(exc).__name__}})
+
+
+def meta_value(engine: Engine, key: str) -> str:
+    with engine.connect() as conn:
+        return conn.execute(meta.select().where(meta.c.key == key)).one().value
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

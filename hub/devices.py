@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import secrets
 
 from sqlalchemy import Engine, func, select
 
 from hub.audit import heads
 from hub.auth import Device, digest
-from hub.db import cases, devices, utcnow, writing
+from hub.db import case_refusals, cases, devices, meta_value, utcnow, writing
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+RESEND_MINUTES = 10  # how long a desk whose enrolment answer was lost may ask again with the same code
 
 
 class DeviceError(Exception):
@@ -63,32 +67,71 @@ def revoke(engine: Engine, name: str) -> None:
         raise DeviceError(f"没有名为“{name}”的设备")
 
 
-def enroll(engine: Engine, code: str) -> tuple[Device, str]:
-    """Exchange an unexpired one-time code for a fresh token; the code is spent either way it succeeds."""
-    token = secrets.token_urlsafe(32)
+def enroll(engine: Engine, code: str, instance: str | None = None) -> tuple[Device, str]:
+    """Exchange an unexpired one-time code for a token. The token is derived from the hub's secret, the code and
+    the desk's `instance`, and only its hash is kept: the same code from the same desk within RESEND_MINUTES
+    (its first answer was lost) gets the same token again; from anyone else, "already used"."""
+    code = normalize_code(code)
+    token = _token(engine, code, instance) if instance else secrets.token_urlsafe(32)
     now = utcnow()
     with writing(engine) as conn:
-        row = conn.execute(select(devices).where(devices.c.code_hash == digest(normalize_code(code)))).first()
+        row = conn.execute(select(devices).where(devices.c.code_hash == digest(code))).first()
+        if row is None and instance:
+            row = _resent(conn, code, instance, token)
+            if row is not None:
+                return Device(row.id, row.name, row.office), token
         if row is None or row.revoked_at or (row.code_expires_at or "") < now[:19]:
             raise DeviceError("登记码无效、已过期或已使用，请向管理员重新索取")
         conn.execute(devices.update().where(devices.c.id == row.id).values(
-            token_hash=digest(token), code_hash=None, code_expires_at=None, enrolled_at=now))
+            token_hash=digest(token), code_hash=None, code_expires_at=None, enrolled_at=now,
+            enroll_code_hash=digest(code), enroll_instance=instance, clone_suspected_at=None))
     return Device(row.id, row.name, row.office), token
 
 
+def _token(engine: Engine, code: str, instance: str) -> str:
+    secret = meta_value(engine, "enroll_secret").encode()
+    return hmac.new(secret, f"{code}|{instance}".encode(), hashlib.sha256).hexdigest()
+
+
+def _resent(conn, code: str, instance: str, token: str):
+    """The device this code enrolled moments ago from this very desk, holding this very token; else None."""
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=RESEND_MINUTES)).isoformat(timespec="milliseconds")
+    row = conn.execute(select(devices).where(devices.c.enroll_code_hash == digest(code))).first()
+    fits = row is not None and not row.revoked_at and row.enroll_instance == instance and \
+        (row.enrolled_at or "") >= since and row.token_hash == digest(token)
+    return row if fits else None
+
+
 def summary(engine: Engine, office: str | None) -> list[dict]:
-    """Per device: when enrolled and last seen, cases received, last case, queue length it last reported, and
-    its audit trail on the hub (last entry id and time, the open refusal if any: hub/audit.py)."""
-    received = (select(cases.c.device_id, func.count().label("n"), func.max(cases.c.updated_at).label("last"))
-                .group_by(cases.c.device_id).subquery())
-    query = (select(devices, received.c.n, received.c.last)
-             .outerjoin(received, received.c.device_id == devices.c.id).order_by(devices.c.office, devices.c.name))
+    """Per device: when enrolled and last seen, cases received, last case, the queue and the quarantined and
+    conflicted cases it last reported, the cases the hub refused (code and reasons, never a payload value),
+    whether its token was seen from another desk, and its audit trail on the hub (hub/audit.py).
+
+    Indexed per device (cases_device): a correlated count and max over the device's own index range, so the
+    answer does not grow with the other devices' cases."""
+    n = select(func.count()).where(cases.c.device_id == devices.c.id).scalar_subquery()
+    last = select(func.max(cases.c.updated_at)).where(cases.c.device_id == devices.c.id).scalar_subquery()
+    query = select(devices, n.label("n"), last.label("last")).order_by(devices.c.office, devices.c.name)
     if office is not None:
         query = query.where(devices.c.office == office)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
+        refused = _refusals(conn, [r.id for r in rows])
     audit = heads(engine, [r.id for r in rows])
     return [{"device": r.name, "office": r.office, "enrolled_at": r.enrolled_at, "revoked": bool(r.revoked_at),
              "last_seen_at": r.last_seen_at, "cases_received": r.n or 0, "last_case_at": r.last,
-             "pending_reported": r.pending_reported, "code_outstanding": bool(r.code_hash), **audit[r.id]}
+             "pending_reported": r.pending_reported, "conflicts_reported": r.conflicts_reported,
+             "rejected_reported": r.rejected_reported, "clone_suspected_at": r.clone_suspected_at,
+             "refused": refused.get(r.id, []), "code_outstanding": bool(r.code_hash), **audit[r.id]}
             for r in rows]
+
+
+def _refusals(conn, device_ids: list[int], limit: int = 20) -> dict[int, list[dict]]:
+    rows = conn.execute(select(case_refusals).where(case_refusals.c.device_id.in_(device_ids))
+                        .order_by(case_refusals.c.at.desc())).all() if device_ids else []
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        got = out.setdefault(r.device_id, [])
+        if len(got) < limit:
+            got.append({"case_uuid": r.case_uuid, "code": r.code, "reasons": json.loads(r.reasons), "at": r.at})
+    return out

@@ -15,9 +15,11 @@ import anyio
 from sqlalchemy import Connection, Engine
 
 from hub import logs
+from hub.auth import HubError
 from hub.db import writing
 
 Job = Callable[[Connection], Any]
+MAX_WAITING = 400  # jobs queued for the next group; beyond this the hub sheds load
 
 
 class GroupWriter:
@@ -46,6 +48,10 @@ class GroupWriter:
             logs.event("background_write_failed", 30, error=type(exc).__name__)
 
     async def run(self, job: Job) -> Any:
+        """Refused with 503 and Retry-After when MAX_WAITING jobs already wait (a reconnect storm after an
+        outage): the desks come back spread by their jitter instead of piling up timeouts."""
+        if len(self.queue) >= MAX_WAITING:
+            raise HubError(503, "busy", "服务器繁忙，请稍后重试")
         future = asyncio.get_running_loop().create_future()
         self.queue.append((job, future))
         async with self.lock:

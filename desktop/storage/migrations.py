@@ -347,3 +347,26 @@ def _text_limits(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE TRIGGER users_text_limits_{event.lower()} BEFORE {event} ON users"
                    " WHEN length(NEW.display_name) > 20 OR length(NEW.username) > 32 OR length(NEW.area) > 10000"
                    " BEGIN SELECT RAISE(ABORT, 'text_limit: an account text is longer than allowed'); END")
+
+
+@MIGRATIONS(name="0009_sync_inbox_conflicts")
+def _sync_inbox_conflicts(db: sqlite_utils.Database) -> None:
+    # A department status that contradicts the clerk's action (desktop/sync/apply.py) is kept as a 'conflict'
+    # until the clerk dismisses it; SQLite cannot alter a CHECK, so the table is rebuilt with its rows.
+    db.execute(
+        """CREATE TABLE sync_inbox_new (
+            change_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            case_uuid TEXT,
+            data TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'applied', 'not_here', 'noted', 'conflict', 'dismissed')),
+            applied_at TEXT
+        ) STRICT"""
+    )
+    db.execute("INSERT INTO sync_inbox_new SELECT change_id, kind, case_uuid, data, received_at, state, applied_at "
+               "FROM sync_inbox")
+    db.execute("DROP TABLE sync_inbox")
+    db.execute("ALTER TABLE sync_inbox_new RENAME TO sync_inbox")
+    db.execute("CREATE INDEX sync_inbox_state ON sync_inbox(state, change_id)")

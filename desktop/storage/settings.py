@@ -41,6 +41,7 @@ SETTINGS = {
         Setting("progress_url", "进度查询网址", hint="回执二维码打开的网址，{number} 处填入受理编号；空则二维码只含编号"),
         Setting("consent_mask_id", "委托书隐藏委托人身份证号中间位", default="no", pattern=r"^(yes|no)$", hint="yes 或 no（默认 no：委托书上印完整号码）"),
         Setting("hub_url", "县级汇聚服务器地址"),
+        Setting("hub_ca_bundle", "汇聚服务器的根证书文件", hint="县里自建证书时填 PEM 证书文件路径；空则用系统证书库"),
         Setting("townships", "乡镇与村（社区）", default=[], kind="json"),
         Setting("lock_minutes", "空闲锁屏（分钟）", default="5", pattern=r"^([1-9]|[12]\d|30)$", hint="1–30，默认5"),
     )

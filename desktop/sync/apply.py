@@ -1,9 +1,13 @@
 """Department statuses from the hub's change feed, applied to local cases as timeline events and item statuses.
 
-Decision (docs/sync.md): a status from the hub changes the local case without a new revision and without an
-outbox row, so it never bounces back to the hub as if the clerk had made it. It waits while the case has a
-revision on its way to the hub (pending or sending): the payload in flight must stay byte-identical for a
-re-send to be recognised. The next change the clerk makes carries the statuses to the hub in the payload.
+Decisions (docs/sync.md):
+- A status is applied as a new revision of the case, queued like any change: desk and hub never hold two
+  different payloads under one revision number. It waits while the case has a revision on its way to the hub
+  (pending or sending): the payload in flight must stay byte-identical for a re-send to be recognised.
+- A status never silently overwrites what the clerk did, nor the reverse: one that contradicts the case (any
+  status but 已终止 for a case the clerk terminated; an earlier one for a completed case or item) changes
+  nothing; it becomes a visible conflict with both sides (sync_inbox state 'conflict', and the timeline),
+  until the clerk dismisses it (engine.resolve … dismiss).
 """
 
 from __future__ import annotations
@@ -11,13 +15,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from desktop.domain.case import Case
+from desktop.domain.case import STATES, Case
 from desktop.storage.store import Store
 from desktop.sync import state as syncstate
 
 ORDER = ["accepted", "submitted", "in_progress", "completed"]
 FROZEN = ("pending_materials", "suspended", "terminated")  # the clerk's own states; the department only informs
 HUB_ACTOR = "县级汇聚服务器"
+
+
+def contradiction(case: Case, state: str, item: str = "") -> str:
+    """Why this status contradicts the case as the clerk left it (Chinese, both sides), or ''."""
+    here = STATES.get(case.state, case.state)
+    said = STATES.get(state, state)
+    if case.state == "terminated" and state != "terminated":
+        return f"部门报“{said}”，本机已“{here}”"
+    if case.state == "completed" and state in ORDER[:-1]:
+        return f"部门报“{said}”，本机已“{here}”，不退回"
+    for it in case.items:
+        if (not item or item in (it.key, it.code)) and it.status in ("completed", "terminated") \
+                and state != it.status and state in ORDER:
+            return f"部门报事项“{it.name}”为“{said}”，本机该事项已“{STATES.get(it.status, it.status)}”"
+    return ""
 
 
 def apply_status(case: Case, state: str, item: str = "") -> None:
@@ -55,19 +74,53 @@ def apply_inbox(store: Store, now: str) -> dict[str, int]:
         elif row["case_uuid"] in busy:
             counts["waiting"] += 1
         else:
-            _apply_one(store, row["change_id"], row["case_uuid"], data, now)
-            counts["applied"] += 1
+            outcome = _apply_one(store, row["change_id"], row["case_uuid"], data, now)
+            counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 
-def _apply_one(store: Store, change_id: int, uuid: str, data: dict[str, Any], now: str) -> None:
+def _apply_one(store: Store, change_id: int, uuid: str, data: dict[str, Any], now: str) -> str:
+    """'applied' (a new queued revision), or 'conflicts' (nothing changed but the timeline and the inbox row)."""
     case = store.load(uuid)
-    apply_status(case, data["state"], data.get("item", ""))
     detail = {"state": data["state"], "item": data.get("item", ""), "note": data.get("note", ""),
-              "department": data.get("department", ""), "change": change_id, "case_state": case.state}
+              "department": data.get("department", ""), "change": change_id}
+    actor = data.get("department") or HUB_ACTOR
+    if why := contradiction(case, data["state"], data.get("item", "")):
+        with store.db.atomic():
+            store.record_event(uuid, "hub_status_conflict", actor=actor,
+                               detail=detail | {"case_state": case.state, "reason": why})
+            _mark(store, change_id, "conflict", now)
+        return "conflicts"
+    apply_status(case, data["state"], data.get("item", ""))
     with store.db.atomic():
-        store.apply_remote(case, "hub_status", detail, actor=data.get("department") or HUB_ACTOR)
+        store.apply_remote(case, "hub_status", detail | {"case_state": case.state}, actor=actor, queue=True)
         _mark(store, change_id, "applied", now)
+    return "applied"
+
+
+def status_conflicts(store: Store) -> list[dict[str, Any]]:
+    """Open status conflicts, one per case (the newest), in the shape of syncstate.problems()."""
+    rows = store.db.query(
+        "SELECT i.change_id, i.case_uuid, i.data, i.applied_at, c.number, c.revision, c.state FROM sync_inbox i "
+        "JOIN cases c ON c.uuid = i.case_uuid WHERE i.state = 'conflict' ORDER BY i.change_id DESC")
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        data = json.loads(row["data"])
+        said = STATES.get(data["state"], data["state"])
+        reason = (f"{data.get('department') or HUB_ACTOR}报“{said}”" + (f"（事项 {data['item']}）" if data.get("item")
+                  else "") + f"，本机为“{STATES.get(row['state'], row['state'])}”：未改动本机，请核对后处理")
+        seen.setdefault(row["case_uuid"], {
+            "case_uuid": row["case_uuid"], "number": row["number"], "kind": "status_conflict",
+            "kind_label": "部门状态与本机矛盾", "revision": row["revision"], "code": "status_conflict",
+            "reason": reason, "at": row["applied_at"], "hub_revision": None, "local_revision": row["revision"],
+            "hub_state": data["state"], "local_state": row["state"]})
+    return list(seen.values())
+
+
+def dismiss_conflicts(store: Store, uuid: str, now: str) -> int:
+    with store.db.atomic():
+        return store.db.execute("UPDATE sync_inbox SET state = 'dismissed', applied_at = ? WHERE case_uuid = ? "
+                                "AND state = 'conflict'", [now, uuid]).rowcount
 
 
 def _exists(store: Store, uuid: str | None) -> bool:

@@ -17,6 +17,8 @@ import httpx
 from desktop.protocol import schema as syncschema
 
 SMALL_BLOB = 8 * 1024 * 1024  # sent in one request; larger files go in chunks of this size, resumable
+MIN_CHUNK = 256 * 1024  # behind a proxy that refuses big bodies (413), chunks shrink down to this
+PROXY_TOO_LARGE = "proxy_too_large"  # the code given to a 413 page that is not the hub's envelope
 REAUTH = "需要重新登记设备：本机的登记已失效或被撤销，请向管理员索取新的登记码后重新连接服务器"
 
 
@@ -56,16 +58,19 @@ class HubClient:
     """One hub at `url`, as the enrolled device holding `token` (None before enrollment)."""
 
     def __init__(self, url: str, token: str | None = None, *, timeout: float = 30.0, connect_timeout: float = 5.0,
-                 pending: int | None = None, transport: httpx.BaseTransport | None = None):
+                 pending: int | None = None, transport: httpx.BaseTransport | None = None,
+                 report: dict[str, Any] | None = None, verify: Any = True):
         headers = {"User-Agent": f"yijianshi-desk/{syncschema.API_VERSION}"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if pending is not None:
             headers["X-Desk-Pending"] = str(pending)
-        self.url = url.rstrip("/")
+        for name, value in (report or {}).items():  # conflicted and quarantined cases, this desk's identity
+            headers[f"X-Desk-{name.capitalize()}"] = str(value)
+        self.url, self.chunk = url.rstrip("/"), SMALL_BLOB
         # trust_env=False: no proxy from the environment (a county LAN talks to its hub directly). The client
         # is shared by the few sending threads (httpx's pool is thread-safe).
-        self.http = httpx.Client(base_url=self.url, headers=headers, transport=transport, trust_env=False,
+        self.http = httpx.Client(base_url=self.url, headers=headers, transport=transport, trust_env=False, verify=verify,
                                  timeout=httpx.Timeout(timeout, connect=connect_timeout), follow_redirects=False,
                                  limits=httpx.Limits(max_connections=32, max_keepalive_connections=32))
 
@@ -83,8 +88,9 @@ class HubClient:
     def hello(self) -> dict[str, Any]:
         return self._request("GET", "/v1/hello").data
 
-    def enroll(self, code: str) -> Answer:
-        return self._request("POST", "/v1/enroll", json={"code": code}, refusals=(403, 422))
+    def enroll(self, code: str, instance: str) -> Answer:
+        """`instance`: this desk's identity; the same code from the same desk soon after gets the same token."""
+        return self._request("POST", "/v1/enroll", json={"code": code, "instance": instance}, refusals=(403, 422))
 
     def put_case(self, uuid: str, body: dict[str, Any]) -> Answer:
         return self._request("PUT", f"/v1/cases/{uuid}", json=body, refusals=(404, 409, 413, 422))
@@ -111,22 +117,34 @@ class HubClient:
         return self._request("GET", "/v1/changes", params={"since": since}).data
 
     def upload_blob(self, sha: str, path: Path, size: int) -> int:
-        """Make sure the hub holds this file; resumes a large one where the hub's partial ends. Bytes sent."""
-        if size <= SMALL_BLOB:
-            answer = self._put_blob(sha, path.read_bytes(), 0, size)
-            if not answer.data.get("held"):
-                raise HubFailureError("server", "服务器未确认收到完整的扫描件，稍后重试")
-            return size
-        progress = self._request("GET", f"/v1/blobs/{sha}").data
-        offset, sent = (size if progress["held"] else progress["offset"]), 0
+        """Make sure the hub holds this file; resumes a large one where the hub's partial ends. Bytes sent.
+        A proxy's 413 shrinks the chunks (down to MIN_CHUNK) for the rest of this client's life."""
+        offset, sent = (0 if size <= self.chunk else self._held_offset(sha, size)), 0
         while offset < size:
             with path.open("rb") as f:
                 f.seek(offset)
-                chunk = f.read(SMALL_BLOB)
-            answer = self._put_blob(sha, chunk, offset, size)
-            sent += len(chunk)
-            offset = size if answer.data.get("held") else int(answer.data.get("offset", 0))
+                data = f.read(self.chunk)
+            try:
+                answer = self._put_blob(sha, data, offset, size)
+            except BlobRefusedError as refused:
+                if refused.code != PROXY_TOO_LARGE or self.chunk <= MIN_CHUNK:
+                    raise
+                self.chunk = max(MIN_CHUNK, self.chunk // 4)
+                offset = self._held_offset(sha, size)
+                continue
+            sent += len(data)
+            reached = size if answer.data.get("held") else int(answer.data.get("offset", 0))
+            if answer.status == 409:  # the hub's partial ends elsewhere: go on from there
+                offset = reached
+                continue
+            if reached <= offset:
+                raise HubFailureError("server", "服务器未确认收到完整的扫描件，稍后重试")
+            offset = reached
         return sent
+
+    def _held_offset(self, sha: str, size: int) -> int:
+        progress = self._request("GET", f"/v1/blobs/{sha}").data
+        return size if progress["held"] else int(progress["offset"])
 
     def _put_blob(self, sha: str, data: bytes, offset: int, total: int) -> Answer:
         answer = self._request("PUT", f"/v1/blobs/{sha}", params={"offset": offset, "total": total}, content=data,
@@ -147,6 +165,9 @@ class HubClient:
         except httpx.HTTPError:
             raise HubFailureError("unreachable", "与县级汇聚服务器的连接中断，稍后自动重试") from None
         data = _envelope(response)
+        if data is None and response.status_code == 413 and 413 in refusals:  # a proxy's body limit
+            too_big = {"code": PROXY_TOO_LARGE, "message": "请求超过网络代理允许的大小"}
+            return Answer(413, syncschema.envelope(False, error=too_big))
         if data is None and response.status_code >= 500:
             raise HubFailureError("server", f"服务器或网络代理暂时出错（HTTP {response.status_code}），稍后自动重试",
                              _retry_after(response))

@@ -28,7 +28,7 @@ from desktop.intake import documents
 from desktop.storage import settings
 from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store
-from desktop.sync import apply as syncapply, audit as syncaudit, state as syncstate
+from desktop.sync import apply as syncapply, audit as syncaudit, identity, state as syncstate
 from desktop.sync.client import HubClient, HubFailureError
 from desktop.sync.push import BlobSource, Pusher
 
@@ -42,12 +42,13 @@ def backoff_delay(failures: int, rng: random.Random, *, base: float = BACKOFF_BA
                   retry_after: float | None = None) -> float:
     """Seconds to wait after `failures` failed passes in a row: doubling from `base`, capped at `cap`, with
     'equal jitter' (half fixed, half random) so a hall full of desks does not retry in step; never less than
-    the hub's Retry-After (itself capped)."""
+    the hub's Retry-After, itself spread by up to half again (300 desks told "30" after an outage must not all
+    come back at second 30), all capped."""
     if failures <= 0:
         return 0.0
     ceiling = min(cap, base * 2 ** min(failures - 1, 30))
     delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
-    return max(delay, min(retry_after, cap)) if retry_after else delay
+    return min(cap, max(delay, retry_after + rng.uniform(0, retry_after / 2))) if retry_after else delay
 
 
 @dataclass
@@ -134,7 +135,7 @@ class SyncEngine:
 
     def status(self) -> SyncStatus:
         g = lambda key: syncstate.get(self.db, key)  # noqa: E731
-        counts = syncstate.counts(self.db)
+        counts = self._counts()
         nxt = g("next_attempt_at")
         return SyncStatus(
             configured=bool(g("token")), hub_url=settings.get(self.db, "hub_url"), device=g("device") or "",
@@ -148,12 +149,26 @@ class SyncEngine:
         return syncstate.case_states(self.db, uuids)
 
     def problems(self) -> list[dict[str, Any]]:
-        """Open conflicts and rejections: case_uuid, number, kind, reason, revision, hub_revision, at."""
-        return syncstate.problems(self.db)
+        """Open conflicts, rejections and contradicting department statuses (kind 'status_conflict', with
+        hub_state and local_state): case_uuid, number, kind, reason, revision, hub_revision, at."""
+        return syncapply.status_conflicts(self.store) + syncstate.problems(self.db)
+
+    def _counts(self) -> dict[str, int]:
+        counts = syncstate.counts(self.db)
+        return counts | {"conflict": counts["conflict"] + len(syncapply.status_conflicts(self.store))}
 
     def seconds_until_due(self) -> float:
+        """Bounded: no backoff is longer than BACKOFF_CAP, so a wait beyond it means the clock was set back
+        (it ran days fast when the pass failed); the wait is cut to the cap from now, and kept."""
         nxt = syncstate.get(self.db, "next_attempt_at")
-        return max(0.0, nxt - self.clock()) if nxt else 0.0
+        if not nxt:
+            return 0.0
+        now = self.clock()
+        if nxt - now > BACKOFF_CAP:
+            nxt = now + BACKOFF_CAP
+            syncstate.put(self.db, next_attempt_at=nxt)
+            log.warning("sync backoff cut to %.0fs: the clock went back", BACKOFF_CAP)
+        return max(0.0, nxt - now)
 
     # driving
 
@@ -169,8 +184,7 @@ class SyncEngine:
         report = PassReport()
         with self._client() as client:
             try:
-                Pusher(self.store, client, self.blob_source, syncstate.confirmed_blobs(self.db), report,
-                       now_iso).push()
+                self._pusher(client, report).push()
                 self._pull(client, report)
                 trail = syncaudit.push(self.db, client)
             except HubFailureError as failure:
@@ -178,20 +192,37 @@ class SyncEngine:
             else:
                 report.audit_sent, report.audit_replayed = trail.sent, trail.replayed
                 report.errors += [trail.error] if trail.error else []
-                syncstate.put(self.db, last_success_at=now_iso(), last_error=trail.error, failures=0,
-                              next_attempt_at=None, auth_required=None,
-                              last_error_at=now_iso() if trail.error else None)
-        applied = syncapply.apply_inbox(self.store, now_iso())
+                error = "；".join(report.errors) or None  # a case waiting for a proxy, a refused audit trail
+                syncstate.put(self.db, last_success_at=now_iso(), last_error=error, failures=0,
+                              next_attempt_at=None, auth_required=None, last_error_at=now_iso() if error else None)
+            applied = syncapply.apply_inbox(self.store, now_iso())
+            if applied["applied"] and report.ok:  # the statuses' new revisions go at once
+                self._push_again(client, report)
         report.changes_applied, report.changes_waiting = applied["applied"], applied["waiting"]
+        report.conflicts += applied.get("conflicts", 0)
         report.pending = syncstate.counts(self.db)["pending"]
         log.info("sync pass %s", json.dumps({k: v for k, v in report.to_dict().items() if k != "errors"}))
         return report
+
+    def _pusher(self, client: HubClient, report: PassReport) -> Pusher:
+        return Pusher(self.store, client, self.blob_source, syncstate.confirmed_blobs(self.db), report, now_iso,
+                      BlobStore.of(self.store.data_dir).path)
+
+    def _push_again(self, client: HubClient, report: PassReport) -> None:
+        try:
+            self._pusher(client, report).push()
+        except HubFailureError as failure:
+            self._failed(failure, report)
 
     def _client(self) -> HubClient:
         url, token = settings.get(self.db, "hub_url"), syncstate.get(self.db, "token")
         if not url or not token:
             raise DeskError(NOT_CONNECTED, field="hub_url")
-        return HubClient(url, token, pending=syncstate.counts(self.db)["pending"], **self.timeouts)
+        counts = self._counts()
+        report = {"conflicts": counts["conflict"], "rejected": counts["rejected"],
+                  "instance": identity.instance(self.store.data_dir)}
+        return HubClient(url, token, pending=counts["pending"], report=report,
+                         verify=identity.verify(settings.get(self.db, "hub_ca_bundle")), **self.timeouts)
 
     def _failed(self, failure: HubFailureError, report: PassReport) -> None:
         failures = (syncstate.get(self.db, "failures") or 0) + 1
@@ -226,6 +257,12 @@ class SyncEngine:
         problem = open_.get(uuid)
         if problem is None:
             raise ValidationError("这件案件没有待处理的同步问题", field="case")
+        if action == "dismiss" and problem["kind"] == "status_conflict":
+            with self.db.atomic():
+                syncapply.dismiss_conflicts(self.store, uuid, now_iso())
+                self.store.record_event(uuid, "hub_status_conflict_dismissed", actor=actor,
+                                        detail={"hub_state": problem["hub_state"]})
+            return
         if action == "dismiss" and problem["kind"] == "rejected":
             with self.db.atomic():
                 syncstate.resolve_problems(self.db, uuid, "reviewed", now_iso())
@@ -257,10 +294,11 @@ def connect(store: Store, url: str, code: str, *, transport: Any = None) -> dict
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ValidationError("服务器地址应以 http:// 或 https:// 开头，例如 http://10.1.2.3:8760", field="url")
+    verify = identity.verify(settings.get(store.db, "hub_ca_bundle"))
     try:
-        with HubClient(url, transport=transport, timeout=15.0) as client:
+        with HubClient(url, transport=transport, timeout=15.0, verify=verify) as client:
             client.hello()
-            answer = client.enroll(code.strip())
+            answer = client.enroll(code.strip(), identity.instance(store.data_dir))
     except HubFailureError as failure:
         raise DeskError(failure.message, field="url") from None
     if answer.status != 200:

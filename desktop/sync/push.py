@@ -19,7 +19,7 @@ from typing import Any
 
 from desktop.storage.blobs import sha256_file
 from desktop.storage.store import Store
-from desktop.sync import client as syncclient, state as syncstate
+from desktop.sync import client as syncclient, doubt, state as syncstate
 from desktop.sync.client import Answer, BlobRefusedError, HubClient, HubFailureError
 
 log = logging.getLogger("desktop.sync.engine")
@@ -31,12 +31,21 @@ class LocalBlobError(Exception):
     """A scan of the case cannot be sent from here (missing or damaged file): the case is quarantined."""
 
 
+class CaseWaitError(Exception):
+    """This case cannot go now (a proxy refuses its size): it stays pending with the reason; the others go on."""
+
+
+TOO_BIG = ("本案的数据超过了网络代理允许的单次上传大小（HTTP 413），暂缓上传，其余案件照常同步；"
+           "请管理员按 docs/sync.md 调大代理的 client_max_body_size")
+
+
 class Pusher:
     """One pass's sending: `push()` raises HubFailureError (after recording what was settled) to end the pass."""
 
     def __init__(self, store: Store, client: HubClient, blob_source: BlobSource, confirmed: set[str], report: Any,
-                 now: Callable[[], str]):
+                 now: Callable[[], str], blob_path: Callable[[str], Path] | None = None):
         self.store, self.db, self.client, self.blob_source = store, store.db, client, blob_source
+        self.blob_path = blob_path  # sha256 → the file in the desk's content-addressed store
         self.confirmed, self.report, self.now = confirmed, report, now
         self.lock = threading.Lock()  # the report's counters, from the sending threads
         self.bundles = True
@@ -53,8 +62,8 @@ class Pusher:
         fresh = []
         for uuid in uuids:
             doubt = syncstate.case_row(self.db, uuid)["doubt_body"]
-            if doubt and self._send_one(uuid, json.loads(doubt)) != "acked":
-                continue  # refused: anything newer of this case would be refused as well
+            if doubt and self._send_one(uuid, json.loads(doubt)) not in ("acked", "settled"):
+                continue  # refused or waiting: anything newer of this case would fare the same
             body = self._body(uuid)
             if body is not None:
                 fresh.append((uuid, body))
@@ -74,7 +83,7 @@ class Pusher:
         with self.db.atomic():
             for uuid, body in items:
                 syncstate.start_send(self.db, uuid, body)
-        paths = {uuid: dict(self.blob_source(uuid)) for uuid, _ in items}
+        paths = {uuid: self._paths(uuid, body) for uuid, body in items}
         outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
         with self.db.atomic():
             for (uuid, body), outcome in zip(items, outcomes, strict=True):
@@ -84,12 +93,23 @@ class Pusher:
             raise failures[0]
 
     def _send_one(self, uuid: str, body: dict[str, Any]) -> str:
+        """The request in doubt, re-sent from its own record: its scans are found by hash, whatever the case
+        holds now. If a file is really gone, the hub is asked what it holds before anything is quarantined."""
         syncstate.start_send(self.db, uuid, body)
-        outcome = self._send(uuid, body, dict(self.blob_source(uuid)))
+        outcome = self._send(uuid, body, self._paths(uuid, body))
+        if isinstance(outcome, LocalBlobError) and doubt.settle(self.db, self.client, self.store, uuid, body):
+            return "settled"
         result = self._record(uuid, body, outcome)
         if isinstance(outcome, HubFailureError):
             raise outcome
         return result
+
+    def _paths(self, uuid: str, body: dict[str, Any]) -> dict[str, Path]:
+        """Where each scan of the request is: the case's filed scans, and by hash any it no longer holds."""
+        paths = dict(self.blob_source(uuid))
+        if self.blob_path is not None:
+            paths |= {sha: self.blob_path(sha) for sha in body["blobs"] if sha not in paths}
+        return paths
 
     # the network part of one case (a worker thread: no database here)
 
@@ -120,6 +140,8 @@ class Pusher:
             answer = _call(self.client.put_bundle, uuid, body, [(sha, paths[sha]) for sha in todo])
             if isinstance(answer, Answer) and answer.status == 404 and answer.code == "http":
                 self.bundles = False  # a hub older than bundles: send the scans one by one
+            elif isinstance(answer, Answer) and answer.status == 413:
+                pass  # too big for a proxy on the way: this case's scans go one by one, in chunks
             elif isinstance(answer, Answer) and answer.code == "hash_mismatch":
                 return _bundle_refusal(todo, paths)
             else:
@@ -161,6 +183,12 @@ class Pusher:
         if isinstance(outcome, HubFailureError):
             syncstate.send_failed(self.db, uuid, outcome.message)
             return "failed"
+        if isinstance(outcome, CaseWaitError) or (isinstance(outcome, Answer) and outcome.status == 413):
+            syncstate.send_failed(self.db, uuid, TOO_BIG)
+            if TOO_BIG not in report.errors:
+                report.errors.append(TOO_BIG)
+            log.warning("case %s waits: too large for a proxy", uuid)
+            return "waiting"
         if isinstance(outcome, LocalBlobError):
             syncstate.finish_send(self.db, uuid, revision, "rejected", status=0, now=now, code="local_blob",
                                   reason=str(outcome))
@@ -175,7 +203,7 @@ class Pusher:
             report.replayed += bool(data.get("replayed"))
             report.sent += not data.get("replayed")
             return "acked"
-        if outcome.status == 409:
+        if outcome.status == 409 and outcome.code != "number_taken":
             current = data.get("current_revision")
             reason = outcome.message + (f"（服务器上为第 {current} 版，本机为第 {revision} 版）" if current else "")
             syncstate.finish_send(self.db, uuid, revision, "conflict", status=409, now=now, code=outcome.code,
@@ -209,7 +237,8 @@ def _bundle_refusal(hashes: list[str], paths: dict[str, Path]) -> Exception:
 
 
 def _blob_refusal(sha: str, path: Path, refused: BlobRefusedError) -> Exception:
-
+    if refused.code == syncclient.PROXY_TOO_LARGE:
+        return CaseWaitError(TOO_BIG)
     if refused.code == "hash_mismatch" and sha256_file(path)[0] == sha:
         return HubFailureError("server", "扫描件在传输中出错，稍后自动重试")
     if refused.code == "hash_mismatch":

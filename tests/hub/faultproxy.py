@@ -162,3 +162,45 @@ def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
+
+
+NGINX_413 = (b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 "
+             b"Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+class BodyLimitProxy(FaultProxy):
+    """A reverse proxy with a body limit, as nginx's client_max_body_size (1 MB by default): a request whose
+    Content-Length exceeds `limit` is read and answered with nginx's HTML 413 page, never reaching the hub;
+    any other goes through, one request per connection (Connection: close). `refused` counts the 413s."""
+
+    def __init__(self, target_port: int, limit: int = 1024 * 1024):
+        super().__init__(target_port)
+        self.limit, self.refused = limit, 0
+
+    def _serve(self, client: socket.socket, fault: Fault) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head and (data := _recv(client)):
+            head += data
+        top, _, body = head.partition(b"\r\n\r\n")
+        lines = top.split(b"\r\n")
+        length = next((int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:")),
+                      0)
+        while len(body) < length and (data := _recv(client)):  # read it all, as nginx does before answering
+            body += data
+        if length > self.limit:
+            self.refused += 1
+            _sendall(client, b"HTTP/1.1 413 Request Entity Too Large\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+                     b"Content-Length: " + str(len(NGINX_413)).encode() + b"\r\nConnection: close\r\n\r\n" + NGINX_413)
+            return self._close(client)
+        kept = [line for line in lines if not line.lower().startswith((b"connection:", b"keep-alive:"))]
+        try:
+            server = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+        except OSError:
+            return self._close(client)
+        with self._lock:
+            self._socks.add(server)
+        _sendall(server, b"\r\n".join([*kept, b"Connection: close"]) + b"\r\n\r\n" + body)
+        while data := _recv(server):
+            if not _sendall(client, data):
+                break
+        self._close(client, server)

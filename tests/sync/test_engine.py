@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from desktop.domain.errors import DeskError, ValidationError
+from desktop.protocol import schema as syncschema
 from desktop.sync import apply as syncapply, engine as sync, state as syncstate
 from hub import cases as hub_cases, devices
 from hub.config import HubConfig
@@ -53,7 +54,8 @@ def test_backoff_doubles_with_jitter_up_to_a_cap():
         delays = [sync.backoff_delay(failures, rng) for _ in range(200)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert max(delays) - min(delays) > ceiling / 4  # jittered, not in step
-    assert sync.backoff_delay(1, rng, retry_after=120) == 120
+    told = [sync.backoff_delay(1, rng, retry_after=120) for _ in range(200)]
+    assert all(120 <= d <= 180 for d in told) and max(told) - min(told) > 30  # the hub's wait, spread
     assert sync.backoff_delay(1, rng, retry_after=10**6) == sync.BACKOFF_CAP
 
 
@@ -139,7 +141,7 @@ def test_a_conflict_is_refused_shown_and_resolved_by_the_clerk(store, hub, engin
     assert engine.case_states([uuid]) == {uuid: "synced"}
 
 
-def test_hub_statuses_reach_the_timeline_without_bouncing_back(store, hub, engine):
+def test_hub_statuses_reach_the_timeline_as_revisions_the_hub_holds_too(store, hub, engine):
     uuid = new_case(store, random.Random(8), service=3)
     engine.sync_now()
     number, revision = store.load(uuid).number, store.load(uuid).revision
@@ -149,11 +151,14 @@ def test_hub_statuses_reach_the_timeline_without_bouncing_back(store, hub, engin
     assert report.changes_received == 2 and report.changes_applied == 2
     case = store.load(uuid)
     assert case.state == "completed" and {i.status for i in case.items} == {"completed"}
-    assert case.revision == revision  # no new revision, no outbox row
+    # each status is a new revision, sent in the same pass: never two payloads under one revision number
+    assert case.revision == revision + 2 and report.sent == 1
+    assert hub_rows(hub.engine)[uuid]["revision"] == case.revision
+    assert syncschema.payload_hash(hub_rows(hub.engine)[uuid]["payload"]) == syncschema.payload_hash(case.to_dict())
     events = [e for e in store.events(uuid) if e["kind"] == "hub_status"]
     assert [e["detail"]["state"] for e in events] == ["in_progress", "completed"]
     assert events[-1]["actor"] == "县民政局" and events[-1]["detail"]["note"] == "已发放"
-    assert engine.sync_now().sent == 0 and hub_rows(hub.engine)[uuid]["revision"] == revision
+    assert engine.sync_now().sent == 0
     assert syncstate.counts(store.db)["pending"] == 0
 
 
