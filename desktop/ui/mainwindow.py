@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._sync_page = None
         self.sync = None
         self.sync_status = None
+        self.maintenance = None
         self._apply_session()
         # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
         # passes would otherwise compete with the first paint for the interpreter
@@ -205,6 +206,19 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self._start_intake()
             self._start_sync()
+            self._start_maintenance()
+
+    def _start_maintenance(self) -> None:
+        """The database's integrity check when idle (desktop/ui/maintenance.py), its result in the status bar."""
+        from desktop.ui.maintenance import Maintenance
+
+        self.maintenance = Maintenance(self.store, self)
+        self.maintenance.checked.connect(self._on_checked)
+
+    def _on_checked(self, problem: str | None) -> None:
+        self.statusBar().showMessage(self.maintenance.summary(), 30000)
+        if problem:
+            QMessageBox.warning(self, "数据库检查", problem)
 
     def _start_intake(self) -> None:
         """Watch the scanner folder in the background (a device without one set just shows the empty inbox)."""
@@ -370,5 +384,7 @@ class MainWindow(QMainWindow):
             self.intake.stop()
         if self.sync is not None:
             self.sync.stop()
+        if self.maintenance is not None:
+            self.maintenance.stop()
         self.signals.detach()
         super().closeEvent(event)
