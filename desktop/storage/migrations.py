@@ -283,3 +283,10 @@ def _day_close(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (closure_id, case_uuid)
         ) WITHOUT ROWID, STRICT"""
     )
+
+
+@MIGRATIONS(name="0006_outbox_pending_index")
+def _outbox_pending_index(db: sqlite_utils.Database) -> None:
+    # Store.outbox_pending counts distinct cases with a change to send: from this index alone, without
+    # reading the outbox's rows (4× less work at 100,000 cases; issue 16). The desk counts off the GUI thread.
+    db.execute("CREATE INDEX outbox_state_case ON outbox(state, case_uuid)")

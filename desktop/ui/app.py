@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -83,7 +83,9 @@ def run(data_dir: Path, user: str | None = None) -> int:
         if os.environ.get(ENV_FIRST_PAINT):
             quit_at_first_paint(window)
         QTimer.singleShot(0, lambda: add_bundled_fonts(app))
-        return app.exec()
+        code = app.exec()
+        QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
+        return code
     finally:
         store.close()
         lock.release()

@@ -26,7 +26,7 @@ class Maintenance(QObject):
         super().__init__(parent)
         self.store = store
         self.last: tuple[dt.datetime, str | None] | None = None
-        self.running = False
+        self.running = self.stopped = False
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.check_now)
         self.timer.start(first_ms)
@@ -45,6 +45,8 @@ class Maintenance(QObject):
         from desktop.ui import worker
 
         self.running = False
+        if self.stopped:  # the window closed while the check ran
+            return
         if error is not None:
             problem = worker.known(error)
         self.last = (dt.datetime.now(), problem)
@@ -58,4 +60,5 @@ class Maintenance(QObject):
         return f"数据库检查：{'有问题' if problem else '正常'}（{at:%H:%M}）"
 
     def stop(self) -> None:
+        self.stopped = True
         self.timer.stop()

@@ -11,6 +11,7 @@ from desktop.accounts.staff import Accounts, lock_minutes
 from desktop.domain.case import Case
 from desktop.storage import settings
 from desktop.storage.store import Store
+from desktop.ui.counts import PendingCount
 from desktop.ui.home import HomePage
 from desktop.ui.lock import IdleWatcher, LockPage
 from desktop.ui.signals import StoreSignals
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow):
         self.store, self.session = store, session
         self.accounts = accounts or Accounts(store.db)
         self.signals = StoreSignals(store, self)
+        self.pending = PendingCount(store, self)  # counted off the GUI thread (issue 16)
+        self.pending.changed.connect(self._update_status)
         self.setWindowTitle("一件事帮代办工作台")
         self.resize(1366, 768)
         self.stack = QStackedWidget()
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
         self.sync_status = None
         self.maintenance = None
         self._apply_session()
+        self.pending.refresh()
         # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
         # passes would otherwise compete with the first paint for the interpreter
         QTimer.singleShot(BACKGROUND_START_MS, self._start_background)
@@ -366,14 +370,14 @@ class MainWindow(QMainWindow):
     # status
 
     def _on_store_changed(self, what: str, uuid: str) -> None:
-        self._update_status()
+        self.pending.refresh()
         if self.stack.currentWidget() is self.home:
             self.home.reload()
 
     def _update_status(self) -> None:
         values = settings.get_all(self.store.db)
         sync = self.sync_status.summary() if self.sync_status is not None and self.sync_status.configured \
-            else f"未连接县级汇聚服务器 · 待上传 {self.store.outbox_pending()} 件"
+            else f"未连接县级汇聚服务器 · {self.pending.text()}"
         self.status.setText(f"{values['office'] or '未设置办理点'}　窗口 {values['window_code'] or '—'}　"
                             f"{self.session.display_name}（{self.session.role_label}）　{sync}")
 
@@ -386,5 +390,6 @@ class MainWindow(QMainWindow):
             self.sync.stop()
         if self.maintenance is not None:
             self.maintenance.stop()
+        self.pending.stop()
         self.signals.detach()
         super().closeEvent(event)
