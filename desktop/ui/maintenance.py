@@ -62,3 +62,14 @@ class Maintenance(QObject):
     def stop(self) -> None:
         self.stopped = True
         self.timer.stop()
+
+
+def warm_up() -> None:
+    """Load pypinyin's dictionaries in the thread pool soon after start: the first name written would load
+    them on the GUI thread during the first save (≈0.4 s of JSON parsing, issue 16). In a worker the GUI
+    thread still gets the interpreter between the dictionaries' parses."""
+    from desktop.storage import searchkeys
+    from desktop.ui import worker
+
+    worker.run(lambda: searchkeys.initials("单德发"), lambda _result, error: error and worker.known(error))
+

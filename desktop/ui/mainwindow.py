@@ -214,8 +214,9 @@ class MainWindow(QMainWindow):
 
     def _start_maintenance(self) -> None:
         """The database's integrity check when idle (desktop/ui/maintenance.py), its result in the status bar."""
-        from desktop.ui.maintenance import Maintenance
+        from desktop.ui.maintenance import Maintenance, warm_up
 
+        warm_up()
         self.maintenance = Maintenance(self.store, self)
         self.maintenance.checked.connect(self._on_checked)
 

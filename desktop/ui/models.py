@@ -23,6 +23,11 @@ def sized_by_sample(view) -> None:
     view.horizontalHeader().setResizeContentsPrecision(SAMPLE_ROWS)
 
 
+DISPLAY, TOOLTIP, FOREGROUND = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole
+ANSWERED = frozenset((DISPLAY, TOOLTIP, FOREGROUND, Qt.ItemDataRole.UserRole + 1))
+OVERDUE_BRUSH = QBrush(OVERDUE)
+
+
 class CaseTableModel(QAbstractTableModel):
     """Case summary rows (desktop.storage.store.Store.rows); ID numbers masked, overdue due dates in red.
 
@@ -58,18 +63,17 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # views ask for about ten roles per cell at every paint: the roles not answered return first
+        if role not in ANSWERED or not index.isValid() or not 0 <= (n := index.row()) < len(self._rows):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._row_texts(index.row())[index.column()]
+        column = index.column()
+        if role == DISPLAY:
+            return self._row_texts(n)[column]
         if role == self.UUID_ROLE:
-            return self._rows[index.row()]["uuid"]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return self._row_texts(index.row())[3]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and self._row_texts(index.row())[5][-5:] \
-                == "（已超期）":
-            return QBrush(OVERDUE)
-        return None
+            return self._rows[n]["uuid"]
+        if role == TOOLTIP:
+            return self._row_texts(n)[3] if column == 3 else None
+        return OVERDUE_BRUSH if column == 5 and self._row_texts(n)[5].endswith("（已超期）") else None
 
     def _row_texts(self, n: int) -> tuple[str, ...]:
         texts = self._texts[n]
