@@ -41,4 +41,4 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
 def cmd_desk(args: argparse.Namespace) -> int:
     from desktop.ui.app import run
 
-    return run(data_dir(args))
+    return run(data_dir(args), user=getattr(args, "user", None))

@@ -370,3 +370,10 @@ def _sync_inbox_conflicts(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE sync_inbox")
     db.execute("ALTER TABLE sync_inbox_new RENAME TO sync_inbox")
     db.execute("CREATE INDEX sync_inbox_state ON sync_inbox(state, change_id)")
+
+
+@MIGRATIONS(name="0010_outbox_pending_index")
+def _outbox_pending_index(db: sqlite_utils.Database) -> None:
+    # Store.outbox_pending counts distinct cases with a change to send: from this index alone, without
+    # reading the outbox's rows (4× less work at 100,000 cases; issue 16). The desk counts off the GUI thread.
+    db.execute("CREATE INDEX outbox_state_case ON outbox(state, case_uuid)")

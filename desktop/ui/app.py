@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -67,7 +68,11 @@ def add_bundled_fonts(app: QApplication) -> None:
     app.setFont(font)
 
 
-def run(data_dir: Path) -> int:
+ENV_PASSWORD = "DESK_PASSWORD"  # with --user: log in without the dialog (scripts, bench/startup.py), as the CLI does
+ENV_FIRST_PAINT = "DESK_EXIT_AT_FIRST_PAINT"  # bench/startup.py: quit once the main window has painted
+
+
+def run(data_dir: Path, user: str | None = None) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
     from desktop.storage.store import Store
@@ -89,22 +94,41 @@ def run(data_dir: Path) -> int:
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        session = log_in(store)
+        session = log_in(store, user)
         if session is None:
             return 0
         window = MainWindow(store, session)
         crash.window, crash.save_draft = window, window.save_open_draft
         window.show()
         window.audit_check = FullCheck(window, store)  # the whole chain, off the GUI thread
+        if os.environ.get(ENV_FIRST_PAINT):
+            quit_at_first_paint(window)
         QTimer.singleShot(0, lambda: add_bundled_fonts(app))
-        return app.exec()
+        code = app.exec()
+        QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
+        return code
     finally:
         crash.uninstall()
         store.close()
         lock.release()
 
 
-def log_in(store):
+def quit_at_first_paint(window) -> None:
+    """Quit the event loop right after `window` (or a widget in it) first paints: start-up measured to there."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
+                QApplication.instance().removeEventFilter(self)
+                QTimer.singleShot(0, QApplication.instance().quit)
+            return False
+
+    window._first_paint = FirstPaint(window)
+    QApplication.instance().installEventFilter(window._first_paint)
+
+
+def log_in(store, user: str | None = None):
     """The first administrator on a fresh device, else a login; the first-run settings; the audit check."""
     from desktop.accounts import roles
     from desktop.accounts.staff import Accounts
@@ -113,13 +137,27 @@ def log_in(store):
     from desktop.ui.setup import SettingsDialog, needs_setup
 
     accounts = Accounts(store.db)
-    dialog = LoginDialog(accounts) if accounts.any_users() else FirstAdminDialog(accounts)
-    if not dialog.exec() or dialog.session is None:
+    if user and ENV_PASSWORD in os.environ and accounts.any_users():
+        session = _log_in_from_environment(accounts, user)
+    else:
+        dialog = LoginDialog(accounts, username=user or "") if accounts.any_users() else FirstAdminDialog(accounts)
+        session = dialog.session if dialog.exec() else None
+    if session is None:
         return None
-    session = dialog.session
     if needs_setup(store) and roles.can(session, "settings.edit"):
         save = lambda key, value: accounts.change_setting(session, key, value)  # noqa: E731
         SettingsDialog(store, first_run=True, save=save).exec()
     if (warning := login_check(store)) is not None:  # from the checkpoint; the full walk follows (FullCheck)
         QMessageBox.warning(None, "审计记录异常", warning)
+    return session
+
+
+def _log_in_from_environment(accounts, user: str):
+    """--user with DESK_PASSWORD: the same login (argon2, lockout, audit) without the dialog, as the CLI logs in.
+    A refusal is a known error: one Chinese line on stderr and exit 1 (desktop/domain/errors.py), no window."""
+    from desktop.domain.errors import ValidationError
+
+    session = accounts.login(user, os.environ[ENV_PASSWORD])
+    if session.must_change:
+        raise ValidationError("初始密码须先修改：请不设 DESK_PASSWORD 启动工作台，在登录窗口中修改", field="password")
     return session

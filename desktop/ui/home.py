@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.storage.store import Store
-from desktop.ui.models import CaseTableModel, service_tree
+from desktop.ui.models import CaseTableModel, service_tree, sized_by_sample
 
 SEARCH_DELAY_MS = 150
 
@@ -34,6 +34,7 @@ def case_table(model: CaseTableModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # the service name takes what is left (elided, whole in its tooltip), so no column scrolls out of view
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+    sized_by_sample(view)
     return view
 
 

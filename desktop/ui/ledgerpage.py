@@ -36,9 +36,11 @@ from desktop.ledger import query as ledger
 from desktop.storage import audit, settings
 from desktop.storage.store import Store
 from desktop.ui import worker
+from desktop.ui.models import sized_by_sample
 from desktop.ui.pagebase import hint_label, set_hint
 
 Index = QModelIndex | QPersistentModelIndex
+OVERDUE = QBrush(QColor("#b00020"))
 COLUMNS = (("序号", "serial"), ("受理编号", "number"), ("受理时间", "accepted_at"), ("申请人", "applicant"),
            ("身份证号", "id_number"), ("一件事", "service_name"), ("办理方式", "method"),
            ("申请方式", "applied_by_text"), ("材料", "materials_text"), ("状态", "state_label"),
@@ -47,15 +49,19 @@ COLUMNS = (("序号", "serial"), ("受理编号", "number"), ("受理时间", "a
 
 
 class LedgerModel(QAbstractTableModel):
-    """Ledger rows (desktop.ledger.query.LedgerRow); ID numbers arrive masked; overdue rows in red."""
+    """Ledger rows (desktop.ledger.query.LedgerRow); ID numbers arrive masked; overdue rows in red.
+
+    A year's ledger is 50,000 rows: each row's texts are made once, when first shown, and kept."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[ledger.LedgerRow] = []
+        self._texts: list[tuple[str, ...] | None] = []
 
     def set_rows(self, rows: list[ledger.LedgerRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self._texts = [None] * len(self.rows)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -72,15 +78,22 @@ class LedgerModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            value = getattr(row, COLUMNS[index.column()][1])
-            if isinstance(value, bool):
-                return "超期" if value else ""
-            return (value or "—")[:16].replace("T", " ") if index.column() == 2 else str(value or "")
-        if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
-            return QBrush(QColor("#b00020"))
+            texts = self._texts[index.row()]
+            if texts is None:
+                row = self.rows[index.row()]
+                texts = self._texts[index.row()] = tuple(cell(row, c) for c in range(len(COLUMNS)))
+            return texts[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and self.rows[index.row()].overdue:
+            return OVERDUE
         return None
+
+
+def cell(row: ledger.LedgerRow, column: int) -> str:
+    value = getattr(row, COLUMNS[column][1])
+    if isinstance(value, bool):
+        return "超期" if value else ""
+    return (value or "—")[:16].replace("T", " ") if column == 2 else str(value or "")
 
 
 def qdate(day: dt.date) -> QDate:
@@ -103,6 +116,7 @@ class LedgerPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        sized_by_sample(self.table)
         self.source = hint_label()
         self.totals = hint_label()
         self.message = hint_label()

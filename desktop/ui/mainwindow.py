@@ -11,6 +11,7 @@ from desktop.accounts.staff import Accounts, lock_minutes
 from desktop.domain.case import Case
 from desktop.storage import settings
 from desktop.storage.store import Store
+from desktop.ui.counts import PendingCount
 from desktop.ui.home import HomePage
 from desktop.ui.lock import IdleWatcher, LockPage
 from desktop.ui.signals import StoreSignals
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
         self.store, self.session = store, session
         self.accounts = accounts or Accounts(store.db)
         self.signals = StoreSignals(store, self)
+        self.pending = PendingCount(store, self)  # counted off the GUI thread (issue 16)
+        self.pending.changed.connect(self._update_status)
         self.setWindowTitle("一件事帮代办工作台")
         self.resize(1366, 768)
         self.stack = QStackedWidget()
@@ -78,7 +81,9 @@ class MainWindow(QMainWindow):
         self._sync_page = None
         self.sync = None
         self.sync_status = None
+        self.maintenance = None
         self._apply_session()
+        self.pending.refresh()
         # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
         # passes would otherwise compete with the first paint for the interpreter
         QTimer.singleShot(BACKGROUND_START_MS, self._start_background)
@@ -231,6 +236,20 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self._start_intake()
             self._start_sync()
+            self._start_maintenance()
+
+    def _start_maintenance(self) -> None:
+        """The database's integrity check when idle (desktop/ui/maintenance.py), its result in the status bar."""
+        from desktop.ui.maintenance import Maintenance, warm_up
+
+        warm_up()
+        self.maintenance = Maintenance(self.store, self)
+        self.maintenance.checked.connect(self._on_checked)
+
+    def _on_checked(self, problem: str | None) -> None:
+        self.statusBar().showMessage(self.maintenance.summary(), 30000)
+        if problem:
+            QMessageBox.warning(self, "数据库检查", problem)
 
     def _start_intake(self) -> None:
         """Watch the scanner folder in the background (a device without one set just shows the empty inbox)."""
@@ -383,7 +402,7 @@ class MainWindow(QMainWindow):
         changes, self._changes = self._changes, {}
         if not changes:
             return
-        self._update_status()
+        self.pending.refresh()  # counted off the GUI thread; the status line follows its `changed`
         self._update_inbox_count()
         current = self.stack.currentWidget()
         if current is self.home:
@@ -402,7 +421,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         values = settings.get_all(self.store.db)
         sync = self.sync_status.summary() if self.sync_status is not None and self.sync_status.configured \
-            else f"未连接县级汇聚服务器 · 待上传 {self.store.outbox_pending()} 件"
+            else f"未连接县级汇聚服务器 · {self.pending.text()}"
         self.status.setText(f"{values['office'] or '未设置办理点'}　窗口 {values['window_code'] or '—'}　"
                             f"{self.session.display_name}（{self.session.role_label}）　{sync}")
 
@@ -413,6 +432,9 @@ class MainWindow(QMainWindow):
             self.intake.stop()
         if self.sync is not None:
             self.sync.stop()
+        if self.maintenance is not None:
+            self.maintenance.stop()
+        self.pending.stop()
         self.signals.detach()
         self._fanout.stop()  # closing saved the draft: no redraw after the window (and soon the store) is gone
         self._changes.clear()

@@ -15,10 +15,25 @@ from desktop.domain.idnumber import mask_id
 
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QColor("#b00020")
+SAMPLE_ROWS = 200  # column widths are measured on this many rows, not on all of them (issue 16)
+
+
+def sized_by_sample(view) -> None:
+    """Size a table view's columns to their contents as seen in the first SAMPLE_ROWS rows: a view calls `data`
+    for every row of every column to size them otherwise, at each reset (thousands of rows: a frozen window)."""
+    view.horizontalHeader().setResizeContentsPrecision(SAMPLE_ROWS)
+
+
+DISPLAY, TOOLTIP, FOREGROUND = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole
+ANSWERED = frozenset((DISPLAY, TOOLTIP, FOREGROUND, Qt.ItemDataRole.UserRole + 1))
+OVERDUE_BRUSH = QBrush(OVERDUE)
 
 
 class CaseTableModel(QAbstractTableModel):
-    """Case summary rows (desktop.storage.store.Store.rows); ID numbers masked, overdue due dates in red."""
+    """Case summary rows (desktop.storage.store.Store.rows); ID numbers masked, overdue due dates in red.
+
+    A row's texts are worked out once, when the view first asks for it (views ask per cell and per role,
+    again at every repaint), and kept until the rows change."""
 
     COLUMNS = ("受理编号", "申请人", "身份证号", "一件事", "状态", "办结期限", "经办人")
     UUID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -27,11 +42,14 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.catalog = catalog
         self._rows: list[dict[str, Any]] = []
+        self._texts: list[tuple[str, ...] | None] = []
         self.today = dt.date.today().isoformat()
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = [None] * len(self._rows)
+        self.today = dt.date.today().isoformat()  # a desk left open overnight shows tomorrow's overdue cases
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -46,25 +64,30 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # views ask for about ten roles per cell at every paint: the roles not answered return first
+        if role not in ANSWERED or not index.isValid() or not 0 <= (n := index.row()) < len(self._rows):
             return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, index.column())
+        column = index.column()
+        if role == DISPLAY:
+            return self._row_texts(n)[column]
         if role == self.UUID_ROLE:
-            return row["uuid"]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return self._text(row, 3)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and self._overdue(row):
-            return QBrush(OVERDUE)
-        return None
+            return self._rows[n]["uuid"]
+        if role == TOOLTIP:
+            return self._row_texts(n)[3] if column == 3 else None
+        return OVERDUE_BRUSH if column == 5 and self._row_texts(n)[5].endswith("（已超期）") else None
+
+    def _row_texts(self, n: int) -> tuple[str, ...]:
+        texts = self._texts[n]
+        if texts is None:
+            texts = self._texts[n] = self._texts_of(self._rows[n])
+        return texts
 
     def _overdue(self, row: dict[str, Any]) -> bool:
         return overdue.is_overdue(row["state"], row["due_date"], dt.date.fromisoformat(self.today))  # as the ledger
 
-    def _text(self, row: dict[str, Any], column: int) -> str:
+    def _texts_of(self, row: dict[str, Any]) -> tuple[str, ...]:
         service = self.catalog.services.get(row["service"])
-        values = (
+        return (
             row["number"] or "（草稿）",
             row["applicant_name"] or "（未填姓名）",
             mask_id(row["id_number"]) if row["id_number"] else "",
@@ -73,7 +96,6 @@ class CaseTableModel(QAbstractTableModel):
             (row["due_date"] or "—") + ("（已超期）" if self._overdue(row) else ""),
             row["clerk"],
         )
-        return values[column]
 
     def uuid_at(self, row: int) -> str:
         return self._rows[row]["uuid"]

@@ -1,0 +1,55 @@
+"""What the benches share: the data sizes, timing fresh processes in alternation, and the ratio line."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+SIZES = (1_000, 10_000, 100_000)
+PASSWORD = "demo2026"  # the demo staff's (desktop/intake/demo.py)
+
+
+def env(**extra: str) -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), **extra)
+
+
+def timed(cmd: Sequence[str], environ: dict[str, str] | None = None) -> float:
+    """Wall time of one fresh process, which must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.run(list(cmd), env=environ or env(), capture_output=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.decode(errors='replace')[-800:]}")
+    return elapsed
+
+
+def alternate(commands: dict[str, tuple[Sequence[str], dict[str, str] | None]], runs: int) -> dict[str, float]:
+    """The median wall time of each command, run in turn `runs` times after one warm-up each, so a load
+    spike on the shared machine falls on baseline and product alike."""
+    for cmd, environ in commands.values():
+        timed(cmd, environ)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (cmd, environ) in commands.items():
+            times[name].append(timed(cmd, environ))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def line(what: str, ours: float, base: float, budget: float, unit: str = "ms") -> str:
+    scale = 1000 if unit == "ms" else 1
+    verdict = "ok" if ours / base <= budget else "OVER"
+    return (f"{what:<44} {ours * scale:8.0f} {unit} / baseline {base * scale:6.0f} {unit}   "
+            f"ratio {ours / base:5.2f}  (budget ≤ {budget})  {verdict}")
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
