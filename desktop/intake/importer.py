@@ -9,6 +9,7 @@ from typing import Any
 from desktop.domain import eligibility
 from desktop.domain.case import Case, MaterialState, Person
 from desktop.domain.errors import ValidationError
+from desktop.forms import namecheck
 from desktop.storage.store import Store
 
 PERSON_KEYS = {"name", "id_number", "phone", "address", "township", "village", "relation"}
@@ -97,6 +98,7 @@ def _int(value: Any, key: str) -> int:
 def import_case(store: Store, data: dict[str, Any], *, actor: str = "") -> Case:
     """Accept the case described by `data`, or raise with nothing written."""
     case = case_from_json(data)
+    namecheck.check_case(case)  # a name that cannot print is refused before it gets a number
     service = store.catalog.service(case.service)
     expect = data.get("expect_state", "accepted")
     if expect not in EXPECT:

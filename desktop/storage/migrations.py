@@ -283,3 +283,22 @@ def _day_close(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (closure_id, case_uuid)
         ) WITHOUT ROWID, STRICT"""
     )
+
+
+@MIGRATIONS(name="0006_search_keys_any_part")
+def _search_keys_any_part(db: sqlite_utils.Database) -> None:
+    # Search finds a name by any part of it, NFC-normalised, and keeps an unread character's place in the
+    # initials (storage/searchkeys.py): re-key the names. Pinyin is recomputed only for names with a
+    # character outside the basic block or a compatibility one (rare), so the upgrade stays quick at 100k.
+    from desktop.storage import searchkeys
+
+    rows = db.execute("SELECT uuid, applicant_name FROM cases WHERE applicant_name != ''").fetchall()
+    for uuid, name in rows:
+        keys = searchkeys.name_keys(name)
+        wipe = "n:*"
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            keys |= {"p:" + v for v in searchkeys.initials(name) if v}
+            wipe = "[np]:*"
+        db.execute("DELETE FROM case_keys WHERE case_uuid = ? AND key GLOB ?", [uuid, wipe])
+        db.conn.executemany("INSERT OR IGNORE INTO case_keys (key, case_uuid) VALUES (?, ?)",
+                            [(k, uuid) for k in sorted(keys)])

@@ -35,7 +35,27 @@ def register_app_fonts() -> list[str]:
             if font_id < 0:
                 raise DeskError(f"无法加载字体文件：{path}")
             _families.extend(QFontDatabase.applicationFontFamilies(font_id))
+        warm_printer()
     return list(_families)
+
+
+def warm_printer() -> None:
+    """Parse the printer's main face and load the layout code on the thread pool, once the screen's fonts are
+    in: the first receipt after start then pays only its own layout (issue 16: < 300 ms). A failure here is
+    not reported: the first print meets the same error and shows it."""
+    from desktop.ui import worker
+
+    def warm() -> None:
+        import importlib
+
+        from desktop import forms
+        from desktop.forms import fonts
+
+        fonts.ensure_registered()
+        for module in dict.fromkeys(forms._MODULES.values()):  # the papers' code, reportlab.platypus with it
+            importlib.import_module(f"desktop.forms.{module}")
+
+    worker.run(warm, lambda _result, _error: None)
 
 
 def one_face(ttc: bytes, index: int) -> bytes:
