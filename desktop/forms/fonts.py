@@ -42,6 +42,7 @@ CHAIN = (FontFile("UMing", "uming.ttc"), FontFile("HanaMinA", "HanaMinA.ttf"), F
 MAIN = CHAIN[0].name
 _lock = threading.RLock()
 _registered: dict[str, TTFont] = {}
+_coverage: dict[str, fontindex.Ranges] | None = None
 _font_of_char: dict[str, str | None] = {}
 _variants: dict[tuple[str, str], str | None] = {}  # (base, selector) → the stand-in character, or None
 _stand_in_text: dict[int, str] = {}  # stand-in code point → the sequence it prints (for ToUnicode)
@@ -59,8 +60,11 @@ def font_files() -> list[Path]:
 
 
 def coverage() -> dict[str, fontindex.Ranges]:
-    """Face name → the code points it draws (from the index; nothing parsed)."""
-    return fontindex.load(font_dir())
+    """Face name → the code points it draws (from the index; nothing parsed), read once per process."""
+    global _coverage
+    if _coverage is None:
+        _coverage = fontindex.load(font_dir())  # font_dir() resolves paths: not once per character
+    return _coverage
 
 
 class _Font(TTFont):
@@ -70,6 +74,17 @@ class _Font(TTFont):
     reject), which makes 𠈌 vanish from extracted text and from search in PDF viewers. A variant glyph's
     stand-in code point reads back as the sequence it stands for (base and selector).
     """
+
+    def __init__(self, name: str, source, **kw):
+        super().__init__(name, source, **kw)
+        face, plain = self.face, self.face.get_table
+
+        def get_table(tag: str):
+            # reportlab's subsetting takes the whole glyf table (18 MB for UMing) to cut a few glyphs from it:
+            # hand it a view that reads only those glyphs from the memory map
+            return _TableView(face._ttf_data, face.get_table_pos(tag)[0]) if tag == "glyf" else plain(tag)
+
+        face.get_table = get_table
 
     def addObjects(self, doc) -> None:  # noqa: N802 (reportlab's name)
         super().addObjects(doc)
@@ -83,6 +98,16 @@ def _surrogates(match: re.Match[str]) -> str:
     code = int(match[2], 16)
     units = _stand_in_text.get(code, chr(code)).encode("utf-16-be").hex().upper()
     return f"<{match[1]}> <{units}>"
+
+
+class _TableView:
+    """Slices of one table of a mapped font file, read on demand."""
+
+    def __init__(self, data, start: int):
+        self.data, self.start = data, start
+
+    def __getitem__(self, part: slice) -> bytes:
+        return bytes(self.data[self.start + part.start:self.start + part.stop])
 
 
 class _Mapped:
