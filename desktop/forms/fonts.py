@@ -1,16 +1,19 @@
-"""The bundled CJK fonts: registered once per process, chosen per character, every glyph checked first.
+"""The bundled CJK fonts: chosen per character from a coverage index, each face parsed only when needed.
 
 reportlab draws one font per text run, so text is cut into runs by the first face of CHAIN that has a
 drawable glyph for each character: AR PL UMing CN (a Song/Ming face for government paper), then
-HanaMinA (CJK, Extension A, symbols) and HanaMinB (Extensions B–F). A character that no face has stops
-the print with a ValidationError naming it: reportlab itself would print a blank without a word.
+HanaMinA (CJK, Extension A, symbols), HanaMinB (Extensions B–F) and BabelStone Han (Extensions G and H,
+subset). Which face draws what comes from resources/fonts/coverage.txt (fontindex), so a face is parsed
+and registered with reportlab only when a character needs it: the first receipt pays for UMing alone.
+A character that no face has stops the print with a ValidationError naming it: reportlab itself would
+print a blank without a word. A base character followed by a variation selector prints the variant
+glyph where a face has the sequence (HanaMinA has ≈30,000), else the base.
 """
 
 from __future__ import annotations
 
-import array
+import mmap
 import re
-import struct
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from desktop.domain import paths
 from desktop.domain.errors import ValidationError
+from desktop.forms import fontindex
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,16 @@ class FontFile:
     subfont: int = 0
 
 
-CHAIN = (FontFile("UMing", "uming.ttc"), FontFile("HanaMinA", "HanaMinA.ttf"), FontFile("HanaMinB", "HanaMinB.ttf"))
+CHAIN = (FontFile("UMing", "uming.ttc"), FontFile("HanaMinA", "HanaMinA.ttf"), FontFile("HanaMinB", "HanaMinB.ttf"),
+         FontFile("BabelStoneHan", "BabelStoneHan-ExtGH.ttf"))
 MAIN = CHAIN[0].name
-_lock = threading.Lock()
-_coverage: tuple[tuple[str, frozenset[int]], ...] | None = None
+_lock = threading.RLock()
+_registered: dict[str, TTFont] = {}
+_coverage: dict[str, fontindex.Ranges] | None = None
 _font_of_char: dict[str, str | None] = {}
+_variants: dict[tuple[str, str], str | None] = {}  # (base, selector) → the stand-in character, or None
+_stand_in_text: dict[int, str] = {}  # stand-in code point → the sequence it prints (for ToUnicode)
+_STAND_INS = 0x100000  # Supplementary Private Use Area-B: never typed by a clerk (the door refuses it)
 _ASTRAL = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
 
 
@@ -50,12 +59,32 @@ def font_files() -> list[Path]:
     return list(dict.fromkeys(font_dir() / f.file for f in CHAIN))
 
 
+def coverage() -> dict[str, fontindex.Ranges]:
+    """Face name → the code points it draws (from the index; nothing parsed), read once per process."""
+    global _coverage
+    if _coverage is None:
+        _coverage = fontindex.load(font_dir())  # font_dir() resolves paths: not once per character
+    return _coverage
+
+
 class _Font(TTFont):
     """A TTFont whose ToUnicode CMaps give characters beyond the BMP as UTF-16 surrogate pairs.
 
     Works around reportlab 4–5 writing e.g. `<2020C>` (an odd-length hex string that pdftotext and pypdf
-    reject), which makes 𠈌 vanish from extracted text and from search in PDF viewers.
+    reject), which makes 𠈌 vanish from extracted text and from search in PDF viewers. A variant glyph's
+    stand-in code point reads back as the sequence it stands for (base and selector).
     """
+
+    def __init__(self, name: str, source, **kw):
+        super().__init__(name, source, **kw)
+        face, plain = self.face, self.face.get_table
+
+        def get_table(tag: str):
+            # reportlab's subsetting takes the whole glyf table (18 MB for UMing) to cut a few glyphs from it:
+            # hand it a view that reads only those glyphs from the memory map
+            return _TableView(face._ttf_data, face.get_table_pos(tag)[0]) if tag == "glyf" else plain(tag)
+
+        face.get_table = get_table
 
     def addObjects(self, doc) -> None:  # noqa: N802 (reportlab's name)
         super().addObjects(doc)
@@ -66,45 +95,89 @@ class _Font(TTFont):
 
 
 def _surrogates(match: re.Match[str]) -> str:
-    units = chr(int(match[2], 16)).encode("utf-16-be").hex().upper()
+    code = int(match[2], 16)
+    units = _stand_in_text.get(code, chr(code)).encode("utf-16-be").hex().upper()
     return f"<{match[1]}> <{units}>"
 
 
-def _drawable(font: TTFont) -> frozenset[int]:
-    """Code points mapped to a glyph with an outline (or whitespace, which has none by nature)."""
-    face = font.face
-    long_offsets = struct.unpack(">h", face.get_table("head")[50:52])[0]
-    loca = array.array("I" if long_offsets else "H")
-    loca.frombytes(face.get_table("loca"))
-    if loca.itemsize > 1 and struct.pack("=H", 1) != struct.pack(">H", 1):
-        loca.byteswap()
-    last = len(loca) - 1
-    return frozenset(
-        code for code, glyph in face.charToGlyph.items()
-        if 0 < glyph < last and (loca[glyph + 1] > loca[glyph] or chr(code).isspace())
-    )
+class _TableView:
+    """Slices of one table of a mapped font file, read on demand."""
+
+    def __init__(self, data, start: int):
+        self.data, self.start = data, start
+
+    def __getitem__(self, part: slice) -> bytes:
+        return bytes(self.data[self.start + part.start:self.start + part.stop])
 
 
-def ensure_registered() -> tuple[tuple[str, frozenset[int]], ...]:
-    """Register the chain with reportlab and read its coverage, once per process (thread-safe)."""
-    global _coverage
-    with _lock:
-        if _coverage is None:
-            chain = []
-            for f in CHAIN:
-                font = _Font(f.name, str(font_dir() / f.file), subfontIndex=f.subfont)
+class _Mapped:
+    """A font file reportlab reads as a read-only memory map instead of a 21 MB bytes copy: only the tables
+    and glyphs it touches count against the process's memory (and they are shared with other processes)."""
+
+    def __init__(self, path: Path):
+        self.name = str(path)
+
+    def read(self) -> mmap.mmap:
+        with open(self.name, "rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # the map keeps its own handle
+
+
+def face(name: str) -> TTFont:
+    """The reportlab font `name`, parsed and registered on first use (thread-safe)."""
+    font = _registered.get(name)
+    if font is None:
+        with _lock:
+            font = _registered.get(name)
+            if font is None:
+                f = next(f for f in CHAIN if f.name == name)
+                font = _Font(f.name, _Mapped(font_dir() / f.file), subfontIndex=f.subfont)
                 pdfmetrics.registerFont(font)
-                chain.append((f.name, _drawable(font)))
-            _coverage = tuple(chain)
-        return _coverage
+                _registered[name] = font
+    return font
+
+
+def ensure_registered() -> None:
+    """Register the main face, which every page uses by name; the others follow when a character needs them."""
+    face(MAIN)
 
 
 def font_for(ch: str) -> str | None:
-    """The first face of the chain that can draw `ch`, or None."""
+    """The first face of the chain that can draw `ch` (registered by then), or None."""
     if ch not in _font_of_char:
         code = ord(ch)
-        _font_of_char[ch] = next((name for name, codes in ensure_registered() if code in codes), None)
+        name = next((n for n, codes in coverage().items() if code in codes), None)
+        if name is not None:
+            face(name)
+        _font_of_char[ch] = name
     return _font_of_char[ch]
+
+
+def variant(base: str, selector: str) -> str | None:
+    """The stand-in character that prints `base` + `selector` as the face's variant glyph, or None."""
+    key = (base, selector)
+    if key not in _variants:
+        with _lock:
+            if key not in _variants:
+                _variants[key] = _find_variant(base, selector)
+    return _variants[key]
+
+
+def _find_variant(base: str, selector: str) -> str | None:
+    for f in CHAIN:
+        table = fontindex.sequences(font_dir() / f.file, f.subfont).get(ord(selector))
+        if table is None or ord(base) not in coverage()[f.name]:
+            continue
+        defaults, glyphs = table
+        font = face(f.name)
+        glyph = glyphs.get(ord(base)) or (font.face.charToGlyph.get(ord(base)) if ord(base) in defaults else None)
+        if glyph:
+            stand_in = _STAND_INS + len(_stand_in_text)
+            font.face.charToGlyph[stand_in] = glyph
+            font.face.charWidths[stand_in] = font.face.charWidths.get(ord(base), font.face.defaultWidth)
+            _stand_in_text[stand_in] = base + selector
+            _font_of_char[chr(stand_in)] = f.name
+            return chr(stand_in)
+    return None
 
 
 def unprintable(ch: str, where: str = "") -> ValidationError:
@@ -115,17 +188,55 @@ def unprintable(ch: str, where: str = "") -> ValidationError:
 
 
 def runs(text: str, where: str = "") -> list[tuple[str, str]]:
-    """`text` as (font name, substring) runs; raises ValidationError for a character no face can draw."""
+    """`text` as (font name, substring) runs; raises ValidationError for a character no face can draw.
+
+    A variation selector after a base makes the base its variant glyph where a face has the sequence;
+    otherwise the selector is left out and the base prints (the door has warned about it).
+    """
     out: list[tuple[str, str]] = []
-    for ch in text:
+    for i, ch in enumerate(text):
+        if fontindex.is_selector(ch):
+            stand_in = variant(text[i - 1], ch) if i and out else None
+            if stand_in is not None:
+                _drop_last(out)
+                _append(out, font_for(stand_in) or MAIN, stand_in)
+            continue
         name = font_for(ch)
         if name is None:
             raise unprintable(ch, where)
-        if out and out[-1][0] == name:
-            out[-1] = (name, out[-1][1] + ch)
-        else:
-            out.append((name, ch))
+        _append(out, name, ch)
     return out
+
+
+def _append(out: list[tuple[str, str]], name: str, ch: str) -> None:
+    if out and out[-1][0] == name:
+        out[-1] = (name, out[-1][1] + ch)
+    else:
+        out.append((name, ch))
+
+
+def _drop_last(out: list[tuple[str, str]]) -> None:
+    name, s = out[-1]
+    if len(s) > 1:
+        out[-1] = (name, s[:-1])
+    else:
+        out.pop()
+
+
+def printable(text: str) -> tuple[str, list[str]]:
+    """`text` with every character no face draws replaced by its code point in brackets ([U+E000]), and the
+    code points replaced: for tables (the ledger) that must print whatever one name holds."""
+    if text.isascii():
+        return text, []
+    missing: list[str] = []
+    out = []
+    for ch in text:
+        if font_for(ch) is None and not fontindex.is_selector(ch) and ch not in "\r\n\t":
+            missing.append(f"U+{ord(ch):04X}")
+            out.append(f"[U+{ord(ch):04X}]")
+        else:
+            out.append(ch)
+    return "".join(out), missing
 
 
 def check(text: str, where: str = "") -> None:

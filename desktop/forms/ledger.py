@@ -86,16 +86,27 @@ def applied_by(row) -> str:
     return f"代办：{row.proxy_name or '（未填姓名）'}" + (f"\n{row.proxy_kind}" if row.proxy_kind else "")
 
 
-def table(result) -> LedgerTable:
+def printed_rows(result) -> tuple[list[list[str]], list[str]]:
+    """Every row's cells as they print, and the numbers of the cases with a character no font draws: printed
+    as its code point ([U+E000]) so that one name never stops the whole ledger or the day close."""
     one_day = result.filters.date_from == result.filters.date_to
+    rows, numbers = [], []
+    for r in result.rows:
+        printed = [fonts.printable(c) for c in cells(r, one_day=one_day)]
+        rows.append([text for text, _ in printed])
+        if any(missing for _, missing in printed):
+            numbers.append(r.number)
+    return rows, numbers
+
+
+def table(result, rows: list[list[str]]) -> LedgerTable:
     columns = COLUMNS
     if result.personal:
         columns = [*COLUMNS[:3], Column("申请人\n身份证号", 24 * mm, scale=0.88), *COLUMNS[4:]]
-    rows = [cells(r, one_day=one_day) for r in result.rows]
     return LedgerTable(Prepared(columns, rows, [r.overdue for r in result.rows], SIZE, LEADING))
 
 
-def heading(result, closure: ClosureStamp | None) -> list:
+def heading(result, closure: ClosureStamp | None, unprintable: list[str] | None = None) -> list:
     """The first page's title block: office, title, dates, what the ledger covers, warnings."""
     title = TITLE + (f"（日结 第 {closure.revision} 版）" if closure else "")
     parts = [layout.Line(result.office or "（未设置办理点名称）", 12, space_after=1), layout.Line(title, 17, space_after=3)]
@@ -108,13 +119,17 @@ def heading(result, closure: ClosureStamp | None) -> list:
         parts.append(layout.para(f"日结时间：{layout.fmt_time(closure.closed_at)}　　日结人：{closure.closed_by}", layout.SMALL))
     if result.warning:
         parts.append(layout.para(f"注意：{result.warning}", layout.NOTE))
+    if unprintable:
+        parts.append(layout.para(f"注意：以下案件含无法打印的字符，已以编码（如 [U+E000]）代替，请核对：{'、'.join(unprintable)}",
+                                 layout.NOTE))
     return [*parts, layout.gap(1.5)]
 
 
 def story(result, closure: ClosureStamp | None) -> list:
-    parts = heading(result, closure)
+    rows, unprintable = printed_rows(result)
+    parts = heading(result, closure, unprintable)
     if result.rows:
-        parts.append(table(result))
+        parts.append(table(result, rows))
     else:
         parts.append(layout.para("该日期范围内没有受理的案件。", layout.BODY))
     if closure and closure.revision > 1:

@@ -14,6 +14,7 @@ from desktop.accounts.roles import Session
 from desktop.domain import eligibility, idnumber
 from desktop.domain.case import Case, MaterialState, Person
 from desktop.domain.errors import ValidationError
+from desktop.forms import namecheck
 from desktop.intake import importcheck
 from desktop.storage.store import Store
 
@@ -148,6 +149,7 @@ def import_case(store: Store, data: dict[str, Any], *, actor: str = "", session:
         from desktop.accounts.staff import PermissionDeniedError  # staff loads argon2: only when refusing
 
         raise PermissionDeniedError(refusal, field="applicant.township")
+    namecheck.check_case(case)  # a name that cannot print is refused before it gets a number
     service = store.catalog.service(case.service)
     if unknown := [q for q in case.answers if q not in service.ask]:
         raise ValidationError(f"回答（answers）中有本一件事不问的问题“{importcheck.short(unknown[0])}”，"

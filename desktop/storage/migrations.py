@@ -377,3 +377,22 @@ def _outbox_pending_index(db: sqlite_utils.Database) -> None:
     # Store.outbox_pending counts distinct cases with a change to send: from this index alone, without
     # reading the outbox's rows (4× less work at 100,000 cases; issue 16). The desk counts off the GUI thread.
     db.execute("CREATE INDEX outbox_state_case ON outbox(state, case_uuid)")
+
+
+@MIGRATIONS(name="0011_search_keys_any_part")
+def _search_keys_any_part(db: sqlite_utils.Database) -> None:
+    # Search finds a name by any part of it, NFC-normalised, and keeps an unread character's place in the
+    # initials (storage/searchkeys.py): re-key the names. Pinyin is recomputed only for names with a
+    # character outside the basic block or a compatibility one (rare), so the upgrade stays quick at 100k.
+    from desktop.storage import searchkeys
+
+    rows = db.execute("SELECT uuid, applicant_name FROM cases WHERE applicant_name != ''").fetchall()
+    for uuid, name in rows:
+        keys = searchkeys.name_keys(name)
+        wipe = "n:*"
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            keys |= {"p:" + v for v in searchkeys.initials(name) if v}
+            wipe = "[np]:*"
+        db.execute("DELETE FROM case_keys WHERE case_uuid = ? AND key GLOB ?", [uuid, wipe])
+        db.conn.executemany("INSERT OR IGNORE INTO case_keys (key, case_uuid) VALUES (?, ?)",
+                            [(k, uuid) for k in sorted(keys)])

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.domain.case import Case
 from desktop.domain.catalog import Catalog, Service
+from desktop.domain.errors import ValidationError
 
 UNANSWERED = "请选择"
 
@@ -55,6 +56,11 @@ class Page(QWidget):
 
     def refresh(self, case: Case) -> None:
         """Subclasses update what derives from the case (results, visibility) here."""
+
+    def problems(self, case: Case) -> list[ValidationError]:
+        """What on this page stops going on or accepting, beyond the catalog's checks (e.g. a name that will
+        not print); subclasses add theirs."""
+        return []
 
     def _on_edit(self, *_: object) -> None:
         if not self._loading:

@@ -89,12 +89,14 @@ def test_bad_input_is_one_chinese_line_and_no_file(cli_dir, tmp_path):
     assert printed_events(cli_dir, case["number"]) == []
 
 
-def test_unprintable_character_stops_the_print_naming_it(cli_dir, tmp_path):
-    case = imported(cli_dir, tmp_path, 1, seed=4, name="王\ue000英")
-    target = tmp_path / "r.pdf"
-    line = refused("print", "receipt", case["number"], "--out", str(target), data_dir=cli_dir)
-    assert "U+E000" in line and "申请人姓名" in line
-    assert not target.exists() and printed_events(cli_dir, case["number"]) == []
+def test_unprintable_character_is_refused_at_import_naming_it(cli_dir, tmp_path):
+    """Refused at the door (desktop/forms/namecheck.py), before the case gets a number that no paper could
+    ever print; the print path's own refusal is tested in tests/forms/test_fonts.py."""
+    data = case_json(1, 4)
+    data["applicant"]["name"] = "王\ue000英"
+    line = refused("case", "import", str(write(tmp_path, data, "case.json")), data_dir=cli_dir)
+    assert "U+E000" in line and "申请人姓名" in line and "造字" in line
+    assert json.loads(run("case", "list", "--json", data_dir=cli_dir).stdout) == []
 
 
 def test_state_slips_from_the_command_line(cli_dir, tmp_path):

@@ -1,37 +1,78 @@
-"""Every name prints whole: the font chain covers Extensions A and B, text reads back exactly, fonts are
-embedded, and a character no font has stops the print with its code point."""
+"""Every name prints whole: the font chain covers URO through Extension H, text reads back exactly, fonts are
+embedded, faces are parsed only when a character needs them, variation sequences print their variant glyph,
+and a character no font has stops the print with its code point."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
 from desktop.domain.errors import ValidationError
-from desktop.forms import fonts
+from desktop.forms import fontindex, fonts
 from tests.forms.conftest import accept, draft, poppler, pypdf_text, render
 
 
 def _only_in(face: str, start: int, stop: int) -> str:
-    fonts.ensure_registered()
     return next(chr(c) for c in range(start, stop) if fonts.font_for(chr(c)) == face)
 
 
-def test_chain_covers_cjk_extensions_a_and_b():
-    coverage = dict(fonts.ensure_registered())
-    assert [f.name for f in fonts.CHAIN] == ["UMing", "HanaMinA", "HanaMinB"]
-    ext_a = range(0x3400, 0x4DB6)  # Extension A as of Unicode 3.0, all assigned
-    ext_b = range(0x20000, 0x2A6D7)  # Extension B as of Unicode 3.1
-    union = set().union(*coverage.values())
-    assert all(c in union for c in range(0x4E00, 0x9FA6)), "CJK Unified Ideographs"
-    assert all(c in union for c in ext_a)
-    assert sum(c in union for c in ext_b) >= len(ext_b) - 5
+def _chain_has(lo: int, hi: int) -> int:
+    return len({c for ranges in fonts.coverage().values() for c in range(lo, hi + 1) if c in ranges})
+
+
+def test_chain_covers_every_block_through_extension_f_and_most_of_g_and_h():
+    assert [f.name for f in fonts.CHAIN] == ["UMing", "HanaMinA", "HanaMinB", "BabelStoneHan"]
+    # (first, last, assigned in Unicode 15.1): every assigned character of URO, Extensions A–F, compatibility
+    for lo, hi, assigned in ((0x4E00, 0x9FFF, 20992), (0x3400, 0x4DBF, 6592), (0x20000, 0x2A6DF, 42720),
+                             (0x2A700, 0x2B73F, 4154), (0x2B740, 0x2B81F, 222), (0x2B820, 0x2CEAF, 5762),
+                             (0x2CEB0, 0x2EBEF, 7473), (0xF900, 0xFAFF, 472), (0x2F800, 0x2FA1F, 542)):
+        assert _chain_has(lo, hi) == assigned, hex(lo)
+    assert _chain_has(0x30000, 0x3134F) == 3045  # Extension G: 3,045 of 4,939 (BabelStone Han 15.0.5)
+    assert _chain_has(0x31350, 0x323AF) == 2271  # Extension H: 2,271 of 4,192
+    assert _chain_has(0x2EBF0, 0x2EE5F) == 0  # Extension I: no free face at hand draws it (README)
     assert fonts.font_for("王") == "UMing" and fonts.font_for("☑") == "HanaMinA"
+    assert fonts.font_for("\U00030000") == "BabelStoneHan"  # the last face, on paper as on screen
+
+
+def test_the_coverage_index_matches_the_faces():
+    """The index the desk reads instead of parsing the faces is what the faces really draw."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    measured = [(f.name, fontindex.drawable(TTFont(f.name, str(fonts.font_dir() / f.file), subfontIndex=f.subfont)))
+                for f in fonts.CHAIN]
+    assert (fonts.font_dir() / fontindex.INDEX).read_text(encoding="ascii") == fontindex.format_index(measured)
+
+
+def test_a_face_is_parsed_only_when_a_character_needs_it():
+    b_only = _only_in("HanaMinB", 0x20000, 0x2A6D7)
+    code = ("from desktop.forms import fonts; fonts.runs('王秀英 白水乡'); a = sorted(fonts._registered); "
+            f"fonts.runs('李{b_only}明'); print(a, sorted(fonts._registered))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("] [") == ["['UMing'", "'HanaMinB', 'UMing']\n"]
 
 
 def test_runs_split_a_name_by_font():
     b_only = _only_in("HanaMinB", 0x20000, 0x2A6D7)
     assert fonts.runs(f"王{b_only}明") == [("UMing", "王"), ("HanaMinB", b_only), ("UMing", "明")]
+    assert fonts.runs("王\U00030000") == [("UMing", "王"), ("BabelStoneHan", "\U00030000")]
+
+
+def test_a_variation_sequence_prints_the_variant_glyph_or_else_the_base():
+    [(face, stand_in)] = fonts.runs("葛\U000e0100")
+    assert face == "HanaMinA" and stand_in != "葛"  # HanaMinA's own glyph for the sequence
+    font = fonts.face("HanaMinA").face
+    assert font.charToGlyph[ord(stand_in)] != font.charToGlyph[ord("葛")]  #葛 has two IVS glyphs in Hanazono
+    assert fonts.runs("王\U000e01ef") == [("UMing", "王")]  # no face has this sequence: the base prints
+
+
+def test_a_variant_reads_back_as_its_sequence(module_store, tmp_path):
+    case = accept(module_store, draft(module_store, 7, seed=12, name="葛\U000e0100明"))
+    pdf = render(module_store, "receipt", case)
+    assert "葛\U000e0100明" in pypdf_text(pdf)
+    assert "葛\U000e0100明" in poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8")
 
 
 @pytest.mark.parametrize("ch", ["\ue000", "\u0378", "\U0010fffd"])
@@ -51,9 +92,9 @@ def test_unprintable_name_stops_the_print_naming_the_field(module_store):
 
 def test_unprintable_character_anywhere_else_is_refused_too(module_store):
     case = draft(module_store, 1, seed=8)
-    case.applicant.address = "白水乡\U000e0100石门村"  # a variation selector: no glyph in any face
+    case.applicant.address = "白水乡\U0002ebf0石门村"  # Extension I: no glyph in any face
     case = accept(module_store, case)
-    with pytest.raises(ValidationError, match="U\\+E0100"):
+    with pytest.raises(ValidationError, match="U\\+2EBF0"):
         render(module_store, "receipt", case)
 
 
@@ -80,7 +121,7 @@ def test_every_font_is_embedded(module_store, tmp_path):
         for row in rows:
             emb = row[-5]  # name type [type] encoding emb sub uni object ID
             assert emb == "yes", listing
-    assert seen == {"UMingCN-0", "HanaMinA", "HanaMinB"}  # and no unembedded Helvetica
+    assert seen == {"UMingCN-0", "HanaMinA", "HanaMinB"}  # and no unembedded Helvetica (nor an unused face)  # and no unembedded Helvetica
 
 
 def test_tounicode_gives_surrogate_pairs_beyond_the_bmp(module_store):

@@ -11,7 +11,6 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from desktop.domain.errors import ValidationError
 from desktop.forms import ledger as ledger_pdf
 from desktop.ledger import query as ledger
 from tests import ledgerdata
@@ -72,13 +71,16 @@ def test_a_rare_name_prints_from_the_fallback_face(month):
     assert "王𠈌明" in text
 
 
-def test_a_character_no_font_has_stops_the_print_naming_it(month):
+def test_a_character_no_font_has_prints_as_its_code_point_and_names_the_case(month):
+    """One name must not stop the whole ledger (or the day close): the cell prints the code point in
+    brackets and the heading names the case."""
     day = dt.date(2026, 11, 18)
     result = ledger.query(month, ledger.Filters(day, day), today=TODAY)
-    result.rows = [ledger.LedgerRow(**{**result.rows[0].__dict__, "applicant": "张\ue000"})]
-    with pytest.raises(ValidationError) as caught:
-        ledger.render_pdf(result)
-    assert "U+E000" in caught.value.message and "台账" in caught.value.message
+    result.rows = [ledger.LedgerRow(**{**result.rows[0].__dict__, "applicant": "张\ue000"}), *result.rows[1:3]]
+    text = "".join(pages(ledger.render_pdf(result))).replace("\n", "")
+    assert "张[U+E000]" in text
+    assert f"无法打印的字符，已以编码（如 [U+E000]）代替，请核对：{result.rows[0].number}" in text
+    assert result.rows[1].number in text and result.rows[2].number in text
 
 
 def test_an_empty_range_prints_a_ledger_that_says_so(store):

@@ -1,11 +1,11 @@
-"""The print fonts on screen: registered with Qt, and a label with 䶮 and 𠈌 draws their real glyphs."""
+"""The print fonts on screen: only the printer's faces registered with Qt, a label with 䶮 and 𠈌 draws their\nreal glyphs, and a character no face draws is found before it shows as a box."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QRawFont
 from PySide6.QtWidgets import QLabel
 
-from desktop.ui.fonts import app_font, register_app_fonts
+from desktop.ui.fonts import app_font, register_app_fonts, screen_missing
 
 
 def _ink(qtbot, text: str) -> set[tuple[int, int]]:
@@ -20,9 +20,16 @@ def _ink(qtbot, text: str) -> set[tuple[int, int]]:
 
 def test_register_app_fonts_gives_the_print_chain(qapp):
     families = register_app_fonts()
-    assert families == ["AR PL UMing CN", "HanaMinA", "HanaMinB"]
+    assert families == ["AR PL UMing CN", "HanaMinA", "HanaMinB", "BabelStone Han"]
     assert register_app_fonts() == families  # once per process
     assert set(families) <= set(QFontDatabase.families())
+    # only the printer's face of uming.ttc: its HK and TW faces draw some characters differently
+    assert not [f for f in QFontDatabase.families() if "UMing" in f and not f.endswith("CN")]
+
+
+def test_a_character_no_face_draws_on_screen_is_named_not_boxed(qapp):
+    assert screen_missing("王𠈌䶮\U00030000葛\U000e0100") == []
+    assert screen_missing("张\ue000三\U0002ebf0") == ["\ue000", "\U0002ebf0"]
 
 
 def test_label_with_extension_a_and_b_draws_each_glyph(qtbot):

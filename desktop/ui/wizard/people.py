@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from desktop.domain import eligibility, idnumber
 from desktop.domain.case import DELIVERY, PROXY_KINDS, Case, Person
 from desktop.domain.errors import ValidationError
+from desktop.forms import namecheck
+from desktop.ui.fonts import screen_missing
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 
 PERSON_FIELDS = ("name", "id_number", "phone", "address", "relation")
@@ -64,11 +66,32 @@ class PersonForm(QWidget):
         self.relation = page.line(f"{prefix}.relation", "如：父亲、母亲、祖母", 20) if relation else None
         if self.relation is not None:
             form.addRow("与申请人关系", self.relation)
+        self.chars_hint = hint_label()
+        self.chars_hint.setVisible(False)
+        form.addRow("", self.chars_hint)
         self.id_number.textChanged.connect(self._on_id_changed)
+        for widget in (self.name, self.address, self.relation):
+            if widget is not None:
+                widget.textChanged.connect(self._on_chars_changed)
 
     def _on_id_changed(self) -> None:
         text, error = id_feedback(self.id_number.text())
         set_hint(self.id_hint, text, error=error)
+
+    def _on_chars_changed(self) -> None:
+        """Say at once which typed character will not print (or shows as a box on screen), and what to do."""
+        found = namecheck.for_person(self.person(), self.prefix)
+        lines = [f.message for f in found]
+        printable = {f.code for f in found}
+        lines += [f"屏幕字体缺少“{ch}”（U+{ord(ch):04X}）的字形，屏幕上可能显示为方框；打印不受影响"
+                  for ch in screen_missing(self.name.text()) if f"U+{ord(ch):04X}" not in printable]
+        set_hint(self.chars_hint, "\n".join(lines), error=any(f.blocking for f in found))
+        self.chars_hint.setVisible(bool(lines))
+
+    def problems(self) -> list[ValidationError]:
+        """The characters that stop acceptance, as errors naming their field."""
+        found = namecheck.for_person(self.person(), self.prefix)
+        return [ValidationError(f.message, field=f.field) for f in found if f.blocking]
 
     def load(self, person: Person | None) -> None:
         person = person or Person()
@@ -77,6 +100,7 @@ class PersonForm(QWidget):
             if widget is not None:
                 widget.setText(getattr(person, key))
         self._on_id_changed()
+        self._on_chars_changed()
 
     def person(self, base: Person | None = None) -> Person:
         person = Person(**vars(base)) if base else Person()
@@ -141,6 +165,10 @@ class ApplicantPage(Page):
         case.applicant.township = self.township.currentText().strip()
         case.applicant.village = self.village.currentText().strip()
         case.guardian = self.guardian.person(case.guardian) if self.guardian_box.isChecked() else None
+
+    def problems(self, case: Case) -> list[ValidationError]:
+        guardian = self.guardian.problems() if self.guardian_box.isChecked() else []
+        return self.applicant.problems() + guardian
 
     def refresh(self, case: Case) -> None:
         required = eligibility.guardian_required(self.ctx.service, case)
@@ -245,6 +273,9 @@ class ProxyPage(Page):
         checked = self.method_group.checkedButton()
         case.method = checked.text() if checked else ""
         case.delivery = list(DELIVERY)[self.delivery.currentIndex()]
+
+    def problems(self, case: Case) -> list[ValidationError]:
+        return self.proxy.problems() if self.proxy_radio.isChecked() else []
 
     def refresh(self, case: Case) -> None:
         self.proxy_box.setVisible(self.proxy_radio.isChecked())

@@ -196,6 +196,7 @@ class CaseWizard(QWidget):
 
     def _page_ok(self, index: int) -> bool:
         errors = eligibility.page_errors(self.ctx.service, self.case, self.ctx.catalog, self.names[index])
+        errors += self.pages[index].problems(self.case)  # e.g. a name that will not print (forms.namecheck)
         if not errors:
             return True
         self._show(index) if index != self.current() else None
