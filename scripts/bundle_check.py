@@ -23,7 +23,8 @@ NAME = "yijianshi-desk"
 DIST = ROOT / "dist"
 WORK = ROOT / "build"
 BUNDLE = DIST / NAME
-EXE = BUNDLE / (NAME + (".exe" if os.name == "nt" else ""))
+EXE = BUNDLE / ("yijianshi-cli" + (".exe" if os.name == "nt" else ""))   # the console one: it prints
+DESK_EXE = BUNDLE / (NAME + (".exe" if os.name == "nt" else ""))         # windowed on Windows
 SAMPLE_ID = "11010519491231002X"
 RUN_TIMEOUT = 180
 
@@ -53,13 +54,14 @@ def build() -> float:
 def check_layout() -> None:
     """The datas must sit where desktop/domain/paths.py app_root() looks when frozen (sys._MEIPASS)."""
     step("bundle layout")
-    if not EXE.is_file():
-        raise StepFailedError(f"no executable at {EXE}")
+    for exe in (EXE, DESK_EXE):
+        if not exe.is_file():
+            raise StepFailedError(f"no executable at {exe}")
     internal = BUNDLE / "_internal"
     for rel in ("resources/catalog", "resources/calendar/overrides.toml", "data/catalog.sqlite"):
         if not (internal / rel).exists():
             raise StepFailedError(f"{rel} is missing from {internal}")
-    print(f"ok: {EXE.relative_to(ROOT)}, _internal/resources, _internal/data/catalog.sqlite")
+    print(f"ok: {DESK_EXE.relative_to(ROOT)} (desk), {EXE.relative_to(ROOT)} (command line), _internal/resources, _internal/data/catalog.sqlite")
 
 
 def frozen_env(data_dir: Path) -> dict[str, str]:

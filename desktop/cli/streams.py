@@ -21,3 +21,27 @@ def setup(stdout: io.TextIOBase | None = None, stderr: io.TextIOBase | None = No
             stream.reconfigure(errors="replace")
         else:
             stream.reconfigure(encoding="utf-8", errors="strict" if stream is sys.stdout else "backslashreplace")
+
+
+def is_console(stream, *, windows: bool = sys.platform == "win32", console_mode=None) -> bool:
+    """Whether a person can type at `stream`. On Windows `isatty()` is also true for NUL (a character device):
+    a scheduled task with NUL as stdin then hung in getpass forever. There only a handle with a console mode
+    is a console. `console_mode(fd) -> bool` is injectable for tests; by default it asks Windows."""
+    try:
+        if not stream.isatty():
+            return False
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    if not windows:
+        return True
+    return (console_mode or _windows_console_mode)(fd)
+
+
+def _windows_console_mode(fd: int) -> bool:
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    mode = wintypes.DWORD()
+    return bool(ctypes.windll.kernel32.GetConsoleMode(msvcrt.get_osfhandle(fd), ctypes.byref(mode)))  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.cli.test_cli import case_json, cli_dir, run, write  # noqa: F401 - cli_dir is a fixture
+from tests.cli.test_cli import case_json, run, write
 
 RARE = "王𠈌"
 
@@ -60,3 +60,31 @@ def test_a_gbk_console_shows_a_question_mark_instead_of_crashing(with_rare_name)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     text = shown.decode("gbk")
     assert "王?" in text and "共 1 件" in text
+
+
+def test_a_password_is_never_awaited_from_nul_on_windows():
+    """Task Scheduler runs with NUL as stdin; NUL is a character device, so isatty() says True on Windows."""
+    from desktop.cli import streams
+
+    class NulOnWindows:
+        def isatty(self):
+            return True
+
+        def fileno(self):
+            return 0
+
+    assert not streams.is_console(NulOnWindows(), windows=True, console_mode=lambda fd: False)
+    assert streams.is_console(NulOnWindows(), windows=True, console_mode=lambda fd: True)
+    assert streams.is_console(NulOnWindows(), windows=False)
+
+
+def test_a_command_needing_a_password_with_no_console_fails_at_once_in_words(cli_dir, tmp_path):
+    """The check happens before getpass: with stdin not a console, one Chinese line, no hang."""
+    from tests.cli.test_accounts import run as run_as
+
+    run_as("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=cli_dir,
+           new_password="Initial-2026x")
+    proc = subprocess.run([sys.executable, "-m", "desktop", "audit", "list", "--user", "admin", "--data-dir",
+                           str(cli_dir)], stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
+                          env={k: v for k, v in os.environ.items() if k != "DESK_PASSWORD"}, timeout=60)
+    assert proc.returncode == 1 and proc.stderr.startswith("错误：需要密码")
