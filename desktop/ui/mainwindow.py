@@ -225,6 +225,8 @@ class MainWindow(QMainWindow):
         if report.accepted or report.quarantined:
             bad = f"，{len(report.quarantined)} 件有问题已隔离" if report.quarantined else ""
             self.statusBar().showMessage(f"扫描文件夹：新收 {len(report.accepted)} 件{bad}", 15000)
+        if denied := [w for w in report.waiting if w.get("why") == "denied"]:
+            self.statusBar().showMessage(f"扫描件“{denied[0]['name']}”无法移走。{denied[0]['detail']}", 60000)
         if self._inbox is not None:
             self._inbox.reload()
         self._on_store_changed("intake", "")
