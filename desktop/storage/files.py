@@ -79,3 +79,40 @@ def _clear_read_only(path: Path) -> None:
             os.chmod(path, mode | stat.S_IWRITE)
     except OSError:
         pass
+
+
+NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "afs", "ncpfs", "fuse.sshfs", "davfs", "fuse.davfs2"}
+DRIVE_REMOTE = 4  # GetDriveTypeW
+
+
+def network_share(path: Path, *, windows: bool = os.name == "nt", drive_type: Callable[[str], int] | None = None,
+                  mounts: str | None = None) -> str | None:
+    """What kind of network share `path` is on ('SMB 共享 …'), or None for a local disk. SQLite's locking (and
+    so WAL and every guarantee of a committed case) does not hold on network file systems."""
+    if windows:
+        text = str(path)
+        if text.startswith(("\\\\", "//")):
+            return "网络共享路径（UNC）"
+        drive = os.path.splitdrive(text)[0] or text[:2]
+        if drive and (drive_type or _drive_type)(drive + "\\") == DRIVE_REMOTE:
+            return f"映射的网络驱动器 {drive}"
+        return None
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    best, kind = "", ""
+    target = os.path.realpath(path)
+    for line in mounts.splitlines():
+        fields = line.split()
+        inside = len(fields) >= 3 and (target == fields[1] or target.startswith(fields[1].rstrip("/") + "/"))
+        if inside and len(fields[1]) > len(best):
+            best, kind = fields[1], fields[2]
+    return f"网络文件系统（{kind}）" if kind in NETWORK_FS else None
+
+
+def _drive_type(root: str) -> int:
+    import ctypes
+
+    return int(ctypes.windll.kernel32.GetDriveTypeW(root))  # type: ignore[attr-defined]
