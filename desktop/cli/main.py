@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import importlib
 
-from desktop.cli import streams
 from desktop.cli.common import Parser, data_dir
 from desktop.domain.errors import run_command_line
 
@@ -44,7 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    streams.setup()  # UTF-8 when redirected, never a crash on a GBK console (Chinese Windows)
     return run_command_line(build_parser(), argv, _dispatch, _bug)
 
 

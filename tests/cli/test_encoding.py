@@ -64,7 +64,7 @@ def test_a_gbk_console_shows_a_question_mark_instead_of_crashing(with_rare_name)
 
 def test_a_password_is_never_awaited_from_nul_on_windows():
     """Task Scheduler runs with NUL as stdin; NUL is a character device, so isatty() says True on Windows."""
-    from desktop.cli import streams
+    from desktop.domain import terminal
 
     class NulOnWindows:
         def isatty(self):
@@ -73,9 +73,9 @@ def test_a_password_is_never_awaited_from_nul_on_windows():
         def fileno(self):
             return 0
 
-    assert not streams.is_console(NulOnWindows(), windows=True, console_mode=lambda fd: False)
-    assert streams.is_console(NulOnWindows(), windows=True, console_mode=lambda fd: True)
-    assert streams.is_console(NulOnWindows(), windows=False)
+    assert not terminal.is_console(NulOnWindows(), windows=True, console_mode=lambda fd: False)
+    assert terminal.is_console(NulOnWindows(), windows=True, console_mode=lambda fd: True)
+    assert terminal.is_console(NulOnWindows(), windows=False)
 
 
 def test_a_command_needing_a_password_with_no_console_fails_at_once_in_words(cli_dir, tmp_path):

@@ -1,4 +1,4 @@
-"""Standard streams that never lose a character: UTF-8 when redirected, no crash on a console's code page.
+"""The terminal of both command lines (desk and hub): UTF-8 when redirected, no crash on a console's code page.
 
 On Chinese Windows the console and redirected output default to cp936 (GBK), which has no 𠈌: `case list
 --json > x.json` died with 内部错误 and an empty file, and JSON came out in GBK. Files and pipes get UTF-8
