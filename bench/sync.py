@@ -73,7 +73,7 @@ def raw_server(durable_dir: str | None) -> None:
 
 
 def start(cmd: list[str]) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8", cwd=ROOT)
     line = proc.stdout.readline()
     return proc, "http://" + line.split("http://")[1].split()[0]
 
@@ -143,7 +143,7 @@ def run_sync(data_dir: Path, hub_url: str, hub_dir: Path) -> tuple[float, object
     from desktop.sync import engine as sync
 
     code = subprocess.run([sys.executable, "-m", "hub", "device", "add", "W03", "--office", "演示县",
-                           "--data-dir", str(hub_dir)], capture_output=True, text=True, cwd=ROOT, check=True)
+                           "--data-dir", str(hub_dir)], capture_output=True, text=True, encoding="utf-8", cwd=ROOT, check=True)
     store = Store.open(data_dir, catalog.load())
     sync.connect(store, hub_url, code.stdout.split("登记码：")[1].split("（")[0])
     engine = sync.SyncEngine(store)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -18,6 +19,26 @@ from hub import config as config_mod
 DEFAULT_PORT = 8760
 
 
+def listening_socket(host: str, port: int, *, windows: bool = os.name == "nt") -> socket.socket:
+    """A bound TCP socket that no second hub can share. On Windows SO_REUSEADDR would let another process bind
+    the same port silently and split the requests between two hubs: there the port is taken exclusively
+    (SO_EXCLUSIVEADDRUSE). Elsewhere SO_REUSEADDR only allows a restart over TIME_WAIT connections."""
+    # proto=IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
+    # socket says TCP; with proto 0 every answer waited ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    if windows:
+        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", ~socket.SO_REUSEADDR), 1)
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise HubCliError(f"无法监听 {host}:{port}（{exc.strerror}；是否已有一个汇聚服务器在运行？）") from None
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -27,14 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cfg = _private(config_mod.resolve(args.data_dir, args.db))
     logs.setup(cfg.log_dir)
     app = create_app(cfg)
-    # proto=IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the listening
-    # socket says TCP; with proto 0 every answer waited ~40 ms for a delayed ACK (Nagle).
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
-    except OSError as exc:
-        raise HubCliError(f"无法监听 {args.host}:{args.port}（{exc.strerror}）") from None
+    sock = listening_socket(args.host, args.port)
     port = sock.getsockname()[1]
     # The first stdout line says where we listen (with --port 0 the OS picked the port).
     print(f"县级汇聚服务器已启动：http://{args.host}:{port}  数据目录 {cfg.data_dir}  "
@@ -166,7 +180,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help=f"数据目录（环境变量 {config_mod.ENV_DATA_DIR}；默认 ./hub-data）")
+    common.add_argument("--data-dir", help=f"数据目录（环境变量 {config_mod.ENV_DATA_DIR}；默认 Windows 为 %PROGRAMDATA%\\yijianshi-hub）")
     common.add_argument("--db", help="数据库URL，如 postgresql://user:pass@host/db（默认：数据目录中的SQLite）")
     common.add_argument("--json", action="store_true", help="以JSON输出")
     parser = _Parser(prog="python -m hub", description="一件事帮代办 县级汇聚服务器")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ntpath
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 ENV_DATA_DIR = "HUB_DATA_DIR"
 ENV_DB_URL = "HUB_DB_URL"
-DEFAULT_DATA_DIR = "hub-data"
+APP_NAME = "yijianshi-hub"
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,26 @@ class HubConfig:
 
 
 def resolve(data_dir: str | None = None, db_url: str | None = None) -> HubConfig:
-    """--data-dir wins, then HUB_DATA_DIR, then ./hub-data; --db wins, then HUB_DB_URL, then SQLite in the dir."""
-    base = Path(data_dir or os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR).expanduser().resolve()
+    """--data-dir wins, then HUB_DATA_DIR, then default_data_dir(); --db wins, then HUB_DB_URL, then SQLite in
+    the dir."""
+    base = Path(data_dir or os.environ.get(ENV_DATA_DIR) or default_data_dir()).expanduser().resolve()
     url = db_url or os.environ.get(ENV_DB_URL) or f"sqlite:///{base / 'hub.sqlite'}"
     return HubConfig(data_dir=base, db_url=normalize_url(url))
+
+
+def default_data_dir() -> Path:
+    """Never relative to the working directory: a hub started by Task Scheduler or as a service runs in
+    C:\\Windows\\System32. On Windows the machine-wide %PROGRAMDATA%\\yijianshi-hub (a service account has no
+    profile of its own to speak of); elsewhere the user's data dir."""
+    if os.name == "nt":
+        return Path(windows_data_dir(os.environ))
+    import platformdirs  # only when no data dir was given
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def windows_data_dir(environ: Mapping[str, str]) -> str:
+    return ntpath.join(environ.get("PROGRAMDATA") or r"C:\ProgramData", APP_NAME)
 
 
 def normalize_url(url: str) -> str:

@@ -23,7 +23,9 @@ NAME = "yijianshi-desk"
 DIST = ROOT / "dist"
 WORK = ROOT / "build"
 BUNDLE = DIST / NAME
-EXE = BUNDLE / (NAME + (".exe" if os.name == "nt" else ""))
+EXE = BUNDLE / ("yijianshi-cli" + (".exe" if os.name == "nt" else ""))   # the console one: it prints
+DESK_EXE = BUNDLE / (NAME + (".exe" if os.name == "nt" else ""))         # windowed on Windows
+HUB_EXE = BUNDLE / ("yijianshi-hub" + (".exe" if os.name == "nt" else ""))
 SAMPLE_ID = "11010519491231002X"
 RUN_TIMEOUT = 180
 
@@ -53,13 +55,14 @@ def build() -> float:
 def check_layout() -> None:
     """The datas must sit where desktop/domain/paths.py app_root() looks when frozen (sys._MEIPASS)."""
     step("bundle layout")
-    if not EXE.is_file():
-        raise StepFailedError(f"no executable at {EXE}")
+    for exe in (EXE, DESK_EXE, HUB_EXE):
+        if not exe.is_file():
+            raise StepFailedError(f"no executable at {exe}")
     internal = BUNDLE / "_internal"
     for rel in ("resources/catalog", "resources/calendar/overrides.toml", "data/catalog.sqlite"):
         if not (internal / rel).exists():
             raise StepFailedError(f"{rel} is missing from {internal}")
-    print(f"ok: {EXE.relative_to(ROOT)}, _internal/resources, _internal/data/catalog.sqlite")
+    print(f"ok: {DESK_EXE.relative_to(ROOT)} (desk), {EXE.relative_to(ROOT)} (command line), _internal/resources, _internal/data/catalog.sqlite")
 
 
 def frozen_env(data_dir: Path) -> dict[str, str]:
@@ -77,11 +80,11 @@ def decode(raw: bytes) -> str:
         return raw.decode(locale.getpreferredencoding(False), "replace")
 
 
-def run_frozen(args: list[str], data_dir: Path, cwd: Path) -> str:
-    """Run the bundled executable away from the checkout, so it can only use what was bundled."""
-    step(f"{NAME} {' '.join(args)}")
+def run_frozen(args: list[str], data_dir: Path, cwd: Path, exe: Path = EXE) -> str:
+    """Run a bundled executable away from the checkout, so it can only use what was bundled."""
+    step(f"{exe.name} {' '.join(args)}")
     try:
-        proc = subprocess.run([str(EXE), *args], cwd=cwd, env=frozen_env(data_dir), capture_output=True,
+        proc = subprocess.run([str(exe), *args], cwd=cwd, env=frozen_env(data_dir), capture_output=True,
                               timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
         raise StepFailedError(f"`{' '.join(args)}` did not finish within {RUN_TIMEOUT} s") from exc
@@ -130,6 +133,11 @@ def smoke_test() -> None:
         info = parse_json(run_frozen(["id", "check", SAMPLE_ID, "--json"], data_dir, cwd), "id check")
         if not (info.get("valid") and info.get("birth_date") == "1949-12-31"):
             raise StepFailedError(f"id check: unexpected answer {info}")
+        hub_dir = Path(tmp) / "汇聚 数据"
+        code = run_frozen(["device", "add", "白水乡-笔记本1", "--office", "白水乡便民服务中心", "--data-dir",
+                           str(hub_dir)], data_dir, cwd, exe=HUB_EXE)
+        if not (hub_dir / "hub.sqlite").is_file() or "白水乡-笔记本1" not in code:
+            raise StepFailedError(f"yijianshi-hub device add: no device recorded ({shorten(code)})")
 
 
 def size_mb(folder: Path) -> float:

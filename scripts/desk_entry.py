@@ -1,5 +1,13 @@
-"""Entry point frozen by build.spec: the same `main` as `python -m desktop` and the `yijianshi-desk` script."""
+"""Entry point frozen by build.spec for all three executables of the bundle, told apart by their own name:
+`yijianshi-hub` runs the county hub (`python -m hub`), the others the desk (`python -m desktop`: the desk
+itself with no arguments, a command otherwise)."""
 
-from desktop.cli.main import main
+import sys
+from pathlib import Path
+
+if Path(sys.executable).stem.lower() == "yijianshi-hub":
+    from hub.cli import main
+else:
+    from desktop.cli.main import main
 
 raise SystemExit(main())

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from desktop.domain import paths
+from desktop.domain import paths, terminal
 from desktop.domain.errors import DeskError
 from desktop.protocol import files
 
@@ -120,7 +120,7 @@ def read_password(prompt: str, env: str = ENV_PASSWORD) -> str:
     """A password from the environment variable `env`, else typed at the terminal without echo."""
     if env in os.environ:
         return os.environ[env]
-    if not sys.stdin.isatty():
+    if not terminal.is_console(sys.stdin):  # on Windows NUL is a tty but no console: never hang in getpass
         raise DeskError(f"需要密码：请在终端中运行以输入密码，或设置环境变量 {env}", field="password")
     return getpass.getpass(prompt)
 

@@ -12,7 +12,9 @@ from desktop.domain.redaction import redact
 from desktop.intake import folder as intake, scancheck
 from desktop.storage import settings
 
-WHY = {"unstable": "仍在写入，等待稳定", "locked": "被占用（扫描仪仍在写入），稍后重试", "empty": "空文件，等待写入",
+WHY = {"unstable": "仍在写入，等待稳定", "locked": "被占用（扫描仪仍在写入），稍后重试",
+       "held": "正被其他程序（杀毒软件、索引、预览）占用，稍后重试",
+       "denied": "无法移走（Windows 拒绝访问）：请让管理员检查扫描文件夹的权限或“受控文件夹访问”", "empty": "空文件，等待写入",
        "error": "处理出错，下次重试"}
 
 

@@ -33,11 +33,23 @@ def run() -> int:
         finally:
             store.close()
     _check_passwords()
+    _check_environment()
     from desktop.ui.selfcheck import check_qt  # Qt only once the core checks passed
 
     check_qt()
     print(f"自检通过：{len(cat.services)} 件一件事；数据库、工作日历、拼音、受理、回执（字体、PDF、二维码）、密码与Qt均可用")
     return 0
+
+
+def _check_environment() -> None:
+    """A frozen build runs in UTF-8 mode (build.spec) and carries the CA bundle its HTTPS client needs."""
+    import sys
+
+    import certifi
+
+    if getattr(sys, "frozen", False):
+        assert sys.flags.utf8_mode, "the bundle must run in Python's UTF-8 mode (build.spec OPTIONS)"
+    assert Path(certifi.where()).is_file(), "CA bundle (certifi) missing"
 
 
 def _accept(store):

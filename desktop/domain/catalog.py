@@ -7,7 +7,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from desktop.domain import paths
@@ -185,8 +185,7 @@ def load(path: Path | None = None) -> Catalog:
 def _load(path: str) -> Catalog:
     if not Path(path).exists():
         raise DeskError(f"找不到目录数据库：{path}（请运行 python -m desktop catalog build）")
-    # as_uri() escapes '#', '?', '%' and spaces, and writes Windows drive letters correctly
-    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    conn = connect_read_only(Path(path).resolve())
     conn.row_factory = sqlite3.Row
     try:
         questions = {r["id"]: _question(r) for r in conn.execute("SELECT * FROM questions ORDER BY position")}
@@ -195,6 +194,26 @@ def _load(path: str) -> Catalog:
         conn.close()
     groups = tuple(dict.fromkeys(s.group for s in services.values()))
     return Catalog(services=services, questions=questions, groups=groups)
+
+
+def connect_read_only(path: PurePath) -> sqlite3.Connection:
+    """Open a SQLite file read-only. A file: URI with mode=ro where it can be written (as_uri() escapes '#',
+    '?', '%' and spaces, and writes drive letters correctly); but a desk run from a network share resolves to a
+    UNC path (\\\\server\\share\\…), whose URI has a host SQLite rejects, so there the plain path is opened and
+    writes are refused by query_only."""
+    target, as_uri = read_only_target(path)
+    conn = sqlite3.connect(target, uri=as_uri)
+    if not as_uri:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def read_only_target(path: PurePath) -> tuple[str, bool]:
+    """(what to pass to sqlite3.connect, whether it is a URI) for a read-only open of `path`."""
+    uri = path.as_uri()
+    if uri.startswith("file:///"):
+        return uri + "?mode=ro", True
+    return str(path), False  # file://server/share/…: a UNC path
 
 
 def _question(r: sqlite3.Row) -> Question:

@@ -42,7 +42,13 @@ def run_command_line(parser: argparse.ArgumentParser, argv: list[str] | None,
                      dispatch: Callable[[argparse.Namespace], int],
                      on_bug: Callable[[argparse.Namespace, Exception], str]) -> int:
     """Run one command line (the desk's and the hub's): a known error prints its one Chinese line and gives 1;
-    a bug prints what `on_bug` says (which logs it, redacted) and gives 2. No traceback reaches the terminal."""
+    a bug prints what `on_bug` says (which logs it, redacted) and gives 2. No traceback reaches the terminal.
+    Output is UTF-8 when redirected and never fails on a GBK console (desktop/domain/terminal.py)."""
+    from desktop.domain import (
+        terminal,  # here: errors is imported by everything, the terminal only by commands
+    )
+
+    terminal.setup()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -28,6 +28,22 @@ def catalog_db_path() -> Path:
     return app_root() / "data" / "catalog.sqlite"
 
 
+ENV_COUNTY_DIR = "DESK_COUNTY_DIR"
+
+
+def county_dir() -> Path:
+    """The county's own files (calendar.toml, …), outside the install folder that an upgrade replaces:
+    DESK_COUNTY_DIR, else the machine-wide %PROGRAMDATA%\\yijianshi-desk\\county on Windows (every clerk of the
+    PC), else the user's config dir."""
+    if env := os.environ.get(ENV_COUNTY_DIR):
+        return Path(env).expanduser()
+    if os.name == "nt":
+        return Path(os.environ.get("PROGRAMDATA") or r"C:\ProgramData") / APP_NAME / "county"
+    import platformdirs  # only when asked
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "county"
+
+
 def default_data_dir() -> Path:
     """%LOCALAPPDATA%\\yijianshi-desk on Windows (not Documents: ransomware guards, cloud sync)."""
     import platformdirs

@@ -1,28 +1,31 @@
 """Working days (工作日) with Chinese public holidays and make-up workdays, for due dates.
 
 The calendar comes from the maintained `chinesecalendar` package; a year it does not know yet falls
-back to Monday–Friday plus resources/calendar/overrides.toml, and `is_exact` says so.
+back to Monday–Friday plus resources/calendar/overrides.toml and the county's own calendar.toml in
+paths.county_dir() (outside the install folder, which an upgrade replaces), and `is_exact` says so.
 The day a period starts is not counted (行政许可法第八十二条: 期限开始之日不计算在内).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from functools import lru_cache
 
 import chinese_calendar
 
 from desktop.domain import paths
+from desktop.domain.tomlfile import read_toml
 
 
 @lru_cache(maxsize=1)
 def _overrides() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    path = paths.resources_dir() / "calendar" / "overrides.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    holidays = frozenset(dt.date.fromisoformat(d) for d in data.get("holidays", []))
-    workdays = frozenset(dt.date.fromisoformat(d) for d in data.get("workdays", []))
-    return holidays, workdays
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    for path in (paths.resources_dir() / "calendar" / "overrides.toml", paths.county_dir() / "calendar.toml"):
+        data = read_toml(path) if path.exists() else {}
+        holidays |= {dt.date.fromisoformat(d) for d in data.get("holidays", [])}
+        workdays |= {dt.date.fromisoformat(d) for d in data.get("workdays", [])}
+    return frozenset(holidays - workdays), frozenset(workdays)
 
 
 def known_year(year: int) -> bool:

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from desktop.intake.ingest import Claimed
-from desktop.storage import filelock
+from desktop.storage import filelock, fileops
 from desktop.storage.blobs import fsync_dir, replace_with_retry
 
 CLAIM_PREFIX = ".yjs-claim-"
 LOCKED = "locked"
+DENIED = "denied"  # access denied: usually a writer still holds it; if it lasts, a permission the clerk lacks
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -42,7 +43,7 @@ def claim(src: Path, processing: Path, name: str, seen: tuple[int, int]) -> Clai
     except OSError as exc:
         if exc.errno != errno.EXDEV:  # sharing violation / EBUSY / EACCES: still being written
             claimed.meta.unlink(missing_ok=True)
-            return LOCKED
+            return DENIED if fileops.is_denied(exc) and not fileops.is_held(exc) else LOCKED
         return claim_across_volumes(src, claimed)
     # No fsync of processing/ here: if the rename is lost in a crash the file is simply back in the scanner
     # folder; the blob and its row are made durable before the claimed copy is removed.
@@ -62,9 +63,9 @@ def claim_across_volumes(src: Path, claimed: Claimed) -> Claimed | str | None:
     except FileNotFoundError:
         claimed.meta.unlink(missing_ok=True)
         return None
-    except OSError:
+    except OSError as exc:
         claimed.meta.unlink(missing_ok=True)
-        return LOCKED
+        return DENIED if fileops.is_denied(exc) and not fileops.is_held(exc) else LOCKED
     copy_in(hold, claimed.path)
     return claimed
 
@@ -81,13 +82,13 @@ def copy_in(hold: Path, target: Path) -> None:
     os.unlink(os_path(hold))
 
 
-def bump_attempts(claimed: Claimed) -> int:
-    """Count one more processing attempt of a claim in its metadata; returns the new count."""
+def bump_attempts(claimed: Claimed, by: int = 1) -> int:
+    """Count one more processing attempt of a claim in its metadata (or take one back); returns the new count."""
     try:
         meta = json.loads(claimed.meta.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         meta = {"name": claimed.name, "attempts": 0}
-    meta["attempts"] = int(meta.get("attempts", 0)) + 1
+    meta["attempts"] = max(0, int(meta.get("attempts", 0)) + by)
     write_meta(claimed, meta, durable=False)  # a count lost in a crash only allows one more try
     return meta["attempts"]
 

@@ -24,6 +24,7 @@ from desktop.domain.errors import DeskError, StoreError
 from desktop.intake import scancheck
 from desktop.intake.claim import (
     CLAIM_PREFIX,
+    DENIED,
     LOCKED,
     PassLock,
     bump_attempts,
@@ -32,19 +33,23 @@ from desktop.intake.claim import (
     os_path,
     write_meta,
 )
-from desktop.intake.ingest import Claimed, ingest, quarantine
+from desktop.intake.ingest import Claimed, finish_committed, ingest, quarantine
+from desktop.storage import fileops
 from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store, now_local
 
 log = logging.getLogger("desktop.intake.folder")
 PROCESSING = "intake-processing"
 EMPTY_TIMEOUT = 600.0
+DENIED_PATIENCE = 180.0  # seconds a settled file may refuse to move before the clerk is told why
 MAX_ATTEMPTS = 3
 NAME_MAX = 120
 IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db", "ehthumbs_vista.db", "icon\r"}
 IGNORED_PREFIXES = ("~$", ".", "~")  # "." covers ._*, .DS_Store, our own .yjs-claim-*, hidden files
 IGNORED_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".filepart", ".!ut",
                     ".swp", ".lock", ".lck", ".~tmp")
+DENIED_HELP = ("Windows 拒绝访问（错误 5）：本机账号能在扫描文件夹里新建文件，却不能移走它。请让管理员给该文件夹"
+               "“修改”权限，或在 Windows 安全中心“受控文件夹访问”里允许本程序。")
 HIDDEN_OR_SYSTEM = 0x2 | 0x4  # FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM (Windows)
 
 
@@ -145,7 +150,7 @@ def _look(store: Store, folder: Path, processing: Path, report: ScanReport, opts
             report.waiting.append({"name": name, "why": "unstable", "size": st.st_size,
                                    "seconds_left": round(delay - quiet, 1)})
         else:
-            _take(store, Path(entry.path), processing, report, opts, name, st)
+            _take(store, Path(entry.path), processing, report, opts, name, st, quiet - delay)
     state.keep_only(listed)
 
 
@@ -166,9 +171,12 @@ def _entries(folder: Path) -> list[tuple[os.DirEntry, os.stat_result]]:
 
 
 def _take(store: Store, src: Path, processing: Path, report: ScanReport, opts: dict[str, Any], name: str,
-          st: os.stat_result) -> None:
+          st: os.stat_result, settled_for: float) -> None:
     claimed = claim(src, processing, name, (st.st_size, st.st_mtime_ns))
-    if claimed == LOCKED:
+    if claimed == DENIED and settled_for >= DENIED_PATIENCE:
+        # settled for minutes and still "access denied": not a scanner writing, a permission the clerk lacks
+        report.waiting.append({"name": name, "why": "denied", "size": st.st_size, "detail": DENIED_HELP})
+    elif claimed in (LOCKED, DENIED):
         report.waiting.append({"name": name, "why": "locked", "size": st.st_size})
     elif isinstance(claimed, Claimed):
         if st.st_size == 0:
@@ -196,7 +204,12 @@ def _recover(store: Store, folder: Path, processing: Path, report: ScanReport, o
 
 
 def _process(store: Store, claimed: Claimed, report: ScanReport, opts: dict[str, Any]) -> None:
-    """Ingest one claim; an unexpected failure leaves it for the next pass, at most MAX_ATTEMPTS times."""
+    """Ingest one claim; an unexpected failure leaves it for the next pass, at most MAX_ATTEMPTS times. A scan
+    already in the inbox is only cleaned up, never quarantined; a file another program holds (antivirus, the
+    indexer) waits without counting an attempt."""
+    if (done := finish_committed(store, claimed)) is not None:
+        report.accepted.append(done)
+        return
     attempts = bump_attempts(claimed)
     try:
         if attempts > MAX_ATTEMPTS:
@@ -204,11 +217,12 @@ def _process(store: Store, claimed: Claimed, report: ScanReport, opts: dict[str,
             return
         outcome = ingest(store, claimed, now=now_local(), **opts)
     except (OSError, DeskError) as exc:
-        log.warning("scan %s not processed (attempt %d): %s", claimed.intake_id, attempts, type(exc).__name__)
-        known = _environment(exc)
-        if known:  # the database or the disk, not the scan: it waits without using up its tries
+        held, known = fileops.is_held(exc), _environment(exc)
+        if held or known:  # another program holds the file, or the database or disk is the trouble: not the scan's
             _uncount(claimed, attempts)
-        report.waiting.append({"name": claimed.name, "why": "store" if known else "error", "size": _size(claimed.path),
+        log.warning("scan %s not processed (attempt %d): %s", claimed.intake_id, attempts, type(exc).__name__)
+        why = "held" if held else "store" if known else "error"
+        report.waiting.append({"name": claimed.name, "why": why, "size": _size(claimed.path),
                                "message": known or getattr(exc, "message", "")})
         return
     (report.quarantined if "reason" in outcome else report.accepted).append(outcome)

@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop.domain.errors import DeskError
 from desktop.intake import coverbatch, documents, pdfpages, scancheck
+from desktop.storage import fileops
 from desktop.storage.blobs import BlobStore, fsync_dir, replace_with_retry, sha256_file
 from desktop.storage.store import Store
 
@@ -44,18 +45,23 @@ class Claimed:
             name = "（中断后恢复的扫描件）"
         return cls(path, path.stem, name)
 
-    def done(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.meta.unlink(missing_ok=True)
+    def done(self) -> bool:
+        """Remove the claimed copy and its metadata. False when another program (antivirus, the indexer) still
+        holds one: the next pass finds it again, sees it committed, and only cleans up."""
+        try:
+            fileops.remove(self.path)
+            fileops.remove(self.meta)
+        except fileops.HeldError:
+            log.info("scan %s committed; its claimed copy is held by another program, removed later", self.intake_id)
+            return False
+        return True
 
 
 def ingest(store: Store, claimed: Claimed, *, size_limit: int, covers: bool, now: dt.datetime,
            actor: str = "") -> dict[str, Any]:
     """Process one claimed scan; returns the outcome for the pass report."""
-    row = store.db.execute("SELECT id FROM documents WHERE intake_id = ?", [claimed.intake_id]).fetchone()
-    if row is not None:  # committed before a crash; only the clean-up was lost
-        claimed.done()
-        return _accepted(documents.get(store, row[0]), claimed, [], recovered=True)
+    if (done := finish_committed(store, claimed)) is not None:
+        return done
     try:
         verdict = scancheck.inspect(claimed.path, size_limit=size_limit)
     except scancheck.ScanRejectedError as exc:
@@ -75,6 +81,15 @@ def ingest(store: Store, claimed: Claimed, *, size_limit: int, covers: bool, now
     claimed.done()
     log.info("scan %s accepted as document %s (%d pages)", claimed.intake_id, doc_id, verdict.pages)
     return _accepted(documents.get(store, doc_id), claimed, filed)
+
+
+def finish_committed(store: Store, claimed: Claimed) -> dict[str, Any] | None:
+    """A claim whose document already committed (before a crash, or its clean-up was held): clean up only."""
+    row = store.db.execute("SELECT id FROM documents WHERE intake_id = ?", [claimed.intake_id]).fetchone()
+    if row is None:
+        return None
+    claimed.done()
+    return _accepted(documents.get(store, row[0]), claimed, [], recovered=True)
 
 
 def quarantine(store: Store, claimed: Claimed, reason: str, detail: str, now: dt.datetime) -> dict[str, Any]:

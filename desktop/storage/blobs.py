@@ -11,26 +11,17 @@ from pathlib import Path
 
 from desktop.domain.errors import StoreError
 from desktop.protocol.files import CHUNK, fsync_dir, sha256_file
+from desktop.storage import fileops
 
 __all__ = ["BlobStore", "fsync_dir", "replace_with_retry", "sha256_file"]  # the last two re-exported for intake
 
 SHA_LEN = 64
 
 
-def replace_with_retry(src: Path, dst: Path, *, attempts: int = 5, pause: float = 0.05) -> None:
-    """os.replace, retried a few times on PermissionError.
-
-    On Windows a virus scanner or the search indexer briefly opens new files without FILE_SHARE_DELETE, and
-    MoveFileEx then fails with "access denied" for a few milliseconds; a short retry rides that out.
-    """
-    for attempt in range(attempts):
-        try:
-            os.replace(src, dst)
-            return
-        except PermissionError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(pause * (attempt + 1))
+def replace_with_retry(src: Path, dst: Path) -> None:
+    """os.replace, riding out a virus scanner or the search indexer holding a new file for a moment
+    (desktop/storage/fileops.py); raises fileops.HeldError if it is held longer."""
+    fileops.replace(src, dst, window=1.0)
 
 
 class BlobStore:

@@ -7,7 +7,6 @@ import os
 import re
 import sqlite3
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from desktop.domain import rules
 from desktop.domain.case import PROXY_KINDS
 from desktop.domain.catalog import METHODS, NEEDS, editorial_marks as catalog_editorial
 from desktop.domain.errors import DeskError
+from desktop.domain.tomlfile import read_toml
 from desktop.storage import searchkeys
 
 BUILTIN_FACTS: dict[str, set[str] | None] = {
@@ -77,13 +77,9 @@ def read_source(source_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, 
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise DeskError(f"找不到目录源文件：{path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DeskError(f"目录源文件 {path.name} 格式错误：{exc}") from None
+    if not path.exists():
+        raise DeskError(f"找不到目录源文件：{path}")
+    return read_toml(path)  # a BOM (Notepad, WPS) is fine; GBK is refused with the file named
 
 
 def _check_questions(questions: list[dict[str, Any]], where: _Where) -> dict[str, dict[str, Any]]:

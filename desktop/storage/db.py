@@ -20,6 +20,7 @@ from typing import Any
 
 from desktop.domain.errors import StoreError
 from desktop.protocol import files
+from desktop.storage import fileops
 from desktop.storage.migrations import MIGRATIONS
 
 DB_NAME = "desk.sqlite"
@@ -130,7 +131,11 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 def ensure_writable(data_dir: Path) -> None:
-    """Create the data dir and prove we can write there; refuse with the path named otherwise."""
+    """Create the data dir and prove we can write there; refuse with the path named otherwise, and refuse a
+    network share (SQLite's locking does not hold there: a committed case could be lost or the file damaged)."""
+    if share := fileops.network_share(data_dir):
+        raise StoreError(f"数据目录在{share}上：{data_dir}。数据库放在网络盘上会损坏或丢失已保存的案件，"
+                         "请把数据目录设在本机磁盘（例如默认的用户数据目录）。")
     try:
         files.private_dir(data_dir)  # 0700: personal data lives here
         probe = data_dir / f".probe-{uuid.uuid4().hex}"

@@ -52,10 +52,11 @@ class IntakeRunner(QObject):
         self.rescan.timeout.connect(self.scan_now)
 
     def start(self) -> None:
+        """First pass now; the folder is watched once a pass has reached it. Nothing here touches the folder on
+        the GUI thread: a scanner folder on an unreachable share (\\\\server\\scans) can take half a minute to
+        answer, and the window must not freeze meanwhile."""
         if self.folder is None:
             return
-        if self.folder.is_dir():
-            self.watcher.addPath(str(self.folder))
         self.rescan.start()
         self.scan_now()
 
@@ -96,8 +97,8 @@ class IntakeRunner(QObject):
             self.failed.emit(worker.known(error))
             return
         self.last = report
-        if self.folder is not None and str(self.folder) not in self.watcher.directories() and self.folder.is_dir():
-            self.watcher.addPath(str(self.folder))
+        if self.folder is not None and str(self.folder) not in self.watcher.directories():
+            self.watcher.addPath(str(self.folder))  # the pass just reached it (scan_once checks it on the worker)
         self.passed.emit(report)
         if self.again or report.waiting or report.busy:
             self.poll.start()

@@ -273,6 +273,8 @@ class MainWindow(QMainWindow):
             bad = f"，{len(report.quarantined)} 件有问题已隔离" if report.quarantined else ""
             self.statusBar().showMessage(f"扫描文件夹：新收 {len(report.accepted)} 件{bad}", 15000)
             self.signals.relay([("scan_received", "")])  # into the inbox, not yet any case's
+        if denied := [w for w in report.waiting if w.get("why") == "denied"]:
+            self.statusBar().showMessage(f"扫描件“{denied[0]['name']}”无法移走。{denied[0]['detail']}", 60000)
 
     def _start_sync(self) -> None:
         """Sync in the background for staff who handle cases; the status bar says how it stands."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPageLayout, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop import forms
 from desktop.accounts import roles
+from desktop.domain.errors import DeskError
 from desktop.forms import printing
 from desktop.storage import settings
 from desktop.storage.store import Store
@@ -54,22 +55,46 @@ def paint_pdf_bytes(pdf: bytes, printer: QPrinter) -> None:
         doc.close()
 
 
+NOT_PRINTED = ("打印没有完成：打印机未能开始或已取消（例如在“另存为”对话框中点了取消，或打印机脱机、无权限），"
+               "本次不计为已打印，可再次打印。")
+
+
 def paint_pdf(doc: QPdfDocument, printer: QPrinter) -> None:
-    """Paint every page onto `printer` at PRINT_DPI, scaled to the printable area."""
+    """Paint every page onto `printer` at PRINT_DPI, scaled to the printable area; landscape pages (the ledger)
+    go out landscape. Raises PrintNotDoneError when the printer did not start or finish: QPainter.begin and
+    newPage fail by returning False (Cancel in "Microsoft Print to PDF" or WPS, an offline or denied printer),
+    never by raising, and such a print must not be recorded as printed."""
     printer.setResolution(PRINT_DPI)
-    painter = QPainter(printer)
+    if doc.pageCount():
+        first = doc.pagePointSize(0)
+        landscape = first.width() > first.height()
+        printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape
+                                   else QPageLayout.Orientation.Portrait)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintNotDoneError(NOT_PRINTED)
     try:
         for page in range(doc.pageCount()):
-            if page:
-                printer.newPage()
-            rect = painter.viewport()
-            points = doc.pagePointSize(page)
-            size = QSize(int(points.width() / 72 * PRINT_DPI), int(points.height() / 72 * PRINT_DPI))
-            image = doc.render(page, size)
-            target = size.scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(QRect(rect.topLeft(), target), image)
+            if page and not printer.newPage():
+                raise PrintNotDoneError(NOT_PRINTED)
+            _paint_page(doc, page, painter)
     finally:
-        painter.end()
+        ended = painter.end()
+    if not ended or printer.printerState() in (QPrinter.PrinterState.Aborted, QPrinter.PrinterState.Error):
+        raise PrintNotDoneError(NOT_PRINTED)
+
+
+def _paint_page(doc: QPdfDocument, page: int, painter: QPainter) -> None:
+    rect = painter.viewport()
+    points = doc.pagePointSize(page)
+    size = QSize(int(points.width() / 72 * PRINT_DPI), int(points.height() / 72 * PRINT_DPI))
+    image = doc.render(page, size)
+    target = size.scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    painter.drawImage(QRect(rect.topLeft(), target), image)
+
+
+class PrintNotDoneError(DeskError):
+    """The printer did not start or did not finish: nothing is recorded as printed."""
 
 
 class PdfPreview(QDialog):

@@ -20,5 +20,25 @@ def check_qt() -> None:
     label = QLabel("自检 䶮𠈌")
     label.grab()
     QPdfDocument()
+    _check_windows_pieces()
     del label, app
+
+
+def _check_windows_pieces() -> None:
+    """Qt's Chinese translations (its own dialogs), print support, and on Windows the real platform plugin and
+    the default printer: the pieces a Windows bundle loses first."""
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    translator = QTranslator()
+    assert translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), \
+        "qtbase_zh_CN.qm (Qt's dialogs in Chinese) missing"
+    printers = QPrinterInfo.availablePrinterNames()
+    if sys.platform == "win32":
+        plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
+        assert (plugins / "platforms" / "qwindows.dll").is_file(), "qwindows.dll (the Windows platform plugin) missing"
+        print(f"默认打印机：{QPrinterInfo.defaultPrinterName() or '（未设置）'}；共 {len(printers)} 台")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.errors import DeskError, ValidationError
 from desktop.storage import settings
 from desktop.storage.store import Store
+from desktop.ui import worker
 from desktop.ui.pagebase import hint_label, set_hint
 
 # the tabs of the dialog and the text settings on each (the staff member's name comes from their login)
@@ -123,10 +125,11 @@ class SettingsDialog(QDialog):
         form.addRow(spec.title, row)
 
     def _printer_rows(self, form: QFormLayout, values: dict) -> None:
-        names = printer_names()
+        """The saved printers at once; the installed ones are listed by a worker (on Windows enumerating
+        printers can take seconds with a network printer offline) and added when they arrive."""
         self.printer = QComboBox()
         self.printer.setEditable(True)
-        self.printer.addItems(["", *names])
+        self.printer.addItem("")
         self.printer.setCurrentText(values["default_printer"])
         form.addRow(settings.SETTINGS["default_printer"].title, self.printer)
         self.per_kind: dict[str, QComboBox] = {}
@@ -134,11 +137,20 @@ class SettingsDialog(QDialog):
         for kind, title in (("receipt", "受理回执"), ("consent", "委托书"), ("notice", "一次性告知书"), ("cover", "材料封面")):
             box = QComboBox()
             box.setEditable(True)
-            box.addItems(["", *names])
+            box.addItem("")
             box.setCurrentText(per_kind.get(kind, ""))
             box.setToolTip("留空：用默认打印机")
             self.per_kind[kind] = box
             form.addRow(f"{title}打印机", box)
+        worker.run(printer_names, self._on_printers)
+
+    def _on_printers(self, names: list[str] | None, error: BaseException | None) -> None:
+        if error is not None or not names or not shiboken6.isValid(self.printer):
+            return  # no print support, no printer, or the dialog already closed: the boxes still take a typed name
+        for box in (self.printer, *self.per_kind.values()):
+            typed = box.currentText()
+            box.addItems(names)
+            box.setCurrentText(typed)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择扫描文件夹", self.edits["scanner_folder"].text())

@@ -37,13 +37,6 @@ def refused(*args: str, data_dir: Path | None = None) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def cli_dir(data_dir: Path) -> Path:
-    run("settings", "set", "county_code", "439901", data_dir=data_dir)
-    run("settings", "set", "window_code", "W03", data_dir=data_dir)
-    return data_dir
-
-
 def case_json(number: int, seed: int = 0, *, missing: int = 0) -> dict:
     cat = catalog_mod.load()
     service = cat.service(number)

@@ -201,3 +201,31 @@ def test_catalog_list_json_from_the_command_line():
 )
 def test_service_finder_matches_name_initials_keywords_and_codes(catalog, query, expected):
     assert [s.number for s in catalog.services.values() if s.matches(query)] == expected
+
+
+def test_a_catalog_on_a_network_share_opens_without_a_uri_sqlite_would_reject():
+    """Run from a mapped drive, the path resolves to UNC; its file: URI names a host, which SQLite refuses."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    from desktop.domain.catalog import read_only_target
+
+    unc = PureWindowsPath(r"\\县政务服务器\desk$\_internal\data\catalog.sqlite")
+    assert read_only_target(unc) == (str(unc), False)
+    local = PureWindowsPath(r"C:\Program Files\一件事\data\catalog.sqlite")
+    target, is_uri = read_only_target(local)
+    assert is_uri and target.startswith("file:///C:/") and target.endswith("?mode=ro")
+    assert read_only_target(PurePosixPath("/opt/desk/data/catalog #1.sqlite"))[0].endswith("%231.sqlite?mode=ro")
+
+
+def test_the_plain_path_open_still_refuses_writes(tmp_path, monkeypatch):
+    import sqlite3
+
+    from desktop.domain import catalog as catalog_mod
+
+    path = tmp_path / "c.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    monkeypatch.setattr(catalog_mod, "read_only_target", lambda p: (str(p), False))  # as for a UNC path
+    conn = catalog_mod.connect_read_only(path)
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("INSERT INTO t VALUES (1)")

@@ -78,7 +78,7 @@ def test_a_bomb_is_refused_from_its_header_without_allocating_its_pixels(tmp_pat
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-before)\n")
     if os.name == "nt":
         pytest.skip("ru_maxrss is POSIX")
-    out = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True, encoding="utf-8", check=True)
     reason, grown_kb = out.stdout.split()
     assert reason == "bomb" and int(grown_kb) < 20_000, out.stdout
 

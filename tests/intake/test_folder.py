@@ -291,7 +291,7 @@ def test_a_second_pass_while_one_runs_returns_busy(store, folder: Path):
     if os.name == "nt":
         pytest.skip("the other-process half uses flock")
     proc = subprocess.Popen([sys.executable, "-c", code, str(store.data_dir / "intake.lock")],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
     assert proc.stdout.readline().strip() == "held"
     assert intake.scan_once(store, folder, now=0, stability_delay=0).busy
     proc.communicate("\n", timeout=10)

@@ -120,11 +120,11 @@ def test_the_supervisor_prints_the_office_ledger_from_a_real_hub_process(tmp_pat
         store.close()
         cli = [sys.executable, "-m", "desktop"]
         for args in (["hub", "connect", server.url, code], ["sync", "--once"]):
-            proc = subprocess.run([*cli, *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=120)
+            proc = subprocess.run([*cli, *args, "--data-dir", str(data)], capture_output=True, text=True, encoding="utf-8", timeout=120)
             assert proc.returncode == 0, proc.stderr
         out = tmp_path / "台账.pdf"
         proc = subprocess.run([*cli, "ledger", "--from", DAY.isoformat(), "--out", str(out), "--data-dir", str(data)],
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
         assert proc.returncode == 0, proc.stderr
         assert "数据范围：全办理点" in proc.stdout and "未同步 0 件" in proc.stdout
         assert number in "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)

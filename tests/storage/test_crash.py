@@ -62,7 +62,7 @@ def _run_child(data_dir: Path, seed: int, kill_at: int, parent_kill_after: int) 
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     lines = []
     with subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), str(seed), str(kill_at)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line.split())

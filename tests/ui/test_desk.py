@@ -112,7 +112,7 @@ def test_draft_survives_a_killed_process(store, data_dir):
     store.close()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     with subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env=env) as proc:
+                          stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env) as proc:
         assert proc.stdout is not None
         line = proc.stdout.readline().split()
         proc.send_signal(signal.SIGKILL)
@@ -145,7 +145,7 @@ def test_the_desk_starts_on_a_brand_new_data_dir(tmp_path):
     data = tmp_path / "全新 机器" / "数据"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     with subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir", str(data)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, env=env) as proc:
+                          stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env) as proc:
         deadline = time.monotonic() + 60
         while not (data / "desk.sqlite").exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)  # a bounded poll on a real condition: the desk has opened its database

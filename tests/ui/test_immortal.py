@@ -47,6 +47,6 @@ def test_pyside_still_drops_a_none_reference_per_slot_call(qtbot):
 @pytest.mark.parametrize(("prelude", "survives"), [("", False), ("import desktop.ui", True)])
 def test_a_process_survives_the_leak_only_with_the_workaround(prelude, survives):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT.format(prelude=prelude)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-c", SCRIPT.format(prelude=prelude)], capture_output=True, text=True, encoding="utf-8",
                           env=env, timeout=120)
     assert (proc.returncode == 0) is survives, proc.stderr[-300:]

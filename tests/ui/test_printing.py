@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.accounts.roles import Session
@@ -73,3 +74,54 @@ def test_an_auditor_cannot_print(store, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(title))
     print_document(None, store, Session("pengzhiyuan", "彭志远", "auditor"), case.uuid, "receipt")
     assert warnings == ["无权打印"]
+
+
+@pytest.mark.qt_log_ignore(r"QPainter::begin\(\): Returned false")  # the failure under test
+def test_a_print_that_never_started_is_not_recorded_and_the_next_is_no_reprint(qtbot, store, tmp_path, widgets,
+                                                                              monkeypatch):
+    """Cancel in "Microsoft Print to PDF", an offline or denied printer: QPainter.begin returns False and raises
+    nothing. Simulated with a PDF printer whose file cannot be created (begin fails the same way)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    case = proxy_case(store)
+    ready, warnings = [], []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append((title, text)))
+    print_document(None, store, CLERK, case.uuid, "receipt", on_ready=ready.append)
+    qtbot.waitUntil(lambda: bool(ready), timeout=20_000)
+    dialog = ready[0]
+    widgets.append(dialog)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "没有这个文件夹" / "printed.pdf"))
+    dialog.print_to(printer)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=30_000)
+    assert warnings[0][0] == "打印失败" and "不计为已打印" in warnings[0][1]
+    assert dialog.isEnabled() and not [e for e in store.events(case.uuid) if e["kind"] == "printed"]
+    again = []
+    print_document(None, store, CLERK, case.uuid, "receipt", on_ready=again.append)
+    qtbot.waitUntil(lambda: bool(again), timeout=20_000)
+    widgets.append(again[0])
+    assert not again[0].job.reprint and "补打" not in again[0].windowTitle()
+
+
+def test_a_landscape_document_prints_landscape(qtbot, tmp_path):
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    from desktop.ui.printing import paint_pdf_bytes
+
+    path = tmp_path / "ledger.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=landscape(A4))
+    pdf.drawString(72, 72, "ledger")
+    pdf.save()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    paint_pdf_bytes(path.read_bytes(), printer)
+    from PySide6.QtGui import QPageLayout
+
+    assert printer.pageLayout().orientation() == QPageLayout.Orientation.Landscape
+    from pypdf import PdfReader
+
+    box = PdfReader(tmp_path / "printed.pdf").pages[0].mediabox
+    assert box.width > box.height

@@ -36,3 +36,29 @@ def test_first_run_setup_checks_and_saves(qtbot, data_dir, catalog):
 def test_townships_text_round_trip():
     towns = [{"name": "城关镇", "villages": ["东门社区", "河背村"]}, {"name": "白水乡", "villages": []}]
     assert text_to_townships(townships_to_text(towns)) == towns
+
+
+def test_printers_are_listed_by_a_worker_and_a_typed_choice_survives(qtbot, data_dir, catalog, monkeypatch):
+    """Enumerating printers can take seconds on Windows with a network printer offline: never on the GUI thread."""
+    import threading
+
+    from desktop.ui import setup
+
+    asked_on = []
+
+    def slow_printers():
+        asked_on.append(threading.current_thread() is threading.main_thread())
+        return ["办公室打印机", "Microsoft Print to PDF"]
+
+    monkeypatch.setattr(setup, "printer_names", slow_printers)
+    store = Store.open(data_dir, catalog)
+    try:
+        dialog = setup.SettingsDialog(store, first_run=True)
+        qtbot.addWidget(dialog)
+        dialog.printer.setCurrentText("窗口打印机（手填）")
+        qtbot.waitUntil(lambda: dialog.printer.count() == 3, timeout=10_000)
+        assert asked_on == [False]
+        assert dialog.printer.currentText() == "窗口打印机（手填）"
+        assert [dialog.per_kind["receipt"].itemText(i) for i in range(3)] == ["", "办公室打印机", "Microsoft Print to PDF"]
+    finally:
+        store.close()
