@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.intake.ingest import Claimed
-from desktop.storage import filelock, files
+from desktop.storage import filelock, fileops
 from desktop.storage.blobs import fsync_dir, replace_with_retry
 
 CLAIM_PREFIX = ".yjs-claim-"
@@ -43,7 +43,7 @@ def claim(src: Path, processing: Path, name: str, seen: tuple[int, int]) -> Clai
     except OSError as exc:
         if exc.errno != errno.EXDEV:  # sharing violation / EBUSY / EACCES: still being written
             claimed.meta.unlink(missing_ok=True)
-            return DENIED if files.is_denied(exc) and not files.is_held(exc) else LOCKED
+            return DENIED if fileops.is_denied(exc) and not fileops.is_held(exc) else LOCKED
         return claim_across_volumes(src, claimed)
     # No fsync of processing/ here: if the rename is lost in a crash the file is simply back in the scanner
     # folder; the blob and its row are made durable before the claimed copy is removed.
@@ -65,7 +65,7 @@ def claim_across_volumes(src: Path, claimed: Claimed) -> Claimed | str | None:
         return None
     except OSError as exc:
         claimed.meta.unlink(missing_ok=True)
-        return DENIED if files.is_denied(exc) and not files.is_held(exc) else LOCKED
+        return DENIED if fileops.is_denied(exc) and not fileops.is_held(exc) else LOCKED
     copy_in(hold, claimed.path)
     return claimed
 

@@ -30,7 +30,7 @@ from desktop.intake.claim import (
     os_path,
 )
 from desktop.intake.ingest import Claimed, finish_committed, ingest, quarantine
-from desktop.storage import files
+from desktop.storage import fileops
 from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store, now_local
 
@@ -213,7 +213,7 @@ def _process(store: Store, claimed: Claimed, report: ScanReport, opts: dict[str,
             return
         outcome = ingest(store, claimed, now=now_local(), **opts)
     except (OSError, DeskError) as exc:
-        held = files.is_held(exc)
+        held = fileops.is_held(exc)
         if held:
             bump_attempts(claimed, -1)  # a sharing violation is not a failed attempt
         log.warning("scan %s not processed (attempt %d): %s", claimed.intake_id, attempts, type(exc).__name__)

@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop.domain.errors import DeskError
 from desktop.intake import coverbatch, documents, pdfpages, scancheck
-from desktop.storage import files
+from desktop.storage import fileops
 from desktop.storage.blobs import BlobStore, fsync_dir, replace_with_retry, sha256_file
 from desktop.storage.store import Store
 
@@ -49,9 +49,9 @@ class Claimed:
         """Remove the claimed copy and its metadata. False when another program (antivirus, the indexer) still
         holds one: the next pass finds it again, sees it committed, and only cleans up."""
         try:
-            files.remove(self.path)
-            files.remove(self.meta)
-        except files.HeldError:
+            fileops.remove(self.path)
+            fileops.remove(self.meta)
+        except fileops.HeldError:
             log.info("scan %s committed; its claimed copy is held by another program, removed later", self.intake_id)
             return False
         return True

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop.domain.errors import StoreError
 from desktop.protocol.files import CHUNK, fsync_dir, sha256_file
-from desktop.storage import files
+from desktop.storage import fileops
 
 __all__ = ["BlobStore", "fsync_dir", "replace_with_retry", "sha256_file"]  # the last two re-exported for intake
 
@@ -20,8 +20,8 @@ SHA_LEN = 64
 
 def replace_with_retry(src: Path, dst: Path) -> None:
     """os.replace, riding out a virus scanner or the search indexer holding a new file for a moment
-    (desktop/storage/files.py); raises files.HeldError if it is held longer."""
-    files.replace(src, dst, window=1.0)
+    (desktop/storage/fileops.py); raises fileops.HeldError if it is held longer."""
+    fileops.replace(src, dst, window=1.0)
 
 
 class BlobStore:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.domain.errors import StoreError
-from desktop.storage import files
+from desktop.storage import fileops
 from desktop.storage.migrations import MIGRATIONS
 
 DB_NAME = "desk.sqlite"
@@ -74,7 +74,7 @@ class Database:
 def ensure_writable(data_dir: Path) -> None:
     """Create the data dir and prove we can write there; refuse with the path named otherwise, and refuse a
     network share (SQLite's locking does not hold there: a committed case could be lost or the file damaged)."""
-    if share := files.network_share(data_dir):
+    if share := fileops.network_share(data_dir):
         raise StoreError(f"数据目录在{share}上：{data_dir}。数据库放在网络盘上会损坏或丢失已保存的案件，"
                          "请把数据目录设在本机磁盘（例如默认的用户数据目录）。")
     try:

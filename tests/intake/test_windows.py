@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.intake import folder as intake
-from desktop.storage import files
+from desktop.storage import fileops
 from tests.scanfiles import image_bytes, settle
 
 
@@ -55,8 +55,8 @@ def test_a_sharing_violation_is_retried_then_reported_held_never_as_a_failure(tm
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Path, "unlink", flaky)
-        files.remove(target, sleep=clock.sleep, clock=clock)
-    assert not target.exists() and len(calls) == 4 and sum(clock.slept) < files.WINDOW
+        fileops.remove(target, sleep=clock.sleep, clock=clock)
+    assert not target.exists() and len(calls) == 4 and sum(clock.slept) < fileops.WINDOW
     always = [0]
 
     def held(self, missing_ok=False):
@@ -66,9 +66,9 @@ def test_a_sharing_violation_is_retried_then_reported_held_never_as_a_failure(tm
     target.write_bytes(b"y")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Path, "unlink", held)
-        with pytest.raises(files.HeldError) as err:
-            files.remove(target, sleep=clock.sleep, clock=clock)
-    assert files.is_held(err.value) and always[0] > 1
+        with pytest.raises(fileops.HeldError) as err:
+            fileops.remove(target, sleep=clock.sleep, clock=clock)
+    assert fileops.is_held(err.value) and always[0] > 1
 
 
 def test_a_read_only_file_is_made_writable_and_removed(tmp_path):
@@ -85,7 +85,7 @@ def test_a_read_only_file_is_made_writable_and_removed(tmp_path):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Path, "unlink", windows_unlink)
-        files.remove(target, sleep=clock.sleep, clock=clock)
+        fileops.remove(target, sleep=clock.sleep, clock=clock)
     assert not target.exists() and len(tries) == 2
 
 
@@ -102,7 +102,7 @@ def test_a_committed_scan_whose_clean_up_is_held_is_never_quarantined(store, fol
         real_unlink(self, missing_ok=missing_ok)
 
     monkeypatch.setattr(Path, "unlink", antivirus)
-    monkeypatch.setattr(files, "WINDOW", 0.0)
+    monkeypatch.setattr(fileops, "WINDOW", 0.0)
     first = settle(store, folder)
     assert len(first.accepted) == 1 and not first.quarantined
     for n in range(intake.MAX_ATTEMPTS + 2):
