@@ -14,7 +14,7 @@ from desktop.domain.case import STATES
 
 EVENT_LABELS = {
     "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
-    "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "refuse": "不予受理", "printed": "打印",
+    "complete": "办结", "suspend": "中止", "resume": "续办", "terminate": "终止", "refuse": "不予受理", "printed": "打印", "id_card_read": "读取身份证",
     "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新", "scan_filed": "扫描件归档",
     "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件", "hub_status": "部门办理状态（县级服务器）",
     "sync_conflict_keep_local": "同步冲突：以本机为准", "sync_conflict_take_hub": "同步冲突：采用服务器版本",

@@ -44,6 +44,12 @@ SETTINGS = {
         Setting("hub_ca_bundle", "汇聚服务器的根证书文件", hint="县里自建证书时填 PEM 证书文件路径；空则用系统证书库"),
         Setting("townships", "乡镇与村（社区）", default=[], kind="json"),
         Setting("lock_minutes", "空闲锁屏（分钟）", default="5", pattern=r"^([1-9]|[12]\d|30)$", hint="1–30，默认5"),
+        Setting("idcard_reader", "身份证阅读器", pattern=r"^(termb|file)$",
+                hint="留空：不用读卡器；termb：厂商驱动 termb.dll；file：模拟卡文件（培训、测试）"),
+        Setting("idcard_dll", "读卡器驱动（termb.dll）路径", hint="如 C:\\Program Files\\CVR100\\termb.dll"),
+        Setting("idcard_port", "读卡器端口", pattern=r"^(100[1-9]|101[0-6]|[1-9]|1[0-6])$",
+                hint="留空自动查找；USB 为 1001–1016，串口为 1–16"),
+        Setting("idcard_file", "模拟身份证文件", hint="file 模式下读取的 JSON 文件"),
     )
 }
 

@@ -33,6 +33,7 @@ class Page(QWidget):
 
     title = ""
     edited = Signal()
+    card_read = Signal(str, list)  # (person: applicant/guardian/proxy, fields filled from the ID card)
 
     def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
         super().__init__(parent)

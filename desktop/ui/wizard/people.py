@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QFormLayout,
@@ -24,6 +26,7 @@ from desktop.domain.errors import ValidationError
 from desktop.forms import namecheck
 from desktop.ui.fonts import screen_missing
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
+from desktop.ui.wizard.cardread import card_button, read_into
 
 PERSON_FIELDS = ("name", "id_number", "phone", "address", "relation")
 
@@ -59,6 +62,10 @@ class PersonForm(QWidget):
         form.addRow("姓名", self.name)
         form.addRow("身份证号码", self.id_number)
         form.addRow("", self.id_hint)
+        card_row = QHBoxLayout()
+        card_row.addWidget(card_button(self))
+        card_row.addStretch(1)
+        form.addRow("", card_row)
         form.addRow("联系电话", self.phone)
         self.address = page.line(f"{prefix}.address", "详细地址", 100) if address else None
         if self.address is not None:
@@ -111,6 +118,19 @@ class PersonForm(QWidget):
         return person
 
 
+def read_card_shortcut(page: Page, forms: list[PersonForm]) -> None:
+    """F2 on a page reads the ID card into the person form that has the focus (else the first shown one)."""
+
+    def read() -> None:
+        focus = QApplication.focusWidget()
+        shown = [f for f in forms if f.isVisibleTo(page)] or forms
+        read_into(next((f for f in shown if focus is not None and f.isAncestorOf(focus)), shown[0]))
+
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_F2), page)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(read)
+
+
 class ApplicantPage(Page):
     """The applicant, the township and village from the office's list, and a guardian when needed."""
 
@@ -142,6 +162,7 @@ class ApplicantPage(Page):
         g.addWidget(self.guardian)
         layout.addWidget(self.guardian_box)
         layout.addStretch(1)
+        read_card_shortcut(self, [self.applicant, self.guardian])
 
     def _fill_villages(self, township: str) -> None:
         current = self.village.currentText()
@@ -244,6 +265,7 @@ class ProxyPage(Page):
         layout.addWidget(self.appear)
         layout.addStretch(1)
         self.kind.currentIndexChanged.connect(self._prefill_clerk)
+        read_card_shortcut(self, [self.proxy])
 
     def _prefill_clerk(self) -> None:
         if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != "clerk":

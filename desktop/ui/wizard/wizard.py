@@ -63,6 +63,7 @@ class CaseWizard(QWidget):
         for page in self.pages:
             page.load(case)
             page.edited.connect(self._on_page_edited)
+            page.card_read.connect(self._on_card_read)
         self.go_to(min(case.page, len(self.pages) - 1), check=False)
         self._loading_page = False
         self._wire_consent()
@@ -229,6 +230,12 @@ class CaseWizard(QWidget):
                 other.refresh(self.case)
         page.refresh(self.case)
         self._save_timer.start()
+
+    def _on_card_read(self, person: str, fields: list) -> None:
+        """The timeline says which fields came from the ID card (never their values)."""
+        self.save_now()
+        self.store.record_event(self.case.uuid, "id_card_read", actor=self.actor or self.ctx.clerk,
+                                detail={"person": person, "fields": list(fields)})
 
     def _wire_consent(self) -> None:
         """The 委托书 loop: printed from the draft on the proxy page; once on paper, it may be ticked as signed."""
