@@ -17,15 +17,8 @@ from sqlalchemy import Connection, Engine, select
 
 from desktop.protocol import schema as syncschema
 from hub.db import devices, utcnow
+from hub.errors import HubError
 from hub.limits import Window, address
-
-
-class HubError(Exception):
-    """Any refusal the API answers with an envelope: status, code, Chinese message, extra fields."""
-
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import anyio
 from sqlalchemy import Connection, Engine
 
 from hub import logs
-from hub.auth import HubError
 from hub.db import writing
+from hub.errors import HubError
 
 Job = Callable[[Connection], Any]
 MAX_WAITING = 400  # jobs queued for the next group; beyond this the hub sheds load
