@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("action", choices=["verify", "list"])
     p.add_argument("--since", type=int, default=0, help="list：只列出编号大于此数的记录")
     p.add_argument("--case", help="list：只列出某案件（编号或UUID）的记录")
-    p.add_argument("--full", action="store_true", help="verify：从第1条起校验全链（默认自上次核对点起）")
+    p.add_argument("--quick", action="store_true", help="verify：只自上次核对点起校验（默认从第1条起校验全链）")
+    p.add_argument("--full", action="store_true", help="verify：从第1条起校验全链（默认如此；保留以兼容）")
     p.set_defaults(func=cmd_audit)
 
 
@@ -138,7 +139,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     db = open_db(paths.resolve_data_dir(args.data_dir))
     try:
         if args.action == "verify":
-            return _verify(db, args.json, args.full)
+            return _verify(db, args.json, full=not args.quick)  # an auditor asking is the on-demand full walk
         require_user(args, "audit.view", db)
         case_uuid = _case_uuid(db, args.case) if args.case else None
         entries = audit.export(db, since_id=args.since, case_uuid=case_uuid)
@@ -156,7 +157,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         db.close()
 
 
-def _verify(db: Database, as_json: bool, full: bool) -> int:
+def _verify(db: Database, as_json: bool, *, full: bool) -> int:
     report = audit.check(db, full=full)
     broken = report.broken
     if as_json:
@@ -172,7 +173,7 @@ def _verify(db: Database, as_json: bool, full: bool) -> int:
 
 def _how(report: audit.Report) -> str:
     """What was walked, when the whole chain was last walked, and the hub's checkpoint and its age."""
-    walked = "（全链校验）" if report.full else f"（自核对点第{report.walked_from}条起校验；全链校验请加 --full" + (
+    walked = "（全链校验）" if report.full else f"（快速校验：自核对点第{report.walked_from}条起；全链校验去掉 --quick" + (
         f"，上次全链校验于{age(report.full_at)}）" if report.full_at else "，尚未做过全链校验）")
     hub = report.hub or {}
     if hub.get("id"):

@@ -164,14 +164,14 @@ def test_audit_verify_passes_then_names_an_edited_entry(staffed):
     assert result["ok"] is False and result["broken_id"] == 4 and result["reason"] == "edited"
 
 
-def test_audit_verify_walks_from_its_checkpoint_and_says_so(staffed):
+def test_audit_verify_walks_the_whole_chain_unless_asked_for_a_quick_check(staffed):
+    """On demand the auditor gets the full walk (the desk's login uses the checkpoint, issue 16)."""
     first = json.loads(run("audit", "verify", "--json", data_dir=staffed).stdout)
-    assert first["ok"] and first["walked_from"] == 0 and first["hub"] is None
+    assert first["ok"] and first["full"] and first["walked_from"] == 0 and first["hub"] is None
     text = run("audit", "verify", data_dir=staffed).stdout
-    assert f"自核对点第{first['entries']}条起校验" in text and "--full" in text and "尚无县级服务器核对点" in text
-    full = run("audit", "verify", "--full", data_dir=staffed).stdout
-    assert "全链校验" in full
-    assert "上次全链校验于刚才" in run("audit", "verify", data_dir=staffed).stdout
+    assert "（全链校验）" in text and "尚无县级服务器核对点" in text
+    quick = run("audit", "verify", "--quick", data_dir=staffed).stdout
+    assert f"快速校验：自核对点第{first['entries']}条起" in quick and "上次全链校验于刚才" in quick
 
 
 def test_demo_staff_are_documented_and_can_log_in(tmp_path):

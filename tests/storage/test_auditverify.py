@@ -174,4 +174,4 @@ def test_verify_says_what_it_walked_and_how_old_the_hubs_checkpoint_is(trail):
                      [auditverify.HUB_HEAD, json.dumps({**head, "at": at})])
     report = audit.check(trail.db)
     assert report.broken is None
-    assert _how(report) == "（自核对点第6条起校验；全链校验请加 --full，上次全链校验于刚才）；与县级服务器核对点第6条一致（3天前确认）"
+    assert _how(report) == "（快速校验：自核对点第6条起；全链校验去掉 --quick，上次全链校验于刚才）；与县级服务器核对点第6条一致（3天前确认）"
