@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 from desktop.domain import limits
+from desktop.domain.case import RECEIVED
 from desktop.domain.errors import ValidationError
 
 # Lengths in characters (desktop/domain/limits.py); the database repeats them as its last line.
@@ -99,8 +100,8 @@ def material(mid: str, value: Any) -> dict[str, Any]:
     if bad := [k for k in value if k not in ("received", "count", "note")]:
         raise ValidationError(f"材料（{field}）中有未知项“{short(bad[0])}”，可用：received、count、note", field=field)
     received = clean_text(value.get("received", ""), f"{field}.received", "材料接收方式", LIMITS["received"])
-    if received not in ("", "original", "copy", "scan"):
-        raise ValidationError(f"材料接收方式（{field}.received）应为 original、copy 或 scan", field=f"{field}.received")
+    if received not in ("", *RECEIVED):
+        raise ValidationError(f"材料接收方式（{field}.received）应为 {'、'.join(RECEIVED)} 之一", field=f"{field}.received")
     low = 1 if received else 0
     count = whole(value.get("count", low), f"{field}.count", "材料份数", low, MAX_COUNT if received else 0)
     note = clean_text(value.get("note", ""), f"{field}.note", "材料备注", LIMITS["note"])
