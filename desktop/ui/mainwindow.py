@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.outer)
         self._toolbar()
         self.status = QLabel()
+        self.status.setToolTip(f"数据目录：{store.data_dir}")  # which data dir this desk uses, never unsaid
         self.statusBar().addPermanentWidget(self.status)
         self.home.service_chosen.connect(self.new_case)
         self.home.case_chosen.connect(self.open_case)

@@ -54,7 +54,8 @@ class CaseTableModel(QAbstractTableModel):
         if role == self.UUID_ROLE:
             return row["uuid"]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return self._text(row, 3)
+            service = self.catalog.services.get(row["service"])
+            return service.name if service else str(row["service"])
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and self._overdue(row):
             return QBrush(OVERDUE)
         return None
@@ -68,9 +69,10 @@ class CaseTableModel(QAbstractTableModel):
             row["number"] or "（草稿）",
             row["applicant_name"] or "（未填姓名）",
             mask_id(row["id_number"]) if row["id_number"] else "",
-            service.name if service else str(row["service"]),
+            # 我要申请… / 我要办理…: the words after 我要 tell services apart in a narrow column (whole in the tooltip)
+            service.name.removeprefix("我要") if service else str(row["service"]),
             STATES.get(row["state"], row["state"]),
-            (row["due_date"] or "—") + ("（已超期）" if self._overdue(row) else ""),
+            (row["due_date"] or "—") + (" 超期" if self._overdue(row) else ""),
             row["clerk"],
         )
         return values[column]
