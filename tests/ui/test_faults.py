@@ -216,3 +216,22 @@ def test_a_full_disk_during_a_scan_is_said_and_the_scan_kept(qtbot, store, main_
     report = one_pass(qtbot, runner)
     assert len(report.accepted) == 1 and inbox_count(store) == 1
     assert window.wizard.save_now() and store.load(window.wizard.case.uuid).applicant.name == "王秀英"
+
+
+def test_a_known_error_no_screen_caught_is_said_as_such_and_faulthandler_is_on(qtbot, store, tmp_path):
+    import faulthandler
+
+    handler = CrashHandler(tmp_path / "crashdata").install()
+    try:
+        assert faulthandler.is_enabled() and (tmp_path / "crashdata" / "logs" / "fatal.log").exists()
+
+        def full() -> None:
+            raise StoreError("磁盘已满，本次未保存：请清理磁盘后重试", action="清理磁盘")
+
+        with qtbot.waitSignal(handler.crashed) as shown:
+            QTimer.singleShot(0, full)
+    finally:
+        handler.uninstall()
+    assert shown.args[0].startswith("磁盘已满") and "内部错误" not in shown.args[0]
+    assert handler.dialog.windowTitle() == "无法完成操作"
+    handler.dialog.close()
