@@ -52,9 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m desktop", parents=[common_options(top=True)], description="一件事帮代办工作台")
     parser.add_argument("--self-check", action="store_true", help="检查安装是否完整后退出")
     sub = parser.add_subparsers(dest="command")
-    common = common_options(top=False)
+    options = common_options(top=False)
     for module in COMMANDS:
-        importlib.import_module(module).register(sub, common)
+        importlib.import_module(module).register(sub, options)
     return parser
 
 

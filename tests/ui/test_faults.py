@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.domain.errors import StoreError
 from desktop.storage.db import DB_NAME
@@ -235,3 +236,24 @@ def test_a_known_error_no_screen_caught_is_said_as_such_and_faulthandler_is_on(q
     assert shown.args[0].startswith("磁盘已满") and "内部错误" not in shown.args[0]
     assert handler.dialog.windowTitle() == "无法完成操作"
     handler.dialog.close()
+
+
+def test_leaving_a_draft_that_cannot_be_saved_keeps_the_wizard_open(qtbot, store, main_window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    window = main_window()
+    window.new_case(3)
+    wizard = window.wizard
+    other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
+    store.db.execute("PRAGMA busy_timeout=50")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        wizard.page("applicant").applicant.name.setText("欧阳䶮")
+        with pytest.raises(StoreError, match="草稿未能保存"):  # in the desk the crash path says it in a dialog
+            window.go_home()
+        assert window.wizard is wizard and window.stack.currentWidget() is wizard
+        assert not window.close() and window.wizard is wizard  # nor does the window close over it
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    window.go_home()
+    assert window.wizard is None and store.load(wizard.case.uuid).applicant.name == "欧阳䶮"
