@@ -257,3 +257,22 @@ def test_leaving_a_draft_that_cannot_be_saved_keeps_the_wizard_open(qtbot, store
         other.close()
     window.go_home()
     assert window.wizard is None and store.load(wizard.case.uuid).applicant.name == "欧阳䶮"
+
+
+def test_a_locked_database_during_acceptance_is_said_and_the_draft_kept(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=5)
+    wizard = make_wizard(qtbot, store, 3)
+    drive_to_review(qtbot, wizard, data)
+    other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
+    store.db.execute("PRAGMA busy_timeout=50")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        click_accept(qtbot, wizard)
+        assert "占用" in wizard.error.text() and wizard.case.state == "draft" and not wizard.case.number
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    with qtbot.waitSignal(wizard.accepted) as blocker:
+        click_accept(qtbot, wizard)
+    assert store.load(blocker.args[0]).applicant.name == data.applicant.name
