@@ -24,7 +24,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         count = demo.fill(store, days=args.days)
-        print(f"已生成演示数据：{count} 件案件，数据目录 {store.data_dir}")
+        print(f"已生成演示数据：{count} 件案件")  # the data dir follows on the last line (cli/main.py)
         return 0
     finally:
         store.close()

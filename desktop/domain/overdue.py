@@ -21,14 +21,15 @@ def _get(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
 
 
-def case_due_date(items: Iterable[Any]) -> str | None:
-    """The date that decides: the nearest of the open items' due dates, else the latest of all (or None).
+def case_due_date(items: Iterable[Any], state: str) -> str | None:
+    """The date that decides: while the case's clock runs, the nearest of the open items' due dates; once it
+    is closed or suspended (or no item is open), the latest of all (or None).
 
     `items` are ItemStates or their dicts (with `due_date` and `status`)."""
     items = list(items)
     dates = [_get(i, "due_date") for i in items if _get(i, "due_date")]
     open_dates = [_get(i, "due_date") for i in items if _get(i, "due_date") and _get(i, "status") not in CLOSED]
-    if open_dates:
+    if open_dates and state not in CLOSED and state != "suspended":
         return min(open_dates)
     return max(dates) if dates else None
 
@@ -45,5 +46,5 @@ def item_overdue(case_state: str, item_status: str | None, due_date: str | None,
 
 def due_and_overdue(state: str, items: Iterable[Any], today: dt.date) -> tuple[str | None, bool]:
     """The case's decisive due date and whether it is overdue on `today`."""
-    due = case_due_date(items)
+    due = case_due_date(items, state)
     return due, is_overdue(state, due, today)

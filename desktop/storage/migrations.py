@@ -295,7 +295,8 @@ def _due_date_one_rule(db: sqlite_utils.Database) -> None:
 
     rows = db.execute("SELECT uuid, payload FROM cases").fetchall()
     db.conn.executemany("UPDATE cases SET due_date = ? WHERE uuid = ?",
-                        [(case_due_date(json.loads(p).get("items") or []), u) for u, p in rows])
+                        [(case_due_date(c.get("items") or [], c.get("state", "")), u)
+                         for u, c in ((u, json.loads(p)) for u, p in rows)])
 
 
 @MIGRATIONS(name="0007_normalised_id_numbers")

@@ -280,7 +280,7 @@ class Store:
     def _write(self, case: Case, now: dt.datetime, *, outbox: bool) -> None:
         if outbox:
             case.revision += 1
-        due = overdue.case_due_date(case.items)  # the date that decides 超期 (desktop/domain/overdue.py)
+        due = overdue.case_due_date(case.items, case.state)  # the date that decides 超期 (desktop/domain/overdue.py)
         row = {
             "uuid": case.uuid, "number": case.number, "service": case.service, "state": case.state,
             "revision": case.revision, "created_at": now.isoformat(), "updated_at": now.isoformat(),

@@ -23,6 +23,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.domain.errors import DeskError
 from desktop.storage import logs
 
 # CJK ideographs (the basic block, Ext A, the compatibility block and the supplementary planes): names
@@ -76,7 +77,18 @@ class CrashHandler(QObject):
         if issubclass(exc_type, KeyboardInterrupt):
             self._previous[0](exc_type, exc, tb)
             return
+        if isinstance(exc, DeskError):  # a known error no screen caught (the disk filled during a redraw): say it
+            self._known(exc)
+            return
         self._show(self._log(exc_type, exc, tb))
+
+    def _known(self, exc: DeskError) -> None:
+        logging.getLogger("desktop").warning("known error outside a screen's handling: %s", type(exc).__name__)
+        box = QMessageBox(QMessageBox.Icon.Warning, "无法完成操作", f"{exc.message}\n\n{self._saved()}",
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.open()
+        self.dialog = box
+        self.crashed.emit(box.text())
 
     def _on_thread_exception(self, args: threading.ExceptHookArgs) -> None:
         where = self._log(args.exc_type, args.exc_value, args.exc_traceback)

@@ -61,6 +61,7 @@ class HomePage(QWidget):
         self.tree.header().setStretchLastSection(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setIndentation(12)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索案件：姓名、拼音首字母、身份证号或后几位、电话、受理编号")
         self.search.setClearButtonEnabled(True)
@@ -68,6 +69,7 @@ class HomePage(QWidget):
         self.today_model = CaseTableModel(store.catalog, self)
         self.drafts_model = CaseTableModel(store.catalog, self)
         self.search_view = case_table(self.search_model)
+        self.search_view.hideColumn(6)  # 经办人: in the case itself; its width goes to the service's name
         self.today_view = case_table(self.today_model)
         self.drafts_view = case_table(self.drafts_model)
         self.search_info = QLabel()
@@ -94,12 +96,14 @@ class HomePage(QWidget):
         today = QGroupBox("本窗口今日受理")
         QVBoxLayout(today).addWidget(self.today_view)
         # the search results get half the height: at least 8 rows at 1366×768 (tests/ui/test_keyboard.py)
-        right.addWidget(search_box, 5)
+        right.addWidget(search_box, 6)
         right.addWidget(drafts, 2)
         right.addWidget(today, 2)
         outer = QHBoxLayout(self)
-        outer.addWidget(left, 5)  # the longest service name (36 characters) fits whole at 1366 px
-        outer.addLayout(right, 6)
+        # at 1366 px the longest service name (36 characters) fits whole in the tree, and the search results show
+        # number, name, masked ID, the service readable (8+ characters), state and due date side by side
+        outer.addWidget(left, 9)
+        outer.addLayout(right, 11)
 
     def _connect(self) -> None:
         self.finder.textChanged.connect(self._filter_services)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 from desktop.accounts import roles
 from desktop.accounts.staff import Accounts, lock_minutes
 from desktop.domain.case import Case
+from desktop.domain.errors import StoreError
 from desktop.storage import settings
 from desktop.storage.store import Store
 from desktop.ui.counts import PendingCount
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.outer)
         self._toolbar()
         self.status = QLabel()
+        self.status.setToolTip(f"数据目录：{store.data_dir}")  # which data dir this desk uses, never unsaid
         self.statusBar().addPermanentWidget(self.status)
         self.home.service_chosen.connect(self.new_case)
         self.home.case_chosen.connect(self.open_case)
@@ -203,8 +205,11 @@ class MainWindow(QMainWindow):
         return self.wizard.case.uuid
 
     def _close_wizard(self) -> None:
+        """Leave the wizard, its draft saved; when the store refuses the save (disk full, locked) the wizard
+        stays, and the known error stops whatever was leaving it (the crash path says it in a dialog)."""
         if self.wizard is not None:
-            self.wizard.save_now()
+            if not self.wizard.save_now():
+                raise StoreError(self.wizard.error.text())
             self.stack.removeWidget(self.wizard)
             self.wizard.deleteLater()
             self.wizard = None
@@ -428,6 +433,10 @@ class MainWindow(QMainWindow):
                             f"{self.session.display_name}（{self.session.role_label}）　{sync}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.wizard is not None and not self.wizard.save_now():  # never close over typed, unsaved work
+            QMessageBox.warning(self, "草稿未能保存", f"{self.wizard.error.text()}\n处理后再关闭工作台。")
+            event.ignore()
+            return
         self._close_wizard()
         self.idle.stop()
         if self.intake is not None:

@@ -72,8 +72,9 @@ class CaseTableModel(QAbstractTableModel):
             return self._row_texts(n)[column]
         if role == self.UUID_ROLE:
             return self._rows[n]["uuid"]
-        if role == TOOLTIP:
-            return self._row_texts(n)[3] if column == 3 else None
+        if role == TOOLTIP and column == 3:  # the whole name; the cell drops the leading 我要
+            service = self.catalog.services.get(self._rows[n]["service"])
+            return service.name if service else None
         return OVERDUE_BRUSH if column == 5 and self._row_texts(n)[5].endswith("（已超期）") else None
 
     def _row_texts(self, n: int) -> tuple[str, ...]:
@@ -91,9 +92,10 @@ class CaseTableModel(QAbstractTableModel):
             row["number"] or "（草稿）",
             row["applicant_name"] or "（未填姓名）",
             mask_id(row["id_number"]) if row["id_number"] else "",
-            service.name if service else str(row["service"]),
+            # 我要申请… / 我要办理…: the words after 我要 tell services apart in a narrow column (whole in the tooltip)
+            service.name.removeprefix("我要") if service else str(row["service"]),
             STATES.get(row["state"], row["state"]),
-            (row["due_date"] or "—") + ("（已超期）" if self._overdue(row) else ""),
+            (row["due_date"] or "—") + (" 超期" if self._overdue(row) else ""),
             row["clerk"],
         )
 

@@ -17,12 +17,13 @@ TODAY = dt.date(2026, 12, 1)
 def test_the_rule():
     items = [{"due_date": "2026-11-20", "status": "completed"}, {"due_date": "2026-11-25", "status": "accepted"},
              {"due_date": "2026-12-09", "status": "accepted"}]
-    assert overdue.case_due_date(items) == "2026-11-25"  # the nearest still open, not the latest
+    assert overdue.case_due_date(items, "in_progress") == "2026-11-25"  # the nearest still open, not the latest
+    assert overdue.case_due_date(items, "suspended") == "2026-12-09"  # the clock stopped: the latest
     assert overdue.is_overdue("in_progress", "2026-11-25", TODAY)
     assert not overdue.is_overdue("suspended", "2026-11-25", TODAY)  # the clock stops
     assert not overdue.is_overdue("completed", "2026-11-25", TODAY)
     assert not overdue.is_overdue("accepted", "2026-12-01", TODAY)  # due today is not yet late
-    assert overdue.case_due_date([{"due_date": "2026-11-20", "status": "completed"}]) == "2026-11-20"
+    assert overdue.case_due_date([{"due_date": "2026-11-20", "status": "completed"}], "accepted") == "2026-11-20"
     assert not overdue.item_overdue("accepted", "completed", "2026-11-20", TODAY)
 
 
@@ -43,7 +44,7 @@ def test_home_case_view_and_ledger_agree(qapp, store, monkeypatch):
         row = store.rows("uuid = ?", [case.uuid])[0]
         due, ledger = query.due_and_overdue(state, [vars(i) for i in loaded.items], TODAY)
         view = caseview_item_overdue({"status": loaded.items[0].status, "due_date": "2026-11-20"}, state)
-        assert row["due_date"] == due == "2026-11-20", state
+        assert row["due_date"] == due == ("2026-12-20" if state in ("suspended", "completed") else "2026-11-20"), state
         assert model._overdue(row) == ledger == view == (state != "suspended" and state != "completed"), state
 
 

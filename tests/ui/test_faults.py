@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.domain.errors import StoreError
 from desktop.storage.db import DB_NAME
@@ -216,3 +217,62 @@ def test_a_full_disk_during_a_scan_is_said_and_the_scan_kept(qtbot, store, main_
     report = one_pass(qtbot, runner)
     assert len(report.accepted) == 1 and inbox_count(store) == 1
     assert window.wizard.save_now() and store.load(window.wizard.case.uuid).applicant.name == "王秀英"
+
+
+def test_a_known_error_no_screen_caught_is_said_as_such_and_faulthandler_is_on(qtbot, store, tmp_path):
+    import faulthandler
+
+    handler = CrashHandler(tmp_path / "crashdata").install()
+    try:
+        assert faulthandler.is_enabled() and (tmp_path / "crashdata" / "logs" / "fatal.log").exists()
+
+        def full() -> None:
+            raise StoreError("磁盘已满，本次未保存：请清理磁盘后重试", action="清理磁盘")
+
+        with qtbot.waitSignal(handler.crashed) as shown:
+            QTimer.singleShot(0, full)
+    finally:
+        handler.uninstall()
+    assert shown.args[0].startswith("磁盘已满") and "内部错误" not in shown.args[0]
+    assert handler.dialog.windowTitle() == "无法完成操作"
+    handler.dialog.close()
+
+
+def test_leaving_a_draft_that_cannot_be_saved_keeps_the_wizard_open(qtbot, store, main_window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    window = main_window()
+    window.new_case(3)
+    wizard = window.wizard
+    other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
+    store.db.execute("PRAGMA busy_timeout=50")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        wizard.page("applicant").applicant.name.setText("欧阳䶮")
+        with pytest.raises(StoreError, match="草稿未能保存"):  # in the desk the crash path says it in a dialog
+            window.go_home()
+        assert window.wizard is wizard and window.stack.currentWidget() is wizard
+        assert not window.close() and window.wizard is wizard  # nor does the window close over it
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    window.go_home()
+    assert window.wizard is None and store.load(wizard.case.uuid).applicant.name == "欧阳䶮"
+
+
+def test_a_locked_database_during_acceptance_is_said_and_the_draft_kept(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=5)
+    wizard = make_wizard(qtbot, store, 3)
+    drive_to_review(qtbot, wizard, data)
+    other = sqlite3.connect(store.data_dir / DB_NAME, isolation_level=None)
+    store.db.execute("PRAGMA busy_timeout=50")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        click_accept(qtbot, wizard)
+        assert "占用" in wizard.error.text() and wizard.case.state == "draft" and not wizard.case.number
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    with qtbot.waitSignal(wizard.accepted) as blocker:
+        click_accept(qtbot, wizard)
+    assert store.load(blocker.args[0]).applicant.name == data.applicant.name
