@@ -135,4 +135,4 @@ def test_close_slip_prints_the_result_and_the_delivery_the_case_knows(module_sto
     module_store.transition(case.uuid, "complete", actor="lixiaolan", now=ACCEPTED_AT + dt.timedelta(days=9))
     text = _text(module_store, "close", case)
     assert "☑邮寄" in text and "☐窗口自取" in text
-    assert "办理结果残疾人证新办：已办结" in text and "（单位印章）" in text
+    assert "办理结果上列1个事项均已办结" in text and "（单位印章）" in text

@@ -58,7 +58,7 @@ class EligibilityPage(Page):
         layout.addWidget(box)
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
-        self.verdict.setProperty("role", "verdict")
+        self.verdict.setStyleSheet("font-weight: bold")
         layout.addWidget(self.verdict)
         self.results = QLabel()
         self.results.setWordWrap(True)
