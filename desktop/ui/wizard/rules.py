@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import eligibility
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, Case, MaterialState
+from desktop.domain.case import APPLIED_BY, DELIVERY, PROXY_KINDS, RECEIVED, Case, MaterialState
 from desktop.domain.catalog import NEEDS, Question
 from desktop.domain.idnumber import mask_id, mask_phone
 from desktop.ui.pagebase import UNANSWERED, Page, WizardContext, hint_label, set_hint
@@ -357,7 +357,8 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     how = APPLIED_BY.get(case.applied_by, "")
     if case.is_proxy and case.proxy:
         how += f"：{PROXY_KINDS.get(case.proxy_kind, '')} {case.proxy.name}" + ("，已签委托书" if case.mandate_signed else "")
-    rows += [("申请方式", how), ("办理方式", case.method)]
+    rows += [("申请方式", how), ("办理方式", case.method),
+             ("结果领取方式", DELIVERY.get(case.delivery, "") or "窗口自取"), ("承诺时限", s.limit_words)]
     fx = eligibility.facts(s, case)
     rows.append(("办理事项", "、".join(f"{i.name}（{i.code or '无编码'}）" for i in eligibility.applicable_items(s, fx))))
     missing = eligibility.missing_materials(s, case)
@@ -367,5 +368,6 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     if case.linked_services:
         rows.append(("一并办理", "、".join(ctx.catalog.services[n].name for n in case.linked_services)))
     body = "".join(f"<tr><th align=left>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
-    state = "补正中（将出具一次性告知书）" if missing else "已受理"
+    state = ("补正中（出具收件凭证和一次性告知书）" if missing and not eligibility.tolerated(s, missing)
+             else "已受理（容缺受理，出具受理回执和一次性告知书）" if missing else "已受理")
     return f"<table cellpadding=6>{body}</table><p><b>点击“受理”后，案件状态为：{state}</b></p>"
