@@ -14,7 +14,7 @@ from desktop.storage.store import Store
 PERSON_KEYS = {"name", "id_number", "phone", "address", "township", "village", "relation"}
 TOP_KEYS = {
     "service": int, "application_date": str, "applicant": dict, "guardian": dict, "applied_by": str,
-    "proxy_kind": str, "proxy": dict, "mandate_signed": bool, "method": str, "answers": dict,
+    "proxy_kind": str, "proxy": dict, "mandate_signed": bool, "method": str, "delivery": str, "answers": dict,
     "ineligible_reason": str, "materials": dict, "linked_services": list, "expect_state": str, "clerk": str,
 }
 EXPECT = ("accepted", "pending_materials")
@@ -24,7 +24,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
     """The import JSON that would recreate `case` as a draft (the inverse of case_from_json)."""
     d = case.to_dict()
     keep = ("service", "application_date", "applicant", "guardian", "applied_by", "proxy_kind", "proxy",
-            "mandate_signed", "method", "answers", "ineligible_reason", "linked_services")
+            "mandate_signed", "method", "delivery", "answers", "ineligible_reason", "linked_services")
     out = {k: d[k] for k in keep if d[k] not in (None, "", [])}
     for key in ("applicant", "guardian", "proxy"):
         if key in out:
@@ -60,7 +60,7 @@ def case_from_json(data: dict[str, Any]) -> Case:
     if "applicant" not in data:
         raise ValidationError("缺少字段“applicant”（申请人）", field="applicant")
     plain = {k: data[k] for k in ("service", "application_date", "applied_by", "proxy_kind", "mandate_signed",
-                                  "method", "answers", "ineligible_reason", "clerk") if k in data}
+                                  "method", "delivery", "answers", "ineligible_reason", "clerk") if k in data}
     case = Case(**plain)
     case.applicant = _person(data["applicant"], "applicant")
     case.guardian = _person(data["guardian"], "guardian") if data.get("guardian") else None
