@@ -115,7 +115,7 @@ class EligibilityPage(Page):
         results = eligibility.eligibility(self.ctx.service, case, fx)
         lines = [f"{MARKS[r.ok]}　{html.escape(r.fail)}" for r in results]
         self.results.setText("<br>".join(lines) or "本事项没有需要判断的资格条件")
-        self.verdict.setText(verdict_text(self.ctx, results, fx))
+        self.verdict.setText(auto_started(self.ctx, case) or verdict_text(self.ctx, results, fx))
         failing = any(r.ok is False for r in results)
         self.reason_label.setVisible(failing)
         self.reason.setVisible(failing)
@@ -127,6 +127,19 @@ def service_html(service) -> str:
     rows = [("承诺时限", service.limit_words), ("承办部门", "、".join(service.departments)),
             ("办理层级", service.level), ("优化服务要求", service.requirement.replace("\n", " "))]
     return "<br>".join(f"<b>{e(k)}</b>：{e(v)}" for k, v in rows if v)
+
+
+def auto_started(ctx: WizardContext, case: Case) -> str:
+    """将自动启动 when a case of this person that starts this service by itself is open (低保, 残疾评定)."""
+    starters = {s.number for s in ctx.catalog.services.values()
+                for k in s.links if k.auto and k.service == ctx.service.number}
+    if not starters or ctx.open_services is None:
+        return ""
+    running = sorted(ctx.open_services(case.applicant.id_number) & starters)
+    if not running:
+        return ""
+    names = "、".join(ctx.catalog.services[n].name.removeprefix("我要") for n in running)
+    return f"将自动启动：申请人的“{names}”正在办理中，本事项由承办部门一并办理，不需另行申请。"
 
 
 def verdict_text(ctx: WizardContext, results, fx) -> str:
