@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.domain import idnumber, limits, rules
-from desktop.domain.case import IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, Case, Person
+from desktop.domain.case import DELIVERY, IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, Case, Person
 from desktop.domain.catalog import Catalog, Item, Material, Service
 from desktop.domain.errors import ValidationError
 
@@ -184,6 +184,9 @@ def _proxy_errors(service: Service, case: Case, catalog: Catalog) -> list[Valida
     if case.method not in service.methods:
         allowed = "、".join(service.methods)
         errors.append(ValidationError(f"办理方式：本事项可选 {allowed}", field="method"))
+    if case.delivery and case.delivery not in DELIVERY:
+        errors.append(ValidationError(f"结果领取方式：应为{'、'.join(DELIVERY)}之一（{'、'.join(DELIVERY.values())}）",
+                                      field="delivery"))
     if case.applied_by not in ("self", "proxy"):
         errors.append(ValidationError("申请方式：应为本人申请或帮代办", field="applied_by"))
     if case.is_proxy:

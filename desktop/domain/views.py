@@ -58,6 +58,7 @@ def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = N
         "applied_by": case.applied_by, "applied_by_label": APPLIED_BY.get(case.applied_by, ""),
         "proxy_kind": case.proxy_kind, "proxy_kind_label": PROXY_KINDS.get(case.proxy_kind, ""),
         "proxy": _person(case.proxy), "mandate_signed": case.mandate_signed, "method": case.method,
+        "delivery": case.delivery,
         "answers": case.answers, "ineligible_reason": case.ineligible_reason,
         "items": [{"code": i.code or None, "name": i.name, "status": i.status, "status_label": STATES[i.status],
                    "working_days": i.working_days, "due_date": i.due_date, "paused_remaining": _paused(case, i),

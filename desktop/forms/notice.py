@@ -35,8 +35,10 @@ def _people(ctx: Context) -> list[list[str]]:
 
 def requirement(m: Material) -> str:
     """What exactly is needed: the form (原件/复印件…), how many copies, and the catalog's note."""
-    parts = [m.form or "原件", f"{m.copies}份" if m.copies else ""]
-    text = "，".join(p for p in parts if p)
+    if m.form == "原件及复印件":  # the original is seen and handed back; the copy is kept
+        text = f"原件及复印件{m.copies or 1}份（原件核验后退还）"
+    else:
+        text = "，".join(p for p in (m.form or "原件", f"{m.copies}份" if m.copies else "") if p)
     return f"{text}；{m.note}" if m.note else text
 
 

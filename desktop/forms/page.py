@@ -106,6 +106,6 @@ def build(story: list, *, title: str, number: str, reprint: bool, printed_at: dt
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
-    footer = f"{title}  编号 {number}  打印于 {fmt_time(printed_at)}" + ("（补打）" if reprint else "")
+    footer = f"{title}  编号 {number or '（受理时生成）'}  打印于 {fmt_time(printed_at)}" + ("（补打）" if reprint else "")
     doc.build(story, canvasmaker=partial(_Canvas, footer=footer, reprint=reprint))
     return buffer.getvalue()

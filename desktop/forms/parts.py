@@ -153,13 +153,12 @@ def day_kinds_text(case: Case) -> str:
     """The fine print: which kind of day each of the case's limits counts, and what is not counted."""
     kinds = []
     if any(i.working_days for i in case.items):
-        kinds.append("标“工作日”的按工作日计算（不含法定节假日和休息日）")
+        kinds.append("“工作日”不含法定节假日和休息日")
     if any(i.calendar_days and not i.working_days for i in case.items):
-        kinds.append("标“自然日”的按日历天数连续计算（期满日为法定节假日的顺延至节后第一个工作日）")
+        kinds.append("“自然日”连续计算，期满日逢法定节假日顺延")
     if not kinds:
-        return "本事项办理时间按承办部门规定；公示、鉴定、入户调查等环节按规定执行。"
-    return ("办理期限自受理之日的次日起计算：" + "；".join(kinds)
-            + "。公示、鉴定、评定、入户调查和补正材料的时间不计入办理期限。")
+        return "本事项办理时间按承办部门规定。"
+    return "办理期限自受理次日起算：" + "；".join(kinds) + "；公示、鉴定、入户调查和补正材料的时间不计入。"
 
 
 def due_text(ctx: Context, item: ItemState) -> str:
@@ -179,7 +178,7 @@ def items_table(ctx: Context, *, with_due: bool = True, status: bool = False) ->
     widths = [10 * mm, None, 26 * mm, 26 * mm]
     if with_due:
         head += ["承诺时限", "预计办结日期"]
-        widths += [25 * mm, 28 * mm]
+        widths += [28 * mm, 28 * mm]
     if status:
         head.append("状态")
         widths.append(18 * mm)

@@ -78,7 +78,7 @@ def progress_text(ctx: Context) -> str:
         ways.append("扫描右上角二维码查询")
     numbered = "；".join(f"{'①②③'[n]}{w}" for n, w in enumerate(ways))
     complaint = o.complaint_phone or "12345"
-    return f"凭编号 {ctx.number} 查询办理进度：{numbered}。【监督投诉】对办理服务有意见的，请拨打监督投诉电话 {complaint}。"
+    return f"凭编号 {ctx.number} 查询办理进度：{numbered}。【监督投诉】{complaint}"
 
 
 def office_stub(ctx: Context) -> list:

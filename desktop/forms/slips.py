@@ -94,8 +94,9 @@ def resume(ctx: Context, event: dict[str, Any]) -> list:
 
 
 def completed(ctx: Context, event: dict[str, Any]) -> list:
-    result = (event.get("detail") or {}).get("reason") or "、".join(
-        f"{i.name}：{STATES.get(i.status, i.status)}" for i in ctx.case.items)
+    statuses = {STATES.get(i.status, i.status) for i in ctx.case.items}
+    result = (event.get("detail") or {}).get("reason") or (
+        f"上列{len(ctx.case.items)}个事项均{statuses.pop()}" if len(statuses) == 1 else "见上表各事项状态")
     rows = [["办结日期", layout.fmt_time(event["at"])], ["办理结果", result],
             ["结果送达方式", "　".join(f"{'☑' if delivery_text(ctx.case) == v else '☐'} {v}" for v in DELIVERY.values())]]
     return [para("【办结事项】", SECTION), items_table(ctx, with_due=False, status=True), gap(1), fields(rows),

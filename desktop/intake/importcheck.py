@@ -19,7 +19,7 @@ from desktop.domain.errors import ValidationError
 
 # Lengths in characters (desktop/domain/limits.py); the database repeats them as its last line.
 LIMITS = {**limits.PERSON, **limits.CASE, "note": limits.NOTE, "answer": limits.ANSWER, "key": 64,
-          "expect_state": 20, "received": 20}
+          "expect_state": 20, "received": 20, "delivery": 20}
 PERSON_KEYS = tuple(limits.PERSON)
 PERSON_LABELS = {"applicant": "申请人", "guardian": "监护人", "proxy": "代办人"}
 KEY_LABELS = limits.LABELS

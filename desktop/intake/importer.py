@@ -20,12 +20,12 @@ from desktop.storage.store import Store
 
 TOP_KEYS = {
     "service": int, "application_date": str, "applicant": dict, "guardian": dict, "applied_by": str,
-    "proxy_kind": str, "proxy": dict, "mandate_signed": bool, "method": str, "answers": dict,
+    "proxy_kind": str, "proxy": dict, "mandate_signed": bool, "method": str, "delivery": str, "answers": dict,
     "ineligible_reason": str, "materials": dict, "linked_services": list, "expect_state": str, "clerk": str,
 }
 EXPECT = ("accepted", "pending_materials")
 TEXT_LABELS = {"applied_by": "申请方式", "proxy_kind": "代办人类型", "method": "办理方式",
-               "ineligible_reason": "继续办理的理由", "clerk": "经办人"}
+               "delivery": "结果领取方式", "ineligible_reason": "继续办理的理由", "clerk": "经办人"}
 KIND_NAMES = {int: "整数", str: "文字（加引号）", dict: "对象 {…}", list: "列表 […]", bool: "true 或 false"}
 MAX_BYTES = 1_000_000  # a case with every field at its limit is under 50 KB
 
@@ -34,7 +34,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
     """The import JSON that would recreate `case` as a draft (the inverse of case_from_json)."""
     d = case.to_dict()
     keep = ("service", "application_date", "applicant", "guardian", "applied_by", "proxy_kind", "proxy",
-            "mandate_signed", "method", "answers", "ineligible_reason", "linked_services")
+            "mandate_signed", "method", "delivery", "answers", "ineligible_reason", "linked_services")
     out = {k: d[k] for k in keep if d[k] not in (None, "", [])}
     for key in ("applicant", "guardian", "proxy"):
         if key in out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ class WizardContext:
     catalog: Catalog
     service: Service
     settings: dict[str, Any]
+    # the services of a person's cases still open (by ID number), to say "将自动启动" instead of a new case
+    open_services: Callable[[str], set[int]] | None = None
 
     @property
     def clerk(self) -> str:

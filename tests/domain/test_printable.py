@@ -106,3 +106,19 @@ def test_special_hardship_limit_follows_the_national_rule_and_is_sourced(catalog
 def test_disability_allowance_says_it_starts_by_itself(catalog):
     assert catalog.service(7).auto_start.startswith("将自动启动")
     assert [k.service for k in catalog.service(13).links if k.auto] == [7]
+
+
+def test_import_takes_the_delivery_and_refuses_an_unknown_one(catalog):
+    import json
+    from pathlib import Path
+
+    from desktop.domain import eligibility
+    from desktop.intake import importer
+
+    example = json.loads((Path(__file__).parents[2] / "docs" / "examples" / "03.json").read_text(encoding="utf-8"))
+    case = importer.case_from_json({**example, "delivery": "post"})
+    assert case.delivery == "post"
+    assert not [e for e in eligibility.accept_errors(catalog.service(3), case, catalog) if e.field == "delivery"]
+    case.delivery = "drone"
+    errors = [e for e in eligibility.accept_errors(catalog.service(3), case, catalog) if e.field == "delivery"]
+    assert errors and "结果领取方式" in errors[0].message

@@ -88,7 +88,7 @@ def test_calendar_day_limits_have_a_due_date_and_the_receipt_says_which_days(mod
     assert due >= ACCEPTED_AT.date() + dt.timedelta(days=days) and (due - ACCEPTED_AT.date()).days <= days + 7
     text = _text(module_store, "receipt", case)
     assert f"{days}日（自然日）" in text
-    assert "标“自然日”的按日历天数连续计算" in text and "标“工作日”的" not in text
+    assert "“自然日”连续计算，期满日逢法定节假日顺延" in text and "“工作日”不含" not in text
 
 
 def test_receipt_prints_delivery_complaint_line_and_progress_qr(module_store):
@@ -102,7 +102,7 @@ def test_receipt_prints_delivery_complaint_line_and_progress_qr(module_store):
                                      "progress_url": "https://hub.example/p/{number}"})
     text = squeeze(pypdf_text(render(module_store, "receipt", case, office_info=office)))
     assert "结果领取方式：代办员送达" in text
-    assert "监督投诉电话0731-12345678" in text and "扫描右上角二维码查询" in text
+    assert "【监督投诉】0731-12345678" in text and "扫描右上角二维码查询" in text
     assert office.qr_payload(case.number) == f"https://hub.example/p/{case.number}"
     assert OFFICE.qr_payload(case.number) == case.number
 
@@ -135,4 +135,4 @@ def test_close_slip_prints_the_result_and_the_delivery_the_case_knows(module_sto
     module_store.transition(case.uuid, "complete", actor="lixiaolan", now=ACCEPTED_AT + dt.timedelta(days=9))
     text = _text(module_store, "close", case)
     assert "☑邮寄" in text and "☐窗口自取" in text
-    assert "办理结果残疾人证新办：已办结" in text and "（单位印章）" in text
+    assert "办理结果上列1个事项均已办结" in text and "（单位印章）" in text

@@ -44,7 +44,7 @@ def test_receipt_preview_print_and_reprint(qtbot, store, tmp_path, widgets):
     printed = (tmp_path / "printed.pdf").read_bytes()
     assert printed.startswith(b"%PDF") and len(printed) < 8_000_000, "an explicit resolution keeps it small"
     events = [e for e in store.events(case.uuid) if e["kind"] == "printed"]
-    assert [(e["actor"], e["detail"]) for e in events] == [("lixiaolan", {"kind": "receipt", "reprint": False})]
+    assert [(e["actor"], e["detail"]) for e in events] == [("lixiaolan", {"kind": "receipt", "reprint": False, "paper": "受理回执"})]
     again = []
     print_document(None, store, CLERK, case.uuid, "receipt", on_ready=again.append)
     qtbot.waitUntil(lambda: bool(again), timeout=20_000)

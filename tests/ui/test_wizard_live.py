@@ -112,3 +112,17 @@ def test_services_that_start_by_themselves_are_said_not_offered(qtbot, store, ma
     wizard.go_to(4, check=False)
     links = wizard.pages[4]
     assert 7 not in links.checks and "将自动启动：我要申领困难残疾人生活补贴" in links.auto.text()
+
+
+def test_an_open_subsistence_case_says_the_disability_allowance_starts_by_itself(qtbot, store, make_wizard):
+    from tests.forms.conftest import draft
+
+    dibao = store.accept(draft(store, 13, seed=21), actor="测试")
+    assert dibao.state == "accepted"
+    data = prepared(store, 7, seed=7)
+    data.applicant = dibao.applicant
+    wizard = make_wizard(qtbot, store, 7)
+    fill_applicant(wizard, data)
+    wizard.go_to(2, check=False)
+    assert wizard.pages[2].verdict.text() == ("将自动启动：申请人的“申请最低生活保障”正在办理中，"
+                                              "本事项由承办部门一并办理，不需另行申请。")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import eligibility
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, Case, MaterialState
+from desktop.domain.case import APPLIED_BY, DELIVERY, PROXY_KINDS, RECEIVED, Case, MaterialState
 from desktop.domain.catalog import NEEDS, Question
 from desktop.domain.idnumber import mask_id, mask_phone
 from desktop.ui.pagebase import UNANSWERED, Page, WizardContext, hint_label, set_hint
@@ -58,7 +58,7 @@ class EligibilityPage(Page):
         layout.addWidget(box)
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
-        self.verdict.setProperty("role", "verdict")
+        self.verdict.setStyleSheet("font-weight: bold")
         layout.addWidget(self.verdict)
         self.results = QLabel()
         self.results.setWordWrap(True)
@@ -115,7 +115,7 @@ class EligibilityPage(Page):
         results = eligibility.eligibility(self.ctx.service, case, fx)
         lines = [f"{MARKS[r.ok]}　{html.escape(r.fail)}" for r in results]
         self.results.setText("<br>".join(lines) or "本事项没有需要判断的资格条件")
-        self.verdict.setText(verdict_text(self.ctx, results, fx))
+        self.verdict.setText(auto_started(self.ctx, case) or verdict_text(self.ctx, results, fx))
         failing = any(r.ok is False for r in results)
         self.reason_label.setVisible(failing)
         self.reason.setVisible(failing)
@@ -127,6 +127,19 @@ def service_html(service) -> str:
     rows = [("承诺时限", service.limit_words), ("承办部门", "、".join(service.departments)),
             ("办理层级", service.level), ("优化服务要求", service.requirement.replace("\n", " "))]
     return "<br>".join(f"<b>{e(k)}</b>：{e(v)}" for k, v in rows if v)
+
+
+def auto_started(ctx: WizardContext, case: Case) -> str:
+    """将自动启动 when a case of this person that starts this service by itself is open (低保, 残疾评定)."""
+    starters = {s.number for s in ctx.catalog.services.values()
+                for k in s.links if k.auto and k.service == ctx.service.number}
+    if not starters or ctx.open_services is None:
+        return ""
+    running = sorted(ctx.open_services(case.applicant.id_number) & starters)
+    if not running:
+        return ""
+    names = "、".join(ctx.catalog.services[n].name.removeprefix("我要") for n in running)
+    return f"将自动启动：申请人的“{names}”正在办理中，本事项由承办部门一并办理，不需另行申请。"
 
 
 def verdict_text(ctx: WizardContext, results, fx) -> str:
@@ -362,7 +375,8 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     how = APPLIED_BY.get(case.applied_by, "")
     if case.is_proxy and case.proxy:
         how += f"：{PROXY_KINDS.get(case.proxy_kind, '')} {case.proxy.name}" + ("，已签委托书" if case.mandate_signed else "")
-    rows += [("申请方式", how), ("办理方式", case.method)]
+    rows += [("申请方式", how), ("办理方式", case.method),
+             ("结果领取方式", DELIVERY.get(case.delivery, "") or "窗口自取"), ("承诺时限", s.limit_words)]
     fx = eligibility.facts(s, case)
     rows.append(("办理事项", "、".join(f"{i.name}（{i.code or '无编码'}）" for i in eligibility.applicable_items(s, fx))))
     missing = eligibility.missing_materials(s, case)
@@ -372,5 +386,6 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     if case.linked_services:
         rows.append(("一并办理", "、".join(ctx.catalog.services[n].name for n in case.linked_services)))
     body = "".join(f"<tr><th align=left>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
-    state = "补正中（将出具一次性告知书）" if missing else "已受理"
+    state = ("补正中（出具收件凭证和一次性告知书）" if missing and not eligibility.tolerated(s, missing)
+             else "已受理（容缺受理，出具受理回执和一次性告知书）" if missing else "已受理")
     return f"<table cellpadding=6>{body}</table><p><b>点击“受理”后，案件状态为：{state}</b></p>"

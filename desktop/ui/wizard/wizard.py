@@ -55,6 +55,7 @@ class CaseWizard(QWidget):
         if clerk:
             values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
         self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
+        self.ctx.open_services = self._open_services
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_now)
         self._loading_page = True
@@ -236,6 +237,14 @@ class CaseWizard(QWidget):
         self.save_now()
         self.store.record_event(self.case.uuid, "id_card_read", actor=self.actor or self.ctx.clerk,
                                 detail={"person": person, "fields": list(fields)})
+
+    def _open_services(self, id_number: str) -> set[int]:
+        """The services of this person's other cases still open (for 将自动启动)."""
+        if not id_number:
+            return set()
+        rows = self.store.rows("id_number = ? AND state IN ('accepted', 'pending_materials', 'submitted', "
+                               "'in_progress', 'suspended') AND uuid != ?", [id_number, self.case.uuid])
+        return {r["service"] for r in rows}
 
     def _wire_consent(self) -> None:
         """The 委托书 loop: printed from the draft on the proxy page; once on paper, it may be ticked as signed."""
