@@ -149,8 +149,8 @@ def test_numbers_are_unique_in_the_hub_database_and_status_set_never_guesses(tmp
     uuid = new_case(store, random.Random(8), service=3)
     engine.sync_now()
     number = store.load(uuid).number
-    copy = "INSERT INTO cases SELECT 'x' || substr(uuid, 2), office, device_id, number, revision, payload_hash, " \
-           "payload, received_at, updated_at FROM cases"
+    cols = "office, device_id, number, revision, payload_hash, payload, received_at, updated_at, accepted_on"
+    copy = f"INSERT INTO cases (uuid, {cols}) SELECT 'x' || substr(uuid, 2), {cols} FROM cases"
     with hub.engine.begin() as conn, pytest.raises(Exception, match="(?i)unique"):
         conn.execute(text(copy))
     with hub.engine.begin() as conn:  # an older hub's database, without the constraint
