@@ -135,7 +135,7 @@ class SyncEngine:
 
     def status(self) -> SyncStatus:
         g = lambda key: syncstate.get(self.db, key)  # noqa: E731
-        counts = self._counts()
+        counts = syncstate.counts(self.db)
         nxt = g("next_attempt_at")
         return SyncStatus(
             configured=bool(g("token")), hub_url=settings.get(self.db, "hub_url"), device=g("device") or "",
@@ -151,11 +151,7 @@ class SyncEngine:
     def problems(self) -> list[dict[str, Any]]:
         """Open conflicts, rejections and contradicting department statuses (kind 'status_conflict', with
         hub_state and local_state): case_uuid, number, kind, reason, revision, hub_revision, at."""
-        return syncapply.status_conflicts(self.store) + syncstate.problems(self.db)
-
-    def _counts(self) -> dict[str, int]:
-        counts = syncstate.counts(self.db)
-        return counts | {"conflict": counts["conflict"] + len(syncapply.status_conflicts(self.store))}
+        return syncstate.problems(self.db)
 
     def seconds_until_due(self) -> float:
         """Bounded: no backoff is longer than BACKOFF_CAP, so a wait beyond it means the clock was set back
@@ -218,7 +214,7 @@ class SyncEngine:
         url, token = settings.get(self.db, "hub_url"), syncstate.get(self.db, "token")
         if not url or not token:
             raise DeskError(NOT_CONNECTED, field="hub_url")
-        counts = self._counts()
+        counts = syncstate.counts(self.db)
         report = {"conflicts": counts["conflict"], "rejected": counts["rejected"],
                   "instance": identity.instance(self.store.data_dir)}
         return HubClient(url, token, pending=counts["pending"], report=report,
