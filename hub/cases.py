@@ -19,12 +19,23 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from desktop.protocol import schema as syncschema
 from hub.auth import Device
-from hub.db import case_blobs, case_refusals, case_revisions, cases, changes, lock_changes, utcnow, writing
+from hub.db import (
+    case_blobs,
+    case_refusals,
+    case_revisions,
+    cases,
+    changes,
+    devices,
+    lock_changes,
+    number_day,
+    utcnow,
+    writing,
+)
 
 
 class CaseError(Exception):
@@ -80,6 +91,7 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
                         current_revision=current)
     _number_free(conn, payload["number"], uuid)
     row = {"office": device.office, "device_id": device.id, "number": payload["number"], "revision": revision,
+           "accepted_on": number_day(payload["number"]) or "-",
            "payload_hash": digest, "payload": canonical.decode("utf-8"),
            "updated_at": now}
     try:
@@ -92,7 +104,20 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
     except IntegrityError:  # another hub process wrote the same case a moment ago: the device retries
         raise CaseError(503, "busy", "服务器繁忙，请稍后重试") from None
     conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == uuid))
+    _count(conn, device.id, None if head is None else head.device_id, now)
     return PutResult(False, revision, _link_blobs(conn, uuid, blobs, new=head is None))
+
+
+def _count(conn: Connection, device_id: int, previous: int | None, now: str) -> None:
+    """The devices' counters (cases whose latest revision each sent, and when): a case moves to its sender."""
+    if previous != device_id:
+        conn.execute(devices.update().where(devices.c.id == device_id).values(
+            cases_received=func.coalesce(devices.c.cases_received, 0) + 1, last_case_at=now))
+        if previous is not None:
+            conn.execute(devices.update().where(devices.c.id == previous).values(
+                cases_received=func.coalesce(devices.c.cases_received, 1) - 1))
+    else:
+        conn.execute(devices.update().where(devices.c.id == device_id).values(last_case_at=now))
 
 
 def _number_free(conn: Connection, number: str, uuid: str) -> None:

@@ -49,6 +49,9 @@ devices = Table(
     Column("clone_suspected_at", String(40)),
     Column("conflicts_reported", Integer),
     Column("rejected_reported", Integer),
+    # kept with each case write (hub/cases.py), so the supervisor's summary never counts 500,000 rows
+    Column("cases_received", Integer),
+    Column("last_case_at", String(40)),
 )
 
 cases = Table(
@@ -62,7 +65,9 @@ cases = Table(
     Column("payload", Text, nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    Column("accepted_on", String(8)),  # YYYYMMDD from the number (number_day): the ledger's range, indexed
     Index("cases_office", "office"),
+    Index("cases_office_day", "office", "accepted_on"),
     Index("cases_number_unique", "number", unique=True),  # one case per printed number, whatever the device
     Index("cases_device", "device_id", "updated_at"),  # the supervisor's per-device summary
 )
@@ -215,18 +220,45 @@ def _upgrade(engine: Engine) -> None:
     """Columns and indexes added since a table was first created (create_all only adds whole tables)."""
     from sqlalchemy import inspect
 
-    have = {c["name"] for c in inspect(engine).get_columns("devices")}
-    with writing(engine) as conn:
-        for column in devices.columns:
-            if column.name not in have:
-                conn.exec_driver_sql(f"ALTER TABLE devices ADD COLUMN {column.name} "
-                                     f"{column.type.compile(engine.dialect)}")
+    for table in (devices, cases):
+        have = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        with writing(engine) as conn:
+            for column in table.columns:
+                if column.name not in have:
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} "
+                                         f"{column.type.compile(engine.dialect)}")
+    _backfill_days(engine)
+    with writing(engine) as conn:  # counters of devices from before they were kept
+        conn.exec_driver_sql(
+            "UPDATE devices SET cases_received = (SELECT count(*) FROM cases WHERE cases.device_id = devices.id), "
+            "last_case_at = (SELECT max(updated_at) FROM cases WHERE cases.device_id = devices.id) "
+            "WHERE cases_received IS NULL")
     for index in cases.indexes:
         try:
             index.create(engine, checkfirst=True)
         except Exception as exc:  # an older hub let two cases share a number: refused from now on in code
             logging.getLogger("hub").warning("index_not_created", extra={"fields": {
                 "index": index.name, "error": type(exc).__name__}})
+
+
+def number_day(number: str) -> str:
+    """YYYYMMDD from a case number (county-window-YYYYMMDD-NNNN): the day it was accepted; '' if none."""
+    parts = number.rsplit("-", 2)
+    return parts[1] if len(parts) == 3 and len(parts[1]) == 8 and parts[1].isdigit() else ""
+
+
+def _backfill_days(engine: Engine) -> None:
+    """accepted_on for the cases an older hub stored without it (once, at the first start after upgrading)."""
+    from sqlalchemy import bindparam, select
+
+    while True:
+        with writing(engine) as conn:
+            rows = conn.execute(select(cases.c.uuid, cases.c.number).where(cases.c.accepted_on.is_(None))
+                                .limit(10_000)).all()
+            if not rows:
+                return
+            conn.execute(cases.update().where(cases.c.uuid == bindparam("key")).values(accepted_on=bindparam("day")),
+                         [{"key": u, "day": number_day(n) or "-"} for u, n in rows])
 
 
 def meta_value(engine: Engine, key: str) -> str:

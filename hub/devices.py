@@ -8,11 +8,11 @@ import hmac
 import json
 import secrets
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from hub.audit import heads
 from hub.auth import Device, digest
-from hub.db import case_refusals, cases, devices, meta_value, utcnow, writing
+from hub.db import case_refusals, devices, meta_value, utcnow, writing
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 RESEND_MINUTES = 10  # how long a desk whose enrolment answer was lost may ask again with the same code
@@ -107,11 +107,9 @@ def summary(engine: Engine, office: str | None) -> list[dict]:
     conflicted cases it last reported, the cases the hub refused (code and reasons, never a payload value),
     whether its token was seen from another desk, and its audit trail on the hub (hub/audit.py).
 
-    Indexed per device (cases_device): a correlated count and max over the device's own index range, so the
-    answer does not grow with the other devices' cases."""
-    n = select(func.count()).where(cases.c.device_id == devices.c.id).scalar_subquery()
-    last = select(func.max(cases.c.updated_at)).where(cases.c.device_id == devices.c.id).scalar_subquery()
-    query = select(devices, n.label("n"), last.label("last")).order_by(devices.c.office, devices.c.name)
+    The counts are kept with each case write (devices.cases_received, last_case_at: hub/cases.py), so the
+    answer does not grow with the number of cases."""
+    query = select(devices).order_by(devices.c.office, devices.c.name)
     if office is not None:
         query = query.where(devices.c.office == office)
     with engine.connect() as conn:
@@ -119,7 +117,7 @@ def summary(engine: Engine, office: str | None) -> list[dict]:
         refused = _refusals(conn, [r.id for r in rows])
     audit = heads(engine, [r.id for r in rows])
     return [{"device": r.name, "office": r.office, "enrolled_at": r.enrolled_at, "revoked": bool(r.revoked_at),
-             "last_seen_at": r.last_seen_at, "cases_received": r.n or 0, "last_case_at": r.last,
+             "last_seen_at": r.last_seen_at, "cases_received": r.cases_received or 0, "last_case_at": r.last_case_at,
              "pending_reported": r.pending_reported, "conflicts_reported": r.conflicts_reported,
              "rejected_reported": r.rejected_reported, "clone_suspected_at": r.clone_suspected_at,
              "refused": refused.get(r.id, []), "code_outstanding": bool(r.code_hash), **audit[r.id]}

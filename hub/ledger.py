@@ -57,21 +57,15 @@ def _range(date_from: str, date_to: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def accepted_day(number: str) -> str:
-    """YYYYMMDD from a case number (county-window-YYYYMMDD-NNNN): the day it was accepted."""
-    parts = number.rsplit("-", 2)
-    return parts[1] if len(parts) == 3 else ""
-
-
 def office_cases(engine, office: str, start: dt.date, end: dt.date, *, personal: bool) -> list[dict[str, Any]]:
     """Summaries of the office's cases accepted in [start, end], oldest first.
 
-    The day is read from the case number first (a small indexed scan of the office's numbers), so only the
-    payloads of the range are read; the acceptance time in the payload then decides."""
+    The day in the case number (`accepted_on`, index cases_office_day) picks the range's cases, so only their
+    payloads are read; the acceptance time in the payload then decides."""
     low, high = f"{start:%Y%m%d}", f"{end:%Y%m%d}"
     with engine.connect() as conn:
-        numbers = conn.execute(select(cases.c.uuid, cases.c.number).where(cases.c.office == office)).all()
-        wanted = [u for u, n in numbers if low <= accepted_day(n) <= high]
+        wanted = list(conn.execute(select(cases.c.uuid).where(and_(
+            cases.c.office == office, cases.c.accepted_on >= low, cases.c.accepted_on <= high))).scalars())
         found = []
         for i in range(0, len(wanted), CHUNK):
             found += _chunk(conn, office, wanted[i:i + CHUNK], personal)

@@ -116,7 +116,7 @@ def _status(args: argparse.Namespace, store, engine) -> int:
         return 0
     print(status.summary())
     for p in problems:
-        print(f"  {p['number']}  {'冲突' if p['kind'] == 'conflict' else '拒收'}  {p['reason']}")
+        print(f"  {p['number']}  {p['kind_label']}  {p['reason']}")
     return 0
 
 

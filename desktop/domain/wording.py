@@ -18,7 +18,8 @@ EVENT_LABELS = {
     "created_linked": "由关联事项生成", "status_from_hub": "部门状态更新", "scan_filed": "扫描件归档",
     "scan_filed_cover": "扫描件按封面归档", "scan_removed": "移除扫描件", "hub_status": "部门办理状态（县级服务器）",
     "sync_conflict_keep_local": "同步冲突：以本机为准", "sync_conflict_take_hub": "同步冲突：采用服务器版本",
-    "sync_rejection_reviewed": "服务器拒收：已查看", "note": "备注",
+    "sync_rejection_reviewed": "服务器拒收：已查看", "hub_status_conflict": "部门状态与本机矛盾（未改动）",
+    "hub_status_conflict_dismissed": "部门状态矛盾：已核对，保留本机状态", "note": "备注",
 }
 PAPERS = {"receipt": "受理回执", "consent": "委托书", "notice": "一次性告知书", "cover": "材料封面",
           "suspend": "中止单", "close": "办结（终止）单", "refusal": "不予受理通知书"}

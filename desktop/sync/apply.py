@@ -21,7 +21,7 @@ from desktop.sync import state as syncstate
 
 ORDER = ["accepted", "submitted", "in_progress", "completed"]
 FROZEN = ("pending_materials", "suspended", "terminated")  # the clerk's own states; the department only informs
-HUB_ACTOR = "县级汇聚服务器"
+HUB_ACTOR = syncstate.HUB_ACTOR
 
 
 def contradiction(case: Case, state: str, item: str = "") -> str:
@@ -96,25 +96,6 @@ def _apply_one(store: Store, change_id: int, uuid: str, data: dict[str, Any], no
         store.apply_remote(case, "hub_status", detail | {"case_state": case.state}, actor=actor, queue=True)
         _mark(store, change_id, "applied", now)
     return "applied"
-
-
-def status_conflicts(store: Store) -> list[dict[str, Any]]:
-    """Open status conflicts, one per case (the newest), in the shape of syncstate.problems()."""
-    rows = store.db.query(
-        "SELECT i.change_id, i.case_uuid, i.data, i.applied_at, c.number, c.revision, c.state FROM sync_inbox i "
-        "JOIN cases c ON c.uuid = i.case_uuid WHERE i.state = 'conflict' ORDER BY i.change_id DESC")
-    seen: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        data = json.loads(row["data"])
-        said = STATES.get(data["state"], data["state"])
-        reason = (f"{data.get('department') or HUB_ACTOR}报“{said}”" + (f"（事项 {data['item']}）" if data.get("item")
-                  else "") + f"，本机为“{STATES.get(row['state'], row['state'])}”：未改动本机，请核对后处理")
-        seen.setdefault(row["case_uuid"], {
-            "case_uuid": row["case_uuid"], "number": row["number"], "kind": "status_conflict",
-            "kind_label": "部门状态与本机矛盾", "revision": row["revision"], "code": "status_conflict",
-            "reason": reason, "at": row["applied_at"], "hub_revision": None, "local_revision": row["revision"],
-            "hub_state": data["state"], "local_state": row["state"]})
-    return list(seen.values())
 
 
 def dismiss_conflicts(store: Store, uuid: str, now: str) -> int:

@@ -8,7 +8,7 @@ The desk's API (no Qt; run it on the thread that owns the store's connection):
     engine.case_states(uuids)           # per case: synced, pending, conflict, rejected …
     engine.problems()                   # open conflicts and rejections with their reasons
     engine.resolve(uuid, action)        # keep_local / take_hub (conflict), dismiss (rejected)
-connect(store, url, code) enrolls the device. The protocol is in docs/sync.md.
+connect(store, url, code) enrolls the device (desktop/sync/enroll.py). The protocol is in docs/sync.md.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store
 from desktop.sync import apply as syncapply, audit as syncaudit, identity, state as syncstate
 from desktop.sync.client import HubClient, HubFailureError
+from desktop.sync.enroll import connect, now_iso
 from desktop.sync.push import BlobSource, Pusher
 
+__all__ = ["SyncEngine", "connect", "backoff_delay", "now_iso"]
 log = logging.getLogger("desktop.sync.engine")
 BACKOFF_BASE, BACKOFF_CAP = 15.0, 900.0
 POLL_SECONDS = 30  # how often the desk should call tick()
@@ -108,10 +110,6 @@ class SyncStatus:
         return asdict(self)
 
 
-def now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 def filed_scans(store: Store) -> BlobSource:
     """The switch point for where a case's scans come from: its filed documents in the desk's blob store."""
 
@@ -135,7 +133,7 @@ class SyncEngine:
 
     def status(self) -> SyncStatus:
         g = lambda key: syncstate.get(self.db, key)  # noqa: E731
-        counts = self._counts()
+        counts = syncstate.counts(self.db)
         nxt = g("next_attempt_at")
         return SyncStatus(
             configured=bool(g("token")), hub_url=settings.get(self.db, "hub_url"), device=g("device") or "",
@@ -151,11 +149,7 @@ class SyncEngine:
     def problems(self) -> list[dict[str, Any]]:
         """Open conflicts, rejections and contradicting department statuses (kind 'status_conflict', with
         hub_state and local_state): case_uuid, number, kind, reason, revision, hub_revision, at."""
-        return syncapply.status_conflicts(self.store) + syncstate.problems(self.db)
-
-    def _counts(self) -> dict[str, int]:
-        counts = syncstate.counts(self.db)
-        return counts | {"conflict": counts["conflict"] + len(syncapply.status_conflicts(self.store))}
+        return syncstate.problems(self.db)
 
     def seconds_until_due(self) -> float:
         """Bounded: no backoff is longer than BACKOFF_CAP, so a wait beyond it means the clock was set back
@@ -218,7 +212,7 @@ class SyncEngine:
         url, token = settings.get(self.db, "hub_url"), syncstate.get(self.db, "token")
         if not url or not token:
             raise DeskError(NOT_CONNECTED, field="hub_url")
-        counts = self._counts()
+        counts = syncstate.counts(self.db)
         report = {"conflicts": counts["conflict"], "rejected": counts["rejected"],
                   "instance": identity.instance(self.store.data_dir)}
         return HubClient(url, token, pending=counts["pending"], report=report,
@@ -287,42 +281,3 @@ class SyncEngine:
             syncstate.resolve_problems(self.db, uuid, action, now_iso())
             self.store.apply_remote(case, f"sync_conflict_{action}", {"hub_revision": hub_revision},
                                     actor=actor, queue=True)
-
-
-def connect(store: Store, url: str, code: str, *, transport: Any = None) -> dict[str, Any]:
-    """Enroll this device with the hub at `url` using a one-time code; a new hub gets every case again."""
-    url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ValidationError("服务器地址应以 http:// 或 https:// 开头，例如 http://10.1.2.3:8760", field="url")
-    verify = identity.verify(settings.get(store.db, "hub_ca_bundle"))
-    try:
-        with HubClient(url, transport=transport, timeout=15.0, verify=verify) as client:
-            client.hello()
-            answer = client.enroll(code.strip(), identity.instance(store.data_dir))
-    except HubFailureError as failure:
-        raise DeskError(failure.message, field="url") from None
-    if answer.status != 200:
-        raise ValidationError(answer.message or "登记码无效、已过期或已使用，请向管理员重新索取", field="code")
-    data = answer.data
-    requeued = _switch_hub(store, data["hub_id"])
-    settings.set_value(store.db, "hub_url", url)
-    syncstate.put(store.db, token=data["token"], device=data["device"], office=data["office"], hub_id=data["hub_id"],
-                  auth_required=None, failures=0, next_attempt_at=None, last_error=None)
-    return {"hub_url": url, "device": data["device"], "office": data["office"], "requeued": requeued}
-
-
-def _switch_hub(store: Store, hub_id: str) -> int:
-    """Connecting to a different hub: forget what the old one confirmed and queue every case's newest revision
-    (and the whole audit trail)."""
-    previous = syncstate.get(store.db, "hub_id")
-    if previous in (None, hub_id):
-        return 0
-    db = store.db
-    with db.atomic():
-        for table in ("sync_cases", "sync_blobs", "sync_inbox"):
-            db.execute(f"DELETE FROM {table}")
-        db.execute("UPDATE sync_items SET resolved_at = ?, resolution = 'new_hub' WHERE resolved_at IS NULL",
-                   [now_iso()])
-        syncstate.put(db, cursor=0, catalog_notice=None, **{syncaudit.CURSOR: None})
-        return db.execute("UPDATE outbox SET state = 'pending' WHERE state NOT IN ('pending', 'sending') AND id IN "
-                          "(SELECT max(id) FROM outbox GROUP BY case_uuid)").rowcount

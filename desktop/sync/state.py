@@ -11,10 +11,14 @@ from typing import Any
 
 import sqlite_utils
 
+from desktop.domain.case import STATES
+
 CASE_STATE_LABELS = {
     "local": "仅本机（草稿不上报）", "pending": "待上传", "sending": "上传中", "synced": "已同步",
     "conflict": "冲突待处理", "rejected": "已隔离（服务器拒收）", "reviewed": "已隔离（已查看）",
+    "status_conflict": "部门状态与本机矛盾",
 }
+HUB_ACTOR = "县级汇聚服务器"
 
 
 def get(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
@@ -127,13 +131,15 @@ def forget_blobs(db: sqlite_utils.Database, hashes: list[str]) -> None:
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
-    """Cases waiting to go, and open conflicts and rejections (each case counted once)."""
+    """Cases waiting to go, and open conflicts (contradicting department statuses too) and rejections."""
     pending = db.execute("SELECT count(DISTINCT case_uuid) FROM outbox WHERE state IN ('pending', 'sending')")
     result = {"pending": pending.fetchone()[0]}
     for state in ("conflict", "rejected"):
         result[state] = db.execute(
             "SELECT count(DISTINCT o.case_uuid) FROM outbox o JOIN sync_items s ON s.outbox_id = o.id "
             "WHERE o.state = ? AND s.resolved_at IS NULL", [state]).fetchone()[0]
+    result["conflict"] += db.execute("SELECT count(DISTINCT case_uuid) FROM sync_inbox WHERE state = 'conflict'"
+                                     ).fetchone()[0]
     return result
 
 
@@ -153,7 +159,31 @@ def case_states(db: sqlite_utils.Database, uuids: list[str]) -> dict[str, str]:
 
 
 def problems(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Open conflicts and rejections, newest first, one per case (its latest problem row)."""
+    """Open contradicting department statuses, then conflicts and rejections, newest first, one per case."""
+    return status_conflicts(db) + _push_problems(db)
+
+
+def status_conflicts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Department statuses that contradict the clerk's action (desktop/sync/apply.py), one per case, with both
+    sides (hub_state, local_state)."""
+    rows = db.query(
+        "SELECT i.case_uuid, i.data, i.applied_at, c.number, c.revision, c.state FROM sync_inbox i "
+        "JOIN cases c ON c.uuid = i.case_uuid WHERE i.state = 'conflict' ORDER BY i.change_id DESC")
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        data = json.loads(row["data"])
+        said, here = STATES.get(data["state"], data["state"]), STATES.get(row["state"], row["state"])
+        item = f"（事项 {data['item']}）" if data.get("item") else ""
+        seen.setdefault(row["case_uuid"], {
+            "case_uuid": row["case_uuid"], "number": row["number"], "kind": "status_conflict",
+            "kind_label": CASE_STATE_LABELS["status_conflict"], "revision": row["revision"],
+            "code": "status_conflict", "at": row["applied_at"], "hub_revision": None,
+            "local_revision": row["revision"], "hub_state": data["state"], "local_state": row["state"],
+            "reason": f"{data.get('department') or HUB_ACTOR}报“{said}”{item}，本机为“{here}”：未改动本机，请核对后处理"})
+    return list(seen.values())
+
+
+def _push_problems(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     rows = db.query(
         "SELECT o.case_uuid, c.number, o.state AS kind, o.revision, s.code, s.reason, s.at, sc.hub_revision, "
         "c.revision AS local_revision FROM outbox o JOIN sync_items s ON s.outbox_id = o.id "

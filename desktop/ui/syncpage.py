@@ -1,4 +1,5 @@
-"""Where the clerk sees and resolves what sync could not do: conflicts with the hub, cases the hub refused."""
+"""Where the clerk sees and resolves what sync could not do: conflicts with the hub, cases the hub refused,
+department statuses that contradict what the clerk did (both sides in the reason)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from desktop.sync import state as syncstate
 from desktop.ui.pagebase import hint_label, set_hint
 from desktop.ui.staff import fill, table
 
-KINDS = {"conflict": "冲突", "rejected": "服务器拒收"}
+KINDS = {"conflict": "冲突", "rejected": "服务器拒收", "status_conflict": "部门状态与本机矛盾"}
 ACTIONS = {
     "conflict": (("keep_local", "以本机为准重新上传"), ("take_hub", "采用服务器版本")),
     "rejected": (("dismiss", "已查看，暂不上传"),),
+    "status_conflict": (("dismiss", "已核对，保留本机状态"),),
 }
 
 

@@ -1,7 +1,7 @@
 """Sync at the edges (issue 15): the request in doubt, statuses against the clerk's actions, cloned desks and
 unique numbers, a proxy's 413, a lost enrolment answer, a clock set back, and what the supervisor sees.
 
-A real hub (uvicorn in a thread, SQLite) on loopback; faults come from tests/hub/faultproxy.py or from an
+A real hub (uvicorn in a thread, SQLite and PostgreSQL) on loopback; faults come from tests/hub/faultproxy.py or from an
 httpx transport that loses an answer after the hub has committed it.
 """
 
@@ -20,7 +20,6 @@ from desktop.storage import settings
 from desktop.storage.blobs import BlobStore
 from desktop.sync import client as syncclient, engine as sync, state as syncstate
 from hub import cases as hub_cases, devices
-from hub.config import HubConfig
 from tests.hub.deskside import attach_scans, check_all_arrived, hub_cases as hub_rows, new_case, open_store
 from tests.hub.faultproxy import BodyLimitProxy, Fault, FaultProxy
 from tests.hub.servers import ThreadedHub
@@ -29,10 +28,10 @@ OFFICE = "演示县政务服务中心"
 
 
 @pytest.fixture
-def hub(tmp_path):
-    config = HubConfig(data_dir=tmp_path / "hub", db_url=f"sqlite:///{tmp_path / 'hub.sqlite'}")
-    with ThreadedHub(config) as server:
-        server.blob_root = config.blob_dir
+def hub(hub_config):
+    """The real hub over SQLite, and over PostgreSQL when HUB_TEST_PG_URL is set (tests/hub/conftest.py)."""
+    with ThreadedHub(hub_config) as server:
+        server.blob_root = hub_config.blob_dir
         server.port = int(server.url.rsplit(":", 1)[1])
         yield server
 
@@ -41,7 +40,7 @@ def connect(store, hub, url: str | None = None, name: str = "W03") -> sync.SyncE
     sync.connect(store, hub.url, devices.add(hub.engine, name, OFFICE, 1))
     if url:
         settings.set_value(store.db, "hub_url", url)
-    return sync.SyncEngine(store, rng=random.Random(1), timeout=2.0, connect_timeout=2.0)
+    return sync.SyncEngine(store, rng=random.Random(1))
 
 
 def no_problems(engine: sync.SyncEngine) -> None:
@@ -150,9 +149,9 @@ def test_numbers_are_unique_in_the_hub_database_and_status_set_never_guesses(tmp
     uuid = new_case(store, random.Random(8), service=3)
     engine.sync_now()
     number = store.load(uuid).number
-    copy = "INSERT INTO cases SELECT 'x' || substr(uuid, 2), office, device_id, number, revision, payload_hash, " \
-           "payload, received_at, updated_at FROM cases"
-    with hub.engine.begin() as conn, pytest.raises(Exception, match="UNIQUE"):
+    cols = "office, device_id, number, revision, payload_hash, payload, received_at, updated_at, accepted_on"
+    copy = f"INSERT INTO cases (uuid, {cols}) SELECT 'x' || substr(uuid, 2), {cols} FROM cases"
+    with hub.engine.begin() as conn, pytest.raises(Exception, match="(?i)unique"):
         conn.execute(text(copy))
     with hub.engine.begin() as conn:  # an older hub's database, without the constraint
         conn.execute(text("DROP INDEX cases_number_unique"))
