@@ -235,7 +235,7 @@ class LedgerPage(QWidget):
             return
         path = self._ask_path(f"每日受理台账-{result.filters.date_from}-{result.filters.date_to}.xlsx")
         if path is not None:
-            from desktop.ledger import xlsx as ledger_xlsx  # XlsxWriter loads only when a workbook is asked for
+            from desktop.ledger import xlsx as ledger_xlsx  # XlsxWriter loads with the first workbook
 
             self._in_background(lambda store: ledger_xlsx.write(result), lambda data: self._write(path, data, "xlsx"),
                                 "正在导出…")
