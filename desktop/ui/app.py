@@ -79,10 +79,11 @@ def run(data_dir: Path, user: str | None = None) -> int:
         if session is None:
             return 0
         window = MainWindow(store, session)
-        window.show()
+        # the print fonts once the window has painted: a zero timer set before show() fired before the paint
+        on_first_paint(window, lambda: add_bundled_fonts(app))
         if os.environ.get(ENV_FIRST_PAINT):
-            quit_at_first_paint(window)
-        QTimer.singleShot(0, lambda: add_bundled_fonts(app))
+            on_first_paint(window, app.quit)
+        window.show()
         code = app.exec()
         QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
         return code
@@ -91,19 +92,19 @@ def run(data_dir: Path, user: str | None = None) -> int:
         lock.release()
 
 
-def quit_at_first_paint(window) -> None:
-    """Quit the event loop right after `window` (or a widget in it) first paints: start-up measured to there."""
+def on_first_paint(window, callback) -> None:
+    """Call `callback` from the event loop just after `window` (or a widget in it) first paints."""
     from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
         def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
                 QApplication.instance().removeEventFilter(self)
-                QTimer.singleShot(0, QApplication.instance().quit)
+                QTimer.singleShot(0, callback)
             return False
 
-    window._first_paint = FirstPaint(window)
-    QApplication.instance().installEventFilter(window._first_paint)
+    hook = FirstPaint(window)
+    QApplication.instance().installEventFilter(hook)
 
 
 def log_in(store, user: str | None = None):
