@@ -80,7 +80,7 @@ def run(data_dir: Path, user: str | None = None) -> int:
             return 0
         window = MainWindow(store, session)
         # the print fonts once the window has painted: a zero timer set before show() fired before the paint
-        on_first_paint(window, lambda: add_bundled_fonts(app))
+        on_first_paint(window, lambda: add_bundled_fonts(app), delay_ms=50)
         if os.environ.get(ENV_FIRST_PAINT):
             on_first_paint(window, app.quit)
         window.show()
@@ -92,15 +92,15 @@ def run(data_dir: Path, user: str | None = None) -> int:
         lock.release()
 
 
-def on_first_paint(window, callback) -> None:
-    """Call `callback` from the event loop just after `window` (or a widget in it) first paints."""
+def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
+    """Call `callback` from the event loop `delay_ms` after `window` (or a widget in it) first paints."""
     from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
         def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
                 QApplication.instance().removeEventFilter(self)
-                QTimer.singleShot(0, callback)
+                QTimer.singleShot(delay_ms, callback)
             return False
 
     hook = FirstPaint(window)
