@@ -44,6 +44,7 @@ def data_dir(count: int) -> Path:
     target = cache_root() / f"cases-{count}-v{VERSION}"
     if not (target / "desk.sqlite").exists():
         build(count, target)
+    Store.open(target).close()  # migrations added since it was built are applied now, not inside a measurement
     return target
 
 

@@ -1,4 +1,4 @@
-"""The ledger as an XLSX workbook (openpyxl): the same columns as the paper, Chinese intact, dates as dates.
+"""The ledger as an XLSX workbook (XlsxWriter, streaming): the same columns as the paper, Chinese intact, dates as dates.
 
 Sheet 台账: a title row, the column headings (frozen), one row per case; sheet 合计: the totals. Plain cell
 styles only (bold headings, number formats, column widths), so Excel and WPS open it alike.
@@ -11,10 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from desktop.ledger import query as ledger
 from desktop.storage import audit
@@ -52,58 +48,63 @@ def title(result: ledger.LedgerResult) -> str:
 
 
 def write(result: ledger.LedgerResult) -> bytes:
-    """The workbook's bytes."""
-    wb = Workbook()
-    wb.properties.creator, wb.properties.title = "一件事帮代办工作台", "每日受理台账"
-    _cases_sheet(wb.active, result)
-    _totals_sheet(wb.create_sheet("合计"), result)
+    """The workbook's bytes, streamed row by row (XlsxWriter's constant_memory: a year's 50,000 cases in a few
+    seconds, where openpyxl's pure-Python writer took 26 s; docs/dependencies.md)."""
+    import xlsxwriter  # loaded by the export only
+
     buffer = io.BytesIO()
-    wb.save(buffer)
+    wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_numbers": False,
+                                      "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"author": "一件事帮代办工作台", "title": "每日受理台账"})
+    _cases_sheet(wb, wb.add_worksheet("台账"), result)
+    _totals_sheet(wb, wb.add_worksheet("合计"), result)
+    wb.close()
     return buffer.getvalue()
 
 
-def _cases_sheet(ws, result: ledger.LedgerResult) -> None:
-    ws.title = "台账"
-    ws.append([title(result)])
+def _cases_sheet(wb, ws, result: ledger.LedgerResult) -> None:
+    """Title, headings (frozen), one row per case; each typed column's cells carry its number format."""
+    formats = [wb.add_format({"num_format": fmt}) if fmt else None for _, _, fmt in HEADINGS]
+    for n, (_, width, _) in enumerate(HEADINGS):
+        ws.set_column(n, n, width)
+    ws.freeze_panes(FIRST_ROW - 1, 0)  # constant_memory writes rows in order: set everything before row 1
+    ws.write_string(0, 0, title(result))
     headings = [h for h, _, _ in HEADINGS]
     if result.personal:
         headings[4] = "身份证号"
-    ws.append(headings)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in result.rows:
-        ws.append(values(row))
-    for n, (_, width, fmt) in enumerate(HEADINGS, start=1):
-        letter = get_column_letter(n)
-        ws.column_dimensions[letter].width = width
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=FIRST_ROW, min_col=n, max_col=n):
-                cell.number_format = fmt
-    ws.freeze_panes = f"A{FIRST_ROW}"
+    bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
+    ws.write_row(1, 0, headings, bold)
+    for r, row in enumerate(result.rows, start=FIRST_ROW - 1):
+        for c, value in enumerate(values(row)):
+            if value is None or value == "":
+                if formats[c] is not None:  # an empty date cell keeps the column's format, as typed-in dates would
+                    ws.write_blank(r, c, None, formats[c])
+            elif isinstance(value, dt.datetime | dt.date):
+                ws.write_datetime(r, c, value, formats[c])
+            elif isinstance(value, str):
+                ws.write_string(r, c, value, formats[c])
+            else:
+                ws.write_number(r, c, value, formats[c])
 
 
-def _totals_sheet(ws, result: ledger.LedgerResult) -> None:
+def _totals_sheet(wb, ws, result: ledger.LedgerResult) -> None:
     t = result.totals
-    ws.append([title(result)])
-    ws.append([])
-    for label, value in (("受理件数", t.cases), ("超期件数", t.overdue), ("未同步件数", t.unsynced),
-                         ("需补正件数", t.pending_materials)):
-        ws.append([label, value])
+    bold, stamp = wb.add_format({"bold": True}), wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 1, 18)
+    lines: list[tuple[Any, ...]] = [(title(result),), ()]
+    lines += [(label, value) for label, value in (("受理件数", t.cases), ("超期件数", t.overdue),
+                                                  ("未同步件数", t.unsynced), ("需补正件数", t.pending_materials))]
     for heading, pairs in (("按一件事", t.by_service), ("按人群类别", t.by_group), ("按办理方式", t.by_method),
                            ("按状态", t.by_state), ("按申请方式", t.by_applied)):
-        ws.append([])
-        ws.append([heading, "件数"])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-        for label, count in pairs:
-            ws.append([label, count])
-    for d in result.elsewhere_pending:
-        ws.append([f"其他设备待上传：{d['device']}", d["pending_reported"]])
-    ws.append([])
-    ws.append(["生成时间", local_time(result.generated_at)])
-    ws.cell(ws.max_row, 2).number_format = "yyyy-mm-dd hh:mm"
-    ws.column_dimensions["A"].width = 48
-    ws.column_dimensions["B"].width = 18
+        lines += [(), (heading, "件数", bold), *pairs]
+    lines += [(f"其他设备待上传：{d['device']}", d["pending_reported"]) for d in result.elsewhere_pending]
+    lines += [(), ("生成时间", local_time(result.generated_at), None, stamp)]
+    for r, (label, value, label_format, value_format) in enumerate(line + (None,) * (4 - len(line)) for line in lines):
+        if label is not None:
+            ws.write(r, 0, label, label_format)
+        if value is not None:
+            ws.write(r, 1, value, value_format)
 
 
 def personal_xlsx(store, session, filters: ledger.Filters, *, hub: str = "auto",

@@ -99,11 +99,12 @@ def run(data_dir: Path, user: str | None = None) -> int:
             return 0
         window = MainWindow(store, session)
         crash.window, crash.save_draft = window, window.save_open_draft
-        window.show()
         window.audit_check = FullCheck(window, store)  # the whole chain, off the GUI thread
+        # the print fonts once the window has painted: a zero timer set before show() fired before the paint
+        on_first_paint(window, lambda: add_bundled_fonts(app), delay_ms=50)
         if os.environ.get(ENV_FIRST_PAINT):
-            quit_at_first_paint(window)
-        QTimer.singleShot(0, lambda: add_bundled_fonts(app))
+            on_first_paint(window, app.quit)
+        window.show()
         code = app.exec()
         QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
         return code
@@ -113,19 +114,19 @@ def run(data_dir: Path, user: str | None = None) -> int:
         lock.release()
 
 
-def quit_at_first_paint(window) -> None:
-    """Quit the event loop right after `window` (or a widget in it) first paints: start-up measured to there."""
+def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
+    """Call `callback` from the event loop `delay_ms` after `window` (or a widget in it) first paints."""
     from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
         def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
                 QApplication.instance().removeEventFilter(self)
-                QTimer.singleShot(0, QApplication.instance().quit)
+                QTimer.singleShot(delay_ms, callback)
             return False
 
-    window._first_paint = FirstPaint(window)
-    QApplication.instance().installEventFilter(window._first_paint)
+    hook = FirstPaint(window)
+    QApplication.instance().installEventFilter(hook)
 
 
 def log_in(store, user: str | None = None):

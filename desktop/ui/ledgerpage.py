@@ -41,6 +41,8 @@ from desktop.ui.pagebase import hint_label, set_hint
 
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QBrush(QColor("#b00020"))
+SERVICE_WIDTH = 300
+ANSWERED = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole))
 COLUMNS = (("序号", "serial"), ("受理编号", "number"), ("受理时间", "accepted_at"), ("申请人", "applicant"),
            ("身份证号", "id_number"), ("一件事", "service_name"), ("办理方式", "method"),
            ("申请方式", "applied_by_text"), ("材料", "materials_text"), ("状态", "state_label"),
@@ -76,17 +78,16 @@ class LedgerModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        if role not in ANSWERED or not index.isValid() or not 0 <= (n := index.row()) < len(self.rows):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            texts = self._texts[index.row()]
-            if texts is None:
-                row = self.rows[index.row()]
-                texts = self._texts[index.row()] = tuple(cell(row, c) for c in range(len(COLUMNS)))
-            return texts[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and self.rows[index.row()].overdue:
-            return OVERDUE
-        return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return OVERDUE if self.rows[n].overdue else None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() != 5:  # the service name may be elided
+            return None
+        texts = self._texts[n]
+        if texts is None:
+            texts = self._texts[n] = tuple(cell(self.rows[n], c) for c in range(len(COLUMNS)))
+        return texts[index.column()]
 
 
 def cell(row: ledger.LedgerRow, column: int) -> str:
@@ -114,8 +115,12 @@ class LedgerPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # the service name gets a fixed share the clerk can drag wider: stretched, it shrank to one character
+        # whenever the other columns filled 1366 px (the table scrolls sideways then)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(5, SERVICE_WIDTH)
         sized_by_sample(self.table)
         self.source = hint_label()
         self.totals = hint_label()
@@ -235,7 +240,7 @@ class LedgerPage(QWidget):
             return
         path = self._ask_path(f"每日受理台账-{result.filters.date_from}-{result.filters.date_to}.xlsx")
         if path is not None:
-            from desktop.ledger import xlsx as ledger_xlsx  # openpyxl loads only when a workbook is asked for
+            from desktop.ledger import xlsx as ledger_xlsx  # XlsxWriter loads with the first workbook
 
             self._in_background(lambda store: ledger_xlsx.write(result), lambda data: self._write(path, data, "xlsx"),
                                 "正在导出…")

@@ -1,0 +1,53 @@
+"""A CLI command's own overhead at 1k / 10k / 100k cases, as a ratio against `python -c "import desktop"` started the
+same way. Budget (issue 16): ≤ 2 for a command that does little work of its own.
+
+Every command is a fresh process on the cached data dir; they alternate with the baseline, so load spikes
+fall on both. `case show` and `case list` log in (argon2 by design costs tens of milliseconds, shown apart).
+
+    python bench/cli.py [--sizes 1000,10000,100000] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common, data
+
+
+def commands(size: int) -> dict[str, tuple[list[str], dict[str, str] | None]]:
+    folder = data.data_dir(size)
+    with sqlite3.connect(folder / "desk.sqlite") as conn:
+        number, day = conn.execute("SELECT number, accepted_date FROM cases WHERE number IS NOT NULL "
+                                   "ORDER BY accepted_at DESC").fetchone()
+    desk = lambda *a: common.python("-m", "desktop", *a, "--data-dir", str(folder))  # noqa: E731
+    login = common.env(DESK_PASSWORD=common.PASSWORD)
+    return {
+        "baseline": (common.python("-c", "import desktop"), None),
+        "id check": (desk("id", "check", "11010519491231002X"), None),
+        "catalog list": (desk("catalog", "list"), None),
+        "settings show": (desk("settings", "show"), None),
+        "case show (login)": (desk("case", "show", number, "--user", "lixiaolan"), login),
+        "case list (login, one day)": (desk("case", "list", "--date", day, "--user", "lixiaolan"), login),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=",".join(map(str, common.SIZES)))
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    print(common.load())
+    for size in map(int, args.sizes.split(",")):
+        times = common.alternate(commands(size), args.runs)
+        base = times.pop("baseline")
+        for name, t in times.items():
+            print(common.line(f"CLI {name}, {size} cases", t, base, 2.0))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""A command imports only its own module (issue 16: a command's overhead ≤ 2× `import desktop`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from desktop.cli.main import COMMANDS, modules_for
+
+ALL = list(dict.fromkeys(COMMANDS.values()))
+
+
+def test_the_command_word_picks_its_module_wherever_the_common_options_stand():
+    assert modules_for(["id", "check", "1"]) == ["desktop.cli.cases"]
+    assert modules_for(["--data-dir", "ledger", "case", "list"]) == ["desktop.cli.cases"]  # a dir named like a command
+    assert modules_for(["--json", "--user", "zhangli", "ledger", "--from", "2026-11-01"]) == ["desktop.cli.ledger"]
+    assert modules_for(["hub", "status"]) == modules_for(["sync", "--once"]) == ["desktop.cli.sync"]
+    assert modules_for([]) == [] and modules_for(["--data-dir", "d"]) == []  # the desk itself
+    assert modules_for(["--help"]) == ALL and modules_for(["cse", "list"]) == ALL  # help and typos see every command
+
+
+def _imported_after(*argv: str) -> set[str]:
+    code = ("import sys\nfrom desktop.cli.main import main\nmain(list(sys.argv[1:]))\n"
+            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, encoding="utf-8")
+    return set(proc.stderr.split())
+
+
+def test_a_simple_command_loads_no_other_command_and_no_heavy_library():
+    loaded = _imported_after("id", "check", "11010519491231002X")
+    assert "desktop.cli.cases" in loaded
+    assert not loaded & {m for m in ALL if m != "desktop.cli.cases"}
+    assert not loaded & {"argon2", "reportlab", "httpx", "sqlite_utils", "pypinyin", "PySide6", "xlsxwriter"}
+
+
+def test_a_typo_still_gets_the_chinese_usage_line():
+    proc = subprocess.run([sys.executable, "-m", "desktop", "cse", "list"], capture_output=True, text=True,
+                          encoding="utf-8")
+    assert proc.returncode == 2 and proc.stderr.startswith("错误：命令参数不对")
