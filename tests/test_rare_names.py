@@ -9,7 +9,7 @@ import pytest
 
 from desktop import forms
 from desktop.domain.errors import ValidationError
-from desktop.forms import namecheck
+from desktop.forms import fonts, namecheck
 from desktop.intake import importer
 from desktop.ledger import close
 from tests.forms.conftest import OFFICE, draft, pypdf_text
@@ -38,6 +38,9 @@ def test_the_door_says_what_each_character_will_do(rare: Rare):
     assert finding.blocking == (rare.door == "refuse") and finding.code == rare.code
     assert rare.code.split()[-1] in finding.message and "申请人姓名" in finding.message
     assert "“”" not in finding.message and "\U000e01ef" not in finding.message  # nothing invisible in quotes
+    bad = chr(int(rare.code.split()[-1][2:], 16))
+    if fonts.font_for(bad) is None:
+        assert bad not in finding.message  # a character that would show as a box is named by its code point
     if rare.door == "refuse":
         assert "造字" in finding.message or "请改用汉字“人”（U+4EBA）" in finding.message
 

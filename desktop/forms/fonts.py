@@ -15,7 +15,6 @@ from __future__ import annotations
 import mmap
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -181,10 +180,10 @@ def _find_variant(base: str, selector: str) -> str | None:
 
 
 def unprintable(ch: str, where: str = "") -> ValidationError:
-    """The clerk's message for a character no bundled font has."""
-    shown = "（不可见字符）" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else f"“{ch}”"
+    """The clerk's message for a character no bundled font has: its code point, never the character itself
+    (it would show as a box, or as nothing between the quotes)."""
     place = f"{where}中的" if where else ""
-    return ValidationError(f"无法打印{place}字符{shown}（U+{ord(ch):04X}）：所有字体都没有该字形", field=where or None)
+    return ValidationError(f"无法打印{place}字符（U+{ord(ch):04X}）：所有字体都没有该字形", field=where or None)
 
 
 def runs(text: str, where: str = "") -> list[tuple[str, str]]:
