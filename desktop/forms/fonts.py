@@ -2,8 +2,8 @@
 
 reportlab draws one font per text run, so text is cut into runs by the first face of CHAIN that has a
 drawable glyph for each character: AR PL UMing CN (a Song/Ming face for government paper), then
-HanaMinA (CJK, Extension A, symbols), HanaMinB (Extensions B–F) and BabelStone Han (Extensions G and H,
-subset). Which face draws what comes from resources/fonts/coverage.txt (fontindex), so a face is parsed
+HanaMinA (CJK, Extension A, symbols), HanaMinB (Extensions B–F), BabelStone Han (Extensions G and H,
+subset) and Jigmo (the rest of G and H, and Extension I; subset). Which face draws what comes from resources/fonts/coverage.txt (fontindex), so a face is parsed
 and registered with reportlab only when a character needs it: the first receipt pays for UMing alone.
 A character that no face has stops the print with a ValidationError naming it: reportlab itself would
 print a blank without a word. A base character followed by a variation selector prints the variant
@@ -37,7 +37,7 @@ class FontFile:
 
 
 CHAIN = (FontFile("UMing", "uming.ttc"), FontFile("HanaMinA", "HanaMinA.ttf"), FontFile("HanaMinB", "HanaMinB.ttf"),
-         FontFile("BabelStoneHan", "BabelStoneHan-ExtGH.ttf"))
+         FontFile("BabelStoneHan", "BabelStoneHan-ExtGH.ttf"), FontFile("Jigmo", "Jigmo-ExtGHI.ttf"))
 MAIN = CHAIN[0].name
 _lock = threading.RLock()
 _registered: dict[str, TTFont] = {}
