@@ -64,13 +64,19 @@ def test_import_refuses_an_unprintable_proxy_name_or_address_too(store):
         importer.import_case(store, importer.case_to_json(case))
 
 
+def _printed(store, kind: str, uuid: str) -> str:
+    pdf = forms.render(kind, store.load(uuid), store.catalog, office_info=OFFICE, events=store.events(uuid))
+    return pypdf_text(pdf)
+
+
 def test_every_accepted_name_prints_on_every_document_and_reads_back(store):
     for n, rare in enumerate(ACCEPTED):
-        case = _import(store, rare.name, seed=n)
-        events = store.events(case.uuid)
+        uuid = _import(store, rare.name, seed=n).uuid
         for kind in ("receipt", "consent", "notice", "cover"):
-            pdf = forms.render(kind, store.load(case.uuid), store.catalog, office_info=OFFICE, events=events)
-            assert rare.printed in pypdf_text(pdf), (rare.what, kind)
+            assert rare.printed in _printed(store, kind, uuid), (rare.what, kind)
+        for action, kind in (("suspend", "suspend"), ("resume", "resume"), ("terminate", "close")):
+            store.transition(uuid, action, actor="lixiaolan", reason="申请人撤回申请" if action != "resume" else "")
+            assert rare.printed in _printed(store, kind, uuid), (rare.what, kind)
 
 
 def test_ledger_and_day_close_go_on_past_a_name_no_font_draws(store):
