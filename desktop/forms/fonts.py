@@ -42,6 +42,7 @@ MAIN = CHAIN[0].name
 _lock = threading.RLock()
 _registered: dict[str, TTFont] = {}
 _coverage: dict[str, fontindex.Ranges] | None = None
+_unprintable_re: re.Pattern[str] | None = None
 _font_of_char: dict[str, str | None] = {}
 _variants: dict[tuple[str, str], str | None] = {}  # (base, selector) → the stand-in character, or None
 _stand_in_text: dict[int, str] = {}  # stand-in code point → the sequence it prints (for ToUnicode)
@@ -222,10 +223,32 @@ def _drop_last(out: list[tuple[str, str]]) -> None:
         out.pop()
 
 
+def _unprintable() -> re.Pattern[str]:
+    """A pattern matching any character no face draws (line breaks, tabs and variation selectors aside)."""
+    global _unprintable_re
+    if _unprintable_re is None:
+        spans = sorted([(9, 10), (13, 13), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF)]
+                       + [(a, b) for r in coverage().values() for a, b in zip(r.starts, r.ends, strict=True)])
+        merged: list[list[int]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in merged)
+        _unprintable_re = re.compile(f"[^{ranges}]")
+    return _unprintable_re
+
+
+def all_printable(text: str) -> bool:
+    """Whether every character of `text` is drawn by some face (one regex search: for whole ledger rows)."""
+    return not _unprintable().search(text)
+
+
 def printable(text: str) -> tuple[str, list[str]]:
     """`text` with every character no face draws replaced by its code point in brackets ([U+E000]), and the
     code points replaced: for tables (the ledger) that must print whatever one name holds."""
-    if text.isascii():
+    if not _unprintable().search(text):  # the common case, at C speed: a year's ledger has 800,000 cells
         return text, []
     missing: list[str] = []
     out = []

@@ -140,3 +140,9 @@ def test_tounicode_gives_surrogate_pairs_beyond_the_bmp(module_store):
     assert not any(re.search(r"<[0-9A-F]{2}> <[0-9A-F]{5,6}>", c) for c in cmaps)
     assert any("<D840DE0C>" in c for c in cmaps)
     assert zlib  # stream data came back decompressed through pypdf
+
+
+def test_printable_puts_the_code_point_where_no_face_draws_the_character():
+    assert fonts.printable("张\ue000\U000323b0\n葛\U000e0100") == ("张[U+E000][U+323B0]\n葛\U000e0100", ["U+E000", "U+323B0"])
+    assert fonts.printable("王𠈌\U0002ebf0\t明") == ("王𠈌\U0002ebf0\t明", [])
+    assert fonts.all_printable("王𠈌\n\U00030000") and not fonts.all_printable("王\ue000")
