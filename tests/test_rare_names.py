@@ -9,7 +9,7 @@ import pytest
 
 from desktop import forms
 from desktop.domain.errors import ValidationError
-from desktop.forms import namecheck
+from desktop.forms import fonts, namecheck
 from desktop.intake import importer
 from desktop.ledger import close
 from tests.forms.conftest import OFFICE, draft, pypdf_text
@@ -38,6 +38,9 @@ def test_the_door_says_what_each_character_will_do(rare: Rare):
     assert finding.blocking == (rare.door == "refuse") and finding.code == rare.code
     assert rare.code.split()[-1] in finding.message and "申请人姓名" in finding.message
     assert "“”" not in finding.message and "\U000e01ef" not in finding.message  # nothing invisible in quotes
+    bad = chr(int(rare.code.split()[-1][2:], 16))
+    if fonts.font_for(bad) is None:
+        assert bad not in finding.message  # a character that would show as a box is named by its code point
     if rare.door == "refuse":
         assert "造字" in finding.message or "请改用汉字“人”（U+4EBA）" in finding.message
 
@@ -61,13 +64,19 @@ def test_import_refuses_an_unprintable_proxy_name_or_address_too(store):
         importer.import_case(store, importer.case_to_json(case))
 
 
+def _printed(store, kind: str, uuid: str) -> str:
+    pdf = forms.render(kind, store.load(uuid), store.catalog, office_info=OFFICE, events=store.events(uuid))
+    return pypdf_text(pdf)
+
+
 def test_every_accepted_name_prints_on_every_document_and_reads_back(store):
     for n, rare in enumerate(ACCEPTED):
-        case = _import(store, rare.name, seed=n)
-        events = store.events(case.uuid)
+        uuid = _import(store, rare.name, seed=n).uuid
         for kind in ("receipt", "consent", "notice", "cover"):
-            pdf = forms.render(kind, store.load(case.uuid), store.catalog, office_info=OFFICE, events=events)
-            assert rare.printed in pypdf_text(pdf), (rare.what, kind)
+            assert rare.printed in _printed(store, kind, uuid), (rare.what, kind)
+        for action, kind in (("suspend", "suspend"), ("resume", "resume"), ("terminate", "close")):
+            store.transition(uuid, action, actor="lixiaolan", reason="申请人撤回申请" if action != "resume" else "")
+            assert rare.printed in _printed(store, kind, uuid), (rare.what, kind)
 
 
 def test_ledger_and_day_close_go_on_past_a_name_no_font_draws(store):

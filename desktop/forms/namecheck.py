@@ -37,10 +37,13 @@ def code_point(text: str) -> str:
 
 
 def shown(ch: str) -> str:
-    """The character in quotes, or words for one that would be invisible between them."""
+    """The character in quotes with its code point, or the code point alone where the character would show as
+    nothing between the quotes (invisible) or as a box (no face draws it)."""
     if fontindex.is_selector(ch) or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Mn", "Me"):
-        return "（不可见字符）"
-    return f"“{ch}”"
+        return f"（不可见字符，U+{ord(ch):04X}）"
+    if fonts.font_for(ch) is None:
+        return f"（U+{ord(ch):04X}）"
+    return f"“{ch}”（U+{ord(ch):04X}）"
 
 
 def findings(text: str, label: str, field: str = "") -> list[Finding]:
@@ -54,7 +57,7 @@ def findings(text: str, label: str, field: str = "") -> list[Finding]:
 
 
 def _character(ch: str, label: str) -> tuple[str, str, bool] | None:
-    code, where = code_point(ch), f"{label}中的字符{shown(ch)}（U+{ord(ch):04X}）"
+    code, where = code_point(ch), f"{label}中的字符{shown(ch)}"
     if "\u2ff0" <= ch <= "\u2fff" or ch == "\u31ef":
         return code, f"{where}是汉字结构描述符，不是汉字本身，无法打印为一个字：{WHAT_TO_DO}", True
     if "\u2e80" <= ch <= "\u2fdf":

@@ -7,6 +7,7 @@ HK and TW faces, whose glyphs for the same code points differ; so a name looks o
 from __future__ import annotations
 
 import struct
+import threading
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
@@ -23,7 +24,7 @@ def register_app_fonts() -> list[str]:
     """Add the print chain's faces to the application's font database once; the family names, main face first.
 
     Call after the QGuiApplication exists. Fallback order matches the PDF chain: AR PL UMing CN, HanaMinA,
-    HanaMinB, BabelStone Han (use them with QFont.setFamilies, e.g. via app_font()).
+    HanaMinB, BabelStone Han, Jigmo2 (use them with QFont.setFamilies, e.g. via app_font()).
     """
     if not _families:
         for f in CHAIN:
@@ -40,22 +41,26 @@ def register_app_fonts() -> list[str]:
 
 
 def warm_printer() -> None:
-    """Parse the printer's main face and load the layout code on the thread pool, once the screen's fonts are
-    in: the first receipt after start then pays only its own layout (issue 16: < 300 ms). A failure here is
-    not reported: the first print meets the same error and shows it."""
-    from desktop.ui import worker
+    """Parse the printer's main face and load the papers' code on a background thread, once the screen's fonts
+    are in: the first receipt after start then pays only its own layout (issue 16: < 300 ms). A plain daemon
+    thread, not worker.run: nothing comes back to the GUI, and a job still running when a short-lived app
+    quits would find its Qt relay deleted. A failure here is not reported: the first print meets the same
+    error and shows it."""
+    threading.Thread(target=_warm, name="warm-printer", daemon=True).start()
 
-    def warm() -> None:
-        import importlib
 
-        from desktop import forms
-        from desktop.forms import fonts
+def _warm() -> None:
+    import importlib
 
+    from desktop import forms
+    from desktop.forms import fonts
+
+    try:
         fonts.ensure_registered()
         for module in dict.fromkeys(forms._MODULES.values()):  # the papers' code, reportlab.platypus with it
             importlib.import_module(f"desktop.forms.{module}")
-
-    worker.run(warm, lambda _result, _error: None)
+    except Exception:  # the first print raises the same error, where the clerk sees it
+        pass
 
 
 def one_face(ttc: bytes, index: int) -> bytes:

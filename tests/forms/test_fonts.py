@@ -1,4 +1,4 @@
-"""Every name prints whole: the font chain covers URO through Extension H, text reads back exactly, fonts are
+"""Every name prints whole: the font chain covers URO through Extension I, text reads back exactly, fonts are
 embedded, faces are parsed only when a character needs them, variation sequences print their variant glyph,
 and a character no font has stops the print with its code point."""
 
@@ -23,18 +23,19 @@ def _chain_has(lo: int, hi: int) -> int:
     return len({c for ranges in fonts.coverage().values() for c in range(lo, hi + 1) if c in ranges})
 
 
-def test_chain_covers_every_block_through_extension_f_and_most_of_g_and_h():
-    assert [f.name for f in fonts.CHAIN] == ["UMing", "HanaMinA", "HanaMinB", "BabelStoneHan"]
+def test_chain_covers_every_assigned_ideograph_from_uro_through_extension_i():
+    assert [f.name for f in fonts.CHAIN] == ["UMing", "HanaMinA", "HanaMinB", "BabelStoneHan", "Jigmo"]
     # (first, last, assigned in Unicode 15.1): every assigned character of URO, Extensions A–F, compatibility
     for lo, hi, assigned in ((0x4E00, 0x9FFF, 20992), (0x3400, 0x4DBF, 6592), (0x20000, 0x2A6DF, 42720),
                              (0x2A700, 0x2B73F, 4154), (0x2B740, 0x2B81F, 222), (0x2B820, 0x2CEAF, 5762),
                              (0x2CEB0, 0x2EBEF, 7473), (0xF900, 0xFAFF, 472), (0x2F800, 0x2FA1F, 542)):
         assert _chain_has(lo, hi) == assigned, hex(lo)
-    assert _chain_has(0x30000, 0x3134F) == 3045  # Extension G: 3,045 of 4,939 (BabelStone Han 15.0.5)
-    assert _chain_has(0x31350, 0x323AF) == 2271  # Extension H: 2,271 of 4,192
-    assert _chain_has(0x2EBF0, 0x2EE5F) == 0  # Extension I: no free face at hand draws it (README)
+    assert _chain_has(0x30000, 0x3134F) == 4939  # Extension G: BabelStone Han 3,045, Jigmo the rest
+    assert _chain_has(0x31350, 0x323AF) == 4192  # Extension H: BabelStone Han 2,271, Jigmo the rest
+    assert _chain_has(0x2EBF0, 0x2EE5F) == 622  # Extension I: Jigmo
+    assert _chain_has(0x323B0, 0x3347F) == 0  # Extension J (Unicode 17): no face yet
     assert fonts.font_for("王") == "UMing" and fonts.font_for("☑") == "HanaMinA"
-    assert fonts.font_for("\U00030000") == "BabelStoneHan"  # the last face, on paper as on screen
+    assert fonts.font_for("\U00030000") == "BabelStoneHan" and fonts.font_for("\U0002ebf0") == "Jigmo"
 
 
 def test_the_coverage_index_matches_the_faces():
@@ -92,9 +93,9 @@ def test_unprintable_name_stops_the_print_naming_the_field(module_store):
 
 def test_unprintable_character_anywhere_else_is_refused_too(module_store):
     case = draft(module_store, 1, seed=8)
-    case.applicant.address = "白水乡\U0002ebf0石门村"  # Extension I: no glyph in any face
+    case.applicant.address = "白水乡\U000323b0石门村"  # Extension J (Unicode 17): no glyph in any face
     case = accept(module_store, case)
-    with pytest.raises(ValidationError, match="U\\+2EBF0"):
+    with pytest.raises(ValidationError, match="U\\+323B0"):
         render(module_store, "receipt", case)
 
 
@@ -139,3 +140,9 @@ def test_tounicode_gives_surrogate_pairs_beyond_the_bmp(module_store):
     assert not any(re.search(r"<[0-9A-F]{2}> <[0-9A-F]{5,6}>", c) for c in cmaps)
     assert any("<D840DE0C>" in c for c in cmaps)
     assert zlib  # stream data came back decompressed through pypdf
+
+
+def test_printable_puts_the_code_point_where_no_face_draws_the_character():
+    assert fonts.printable("张\ue000\U000323b0\n葛\U000e0100") == ("张[U+E000][U+323B0]\n葛\U000e0100", ["U+E000", "U+323B0"])
+    assert fonts.printable("王𠈌\U0002ebf0\t明") == ("王𠈌\U0002ebf0\t明", [])
+    assert fonts.all_printable("王𠈌\n\U00030000") and not fonts.all_printable("王\ue000")
