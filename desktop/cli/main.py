@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "desktop.cli.printing",
     "desktop.cli.sync",
     "desktop.cli.ledger",
+    "desktop.cli.keys",
 ]
 
 

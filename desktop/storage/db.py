@@ -1,6 +1,6 @@
 """The one place that opens the case database: pragmas, integrity, migrations, and clear refusals.
 
-Encryption at rest would slot in here (a keyed connection) without touching any caller.
+Encryption at rest is a keyed connection (storage/crypto.py): an encrypted data dir opens once unlocked.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.domain.errors import StoreError
+from desktop.storage import crypto, encrypt
 from desktop.storage.migrations import MIGRATIONS
 
 DB_NAME = "desk.sqlite"
@@ -88,16 +89,22 @@ def open_db(data_dir: Path, *, migrate: bool = True) -> Database:
     path = data_dir / DB_NAME
     try:
         # isolation_level=None: no implicit transactions; every multi-row write goes through db.atomic()
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = _connect(data_dir, path)
         for pragma in PRAGMAS:
             conn.execute(pragma)
         _quick_check(conn, path)
         if migrate:
             MIGRATIONS.apply(conn)
         db = Database(conn)
-    except sqlite3.DatabaseError as exc:
+    except crypto.errors() as exc:  # evaluated only when something is raised
         raise StoreError(f"数据库文件已损坏或不是工作台数据库：{path}（{exc}）。请联系管理员从备份恢复。") from None
     return db
+
+
+def _connect(data_dir: Path, path: Path) -> sqlite3.Connection:
+    """The keyed connection of an encrypted data dir (finishing a conversion a crash interrupted), else plain."""
+    encrypt.finish_pending(data_dir)
+    return crypto.connect(path, crypto.key_for(data_dir))
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
