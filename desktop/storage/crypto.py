@@ -250,6 +250,17 @@ def rewrap_user(data_dir: Path, username: str, password: str | None) -> None:
     keys.save()
 
 
+def scrub(path: Path) -> None:
+    """Overwrite a file with zeros (fsynced) and remove it."""
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        for _ in range(0, size, 1 << 20):
+            fh.write(b"\0" * min(1 << 20, size - fh.tell()))
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.unlink()
+
+
 def remember(data_dir: Path, key: bytes) -> None:
     """Hold a data key just made (setup) as unlocked."""
     _unlocked[_where(data_dir)] = key

@@ -4,8 +4,8 @@
    and every table's row count equal to the original's. The plain file is untouched.
 2. keys.json is written (temp, fsync, rename): the commit point. Before it, a half-made .new is thrown away at
    the next open; after it, the next open finishes the conversion from step 3.
-3. The plain file (and its WAL) is overwritten with zeros, desk.sqlite.new renamed over it, and every plain scan
-   sealed under its keyed name before the plain copy is removed. Each step can be repeated after a crash.
+3. Every plain scan is sealed under its keyed name before its plain copy is zeroed and removed; then the plain
+   database (and its WAL) is zeroed and desk.sqlite.new renamed over it. Each step can be repeated after a crash.
 Zeroing cannot reach copies an SSD's wear levelling keeps; docs/security.md says so.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from desktop.domain.errors import StoreError
 from desktop.protocol.files import fsync_dir
 from desktop.storage import crypto
+from desktop.storage.blobs import BlobStore
 
 DB_NAME = "desk.sqlite"  # as desktop.storage.db, which imports this module
 NEW = DB_NAME + ".new"
@@ -98,24 +99,14 @@ def finish_pending(data_dir: Path) -> None:
     if not crypto.is_encrypted(data_dir):
         _remove(new)
         return
+    BlobStore.of(data_dir).seal_plain()  # before the swap: .new marks the conversion unfinished until the end
     src = data_dir / DB_NAME
     for plain in (src, data_dir / f"{DB_NAME}-wal", data_dir / f"{DB_NAME}-journal"):
         if plain.exists() and (plain.name != DB_NAME or is_plain(plain)):
-            scrub(plain)
+            crypto.scrub(plain)
     (data_dir / f"{DB_NAME}-shm").unlink(missing_ok=True)
     os.replace(new, src)
     fsync_dir(data_dir)
-
-
-def scrub(path: Path) -> None:
-    """Overwrite a file with zeros (fsynced) and remove it."""
-    size = path.stat().st_size
-    with open(path, "r+b") as fh:
-        for _ in range(0, size, 1 << 20):
-            fh.write(b"\0" * min(1 << 20, size - fh.tell()))
-        fh.flush()
-        os.fsync(fh.fileno())
-    path.unlink()
 
 
 def _remove(new: Path) -> None:
