@@ -54,7 +54,6 @@ def add_bundled_fonts(app: QApplication) -> None:
 def run(data_dir: Path) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
-    from desktop.storage.store import Store
     from desktop.ui.mainwindow import MainWindow
 
     app = make_app(bundled_fonts=False)
@@ -64,13 +63,16 @@ def run(data_dir: Path) -> int:
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        store = Store.open(data_dir)
+        store, session = unlock(data_dir)
+        if store is None:
+            lock.release()
+            return 0
     except DeskError as exc:
         lock.release()
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        session = log_in(store)
+        session = log_in(store, session)
         if session is None:
             return 0
         window = MainWindow(store, session)
@@ -82,8 +84,26 @@ def run(data_dir: Path) -> int:
         lock.release()
 
 
-def log_in(store):
-    """The first administrator on a fresh device, else a login; the first-run settings; the audit check."""
+def unlock(data_dir: Path):
+    """(store, None) for a plain data dir; for an encrypted one the login that unlocks it: (store, session),
+    or (None, None) if cancelled."""
+    from desktop.storage import crypto
+    from desktop.storage.store import Store
+
+    if not crypto.is_encrypted(data_dir):
+        return Store.open(data_dir), None
+    from desktop.ui.unlock import UnlockDialog
+
+    dialog = UnlockDialog(data_dir)
+    if not dialog.exec() or dialog.session is None:
+        dialog.close_store()
+        return None, None
+    return dialog.store, dialog.session
+
+
+def log_in(store, session=None):
+    """The first administrator on a fresh device, else a login (unless `unlock` logged in already); the
+    first-run settings; the audit check."""
     from desktop.accounts import roles
     from desktop.accounts.staff import Accounts
     from desktop.storage import audit
@@ -91,10 +111,11 @@ def log_in(store):
     from desktop.ui.setup import SettingsDialog, needs_setup
 
     accounts = Accounts(store.db)
-    dialog = LoginDialog(accounts) if accounts.any_users() else FirstAdminDialog(accounts)
-    if not dialog.exec() or dialog.session is None:
-        return None
-    session = dialog.session
+    if session is None:
+        dialog = LoginDialog(accounts) if accounts.any_users() else FirstAdminDialog(accounts)
+        if not dialog.exec() or dialog.session is None:
+            return None
+        session = dialog.session
     if needs_setup(store) and roles.can(session, "settings.edit"):
         save = lambda key, value: accounts.change_setting(session, key, value)  # noqa: E731
         SettingsDialog(store, first_run=True, save=save).exec()
