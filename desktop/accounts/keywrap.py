@@ -45,6 +45,12 @@ def remove(db: Database, username: str) -> None:
         crypto.rewrap_user(where, username, None)
 
 
+def proven(db: Database, username: str, password: str) -> bool:
+    """This password unlocked the encrypted data dir in this process: it is the account's (see crypto.proven)."""
+    where = _unlocked_dir(db)
+    return where is not None and crypto.proven(where, username, password)
+
+
 def ensure(db: Database, username: str, password: str) -> None:
     """After a good login: give an account that has no wrap yet its own."""
     where = _unlocked_dir(db)

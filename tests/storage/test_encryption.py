@@ -198,3 +198,21 @@ def test_a_conversion_stopped_at_any_step_loses_nothing(store: Store, data_dir: 
     reopened.close()
     assert not (data_dir / encrypt.NEW).exists()
     assert (found_in(data_dir) == []) == committed
+
+
+def test_the_unlocking_password_logs_in_without_a_second_argon2_run_until_it_changes(encrypted, data_dir, monkeypatch):
+    from desktop.accounts import passwords
+
+    crypto.forget(data_dir)
+    crypto.unlock_password(data_dir, "admin", ADMIN_PW)
+    db = open_db(data_dir)
+    accounts = Accounts(db)
+    with monkeypatch.context() as m:
+        m.setattr(passwords, "matches", lambda *a: pytest.fail("argon2 ran twice"))
+        session = accounts.login("admin", ADMIN_PW)
+        with pytest.raises(pytest.fail.Exception):
+            accounts.login("admin", "wrongpass1")  # anything but the proven password goes to argon2
+    accounts.change_password(session, ADMIN_PW, "changed123")
+    with pytest.raises(DeskError):
+        accounts.login("admin", ADMIN_PW)  # the old password's proof went with the change
+    db.close()
