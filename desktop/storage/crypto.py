@@ -102,6 +102,7 @@ def connect(path: Path, key: bytes | None) -> Any:
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA key = \"x'{subkey(key, 'db').hex()}'\"")
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.execute("PRAGMA temp_store = MEMORY")  # sorts and temp tables never spill to a file outside the key
     return conn
 
 

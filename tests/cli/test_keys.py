@@ -49,6 +49,13 @@ def test_setup_encrypts_prints_the_paper_once_and_the_paper_recovers_a_forgotten
     db.close()
     crypto.forget(data)
     assert {"key.setup", "key.recovery_print", "key.recover"} <= actions
+    archive = tmp_path / "备份.zip"
+    run("backup", "create", "--out", str(archive), "--user", "admin", data_dir=data, DESK_PASSWORD="newpass123")
+    assert "备份完好" in run("backup", "verify", str(archive), data_dir=data).stdout
+    assert "空的" in run("backup", "restore", str(archive), data_dir=data, ok=False).stderr
+    restored = tmp_path / "换的新电脑"
+    run("backup", "restore", str(archive), data_dir=restored)
+    run("case", "list", "--user", "admin", data_dir=restored, DESK_PASSWORD="newpass123")
 
 
 def test_setup_needs_an_administrator_and_a_place_for_the_paper(tmp_path: Path):
