@@ -43,7 +43,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace) -> dict:
-    from desktop.storage import backup
+    from desktop.storage import audit, backup
     from desktop.storage.db import open_db
 
     if not args.out:
@@ -51,7 +51,10 @@ def _create(args: argparse.Namespace) -> dict:
     where = unlocked_dir(args)
     db = open_db(where)
     try:
-        require_user(args, "user.manage", db)
-        return backup.create(db, where, Path(args.out))
+        session = require_user(args, "user.manage", db)
+        manifest = backup.create(db, where, Path(args.out))
+        audit.append(db, session.username if session else "", "backup.create",
+                     detail={"file": Path(args.out).name, "cases": manifest["cases"]})
+        return manifest
     finally:
         db.close()

@@ -34,9 +34,8 @@ def render(code: str, *, device: str, made_at: str, by: str) -> bytes:
     width, height = A4
     pdf.setFont(font, 18)
     pdf.drawCentredString(width / 2, height - 30 * mm, TITLE)
-    pdf.setFont(font, 11)
     for n, line in enumerate((f"设备：{device}", f"生成时间：{made_at}", f"生成人：{by}")):
-        pdf.drawString(25 * mm, height - (45 + 7 * n) * mm, line)
+        _text(pdf, 25 * mm, height - (45 + 7 * n) * mm, line, 11)
     pdf.setFont("Courier-Bold", 20)
     groups = code.split("-")
     for row in range(0, len(groups), 4):
@@ -48,6 +47,14 @@ def render(code: str, *, device: str, made_at: str, by: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _text(pdf: canvas.Canvas, x: float, y: float, text: str, size: float) -> None:
+    """One line in the font chain's runs, so a rare character of a name (䶮, 𠈌) prints or stops the print."""
+    for face, part in fonts.runs(text, "恢复密钥单"):
+        pdf.setFont(face, size)
+        pdf.drawString(x, y, part)
+        x += pdf.stringWidth(part, face, size)
 
 
 def _qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
