@@ -28,6 +28,7 @@ COMMANDS: list[str] = [
     "desktop.cli.ledger",
     "desktop.cli.keys",
     "desktop.cli.backup",
+    "desktop.cli.handover",
 ]
 
 
