@@ -177,6 +177,25 @@ class PlainBlob(io.BytesIO):
         return os.stat_result((0, 0, 0, 0, 0, 0, len(self.getvalue()), 0, 0, 0))
 
 
+def keep_aside(data_dir: Path, src: Path, dst: Path) -> None:
+    """Move a file into the data dir's keeping (a refused scan to quarantine/): sealed under the data key, with
+    its plain source zeroed and removed, when the data dir is encrypted; renamed as it is otherwise."""
+    key = crypto.key_for(data_dir)
+    if key is None:
+        replace_with_retry(src, dst)
+        return
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only for an encrypted data dir
+
+    nonce, tmp = secrets.token_bytes(12), dst.with_name(f".tmp-{uuid.uuid4().hex}")
+    sealed = AESGCM(crypto.subkey(key, "aside")).encrypt(nonce, src.read_bytes(), dst.name.encode())
+    try:
+        _write_hashed(tmp, [MAGIC, nonce, sealed])
+        replace_with_retry(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+    crypto.scrub(src)
+
+
 def _file_chunks(src: Path) -> Iterable[bytes]:
     with open(src, "rb") as fh:
         while chunk := fh.read(CHUNK):

@@ -216,3 +216,15 @@ def test_the_unlocking_password_logs_in_without_a_second_argon2_run_until_it_cha
     with pytest.raises(DeskError):
         accounts.login("admin", ADMIN_PW)  # the old password's proof went with the change
     db.close()
+
+
+def test_a_refused_scan_kept_aside_in_quarantine_is_sealed(encrypted, data_dir: Path):
+    from desktop.storage.blobs import keep_aside
+
+    processing = data_dir / "processing"
+    processing.mkdir()
+    (processing / "x.scan").write_bytes(scan_of_canary())
+    (data_dir / "quarantine").mkdir()
+    keep_aside(data_dir, processing / "x.scan", data_dir / "quarantine" / "x.pdf")
+    assert not (processing / "x.scan").exists() and (data_dir / "quarantine" / "x.pdf").is_file()
+    assert found_in(data_dir) == []
