@@ -17,7 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from desktop.accounts import passwords
+from desktop.accounts import keywrap, passwords
 from desktop.accounts.roles import ACTIONS, ROLES, Area, Session, can, role_id, visible
 from desktop.domain.errors import DeskError, ValidationError
 from desktop.storage import audit, settings
@@ -117,6 +117,7 @@ class Accounts:
         with self.db.atomic():
             self.db.execute("UPDATE users SET password_hash = ?, must_change = 0 WHERE username = ?",
                             [self.hasher.hash(new), session.username])
+            keywrap.set_password(self.db, session.username, new)
             audit.append(self.db, session.username, "password.change", at=self.clock())
         return Session(session.username, session.display_name, session.role, session.area, False,
                        session.started_at)
@@ -130,7 +131,8 @@ class Accounts:
         """
         now = self.clock()
         row, attempt = self._reserve(name, now, via)
-        if not passwords.matches(self.hasher, row["password_hash"], password):
+        if not (keywrap.proven(self.db, name, password)
+                or passwords.matches(self.hasher, row["password_hash"], password)):
             raise self._failed(name, attempt, now, via)
         with self.db.atomic():
             refusal = self._refusal(self._row(name), name, now, via)  # locked by parallel guesses meanwhile
@@ -141,6 +143,7 @@ class Accounts:
                                     [self.hasher.hash(password), name])
                 if action:
                     audit.append(self.db, name, action, detail={"via": via}, at=now)
+                keywrap.ensure(self.db, name, password)
         if refusal is not None:
             raise refusal
         return Session(name, row["display_name"], row["role"], Area.from_dict(json.loads(row["area"])),
@@ -213,6 +216,7 @@ class Accounts:
         password = password or passwords.generate()
         with self.db.atomic():
             name = self._insert(username, display_name, role, area or Area(), password, must_change)
+            keywrap.set_password(self.db, name, password)
             audit.append(self.db, session.username, "user.add", detail={"user": name, "role": role_id(role)},
                          at=self.clock())
         return password
@@ -225,6 +229,8 @@ class Accounts:
             raise AccountError("不能停用自己的账号", field="username")
         with self.db.atomic():
             self.db.execute("UPDATE users SET disabled = ? WHERE username = ?", [int(disabled), name])
+            if disabled:
+                keywrap.remove(self.db, name)
             audit.append(self.db, session.username, "user.disable" if disabled else "user.enable",
                          detail={"user": name}, at=self.clock())
 
@@ -237,6 +243,7 @@ class Accounts:
         with self.db.atomic():
             self.db.execute("UPDATE users SET password_hash = ?, must_change = 1, failed_count = 0,"
                             " locked_until = NULL WHERE username = ?", [self.hasher.hash(password), name])
+            keywrap.set_password(self.db, name, password)
             audit.append(self.db, session.username, "user.reset_password", detail={"user": name}, at=self.clock())
         return password
 

@@ -16,8 +16,7 @@ import re
 
 from desktop.accounts.roles import ROLES, Area, role_id
 from desktop.accounts.staff import Accounts
-from desktop.cli.common import ENV_NEW_PASSWORD, out, read_password, require_user
-from desktop.domain import paths
+from desktop.cli.common import ENV_NEW_PASSWORD, out, read_password, require_user, unlocked_dir
 from desktop.domain.errors import DeskError
 from desktop.storage import audit
 from desktop.storage.auditverify import age
@@ -53,7 +52,7 @@ def parse_area(text: str | None) -> Area:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    db = open_db(paths.resolve_data_dir(args.data_dir))
+    db = open_db(unlocked_dir(args))
     try:
         accounts = Accounts(db)
         if args.action == "list":
@@ -136,7 +135,7 @@ def _list_users(accounts: Accounts, as_json: bool) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    db = open_db(paths.resolve_data_dir(args.data_dir))
+    db = open_db(unlocked_dir(args))
     try:
         if args.action == "verify":
             return _verify(db, args.json, full=not args.quick)  # an auditor asking is the on-demand full walk

@@ -113,7 +113,26 @@ def open_store(args: argparse.Namespace):
     """The store of the data dir named by --data-dir / DESK_DATA_DIR / the default."""
     from desktop.storage.store import Store  # the store pulls in the catalog and migrations: not for --help
 
-    return Store.open(data_dir(args))
+    return Store.open(unlocked_dir(args))
+
+
+def unlocked_dir(args: argparse.Namespace) -> Path:
+    """The data dir, unlocked with --user and the password first when its data is encrypted (storage/crypto)."""
+    from desktop.storage import crypto
+
+    where = data_dir(args)
+    if crypto.is_encrypted(where) and not crypto.is_unlocked(where):
+        if not getattr(args, "user", None):
+            raise DeskError("本机数据已加密：请加 --user 用户名 登录后再操作", field="user")
+        crypto.unlock_password(where, args.user, own_password(args))
+    return where
+
+
+def own_password(args: argparse.Namespace) -> str:
+    """The operator's password, asked once per command (unlocking and logging in both need it)."""
+    if getattr(args, "_password", None) is None:
+        args._password = read_password("密码：")
+    return args._password
 
 
 def read_password(prompt: str, env: str = ENV_PASSWORD) -> str:
@@ -135,7 +154,7 @@ def require_user(args: argparse.Namespace, action: str, db):
     if not args.user:
         raise DeskError(f"此操作需要登录：请加 --user 用户名（密码在终端输入，或用环境变量 {ENV_PASSWORD}）",
                         field="user")
-    session = accounts.login(args.user, read_password("密码："), via="cli")
+    session = accounts.login(args.user, own_password(args), via="cli")
     accounts.require(session, action)
     return session
 

@@ -31,6 +31,9 @@ COMMANDS: dict[str, str] = {
     "sync": "desktop.cli.sync", "hub": "desktop.cli.sync",
     "ledger": "desktop.cli.ledger",
     "db": "desktop.cli.database",
+    "key": "desktop.cli.keys",
+    "backup": "desktop.cli.backup",
+    "handover": "desktop.cli.handover",
 }
 VALUED = {"--data-dir", "--user"}  # options before the command word that take a value
 

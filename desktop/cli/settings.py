@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.common import data_dir, out, require_user
+from desktop.cli.common import out, require_user, unlocked_dir
 from desktop.domain.errors import DeskError
 
 
@@ -20,7 +20,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     from desktop.storage import settings
     from desktop.storage.db import open_db
 
-    db = open_db(data_dir(args))
+    db = open_db(unlocked_dir(args))
     try:
         if args.action == "set":
             if args.key is None or args.value is None:

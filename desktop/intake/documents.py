@@ -18,7 +18,7 @@ from desktop.domain import eligibility
 from desktop.domain.case import MaterialState
 from desktop.domain.errors import ValidationError
 from desktop.intake.scancheck import REASONS
-from desktop.storage.blobs import BlobStore
+from desktop.storage.blobs import BlobStore, PlainBlob
 from desktop.storage.store import Store, now_local
 
 COLUMNS = ("d.id, d.sha256, d.original_name, d.received_at, d.state, d.case_uuid, d.material_id, d.pages, "
@@ -85,8 +85,9 @@ def case_blobs(store: Store, case_uuid: str) -> list[str]:
     return sorted({d.sha256 for d in for_case(store, case_uuid)})
 
 
-def blob_path(store: Store, doc: Document) -> Path:
-    return BlobStore.of(store.data_dir).path(doc.sha256)
+def blob_path(store: Store, doc: Document) -> Path | PlainBlob:
+    """The scan to read: its file, or its plaintext in memory when the data dir is encrypted."""
+    return BlobStore.of(store.data_dir).source(doc.sha256)
 
 
 def add_blob(store: Store, *, sha: str, size: int, mime: str, pages: int, now: dt.datetime) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from desktop.domain.errors import DeskError
 from desktop.intake import coverbatch, documents, pdfpages, scancheck
 from desktop.storage import fileops
-from desktop.storage.blobs import BlobStore, fsync_dir, replace_with_retry, sha256_file
+from desktop.storage.blobs import BlobStore, fsync_dir, keep_aside, sha256_file
 from desktop.storage.store import Store
 
 log = logging.getLogger("desktop.intake.folder")
@@ -103,7 +103,7 @@ def quarantine(store: Store, claimed: Claimed, reason: str, detail: str, now: dt
         store.db.execute("INSERT OR IGNORE INTO quarantine (file, original_name, reason, detail, size, at) "
                          "VALUES (?, ?, ?, ?, ?, ?)",
                          [file, claimed.name, reason, detail, claimed.path.stat().st_size, now.isoformat()])
-    replace_with_retry(claimed.path, folder / file)
+    keep_aside(store.data_dir, claimed.path, folder / file)  # sealed when the data dir is encrypted
     fsync_dir(folder)
     claimed.done()
     log.info("scan %s quarantined: %s", claimed.intake_id, reason)

@@ -28,14 +28,21 @@ class PdfError(Exception):
         self.detail = detail
 
 
+def _input(source: Path | bytes | io.BytesIO) -> bytes | str:
+    """What PDFium opens: bytes as they are, a sealed scan's plaintext (storage/blobs.PlainBlob), or a path."""
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()
+    return source if isinstance(source, bytes) else str(source)
+
+
 @contextmanager
-def opened(source: Path | bytes) -> Iterator[object]:
+def opened(source: Path | bytes | io.BytesIO) -> Iterator[object]:
     """A PdfDocument under the lock, closed afterwards (on Windows an open document keeps its file locked)."""
     import pypdfium2 as pdfium
 
     with LOCK:
         try:
-            pdf = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+            pdf = pdfium.PdfDocument(_input(source))
         except pdfium.PdfiumError as exc:
             code = "encrypted" if getattr(exc, "err_code", None) == PASSWORD_ERROR else "corrupt"
             raise PdfError(code, str(exc)) from None

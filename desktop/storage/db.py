@@ -4,7 +4,7 @@ Opening does nothing that grows with the data (issue 16): every CLI command and 
 database, so `PRAGMA quick_check` (≈1.2 s at 100,000 cases) runs only when asked for, by `check_integrity`:
 the desk's idle maintenance (desktop/ui/maintenance.py) and `python -m desktop db check`.
 
-Encryption at rest would slot in here (a keyed connection) without touching any caller.
+Encryption at rest is a keyed connection (storage/crypto.py): an encrypted data dir opens once unlocked.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from desktop.domain.errors import StoreError
 from desktop.protocol import files
-from desktop.storage import fileops
+from desktop.storage import crypto, encrypt, fileops
 from desktop.storage.migrations import MIGRATIONS
 
 DB_NAME = "desk.sqlite"
@@ -72,7 +72,7 @@ class Database:
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         try:
             return self.conn.execute(sql, params)
-        except sqlite3.Error as exc:
+        except crypto.errors() as exc:  # evaluated only when raised
             raise self._known(exc) from exc
 
     def query(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
@@ -81,7 +81,7 @@ class Database:
         try:
             for row in cursor:
                 yield dict(zip(keys, row, strict=True))
-        except sqlite3.Error as exc:
+        except crypto.errors() as exc:  # evaluated only when raised
             raise self._known(exc) from exc
 
     def _known(self, exc: sqlite3.Error) -> Exception:
@@ -93,7 +93,7 @@ class Database:
         try:
             with self._transaction():
                 yield self
-        except sqlite3.Error as exc:
+        except crypto.errors() as exc:  # evaluated only when raised
             raise self._known(exc) from exc
 
     @contextmanager
@@ -155,17 +155,23 @@ def open_db(data_dir: Path, *, migrate: bool = True) -> Database:
     try:
         files.private_file(path)  # 0600 before SQLite creates it (its -wal and -shm files follow)
         # isolation_level=None: no implicit transactions; every multi-row write goes through db.atomic()
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = _connect(data_dir, path)
         for pragma in PRAGMAS:
             conn.execute(pragma)
         _require_wal(conn, path)
         if migrate:
             MIGRATIONS.apply(conn)
         db = Database(conn, path)
-    except sqlite3.DatabaseError as exc:
+    except crypto.errors() as exc:  # both drivers' errors (sqlcipher3's do not derive from sqlite3's)
         raise known_error(exc, path) or StoreError(
             f"数据库文件已损坏或不是工作台数据库：{path}（{exc}）。请联系管理员从备份恢复。") from None
     return db
+
+
+def _connect(data_dir: Path, path: Path) -> sqlite3.Connection:
+    """The keyed connection of an encrypted data dir (finishing a conversion a crash interrupted), else plain."""
+    encrypt.finish_pending(data_dir)
+    return crypto.connect(path, crypto.key_for(data_dir))
 
 
 def _require_wal(conn: sqlite3.Connection, path: Path) -> None:

@@ -114,7 +114,7 @@ def filed_scans(store: Store) -> BlobSource:
     """The switch point for where a case's scans come from: its filed documents in the desk's blob store."""
 
     blobs = BlobStore.of(store.data_dir)
-    return lambda uuid: [(sha, blobs.path(sha)) for sha in documents.case_blobs(store, uuid)]
+    return lambda uuid: [(sha, blobs.source(sha)) for sha in documents.case_blobs(store, uuid)]
 
 
 class SyncEngine:

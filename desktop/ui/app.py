@@ -75,7 +75,6 @@ ENV_FIRST_PAINT = "DESK_EXIT_AT_FIRST_PAINT"  # bench/startup.py: quit once the 
 def run(data_dir: Path, user: str | None = None) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
-    from desktop.storage.store import Store
     from desktop.ui.auditcheck import FullCheck
     from desktop.ui.crash import CrashHandler
     from desktop.ui.mainwindow import MainWindow
@@ -88,13 +87,16 @@ def run(data_dir: Path, user: str | None = None) -> int:
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        store = Store.open(data_dir)
+        store, session = unlock(data_dir)
+        if store is None:
+            lock.release()
+            return 0
     except DeskError as exc:
         lock.release()
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        session = log_in(store, user)
+        session = log_in(store, user, session)
         if session is None:
             return 0
         window = MainWindow(store, session)
@@ -129,8 +131,26 @@ def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
     QApplication.instance().installEventFilter(hook)
 
 
-def log_in(store, user: str | None = None):
-    """The first administrator on a fresh device, else a login; the first-run settings; the audit check."""
+def unlock(data_dir: Path):
+    """(store, None) for a plain data dir; for an encrypted one the login that unlocks it: (store, session),
+    or (None, None) if cancelled."""
+    from desktop.storage import crypto
+    from desktop.storage.store import Store
+
+    if not crypto.is_encrypted(data_dir):
+        return Store.open(data_dir), None
+    from desktop.ui.unlock import UnlockDialog
+
+    dialog = UnlockDialog(data_dir)
+    if not dialog.exec() or dialog.session is None:
+        dialog.close_store()
+        return None, None
+    return dialog.store, dialog.session
+
+
+def log_in(store, user: str | None = None, session=None):
+    """The first administrator on a fresh device, else a login (unless `unlock` logged in already, or --user
+    with DESK_PASSWORD does it without a dialog); the first-run settings; the audit check."""
     from desktop.accounts import roles
     from desktop.accounts.staff import Accounts
     from desktop.ui.auditcheck import login_check
@@ -138,9 +158,9 @@ def log_in(store, user: str | None = None):
     from desktop.ui.setup import SettingsDialog, needs_setup
 
     accounts = Accounts(store.db)
-    if user and ENV_PASSWORD in os.environ and accounts.any_users():
+    if session is None and user and ENV_PASSWORD in os.environ and accounts.any_users():
         session = _log_in_from_environment(accounts, user)
-    else:
+    elif session is None:
         dialog = LoginDialog(accounts, username=user or "") if accounts.any_users() else FirstAdminDialog(accounts)
         session = dialog.session if dialog.exec() else None
     if session is None:

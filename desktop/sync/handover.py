@@ -1,0 +1,61 @@
+"""Before a laptop moves to another agent or is retired: is everything of it at the hub, and is there a backup?
+
+`check` answers from this device's own records (what the hub confirmed, not what was sent): every accepted case
+synced with no open conflict or rejection, every filed scan confirmed, the audit trail confirmed up to its last
+entry, and a backup made after the last change. The wipe (crypto-erase) is not built yet (docs/security.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.storage import settings
+from desktop.storage.db import Database
+from desktop.sync import state as syncstate
+from desktop.sync.audit import CURSOR
+
+
+def check(db: Database) -> list[dict[str, Any]]:
+    """The checks in order, each {"key", "ok", "detail"} with the detail in Chinese (counts, never names)."""
+    return [_enrolled(db), _cases(db), _scans(db), _audit(db), _backup(db)]
+
+
+def ready(checks: list[dict[str, Any]]) -> bool:
+    return all(c["ok"] for c in checks)
+
+
+def _enrolled(db: Database) -> dict[str, Any]:
+    url = settings.get(db, "hub_url")
+    ok = bool(url and syncstate.get(db, "token"))
+    return {"key": "hub", "ok": ok, "detail": f"已登记到县级服务器 {url}" if ok else "本机未登记到县级服务器"}
+
+
+def _cases(db: Database) -> dict[str, Any]:
+    uuids = [r[0] for r in db.execute("SELECT uuid FROM cases WHERE number IS NOT NULL").fetchall()]
+    states = syncstate.case_states(db, uuids)
+    behind = sum(1 for s in states.values() if s != "synced")
+    detail = f"{len(uuids)} 件案件全部已同步" if not behind else f"{behind} 件案件尚未同步或有冲突/拒收未处理"
+    return {"key": "cases", "ok": behind == 0, "detail": detail}
+
+
+def _scans(db: Database) -> dict[str, Any]:
+    filed = {r[0] for r in db.execute("SELECT DISTINCT sha256 FROM documents WHERE state = 'filed' AND case_uuid IS NOT NULL")}
+    missing = len(filed - syncstate.confirmed_blobs(db))
+    detail = f"{len(filed)} 个扫描件服务器均已确认" if not missing else f"{missing} 个扫描件服务器尚未确认收到"
+    return {"key": "scans", "ok": missing == 0, "detail": detail}
+
+
+def _audit(db: Database) -> dict[str, Any]:
+    last = db.execute("SELECT max(id) FROM audit").fetchone()[0] or 0
+    acked = syncstate.get(db, CURSOR) or 0
+    ok = acked >= last
+    detail = "审计记录已全部送达服务器" if ok else f"还有 {last - acked} 条审计记录未送达服务器"
+    return {"key": "audit", "ok": ok, "detail": detail}
+
+
+def _backup(db: Database) -> dict[str, Any]:
+    made = db.execute("SELECT max(id) FROM audit WHERE action = 'backup.create'").fetchone()[0]
+    changed = db.execute("SELECT max(id) FROM audit WHERE case_uuid IS NOT NULL").fetchone()[0]
+    ok = made is not None and (changed is None or made > changed)
+    detail = "已有最新备份" if ok else ("没有备份" if made is None else "最近一次备份之后案件又有变化，请重新备份")
+    return {"key": "backup", "ok": ok, "detail": detail}

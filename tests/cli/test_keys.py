@@ -1,0 +1,68 @@
+"""`key setup|status|recover` as an administrator and a village agent use them: real subprocesses, a real PDF."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from desktop.storage import crypto
+from desktop.storage.db import open_db
+
+
+def run(*args: str, data_dir: Path, ok: bool = True, **env_vars: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_") or k == "DESK_DATA_DIR"} | env_vars
+    proc = subprocess.run([sys.executable, "-m", "desktop", *args, "--data-dir", str(data_dir)], env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8")
+    assert "Traceback" not in proc.stderr
+    assert (proc.returncode == 0) == ok, proc.stderr
+    return proc
+
+
+def test_setup_encrypts_prints_the_paper_once_and_the_paper_recovers_a_forgotten_password(tmp_path: Path):
+    data = tmp_path / "村 笔记本"
+    run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=data,
+        DESK_NEW_PASSWORD="adminpass1")
+    paper = tmp_path / "恢复密钥单.pdf"
+    run("key", "setup", "--user", "admin", "--out", str(paper), data_dir=data, DESK_PASSWORD="adminpass1")
+    text = "".join(p.extract_text() for p in PdfReader(paper).pages)
+    code = " ".join(line for line in text.splitlines() if re.fullmatch(r"[A-Z2-7]{4}( +[A-Z2-7]{4}){3}", line))
+    assert "恢复密钥单" in text and len(crypto.normalise_code(code)) == 32
+    status = json.loads(run("key", "status", "--json", data_dir=data).stdout)
+    assert status == {"encrypted": True, "accounts": 1, "recovery_key": True}
+    again = run("key", "setup", "--user", "admin", "--out", str(tmp_path / "b.pdf"), data_dir=data, ok=False,
+                DESK_PASSWORD="adminpass1")
+    assert "已经加密" in again.stderr and not (tmp_path / "b.pdf").exists()
+    assert "已加密" in run("case", "list", data_dir=data, ok=False).stderr
+    assert "无法解锁" in run("case", "list", "--user", "admin", data_dir=data, ok=False,
+                            DESK_PASSWORD="forgotten1").stderr
+    run("key", "recover", "admin", data_dir=data, DESK_RECOVERY_KEY=code, DESK_NEW_PASSWORD="newpass123")
+    run("case", "list", "--user", "admin", data_dir=data, DESK_PASSWORD="newpass123")
+    crypto.unlock_password(data, "admin", "newpass123")
+    db = open_db(data)
+    actions = {r["action"] for r in db.query("SELECT action FROM audit")}
+    db.close()
+    crypto.forget(data)
+    assert {"key.setup", "key.recovery_print", "key.recover"} <= actions
+    archive = tmp_path / "备份.zip"
+    run("backup", "create", "--out", str(archive), "--user", "admin", data_dir=data, DESK_PASSWORD="newpass123")
+    assert "备份完好" in run("backup", "verify", str(archive), data_dir=data).stdout
+    assert "空的" in run("backup", "restore", str(archive), data_dir=data, ok=False).stderr
+    restored = tmp_path / "换的新电脑"
+    run("backup", "restore", str(archive), data_dir=restored)
+    run("case", "list", "--user", "admin", data_dir=restored, DESK_PASSWORD="newpass123")
+
+
+def test_setup_needs_an_administrator_and_a_place_for_the_paper(tmp_path: Path):
+    data = tmp_path / "data"
+    assert "管理员" in run("key", "setup", "--out", str(tmp_path / "a.pdf"), data_dir=data, ok=False).stderr
+    run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=data,
+        DESK_NEW_PASSWORD="adminpass1")
+    assert "--out" in run("key", "setup", "--user", "admin", data_dir=data, ok=False,
+                          DESK_PASSWORD="adminpass1").stderr
+    assert not crypto.is_encrypted(data)
