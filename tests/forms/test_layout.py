@@ -63,6 +63,9 @@ def test_long_content_flows_to_more_pages_and_stays_inside_the_margins(module_st
     if kind != "cover":
         assert ADDRESS_100 in text
     for m in module_store.catalog.service(12).materials:
+        if kind == "consent" and m.id == "proxy_docs":  # the agent's own ID is not handed over to the agent
+            assert squeeze(m.name) not in text
+            continue
         assert squeeze(m.name) in text, m.name
 
 
