@@ -132,6 +132,11 @@ class CaseView(QWidget):
         reveal.setToolTip("仅显示一次，并记入审计记录")
         reveal.clicked.connect(self._reveal)
         self.print_row.addWidget(reveal)
+        if state != "draft":
+            rate = QPushButton("请群众评价")
+            rate.setToolTip("好差评：在面向群众的屏幕上评价；没有第二块屏幕时打印评价表")
+            rate.clicked.connect(self._rate)
+            self.actions_row.addWidget(rate)
         for action in states.allowed_actions(state):
             button = QPushButton(action.label)
             button.clicked.connect(lambda _=False, a=action: self._do(a))
@@ -154,6 +159,19 @@ class CaseView(QWidget):
         except DeskError as exc:
             QMessageBox.warning(self, action.label, exc.message)
         self.show_case(self.uuid)
+
+    def _rate(self) -> None:
+        from desktop.ui import rating  # the citizen's screen is built on first use
+
+        try:
+            self.window_.accounts.require(self.window_.session, "case.transition", self._row())
+        except DeskError as exc:
+            return QMessageBox.warning(self, "群众评价", exc.message)
+        self.rating = rating.ask(self, self.store, self.window_.session.username, self.uuid)
+        if self.rating is None:
+            self.print_requested.emit(self.uuid, "rating")
+        else:
+            self.rating.stored.connect(lambda _uuid: self.refresh())
 
     def _supplement(self) -> None:
         """补正: which missing materials arrived; the case becomes 已受理 only when none required is missing."""
