@@ -98,7 +98,7 @@ def open_rectifications(store: Store, today: dt.date | None = None) -> list[dict
     today = today or now_local().date()
     rows = store.db.query(
         "SELECT r.case_uuid, r.seq, r.level, r.rated_at, r.clerk, r.rectify_due, c.number, c.service, "
-        "c.applicant_name FROM ratings r JOIN cases c ON c.uuid = r.case_uuid "
+        "c.applicant_name, c.township, c.village FROM ratings r JOIN cases c ON c.uuid = r.case_uuid "
         "WHERE r.rectify_due IS NOT NULL AND r.rectified_at IS NULL ORDER BY r.rectify_due, c.number")
     return [{**r, "overdue": r["rectify_due"] < today.isoformat()} for r in rows]
 
@@ -109,7 +109,7 @@ def due_visits(store: Store, today: dt.date | None = None) -> list[dict[str, Any
     with store.db.atomic():
         _visits_for_completed(store)
     rows = store.db.query(
-        "SELECT v.case_uuid, v.reason, v.due_date, c.number, c.service, c.applicant_name, c.phone, c.clerk, "
+        "SELECT v.case_uuid, v.reason, v.due_date, c.number, c.service, c.applicant_name, c.township, c.village, c.clerk, "
         "(SELECT count(*) FROM events e WHERE e.case_uuid = v.case_uuid AND e.kind = 'visited' "
         " AND json_extract(e.detail, '$.reason') = v.reason) AS tries "
         "FROM return_visits v JOIN cases c ON c.uuid = v.case_uuid WHERE v.done_at IS NULL "

@@ -168,10 +168,8 @@ class CaseView(QWidget):
         except DeskError as exc:
             return QMessageBox.warning(self, "群众评价", exc.message)
         self.rating = rating.ask(self, self.store, self.window_.session.username, self.uuid)
-        if self.rating is None:
+        if self.rating is None:  # no citizen's screen: the paper form; a stored rating redraws via the fan-out
             self.print_requested.emit(self.uuid, "rating")
-        else:
-            self.rating.stored.connect(lambda _uuid: self.refresh())
 
     def _supplement(self) -> None:
         """补正: which missing materials arrived; the case becomes 已受理 only when none required is missing."""
