@@ -196,19 +196,25 @@ def ask(view: QWidget, store, actor: str, uuid: str, screens: list | None = None
     screen = citizen_screen(screens if screens is not None else QGuiApplication.screens(), view.screen())
     channel = "screen"
     if screen is None:
-        box = QMessageBox(QMessageBox.Icon.Question, "群众评价", "本机没有面向群众的评价屏（第二块屏幕）。",
-                          parent=view)
-        box.setInformativeText("可打印《政务服务评价表》请群众勾选或扫码评价；群众填好后，再点“录入书面评价”。")
-        paper = box.addButton("打印评价表", QMessageBox.ButtonRole.AcceptRole)
-        typed = box.addButton("录入书面评价", QMessageBox.ButtonRole.ActionRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is paper:
+        channel = choose_without_screen(view)
+        if channel == "print":
             return None
-        if box.clickedButton() is not typed:
-            return RatingDesk(store, actor, view)  # nothing started
-        channel = "paper"
     desk = RatingDesk(store, actor, view)
     desk.failed.connect(lambda message: QMessageBox.warning(view, "群众评价", message))
-    desk.start(uuid, screen=screen, channel=channel)
+    if channel:
+        desk.start(uuid, screen=screen, channel=channel)
     return desk
+
+
+def choose_without_screen(view: QWidget) -> str:
+    """No citizen's screen: "print" the paper form, type in a "paper" one already ticked, or "" (cancel)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "群众评价", "本机没有面向群众的评价屏（第二块屏幕）。", parent=view)
+    box.setInformativeText("可打印《政务服务评价表》请群众勾选或扫码评价；群众填好后，再点“录入书面评价”。")
+    paper = box.addButton("打印评价表", QMessageBox.ButtonRole.AcceptRole)
+    typed = box.addButton("录入书面评价", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    return "print" if clicked is paper else "paper" if clicked is typed else ""

@@ -93,3 +93,37 @@ def test_on_two_screens_the_rating_opens_full_screen_on_the_citizens(tmp_path, s
     assert seen["thanks_shown"]
     saved = store.load(case.uuid).ratings
     assert [(r.level, r.reasons, r.channel) for r in saved] == [("very_dissatisfied", ["waiting"], "screen")]
+
+
+def test_the_case_view_offers_the_rating_and_prints_the_form_without_a_second_screen(qtbot, store, main_window,
+                                                                                      monkeypatch):
+    case = _accepted(store)
+    window = main_window()
+    window.open_case(case.uuid)
+    view = window.caseview
+    button = next(b for b in view.findChildren(rating.QPushButton) if b.text() == "请群众评价")
+    monkeypatch.setattr(rating, "QGuiApplication", _OneScreen)
+    monkeypatch.setattr(rating, "choose_without_screen", lambda _view: "print")
+    printed = []
+    view.print_requested.connect(lambda uuid, kind: printed.append((uuid, kind)))
+    button.click()
+    assert printed == [(case.uuid, "rating")]
+
+    monkeypatch.setattr(rating, "choose_without_screen", lambda _view: "paper")  # the ticked form typed in
+    button.click()
+    shown = view.rating.window
+    assert shown.isVisible() and not shown.isFullScreen()
+    with qtbot.wait_signal(view.rating.stored):
+        shown.level_buttons["basically_satisfied"].click()
+    assert [(r.level, r.channel) for r in store.load(case.uuid).ratings] == [("basically_satisfied", "paper")]
+    shown.close()
+
+
+class _OneScreen:
+    """The desk has one screen: the clerk's."""
+
+    @staticmethod
+    def screens():
+        from PySide6.QtGui import QGuiApplication
+
+        return [QGuiApplication.primaryScreen()]
