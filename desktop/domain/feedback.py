@@ -78,3 +78,21 @@ def check_rating(level: str, reasons: list[str], note: str) -> list[str]:
     if len(note) > NOTE_LIMIT:
         errors.append(f"评价意见：最多{NOTE_LIMIT}字")
     return errors
+
+
+def rating_text(r: Rating) -> str:
+    """One line for the case view and `case show`: level, channel, reasons, note, 整改."""
+    text = f"{r.rated_at[:16].replace('T', ' ')} {LEVELS.get(r.level, r.level)}（{CHANNELS.get(r.channel, r.channel)}）"
+    if r.reasons or r.note:
+        text += "：" + "、".join([REASONS.get(k, k) for k in r.reasons] + ([r.note] if r.note else []))
+    if r.rectified_at:
+        text += f"；已整改（{r.rectified_at[:10]}）：{r.rectify_result}"
+    elif r.rectify_due:
+        text += f"；待整改，期限 {r.rectify_due}"
+    return text
+
+
+def visit_text(v: Visit) -> str:
+    outcome = ("满意" if v.satisfied else "不满意") if v.reached else "未联系上"
+    return (f"{(v.done_at or '')[:16].replace('T', ' ')} {VISIT_REASONS.get(v.reason, v.reason)}：{outcome}"
+            + (f"，{v.notes}" if v.notes else ""))

@@ -88,7 +88,7 @@ def record_visit(store: Store, ref: str, reason: str, *, reached: bool, satisfie
         if reached:
             store.db.execute("UPDATE return_visits SET done_at = ? WHERE case_uuid = ? AND reason = ?",
                              [now.isoformat(), case.uuid, reason])
-        _commit(store, case, "visited", actor, {"reason": reason, "reached": reached, "satisfied": satisfied}, now)
+        _commit(store, case, "visited", actor, {"visit": reason, "reached": reached, "satisfied": satisfied}, now)
     store._changed("visited", case.uuid)
     return case
 
@@ -111,7 +111,7 @@ def due_visits(store: Store, today: dt.date | None = None) -> list[dict[str, Any
     rows = store.db.query(
         "SELECT v.case_uuid, v.reason, v.due_date, c.number, c.service, c.applicant_name, c.township, c.village, c.clerk, "
         "(SELECT count(*) FROM events e WHERE e.case_uuid = v.case_uuid AND e.kind = 'visited' "
-        " AND json_extract(e.detail, '$.reason') = v.reason) AS tries "
+        " AND json_extract(e.detail, '$.visit') = v.reason) AS tries "
         "FROM return_visits v JOIN cases c ON c.uuid = v.case_uuid WHERE v.done_at IS NULL "
         "ORDER BY v.due_date, c.number")
     return [{**r, "overdue": r["due_date"] < today.isoformat()} for r in rows]

@@ -105,6 +105,7 @@ def test_the_case_view_offers_the_rating_and_prints_the_form_without_a_second_sc
     monkeypatch.setattr(rating, "QGuiApplication", _OneScreen)
     monkeypatch.setattr(rating, "choose_without_screen", lambda _view: "print")
     printed = []
+    view.print_requested.disconnect(window._on_print)  # the paper itself: tests/forms/test_ratingslip.py
     view.print_requested.connect(lambda uuid, kind: printed.append((uuid, kind)))
     button.click()
     assert printed == [(case.uuid, "rating")]
@@ -113,9 +114,10 @@ def test_the_case_view_offers_the_rating_and_prints_the_form_without_a_second_sc
     button.click()
     shown = view.rating.window
     assert shown.isVisible() and not shown.isFullScreen()
-    with qtbot.wait_signal(view.rating.stored):
+    with qtbot.wait_signal(window.views_refreshed):  # the store's change fans out to the open case view
         shown.level_buttons["basically_satisfied"].click()
     assert [(r.level, r.channel) for r in store.load(case.uuid).ratings] == [("basically_satisfied", "paper")]
+    assert "基本满意（书面评价表）" in view.body.toPlainText() and "群众评价（好差评）" in view.body.toPlainText()
     shown.close()
 
 
