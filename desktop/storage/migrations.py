@@ -426,3 +426,7 @@ def _ratings_visits(db: sqlite_utils.Database) -> None:
         ) STRICT"""
     )
     db.execute("CREATE INDEX return_visits_due ON return_visits(due_date) WHERE done_at IS NULL")
+    # How far the timeline has been read for 办结 (feedback._visits_for_completed reads only newer entries).
+    # It starts at the upgrade: cases closed before the office had 回访 on this desk are not suddenly overdue.
+    db.execute("CREATE TABLE visit_scan (id INTEGER PRIMARY KEY CHECK (id = 1), last_event INTEGER NOT NULL) STRICT")
+    db.execute("INSERT INTO visit_scan (id, last_event) SELECT 1, coalesce(max(id), 0) FROM events")

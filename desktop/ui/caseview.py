@@ -167,6 +167,8 @@ class CaseView(QWidget):
             self.window_.accounts.require(self.window_.session, "case.transition", self._row())
         except DeskError as exc:
             return QMessageBox.warning(self, "群众评价", exc.message)
+        if getattr(self, "rating", None) is not None:
+            self.rating.close()  # the previous citizen's screen, if still open
         self.rating = rating.ask(self, self.store, self.window_.session.username, self.uuid)
         if self.rating is None:  # no citizen's screen: the paper form; a stored rating redraws via the fan-out
             self.print_requested.emit(self.uuid, "rating")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop.domain import feedback, idnumber
 from desktop.domain.case import Case
@@ -27,6 +28,7 @@ from desktop.domain.case import Case
 COLORS = {"very_satisfied": "#1b7f3b", "satisfied": "#3f9b4f", "basically_satisfied": "#8a7a12",
           "dissatisfied": "#c0561b", "very_dissatisfied": "#b3261e"}
 THANKS_MS = 4000  # the thank-you stays this long, then the citizen's screen clears
+UNRATED_MS = 180_000  # a citizen who walks away without rating: the screen clears (they may rate on paper later)
 
 
 def citizen_screen(screens: list, clerk_screen) -> object | None:
@@ -163,7 +165,9 @@ class RatingDesk(QObject):
         window = RatingWindow(case, self.store.catalog.service(case.service).name)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.rated.connect(lambda level, reasons, note: self._on_rated(uuid, channel, level, reasons, note))
+        self.close()  # one citizen's screen at a time: a new request replaces one left open
         self.window = window
+        QTimer.singleShot(UNRATED_MS, window, window.close)  # cancelled with the window once it is gone
         if screen is not None:
             window.setScreen(screen)
             window.setGeometry(screen.geometry())
@@ -184,8 +188,14 @@ class RatingDesk(QObject):
             return
         if self.window is not None:
             self.window.show_thanks()
-            QTimer.singleShot(THANKS_MS, self.window.close)
+            QTimer.singleShot(THANKS_MS, self.window, self.window.close)
         self.stored.emit(uuid)
+
+    def close(self) -> None:
+        """Clear the citizen's screen (a new rating, or the clerk moved on)."""
+        if self.window is not None and isValid(self.window):  # gone already if it closed itself (WA_DeleteOnClose)
+            self.window.close()
+        self.window = None
 
 
 def ask(view: QWidget, store, actor: str, uuid: str, screens: list | None = None) -> RatingDesk | None:

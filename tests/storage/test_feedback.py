@@ -119,3 +119,13 @@ def test_a_draft_cannot_be_rated(store):
     store.save_draft(draft)
     with pytest.raises(ValidationError, match="受理后"):
         feedback.rate(store, draft.uuid, "satisfied")
+
+
+def test_cases_closed_before_the_upgrade_are_not_suddenly_due(store):
+    old, new = _accepted(store, 3, seed=1), _accepted(store, 3, seed=2)
+    store.transition(old.uuid, "complete", now=NOW)
+    # as migration 0012 leaves a desk that already had a timeline: read up to its newest entry
+    store.db.execute("UPDATE visit_scan SET last_event = (SELECT max(id) FROM events)")
+    store.transition(new.uuid, "complete", now=NOW)
+    assert [v["number"] for v in feedback.due_visits(store, DAY)] == [new.number]
+    assert [v["number"] for v in feedback.due_visits(store, DAY)] == [new.number]  # read again: the same, once

@@ -129,3 +129,16 @@ class _OneScreen:
         from PySide6.QtGui import QGuiApplication
 
         return [QGuiApplication.primaryScreen()]
+
+
+def test_a_new_rating_request_replaces_a_screen_left_open(qtbot, store, widgets):
+    first, second = _accepted(store), _accepted(store, 9)
+    desk = rating.RatingDesk(store, "lixiaolan")
+    left_open = desk.start(first.uuid)
+    assert left_open.isVisible()
+    shown = desk.start(second.uuid)  # the citizen walked away; the next one is served
+    widgets.append(shown)
+    assert not left_open.isVisible() and shown.isVisible() and desk.window is shown
+    with qtbot.wait_signal(desk.stored):
+        shown.level_buttons["very_satisfied"].click()
+    assert store.load(first.uuid).ratings == [] and len(store.load(second.uuid).ratings) == 1
