@@ -421,6 +421,7 @@ def _ratings_visits(db: sqlite_utils.Database) -> None:
             case_uuid TEXT NOT NULL REFERENCES cases(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
             reason TEXT NOT NULL CHECK (reason IN ('completed', 'bad_rating')),
             due_date TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
             done_at TEXT,
             PRIMARY KEY (case_uuid, reason)
         ) STRICT"""
