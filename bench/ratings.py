@@ -1,12 +1,12 @@
-"""回访 and 整改 lists at 1k / 10k / 100k cases: the list a supervisor opens, against the home screen's list of
-today's cases in the same run (a ratio, never a timed test).
+"""回访 and 整改 lists at 1k / 10k / 100k cases: the list a supervisor opens, against the store's list of the 50
+most recently changed cases in the same run (a ratio, never a timed test). The first read catches up on the
+whole timeline (a desk whose visit_scan starts at 0: the worst case, once); later reads see only new entries.
 
     python bench/ratings.py 10000
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import statistics
 import sys
@@ -39,12 +39,12 @@ def main(count: int) -> int:
         start = time.perf_counter()
         due = feedback.due_visits(store)
         first = (time.perf_counter() - start) * 1000
-        base = timed(lambda: store.cases_on(dt.date.today()))
+        base = timed(lambda: store.rows("state != 'draft'", limit=50))
         visits = timed(lambda: feedback.due_visits(store))
         rectify = timed(lambda: feedback.open_rectifications(store))
         print(f"{count} cases, {completed} completed, {len(due)} visits due")
         print(f"first read (due visits made): {first:.1f} ms")
-        print(f"home list of today: {base:.1f} ms; 回访 list {visits:.1f} ms ({visits / base:.1f}×); "
+        print(f"50 recent cases: {base:.1f} ms; 回访 list {visits:.1f} ms ({visits / base:.1f}×); "
               f"整改 list {rectify:.1f} ms ({rectify / base:.1f}×)")
     finally:
         store.close()

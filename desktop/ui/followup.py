@@ -34,6 +34,7 @@ from desktop.storage.store import Store
 
 OVERDUE = QColor("#b3261e")
 VISIT_COLUMNS = ("回访期限", "受理编号", "一件事", "申请人", "回访类型", "未接通", "受理人", "状态")
+SHOWN = 500  # the most urgent first; a table of thousands of rows would hold up the GUI thread
 RECTIFY_COLUMNS = ("整改期限", "受理编号", "一件事", "申请人", "评价", "评价时间", "受理人", "状态")
 
 
@@ -73,10 +74,9 @@ class FollowUpPage(QWidget):
         self.visits = [r for r in feedback.due_visits(self.store, today) if roles.visible(self.session, r)]
         self.rectifications = [r for r in feedback.open_rectifications(self.store, today)
                                if roles.visible(self.session, r)]
-        late = sum(r["overdue"] for r in self.visits)
-        self.visits_title.setText(f"待回访 {len(self.visits)} 件" + (f"，其中超期 {late} 件" if late else ""))
-        late = sum(r["overdue"] for r in self.rectifications)
-        self.rectify_title.setText(f"差评待整改 {len(self.rectifications)} 件" + (f"，其中超期 {late} 件" if late else ""))
+        self.visits_title.setText(_title("待回访", self.visits))
+        self.rectify_title.setText(_title("差评待整改", self.rectifications))
+        self.visits, self.rectifications = self.visits[:SHOWN], self.rectifications[:SHOWN]
         _fill(self.visits_table, [self._visit_cells(r) for r in self.visits], self.visits)
         _fill(self.rectify_table, [self._rectify_cells(r) for r in self.rectifications], self.rectifications)
 
@@ -155,6 +155,12 @@ class VisitDialog(QDialog):
         reached = self.reached.isChecked()
         satisfied = (True if self.satisfied.isChecked() else False if self.unsatisfied.isChecked() else None)
         return {"reached": reached, "satisfied": satisfied if reached else None, "notes": self.notes.text()}
+
+
+def _title(what: str, rows: list[dict]) -> str:
+    late = sum(r["overdue"] for r in rows)
+    return (f"{what} {len(rows)} 件" + (f"，其中超期 {late} 件" if late else "")
+            + (f"（列出最紧急的 {SHOWN} 件）" if len(rows) > SHOWN else ""))
 
 
 def _table(columns: tuple[str, ...]) -> QTableWidget:

@@ -74,3 +74,12 @@ def test_the_supervisor_rectifies_a_bad_rating(qtbot, store, widgets, monkeypatc
     page.rectify_table.selectRow(0)
     page.rectify_button.click()
     assert page.rectifications == [] and store.load(case.uuid).ratings[0].rectify_result == "已核实，调整叫号分流"
+
+
+def test_a_long_list_shows_the_most_urgent_and_says_so(qtbot, store, widgets, monkeypatch):
+    _rated_badly(store, 1), _rated_badly(store, 2)
+    monkeypatch.setattr(followup, "SHOWN", 1)
+    page = _page(store, widgets, CLERK)
+    page.reload(NOW.date())
+    assert page.visits_table.rowCount() == 1 and "待回访 2 件" in page.visits_title.text()
+    assert "最紧急的 1 件" in page.visits_title.text()
