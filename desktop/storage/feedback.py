@@ -102,16 +102,38 @@ def open_rectifications(store: Store, today: dt.date | None = None) -> list[dict
     return [{**r, "overdue": r["rectify_due"] < today.isoformat()} for r in rows]
 
 
-def due_visits(store: Store, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """回访 not yet done, the most urgent first, each with `overdue` and how many calls did not reach."""
+def due_visits(store: Store, today: dt.date | None = None, *, limit: int | None = None,
+               area: tuple[str, tuple[str, ...]] | None = None) -> list[dict[str, Any]]:
+    """回访 not yet done, the most urgent first (at most `limit`), each with `overdue` and the calls that did not
+    reach; `area` (township, villages) limits them to a village agent's, inside the query as Store.search does."""
     today = today or now_local().date()
     with store.db.atomic():
         _visits_for_completed(store)
+    place, params = _place(area)
     rows = store.db.query(
         "SELECT v.case_uuid, v.reason, v.due_date, v.tries, c.number, c.service, c.applicant_name, c.township, "
-        "c.village, c.clerk FROM return_visits v JOIN cases c ON c.uuid = v.case_uuid WHERE v.done_at IS NULL "
-        "ORDER BY v.due_date, c.number")
+        "c.village, c.clerk FROM return_visits v JOIN cases c ON c.uuid = v.case_uuid WHERE v.done_at IS NULL"
+        f"{place} ORDER BY v.due_date, c.number" + (f" LIMIT {int(limit)}" if limit else ""), params)
     return [{**r, "overdue": r["due_date"] < today.isoformat()} for r in rows]
+
+
+def visit_counts(store: Store, today: dt.date | None = None, *,
+                 area: tuple[str, tuple[str, ...]] | None = None) -> tuple[int, int]:
+    """How many 回访 are due, and how many of them overdue (after due_visits has brought the list up to date)."""
+    today = today or now_local().date()
+    place, params = _place(area)
+    join = " JOIN cases c ON c.uuid = v.case_uuid" if area else ""
+    row = store.db.execute(f"SELECT count(*), coalesce(sum(v.due_date < ?), 0) FROM return_visits v{join} "
+                           f"WHERE v.done_at IS NULL{place}", [today.isoformat(), *params]).fetchone()
+    return row[0], row[1]
+
+
+def _place(area: tuple[str, tuple[str, ...]] | None) -> tuple[str, list[str]]:
+    if area is None:
+        return "", []
+    township, villages = area
+    villages_sql = f" AND c.village IN ({','.join('?' * len(villages))})" if villages else ""
+    return " AND c.township = ?" + villages_sql, [township, *villages]
 
 
 def _visits_for_completed(store: Store) -> None:

@@ -71,12 +71,14 @@ class FollowUpPage(QWidget):
             table.cellDoubleClicked.connect(lambda r, _c, n=rows: self.case_chosen.emit(getattr(self, n)[r]["case_uuid"]))
 
     def reload(self, today: dt.date | None = None) -> None:
-        self.visits = [r for r in feedback.due_visits(self.store, today) if roles.visible(self.session, r)]
-        self.rectifications = [r for r in feedback.open_rectifications(self.store, today)
-                               if roles.visible(self.session, r)]
-        self.visits_title.setText(_title("待回访", self.visits))
-        self.rectify_title.setText(_title("差评待整改", self.rectifications))
-        self.visits, self.rectifications = self.visits[:SHOWN], self.rectifications[:SHOWN]
+        area = self.session.area if self.session.role in roles.AREA_LIMITED else None
+        where = (area.township, area.villages) if area else None
+        self.visits = feedback.due_visits(self.store, today, limit=SHOWN, area=where)
+        self.visits_title.setText(_title("待回访", *feedback.visit_counts(self.store, today, area=where)))
+        self.rectifications = feedback.open_rectifications(self.store, today) if roles.can(self.session, "case.rectify") else []
+        self.rectify_title.setText(_title("差评待整改", len(self.rectifications),
+                                          sum(r["overdue"] for r in self.rectifications)))
+        self.rectifications = self.rectifications[:SHOWN]
         _fill(self.visits_table, [self._visit_cells(r) for r in self.visits], self.visits)
         _fill(self.rectify_table, [self._rectify_cells(r) for r in self.rectifications], self.rectifications)
 
@@ -157,10 +159,9 @@ class VisitDialog(QDialog):
         return {"reached": reached, "satisfied": satisfied if reached else None, "notes": self.notes.text()}
 
 
-def _title(what: str, rows: list[dict]) -> str:
-    late = sum(r["overdue"] for r in rows)
-    return (f"{what} {len(rows)} 件" + (f"，其中超期 {late} 件" if late else "")
-            + (f"（列出最紧急的 {SHOWN} 件）" if len(rows) > SHOWN else ""))
+def _title(what: str, count: int, late: int) -> str:
+    return (f"{what} {count} 件" + (f"，其中超期 {late} 件" if late else "")
+            + (f"（列出最紧急的 {SHOWN} 件）" if count > SHOWN else ""))
 
 
 def _table(columns: tuple[str, ...]) -> QTableWidget:

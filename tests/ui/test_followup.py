@@ -7,7 +7,7 @@ import random
 
 from PySide6.QtWidgets import QDialog
 
-from desktop.accounts.roles import Session
+from desktop.accounts.roles import Area, Session
 from desktop.intake import demo
 from desktop.storage import feedback
 from desktop.ui import followup
@@ -17,10 +17,12 @@ CLERK = Session("lixiaolan", "李晓兰", "clerk")
 BOSS = Session("zhangli", "张丽", "supervisor")
 
 
-def _rated_badly(store, seed: int = 1):
+def _rated_badly(store, seed: int = 1, township: str = ""):
     service = store.catalog.service(3)
     case = demo.eligible_case(service, store.catalog, random.Random(seed), NOW.date())
     demo.receive_all(service, case)
+    if township:
+        case.applicant.township, case.applicant.village = township, "茶园村"
     case = store.accept(case, actor="lixiaolan", now=NOW)
     feedback.rate(store, case.uuid, "dissatisfied", reasons=["waiting"], now=NOW)
     return case
@@ -83,3 +85,12 @@ def test_a_long_list_shows_the_most_urgent_and_says_so(qtbot, store, widgets, mo
     page.reload(NOW.date())
     assert page.visits_table.rowCount() == 1 and "待回访 2 件" in page.visits_title.text()
     assert "最紧急的 1 件" in page.visits_title.text()
+
+
+def test_a_village_agent_sees_only_the_visits_of_their_area(qtbot, store, widgets):
+    mine, other = _rated_badly(store, 1, "青山铺镇"), _rated_badly(store, 2, "白沙镇")
+    agent = Session("luodeming", "罗德明", "village_agent", Area("青山铺镇", ("茶园村",)))
+    page = _page(store, widgets, agent)
+    page.reload(NOW.date())
+    assert [r["number"] for r in page.visits] == [mine.number] and "待回访 1 件" in page.visits_title.text()
+    assert other.number not in {page.visits_table.item(r, 1).text() for r in range(page.visits_table.rowCount())}
