@@ -24,6 +24,7 @@ ACTIONS = {
     "case.transition": "变更案件状态",
     "case.print": "打印案件文书",
     "case.reveal_id": "查看完整身份证号、电话号码",
+    "case.rectify": "登记差评整改",
     "ledger.view": "查看台账",
     "ledger.export": "导出台账（号码遮蔽）",
     "export.personal_bulk": "批量导出完整个人信息",
@@ -40,7 +41,7 @@ _CASE_WORK = frozenset({"case.create", "case.view", "case.transition", "case.pri
 MATRIX: dict[str, frozenset[str]] = {
     "clerk": _CASE_WORK | {"ledger.view", "sync.run"},
     "village_agent": _CASE_WORK | {"sync.run"},
-    "supervisor": _CASE_WORK | {"ledger.view", "ledger.export", "export.personal_bulk", "day.close", "sync.run"},
+    "supervisor": _CASE_WORK | {"case.rectify", "ledger.view", "ledger.export", "export.personal_bulk", "day.close", "sync.run"},
     "admin": frozenset({"user.manage", "settings.edit", "audit.verify", "hub.connect", "sync.run"}),
     "auditor": frozenset({"audit.view", "audit.verify"}),
 }
@@ -48,7 +49,7 @@ MATRIX: dict[str, frozenset[str]] = {
 # Roles whose case actions stop at their own area (township, and villages if any are named).
 AREA_LIMITED = frozenset({"village_agent"})
 # Actions on one existing case, where a village agent's area applies.
-CASE_SCOPED = frozenset({"case.view", "case.transition", "case.print", "case.reveal_id"})
+CASE_SCOPED = frozenset({"case.view", "case.transition", "case.print", "case.reveal_id", "case.rectify"})
 
 
 @dataclass(frozen=True)

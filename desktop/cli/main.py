@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "print": "desktop.cli.printing",
     "sync": "desktop.cli.sync", "hub": "desktop.cli.sync",
     "ledger": "desktop.cli.ledger",
+    "rating": "desktop.cli.feedback", "visit": "desktop.cli.feedback",
     "db": "desktop.cli.database",
     "key": "desktop.cli.keys",
     "backup": "desktop.cli.backup",

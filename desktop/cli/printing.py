@@ -8,14 +8,15 @@ from pathlib import Path
 from desktop.cli.common import open_store, out, refuse_special, require_user, write_file
 from desktop.domain.errors import DeskError
 
-KIND_CHOICES = ("receipt", "consent", "notice", "cover", "suspend", "resume", "close", "refusal")
+KIND_CHOICES = ("receipt", "consent", "notice", "cover", "suspend", "resume", "close", "refusal", "rating")
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("print", parents=[common], help="打印文书（生成PDF）")
     p.add_argument("kind", choices=KIND_CHOICES,
                    help="receipt 受理回执 consent 委托书 notice 一次性告知书 cover 材料封面 "
-                        "suspend 中止单 resume 续办单 close 办结（终止）单 refusal 不予受理通知书")
+                        "suspend 中止单 resume 续办单 close 办结（终止）单 refusal 不予受理通知书 "
+                        "rating 政务服务评价表（好差评）")
     p.add_argument("ref", help="案件编号或UUID")
     p.add_argument("--out", required=True, help="输出的PDF文件")
     p.add_argument("--material", help="材料编号（仅 cover；默认每份已收材料一页）")

@@ -7,6 +7,8 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.domain.feedback import Rating, Visit
+
 STATES = {
     "draft": "草稿",
     "accepted": "已受理",
@@ -100,6 +102,8 @@ class Case:
     office: str = ""
     window: str = ""
     county_code: str = ""
+    ratings: list[Rating] = field(default_factory=list)  # 好差评 (desktop/storage/feedback.py)
+    visits: list[Visit] = field(default_factory=list)  # 回访
 
     @property
     def state_label(self) -> str:
@@ -120,4 +124,6 @@ class Case:
             data[key] = Person(**data[key]) if data.get(key) else None
         data["materials"] = {k: MaterialState(**v) for k, v in (data.get("materials") or {}).items()}
         data["items"] = [ItemState(**i) for i in data.get("items") or []]
+        data["ratings"] = [Rating(**r) for r in data.get("ratings") or []]
+        data["visits"] = [Visit(**v) for v in data.get("visits") or []]
         return cls(**data)

@@ -21,6 +21,7 @@ The one entry point the desk and the command line call::
 - ``suspend`` / ``resume`` / ``close``  中止单, 续办单, 办结单 or 终止单 (by the case's state); these read the
   reason and dates from ``events`` (store.events(uuid)), so pass them.
 
+- ``rating``   政务服务评价表 (好差评 on paper, QR to ``office_info.rating_url``) where there is no rating screen.
 - ``refusal``  不予受理通知书: the reason (from the timeline's ``refuse``), the conditions not met, the
   remedies (行政复议 60日 / 行政诉讼 6个月); only for a case the clerk refused.
 
@@ -54,9 +55,11 @@ KINDS = {
     "resume": "续办单",
     "close": "办结（终止）单",
     "refusal": "不予受理通知书",
+    "rating": "政务服务评价表",
 }
 _MODULES = {"receipt": "receipt", "consent": "consent", "notice": "notice", "cover": "coversheet",
-            "suspend": "slips", "resume": "slips", "close": "slips", "refusal": "refusal"}
+            "suspend": "slips", "resume": "slips", "close": "slips", "refusal": "refusal",
+            "rating": "ratingslip"}
 
 
 def paper_title(kind: str, case: Case, catalog: Catalog) -> str:

@@ -16,11 +16,16 @@ class OfficeInfo:
     phone: str = ""
     complaint_phone: str = ""  # 监督投诉电话, printed apart from the hall's phone (default 12345)
     consent_mask_id: bool = False
+    rating_url: str = ""  # the county's 好差评 page, "{number}" replaced by the case number (ratingslip.py)
     progress_url: str = ""  # the hub's progress page, "{number}" replaced by the case number; the QR opens it
 
     def qr_payload(self, number: str) -> str:
         """What the receipt's QR holds: the progress page where the hub offers one, else the case number."""
         return self.progress_url.replace("{number}", number) if "{number}" in self.progress_url else number
+
+    def rating_payload(self, number: str) -> str:
+        """What the rating slip's QR holds: the hub's rating page where the county has one, else the number."""
+        return self.rating_url.replace("{number}", number) if "{number}" in self.rating_url else number
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> OfficeInfo:
@@ -32,5 +37,6 @@ class OfficeInfo:
             phone=values.get("office_phone") or "",
             complaint_phone=values.get("complaint_phone") or "",
             progress_url=values.get("progress_url") or "",
+            rating_url=values.get("rating_url") or "",
             consent_mask_id=values.get("consent_mask_id") == "yes",
         )

@@ -397,3 +397,38 @@ def _search_keys_any_part(db: sqlite_utils.Database) -> None:
         db.execute("DELETE FROM case_keys WHERE case_uuid = ? AND key GLOB ?", [uuid, wipe])
         db.conn.executemany("INSERT OR IGNORE INTO case_keys (key, case_uuid) VALUES (?, ?)",
                             [(k, uuid) for k in sorted(keys)])
+
+
+@MIGRATIONS(name="0012_ratings_visits")
+def _ratings_visits(db: sqlite_utils.Database) -> None:
+    # 好差评 and 回访 (issue 19) live in the case's payload, which syncs; these two tables are their index, written
+    # in the same transaction by desktop/storage/feedback.py, so the 整改 and 回访 lists never read payloads.
+    db.execute(
+        """CREATE TABLE ratings (
+            case_uuid TEXT NOT NULL REFERENCES cases(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            seq INTEGER NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('very_satisfied', 'satisfied', 'basically_satisfied',
+                                                 'dissatisfied', 'very_dissatisfied')),
+            rated_at TEXT NOT NULL,
+            clerk TEXT NOT NULL DEFAULT '',
+            rectify_due TEXT,
+            rectified_at TEXT,
+            PRIMARY KEY (case_uuid, seq)
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX ratings_open ON ratings(rectify_due) WHERE rectify_due IS NOT NULL AND rectified_at IS NULL")
+    db.execute(
+        """CREATE TABLE return_visits (
+            case_uuid TEXT NOT NULL REFERENCES cases(uuid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            reason TEXT NOT NULL CHECK (reason IN ('completed', 'bad_rating')),
+            due_date TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            done_at TEXT,
+            PRIMARY KEY (case_uuid, reason)
+        ) STRICT"""
+    )
+    db.execute("CREATE INDEX return_visits_due ON return_visits(due_date) WHERE done_at IS NULL")
+    # How far the timeline has been read for 办结 (feedback._visits_for_completed reads only newer entries).
+    # It starts at the upgrade: cases closed before the office had 回访 on this desk are not suddenly overdue.
+    db.execute("CREATE TABLE visit_scan (id INTEGER PRIMARY KEY CHECK (id = 1), last_event INTEGER NOT NULL) STRICT")
+    db.execute("INSERT INTO visit_scan (id, last_event) SELECT 1, coalesce(max(id), 0) FROM events")

@@ -50,6 +50,10 @@ SETTINGS = {
         Setting("idcard_port", "读卡器端口", pattern=r"^(100[1-9]|101[0-6]|[1-9]|1[0-6])$",
                 hint="留空自动查找；USB 为 1001–1016，串口为 1–16"),
         Setting("idcard_file", "模拟身份证文件", hint="file 模式下读取的 JSON 文件"),
+        Setting("visit_days", "办结后回访期限（工作日）", default="15", pattern=r"^([1-9]|[1-5]\d|60)$",
+                hint="办结（或差评）后多少个工作日内回访，1–60，默认15"),
+        Setting("visit_services", "需回访的一件事", default=[], kind="json", hint="一件事编号列表，如 [13, 14]；空则全部回访"),
+        Setting("rating_url", "评价网址", hint="评价单二维码打开的网址，{number} 处填入受理编号；空则二维码只含编号"),
     )
 }
 

@@ -132,6 +132,11 @@ class CaseView(QWidget):
         reveal.setToolTip("仅显示一次，并记入审计记录")
         reveal.clicked.connect(self._reveal)
         self.print_row.addWidget(reveal)
+        if state != "draft":
+            rate = QPushButton("请群众评价")
+            rate.setToolTip("好差评：在面向群众的屏幕上评价；没有第二块屏幕时打印评价表")
+            rate.clicked.connect(self._rate)
+            self.actions_row.addWidget(rate)
         for action in states.allowed_actions(state):
             button = QPushButton(action.label)
             button.clicked.connect(lambda _=False, a=action: self._do(a))
@@ -154,6 +159,19 @@ class CaseView(QWidget):
         except DeskError as exc:
             QMessageBox.warning(self, action.label, exc.message)
         self.show_case(self.uuid)
+
+    def _rate(self) -> None:
+        from desktop.ui import rating  # the citizen's screen is built on first use
+
+        try:
+            self.window_.accounts.require(self.window_.session, "case.transition", self._row())
+        except DeskError as exc:
+            return QMessageBox.warning(self, "群众评价", exc.message)
+        if getattr(self, "rating", None) is not None:
+            self.rating.close()  # the previous citizen's screen, if still open
+        self.rating = rating.ask(self, self.store, self.window_.session.username, self.uuid)
+        if self.rating is None:  # no citizen's screen: the paper form; a stored rating redraws via the fan-out
+            self.print_requested.emit(self.uuid, "rating")
 
     def _supplement(self) -> None:
         """补正: which missing materials arrived; the case becomes 已受理 only when none required is missing."""
@@ -261,7 +279,9 @@ def case_html(d: dict) -> str:
     return (f"{people}<h3>办理事项</h3><table border=1 cellpadding=4 cellspacing=0>"
             f"<tr><th>事项</th><th>编码</th><th>状态</th><th>办结期限</th></tr>{items}</table>"
             f"<h3>材料</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>接收</th><th>份数</th></tr>{mats}</table>"
-            f"<h3>办理记录</h3><ul>{events}</ul>")
+            + (f"<h3>群众评价与回访</h3><ul>{''.join(f'<li>{e(t)}</li>' for t in d['feedback'])}</ul>"
+               if d.get("feedback") else "")
+            + f"<h3>办理记录</h3><ul>{events}</ul>")
 
 
 def scans_html(scans: list, names: dict[str, str]) -> str:

@@ -29,6 +29,7 @@ TOOLBAR = (
     ("搜索", "Ctrl+F", "focus_search", "case.view"),
     ("收件箱", "Ctrl+I", "open_inbox", "case.create"),
     ("同步", "", "open_sync", "case.view"),
+    ("回访与整改", "", "open_followup", "case.view"),
     ("台账", "", "open_ledger", "ledger.view"),
     ("用户管理", "", "open_users", "user.manage"),
     ("审计记录", "", "open_audit", "audit.verify"),
@@ -342,6 +343,18 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self._ledger)
         self.stack.setCurrentWidget(self._ledger)
 
+    def open_followup(self) -> None:
+        """回访 due and 差评 to rectify (desktop/ui/followup.py), built on first use."""
+        from desktop.ui.followup import FollowUpPage
+
+        self._close_wizard()
+        if getattr(self, "_followup", None) is None:
+            self._followup = FollowUpPage(self.store, self.session)
+            self._followup.case_chosen.connect(self.open_case)
+            self.stack.addWidget(self._followup)
+        self._followup.reload()
+        self.stack.setCurrentWidget(self._followup)
+
     def open_users(self) -> None:
         self._staff("users")
 
@@ -417,6 +430,8 @@ class MainWindow(QMainWindow):
         if self._caseview is not None and current is self._caseview and self._caseview.uuid \
                 and (self._caseview.uuid in changes or "" in changes):
             self._caseview.refresh()
+        if current is getattr(self, "_followup", None):
+            current.reload()
         if self._inbox is not None and any(k.startswith("scan") for kinds in changes.values() for k in kinds):
             self._inbox.reload()
         self.views_refreshed.emit(set(changes))

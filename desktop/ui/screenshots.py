@@ -61,6 +61,15 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
         shot("home-search")
         window.open_case(rows[0]["uuid"])
         shot("case-view")
+        from desktop.ui.rating import RatingWindow
+
+        rated = store.load(rows[0]["uuid"])
+        citizen = RatingWindow(rated, store.catalog.service(rated.service).name)
+        citizen.resize(WIDTH, HEIGHT)
+        shot("rating", citizen)
+        citizen.level_buttons["dissatisfied"].click()
+        shot("rating-reasons", citizen)
+        citizen.close()
     case = demo.eligible_case(store.catalog.service(service), store.catalog, random.Random(7), dt.date.today())
     case.applicant.name = "欧阳䶮𠈌"
     window._open_wizard(case)
@@ -94,6 +103,8 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     page.run_query()
     _wait(app, lambda: page.result is not None)
     shot("ledger")
+    window.open_followup()
+    shot("followup")
     window._on_switched(Session("admin", "黄建华", "admin"))
     shot("users")
     window._on_switched(Session("pengzhiyuan", "彭志远", "auditor"))

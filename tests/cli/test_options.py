@@ -16,6 +16,7 @@ MINIMAL = {
     "catalog": ["list"], "id": ["check", "430521199001010011"], "case": ["list"], "settings": ["show"],
     "demo": [], "screenshots": ["out"], "user": ["list"], "audit": ["verify"], "scan": ["--once"],
     "print": ["receipt", "X", "--out", "r.pdf"], "sync": ["--once"], "hub": ["status"], "ledger": [],
+    "rating": ["open"], "visit": ["list"],
 }
 COMMON = ["--data-dir", "/数据 目录", "--json", "--user", "wang"]
 

@@ -1,0 +1,29 @@
+"""好差评, 整改 and 回访 from the command line: a paper form typed in, the lists, refusals in one Chinese line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import refused, run
+
+EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+
+
+def test_rate_rectify_and_visit_from_the_command_line(cli_dir):
+    number = json.loads(run("case", "import", str(EXAMPLES / "03.json"), "--json", data_dir=cli_dir).stdout)["number"]
+    assert "差评原因" in refused("rating", "add", number, "不满意", data_dir=cli_dir)
+    assert "评价等级" in refused("rating", "add", number, "还行", data_dir=cli_dir)
+    run("rating", "add", number, "不满意", "--reason", "waiting", "--note", "等了很久", data_dir=cli_dir)
+    [open_] = json.loads(run("rating", "open", "--json", data_dir=cli_dir).stdout)
+    assert open_["number"] == number and open_["applicant_name"].endswith("*")
+    [visit] = json.loads(run("visit", "list", "--json", data_dir=cli_dir).stdout)
+    assert (visit["number"], visit["reason"], visit["overdue"]) == (number, "bad_rating", False)
+    run("rating", "rectify", number, "--result", "已调整窗口分流", data_dir=cli_dir)
+    run("visit", "record", number, "bad_rating", "--reached", "yes", "--satisfied", "yes", data_dir=cli_dir)
+    assert json.loads(run("rating", "open", "--json", data_dir=cli_dir).stdout) == []
+    assert json.loads(run("visit", "list", "--json", data_dir=cli_dir).stdout) == []
+    [totals] = json.loads(run("rating", "totals", "--json", data_dir=cli_dir).stdout)
+    assert (totals["count"], totals["bad"], totals["rectified"], totals["satisfaction"]) == (1, 1, 1, 0.0)
+    shown = json.loads(run("case", "show", number, "--json", data_dir=cli_dir).stdout)
+    assert any("不满意（书面评价表）" in line and "已整改" in line for line in shown["feedback"])
