@@ -2,7 +2,7 @@
 
 The numbers are generous for real people (the longest Chinese names are under 20 characters, an address with
 组 and 号 under 60) and small enough that a pasted 10 MB text can never reach printing. The database's
-triggers (migration 0007_text_limits) hold accepted cases to them as the last line; a draft is saved as it
+triggers (migration 0008_text_limits) hold accepted cases to them as the last line; a draft is saved as it
 stands and is held only to MAX_PAYLOAD.
 """
 

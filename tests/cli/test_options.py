@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ MINIMAL = {
     "catalog": ["list"], "id": ["check", "430521199001010011"], "case": ["list"], "settings": ["show"],
     "demo": [], "screenshots": ["out"], "user": ["list"], "audit": ["verify"], "scan": ["--once"],
     "print": ["receipt", "X", "--out", "r.pdf"], "sync": ["--once"], "hub": ["status"], "ledger": [],
-    "rating": ["open"], "visit": ["list"],
+    "rating": ["open"], "visit": ["list"], "db": ["check"], "key": ["status"], "backup": ["verify", "b.zip"],
+    "handover": ["check"],
 }
 COMMON = ["--data-dir", "/数据 目录", "--json", "--user", "wang"]
 
@@ -42,7 +44,9 @@ def test_absent_options_keep_their_defaults():
 
 
 def run(*argv: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "desktop", *argv], capture_output=True, text=True, encoding="utf-8")
+    env = dict(os.environ, DESK_PASSWORD="demo2026")  # demo data has staff: listing cases needs a login
+    proc = subprocess.run([sys.executable, "-m", "desktop", *argv], capture_output=True, text=True, encoding="utf-8",
+                          env=env)
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -53,9 +57,9 @@ def test_data_dir_before_the_subcommand_is_used_and_named(tmp_path: Path):
     assert (before / "desk.sqlite").exists() and not (tmp_path / "default-data").exists()
     assert shown.stdout.strip().splitlines()[-1] == f"数据目录：{before}"
     run("settings", "set", "office", "后置目录", "--data-dir", str(after))
-    listed = run("--json", "--data-dir", str(before), "case", "list")
+    listed = run("--json", "--data-dir", str(before), "--user", "lixiaolan", "case", "list")
     assert json.loads(listed.stdout) and f"数据目录：{before}" in listed.stderr  # a list keeps its shape
     shown = json.loads(run("settings", "show", "--data-dir", str(after), "--json").stdout)
     assert shown["office"] == "后置目录" and shown["data_dir"] == str(after)
-    human = run("--data-dir", str(after), "case", "list")
+    human = run("--data-dir", str(after), "case", "list")  # no staff there: no login needed
     assert human.stdout.strip().splitlines()[-1] == f"数据目录：{after}"

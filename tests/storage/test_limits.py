@@ -78,7 +78,7 @@ def test_the_migration_normalises_id_numbers_written_before(store):
     store.db.execute("DELETE FROM case_keys WHERE key LIKE 'i:%' OR key LIKE 't:%'")
     store.db.execute("INSERT INTO case_keys VALUES (?, ?)", ["i:" + typed, case.uuid])
     assert store.search(full) == []
-    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_normalised_id_numbers'")
+    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0007_normalised_id_numbers'")
     MIGRATIONS.apply(store.db.conn)
     again = store.load(case.uuid)
     assert again.applicant.id_number == full

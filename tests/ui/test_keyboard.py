@@ -67,8 +67,8 @@ def test_the_materials_table_works_from_the_keyboard(qtbot, store, make_wizard):
     qtbot.keyClick(page.table, Qt.Key.Key_Tab)
     combo = wizard.focusWidget()
     assert isinstance(combo, QComboBox) and combo is page.table.cellWidget(0, 3)
-    qtbot.keyClick(combo, Qt.Key.Key_Down)  # 未收 → 原件
-    assert combo.currentText() == "原件"
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # 未收 → 验原件收复印件 (the common case comes first)
+    assert combo.currentText() == "验原件收复印件"
     qtbot.keyClick(combo, Qt.Key.Key_Tab)
     assert isinstance(wizard.focusWidget(), QSpinBox)
     qtbot.keyClick(wizard.focusWidget(), Qt.Key.Key_Tab)
