@@ -146,6 +146,10 @@ class HomePage(QWidget):
                 self._on_service_activated(model.index(0, 0, group))
                 return
 
+    def stop(self) -> None:
+        """The window is closing: no search waiting for the typing pause may run after it."""
+        self._search_timer.stop()
+
     def run_search(self) -> None:
         text = self.search.text().strip()
         place = {"township": self.area.township, "villages": self.area.villages} if self.area is not None else {}

@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
             return
         self._close_wizard()
         self.idle.stop()
+        self.home.stop()  # a search still waiting for the typing pause must not run on a closed store
         if self.intake is not None:
             self.intake.stop()
         if self.sync is not None:

@@ -74,7 +74,7 @@ def test_the_materials_table_works_from_the_keyboard(qtbot, store, make_wizard):
     qtbot.keyClick(wizard.focusWidget(), Qt.Key.Key_Tab)
     assert wizard.focusWidget() is page.table.cellWidget(1, 3)
     wizard.save_now()
-    assert store.load(wizard.case.uuid).materials[page._ids[0]].received == "original"
+    assert store.load(wizard.case.uuid).materials[page._ids[0]].received == "verified_copy"
 
 
 def test_ctrl_p_prints_the_receipt_from_the_case_view(qtbot, store, main_window):
