@@ -120,7 +120,6 @@ class HomePage(QWidget):
         keys = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if watched is self.search and event.type() == QEvent.Type.KeyPress and event.key() in keys:
             if self._search_timer.isActive() or event.key() != Qt.Key.Key_Down:
-                self._search_timer.stop()
                 self.run_search()
             if self.search_model.rowCount():
                 self.search_view.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -151,6 +150,7 @@ class HomePage(QWidget):
         self._search_timer.stop()
 
     def run_search(self) -> None:
+        self._search_timer.stop()  # a search run now supersedes the one waiting for the typing pause
         text = self.search.text().strip()
         place = {"township": self.area.township, "villages": self.area.villages} if self.area is not None else {}
         rows = [r for r in self.store.search(text, **place) if self.visible(r)] if text else []
