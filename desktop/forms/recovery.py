@@ -27,7 +27,8 @@ NOTES = (
 
 def render(code: str, *, device: str, made_at: str, by: str) -> bytes:
     """The paper as PDF bytes."""
-    font = fonts.ensure_registered()[0][0]
+    fonts.ensure_registered()
+    font = fonts.MAIN  # the main face, registered by name (the chain registers the others when needed)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(TITLE)

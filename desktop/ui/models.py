@@ -75,7 +75,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == TOOLTIP and column == 3:  # the whole name; the cell drops the leading 我要
             service = self.catalog.services.get(self._rows[n]["service"])
             return service.name if service else None
-        return OVERDUE_BRUSH if column == 5 and self._row_texts(n)[5].endswith("（已超期）") else None
+        return OVERDUE_BRUSH if column == 5 and self._row_texts(n)[5].endswith(" 超期") else None
 
     def _row_texts(self, n: int) -> tuple[str, ...]:
         texts = self._texts[n]

@@ -79,7 +79,7 @@ def test_case_view_shows_overdue_and_offers_allowed_actions(qtbot, store, main_w
     assert "欧阳䶮𠈌" in html and "已超期" in html and case.applicant.id_number not in html
     labels = [window.caseview.actions_row.itemAt(i).widget().text() for i in range(window.caseview.actions_row.count())
               if window.caseview.actions_row.itemAt(i).widget()]
-    assert labels == ["提交部门", "办结", "中止", "终止"]
+    assert labels == ["请群众评价", "提交部门", "办结", "中止", "终止"]  # rating offered once accepted (issue 19)
 
 
 CHILD = textwrap.dedent(

@@ -38,7 +38,7 @@ def test_a_row_is_worked_out_once_however_often_the_view_asks(qtbot, store, monk
     assert len(made) == len(set(made)), "no row's texts made twice"
     assert len(made) <= models.SAMPLE_ROWS + 50, "only the sampled and the visible rows are worked out"
     assert model.index(0, 2).data() == "430124********1236"
-    assert model.index(0, 5).data().endswith("（已超期）")
+    assert model.index(0, 5).data().endswith(" 超期")
     assert model.index(0, 5).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) is None
 
