@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ def _date(text: str) -> dt.date:
 
 def _case_import(store, args: argparse.Namespace) -> int:
     from desktop.domain import views
+    from desktop.forms import namecheck
     from desktop.intake import importer
 
     session = require_user(args, "case.create", store.db)  # None on a device without accounts (docs/roles.md)
@@ -103,6 +105,8 @@ def _case_import(store, args: argparse.Namespace) -> int:
     if session and not source.get("clerk"):
         source["clerk"] = session.display_name  # 经办人 on paper: the name, not the username
     case = importer.import_case(store, source, actor=actor, session=session)
+    for found in namecheck.person_findings(case):  # printable, but not as typed (an IVS without its glyph)
+        print(f"提示：{found.message}", file=sys.stderr)
     data = views.detail(case, store.catalog)
     if args.json:
         out(data)

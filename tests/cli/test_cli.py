@@ -167,3 +167,11 @@ def test_every_command_is_documented_in_the_readme():
         for action in actions:
             assert f"python -m desktop {name} {action}".strip() in readme or all(
                 a in readme for a in (f"python -m desktop {name}", action)), (name, action)
+
+
+def test_an_ivs_without_its_variant_is_imported_with_a_warning(cli_dir, tmp_path):
+    """Printable, but as the base character: the clerk is told, as the wizard tells (issue 17)."""
+    data = case_json(3, 3)
+    data["applicant"]["name"] = "孙\U000e01ef"
+    proc = run("case", "import", str(write(tmp_path, data)), data_dir=cli_dir)
+    assert proc.stdout.startswith("已受理") and "提示：" in proc.stderr and "将打印为基本字“孙”" in proc.stderr
