@@ -72,6 +72,9 @@ ENV_PASSWORD = "DESK_PASSWORD"  # with --user: log in without the dialog (script
 ENV_FIRST_PAINT = "DESK_EXIT_AT_FIRST_PAINT"  # bench/startup.py: quit once the main window has painted
 
 
+FULL_CHECK_DELAY_MS = 10_000
+
+
 def run(data_dir: Path, user: str | None = None) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
@@ -101,7 +104,9 @@ def run(data_dir: Path, user: str | None = None) -> int:
             return 0
         window = MainWindow(store, session)
         crash.window, crash.save_draft = window, window.save_open_draft
-        window.audit_check = FullCheck(window, store)  # the whole chain, off the GUI thread
+        # the whole chain, off the GUI thread, once the desk is in use: a walk started before the first paint
+        # competed with it for the interpreter (the start grew with the trail: 25x a bare window at 100k)
+        on_first_paint(window, lambda: _start_full_check(window, store, FullCheck), delay_ms=FULL_CHECK_DELAY_MS)
         # the print fonts once the window has painted: a zero timer set before show() fired before the paint
         on_first_paint(window, lambda: add_bundled_fonts(app), delay_ms=50)
         if os.environ.get(ENV_FIRST_PAINT):
@@ -146,6 +151,13 @@ def unlock(data_dir: Path):
         dialog.close_store()
         return None, None
     return dialog.store, dialog.session
+
+
+def _start_full_check(window, store, full_check) -> None:
+    import shiboken6
+
+    if shiboken6.isValid(window) and window.isVisible():  # not for a desk closed within the delay
+        window.audit_check = full_check(window, store)
 
 
 def log_in(store, user: str | None = None, session=None):
