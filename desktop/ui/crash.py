@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import re
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -26,17 +23,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from desktop.domain.errors import DeskError
 from desktop.storage import logs
 
-# CJK ideographs (the basic block, Ext A, the compatibility block and the supplementary planes): names
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
 FATAL_LOG = "fatal.log"
-
-
-def redacted_report(exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None) -> str:
-    """The traceback for the log: where each frame was (file, line, function; not the source line, which
-    could quote a value) and the exception, its message scrubbed."""
-    frames = "".join(f'  File "{f.filename}", line {f.lineno}, in {f.name}\n' for f in traceback.extract_tb(tb))
-    message = _HAN.sub("＊", logs.redact(str(exc))) if exc is not None else ""
-    return f"Traceback (most recent call last):\n{frames}{exc_type.__qualname__}: {message}"
 
 
 class CrashHandler(QObject):
@@ -99,7 +86,7 @@ class CrashHandler(QObject):
             path = logs.setup(self.data_dir)
         except OSError:
             return "（日志无法写入）"
-        logging.getLogger("desktop").error("bug\n%s", redacted_report(exc_type, exc, tb))
+        logging.getLogger("desktop").error("bug\n%s", logs.redacted_report(exc_type, exc, tb))
         return str(path)
 
     def _saved(self) -> str:
@@ -107,7 +94,7 @@ class CrashHandler(QObject):
             uuid = self.save_draft()
         except Exception:  # the bug may be in saving itself: say so rather than crash in the crash path
             logging.getLogger("desktop").error("saving the draft after a bug failed\n%s",
-                                               redacted_report(*sys.exc_info()))
+                                               logs.redacted_report(*sys.exc_info()))
             return "正在填写的草稿未能自动保存，请核对后重新保存。"
         return "正在填写的草稿已保存，可从首页“未完成的草稿”继续。" if uuid else "已保存的数据不受影响。"
 

@@ -33,3 +33,16 @@ def test_uuids_and_hashes_are_left_alone_unless_they_hold_a_long_digit_run():
     # Boundaries are digits only (docs: "masking never misses"), so 15+ digits inside a hash are masked too.
     assert logs.redact("ab123456789012345cd") == "ab123456********345cd"
     assert logs.redact("电话13812345678，证件610104620927690") == "电话138****5678，证件610104********690"
+
+
+def test_a_command_line_bug_quoting_a_name_logs_neither_the_name_nor_the_number(tmp_path):
+    """The command line's bugs go through the same redacted report as the desk's crash path."""
+    from desktop.storage import logs
+
+    try:
+        raise KeyError("王𠈌 430521199001010011")
+    except KeyError:
+        where = logs.log_exception(tmp_path)
+    text = where.read_text(encoding="utf-8")
+    assert "KeyError" in text and "test_a_command_line_bug_quoting_a_name" in text
+    assert "王" not in text and "𠈌" not in text and "430521199001010011" not in text
