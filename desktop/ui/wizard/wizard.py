@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import eligibility
+from desktop.domain import eligibility, idnumber
 from desktop.domain.case import Case
 from desktop.domain.errors import DeskError, ValidationError
 from desktop.forms import printing as forms_printing
@@ -55,6 +55,7 @@ class CaseWizard(QWidget):
         if clerk:
             values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
         self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
+        self._open_for: tuple[str, set[int]] = ("", set())
         self.ctx.open_services = self._open_services
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_now)
@@ -239,12 +240,16 @@ class CaseWizard(QWidget):
                                 detail={"person": person, "fields": list(fields)})
 
     def _open_services(self, id_number: str) -> set[int]:
-        """The services of this person's other cases still open (for 将自动启动)."""
-        if not id_number:
+        """The services of this person's other cases still open (for 将自动启动). Asked on every edit of the page,
+        so it is looked up once per number, by the stored form the cases hold (an indexed read)."""
+        number = idnumber.stored(id_number) if id_number else ""
+        if not number:
             return set()
-        rows = self.store.rows("id_number = ? AND state IN ('accepted', 'pending_materials', 'submitted', "
-                               "'in_progress', 'suspended') AND uuid != ?", [id_number, self.case.uuid])
-        return {r["service"] for r in rows}
+        if self._open_for[0] != number:
+            rows = self.store.rows("id_number = ? AND state IN ('accepted', 'pending_materials', 'submitted', "
+                                   "'in_progress', 'suspended') AND uuid != ?", [number, self.case.uuid])
+            self._open_for = (number, {r["service"] for r in rows})
+        return self._open_for[1]
 
     def _wire_consent(self) -> None:
         """The 委托书 loop: printed from the draft on the proxy page; once on paper, it may be ticked as signed."""
