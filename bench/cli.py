@@ -9,7 +9,6 @@ fall on both. `case show` and `case list` log in (argon2 by design costs tens of
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 import sys
 from pathlib import Path
@@ -37,12 +36,8 @@ def commands(size: int) -> dict[str, tuple[list[str], dict[str, str] | None]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default=",".join(map(str, common.SIZES)))
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    print(common.load())
-    for size in map(int, args.sizes.split(",")):
+    args = common.arguments(runs=7)
+    for size in args.sizes:
         times = common.alternate(commands(size), args.runs)
         base = times.pop("baseline")
         for name, t in times.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -53,3 +54,16 @@ def line(what: str, ours: float, base: float, budget: float, unit: str = "ms") -
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def arguments(*, sizes: tuple[int, ...] = SIZES, runs: int | None = None) -> argparse.Namespace:
+    """--sizes (a comma list; `args.sizes` comes back as ints) and, when given a default, --runs; prints the
+    machine's load first, since every bench's ratios are read against it."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=",".join(map(str, sizes)))
+    if runs is not None:
+        parser.add_argument("--runs", type=int, default=runs)
+    args = parser.parse_args()
+    args.sizes = [int(n) for n in args.sizes.split(",")]
+    print(load())
+    return args

@@ -11,7 +11,6 @@ least any export of these rows can cost, so the ratio says what the format itsel
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
@@ -58,11 +57,8 @@ def through_cli(size: int, suffix: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default=",".join(map(str, common.SIZES)))
-    args = parser.parse_args()
-    print(common.load())
-    for size in map(int, args.sizes.split(",")):
+    args = common.arguments()
+    for size in args.sizes:
         t = in_process(size)
         base = t["query"] + t["csv"]
         for fmt in ("pdf", "xlsx"):

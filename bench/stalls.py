@@ -13,7 +13,6 @@ than an idle event loop each action is; the budget is the absolute gap.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import shutil
@@ -139,11 +138,8 @@ def run(size: int) -> list[tuple[str, tuple[float, float], tuple[float, float]]]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default=",".join(map(str, common.SIZES)))
-    args = parser.parse_args()
-    print(common.load())
-    for size in map(int, args.sizes.split(",")):
+    args = common.arguments()
+    for size in args.sizes:
         for name, (gap, cpu), (idle, _) in run(size):
             verdict = "ok" if gap <= 0.1 else "OVER"
             print(f"GUI blocked, {size:>6} cases: {name:<34} {gap * 1000:6.0f} ms (own CPU {cpu * 1000:4.0f} ms) / "

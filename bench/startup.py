@@ -10,7 +10,6 @@ its first paint. Each run is a fresh process; the two alternate.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -41,12 +40,8 @@ def measure(size: int, runs: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="132," + ",".join(map(str, common.SIZES)))
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    print(common.load())
-    for size in map(int, args.sizes.split(",")):
+    args = common.arguments(sizes=(132, *common.SIZES), runs=7)
+    for size in args.sizes:
         desk, bare = measure(size, args.runs)
         print(common.line(f"desk start to first paint, {size} cases", desk, bare, 1.5))
 
