@@ -150,6 +150,19 @@ def _hub(db: Database) -> Break | None:
     return None if row is not None and row[0] == head.get("hash") else Break(int(head["id"]), "hub")
 
 
+FULL_WALK_EVERY = dt.timedelta(hours=20)  # the desk walks the whole chain once a working day, not every start
+
+
+def full_walk_due(db: Database, now: dt.datetime | None = None) -> bool:
+    """Whether the desk's background walk of the whole chain is due: never walked, or not within FULL_WALK_EVERY
+    (at 100,000 entries a walk is seconds of CPU; every login still checks from the checkpoint)."""
+    try:
+        then = dt.datetime.fromisoformat((_state(db, CHECKPOINT) or {}).get("full_at") or "")
+    except ValueError:
+        return True
+    return (now or dt.datetime.now().astimezone()) - then.astimezone() >= FULL_WALK_EVERY
+
+
 def _state(db: Database, key: str) -> dict | None:
     row = db.execute("SELECT value FROM sync_state WHERE key = ?", [key]).fetchone()
     try:

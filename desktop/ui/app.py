@@ -156,7 +156,10 @@ def unlock(data_dir: Path):
 def _start_full_check(window, store, full_check) -> None:
     import shiboken6
 
-    if shiboken6.isValid(window) and window.isVisible():  # not for a desk closed within the delay
+    from desktop.storage import auditverify
+
+    # not for a desk closed within the delay, and once a working day: every login checks from the checkpoint
+    if shiboken6.isValid(window) and window.isVisible() and auditverify.full_walk_due(store.db):
         window.audit_check = full_check(window, store)
 
 
