@@ -29,6 +29,7 @@ def _case(store: Store, number: int, seed: int, *, missing: int = 0, proxy: bool
         case.applied_by, case.proxy_kind, case.mandate_signed = "proxy", "village_agent", True
         case.proxy = Person(name="罗德明", phone="13907301234")
     demo.receive_all(service, case, leave_missing=missing)
+    case.clerk = "李晓兰"  # as the wizard sets it: the logged-in clerk's name (the actor is a username)
     return store.accept(case, actor="lixiaolan", now=DAY)
 
 
