@@ -132,21 +132,26 @@ def pages_pdf(pages: list) -> bytes:
 
 def file_pages(store: Store, pages: list, *, case_ref: str = "", material: str = "", actor: str = "",
                now: dt.datetime | None = None) -> documents.Document:
-    """Store the pages as one PDF document; filed under `material` of case `case_ref` when both are given (in the
-    same transaction), otherwise left in the inbox. The blob is written first, so a failure leaves no row."""
+    """Store the pages (PIL images) as one PDF document: `file_pdf` after `pages_pdf`."""
+    return file_pdf(store, pages_pdf(pages), len(pages), case_ref=case_ref, material=material, actor=actor, now=now)
+
+
+def file_pdf(store: Store, data: bytes, pages: int, *, case_ref: str = "", material: str = "", actor: str = "",
+             now: dt.datetime | None = None) -> documents.Document:
+    """Store a captured PDF as one document; filed under `material` of case `case_ref` when both are given (in
+    the same transaction), otherwise left in the inbox. The blob is written first, so a failure leaves no row."""
     if bool(case_ref) != bool(material):
         raise ValidationError("高拍仪：归档需要同时填写案件受理编号和材料", field="material")
     case_uuid = store.load(case_ref).uuid if case_ref else ""
-    data = pages_pdf(pages)
     now = now or now_local()
     sha, size = BlobStore.of(store.data_dir).put_bytes(data)
-    name = f"高拍仪拍摄 {now:%m-%d %H:%M}（{len(pages)}页）"
+    name = f"高拍仪拍摄 {now:%m-%d %H:%M}（{pages}页）"
     with store.db.atomic():
-        documents.add_blob(store, sha=sha, size=size, mime="application/pdf", pages=len(pages), now=now)
-        doc_id = documents.insert(store, sha=sha, name=name, pages=len(pages), received_at=now.isoformat())
+        documents.add_blob(store, sha=sha, size=size, mime="application/pdf", pages=pages, now=now)
+        doc_id = documents.insert(store, sha=sha, name=name, pages=pages, received_at=now.isoformat())
         if case_uuid:
             documents.file_many(store, case_uuid, [(doc_id, material)], now=now, actor=actor, kind="scan_filed")
     if case_uuid:
         store._changed("scan_filed", case_uuid)
-    log.info("camera capture stored as document %s (%d pages, filed: %s)", doc_id, len(pages), bool(case_uuid))
+    log.info("camera capture stored as document %s (%d pages, filed: %s)", doc_id, pages, bool(case_uuid))
     return documents.get(store, doc_id)

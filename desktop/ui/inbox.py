@@ -122,9 +122,11 @@ class InboxPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.status)
         layout.addWidget(hint_label("可把扫描件直接拖到打开的案件上归档。"))
+        self.list.setMinimumHeight(THUMB + 40)
         layout.addWidget(self.list, 3)
         layout.addWidget(self.quarantine)
         layout.addWidget(self._side(), 2)
+        layout.addWidget(self._camera())
         self.docs: list[documents.Document] = []
         self._default_case = ""
         self.reload()
@@ -138,6 +140,21 @@ class InboxPage(QWidget):
         self._default_case = number
         self.case_ref.setText(number)
         self._load_materials()
+
+    def _camera(self) -> QWidget:
+        """高拍仪 below the filing box: its pages go to the case and material chosen there (desktop/ui/camera.py)."""
+        from desktop.storage import settings
+        from desktop.ui.camera import CameraPanel, make_source
+
+        target = lambda: (self.case_ref.text().strip(), self.material.currentData(), self.material.currentText())  # noqa: E731
+        self.camera = CameraPanel(self.store, self.actor, target, make_source(settings.get_all(self.store.db), self))
+        self.camera.filed.connect(self._on_camera_filed)
+        return self.camera
+
+    def _on_camera_filed(self, case_uuid: str) -> None:
+        self.reload()
+        if case_uuid:
+            self.filed.emit(case_uuid)
 
     def _side(self) -> QWidget:
         box = QGroupBox("归档到案件材料")

@@ -30,7 +30,8 @@ TABS = (
     ("本机与办理点", ("county_code", "county_name", "office", "window_code", "office_phone", "complaint_phone", "office_address", "progress_url")),
     ("扫描与打印", ("scanner_folder",)),
     ("乡镇与安全", ("lock_minutes",)),
-    ("窗口设备", ("idcard_reader", "idcard_dll", "idcard_port", "idcard_file")),
+    ("窗口设备", ("idcard_reader", "idcard_dll", "idcard_port", "idcard_file", "camera", "camera_device", "camera_file",
+              "signing")),
 )
 FIELDS = tuple(key for _, keys in TABS for key in keys)
 
