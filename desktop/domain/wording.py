@@ -20,8 +20,10 @@ EVENT_LABELS = {
     "sync_conflict_keep_local": "同步冲突：以本机为准", "sync_conflict_take_hub": "同步冲突：采用服务器版本",
     "sync_rejection_reviewed": "服务器拒收：已查看", "hub_status_conflict": "部门状态与本机矛盾（未改动）",
     "hub_status_conflict_dismissed": "部门状态矛盾：已核对，保留本机状态", "note": "备注",
-    "rated": "群众评价（好差评）", "rectified": "差评整改", "visited": "回访",
+    "rated": "群众评价（好差评）", "rectified": "差评整改", "visited": "回访", "esign": "电子签名",
 }
+ESIGN_PARTS = {"mandate": "代办服务委托书", "consent": "个人信息处理单独同意"}  # what is signed on screen
+ESIGN_SIGNERS = {"principal": "委托人（或监护人）", "proxy": "受托人"}
 PAPERS = {"receipt": "受理回执", "consent": "委托书", "notice": "一次性告知书", "cover": "材料封面",
           "suspend": "中止单", "close": "办结（终止）单", "refusal": "不予受理通知书",
           "rating": "评价表"}
@@ -33,7 +35,7 @@ AUDIT_ACTIONS = {
     "user.add": "添加账号", "user.create_admin": "创建管理员", "user.disable": "停用账号", "user.enable": "启用账号",
     "user.reset_password": "重置密码", "denied": "越权被拒", "day.close": "日结", "ledger.print": "打印台账",
     "ledger.export": "导出台账", "export.personal_bulk": "批量导出完整个人信息",
-    "case.rated": "群众评价", "case.rectified": "差评整改", "case.visited": "回访",
+    "case.rated": "群众评价", "case.rectified": "差评整改", "case.visited": "回访", "case.esign": "电子签名",
 }
 FIELDS = {"applicant.id_number": "申请人身份证号", "guardian.id_number": "监护人身份证号",
           "proxy.id_number": "代办人身份证号", "applicant.phone": "申请人电话"}
@@ -94,6 +96,9 @@ DETAIL: dict[str, Say] = {
     "ineligible_reason": lambda v, n: "有不符合条件的说明" if v else "",
     "department": lambda v, n: f"部门：{v}" if v else "",
     "note": lambda v, n: f"说明：{v}" if v else "",
+    "part": lambda v, n: f"文书：{ESIGN_PARTS.get(v, v)}",
+    "signer": lambda v, n: f"签名人：{ESIGN_SIGNERS.get(v, v)}",
+    "digest": lambda v, n: f"内容摘要：{v}",
 }
 HIDDEN = ("document", "from", "change", "hub_revision", "case_uuid", "uuid")  # internal ids: never shown
 

@@ -44,7 +44,7 @@ from desktop.domain.errors import ValidationError
 from desktop.forms.coversheet import COVER_FORMAT, cover_payload, parse_cover_payload
 from desktop.forms.office import OfficeInfo
 
-__all__ = ["KINDS", "COVER_FORMAT", "OfficeInfo", "render", "paper_title", "cover_payload", "parse_cover_payload"]
+__all__ = ["KINDS", "COVER_FORMAT", "OfficeInfo", "render", "consent_digest", "paper_title", "cover_payload", "parse_cover_payload"]
 
 KINDS = {
     "receipt": "受理回执",
@@ -72,10 +72,20 @@ def paper_title(kind: str, case: Case, catalog: Catalog) -> str:
     return "受理回执（容缺受理）" if tolerated else "收件凭证"
 
 
+def consent_digest(case: Case, catalog: Catalog) -> str:
+    """The content digest of the 委托书 and its separate consent, as printed beside on-screen signatures."""
+    from desktop.forms import consent, parts
+
+    ctx = parts.Context(case=case, catalog=catalog, office=OfficeInfo(), reprint=False,
+                        printed_at=dt.datetime.now().astimezone())
+    return consent.content_digest(ctx)
+
+
 def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo | None = None,
            reprint: bool = False, material: str | None = None, events: list[dict[str, Any]] | None = None,
-           printed_at: dt.datetime | None = None) -> bytes:
-    """The PDF of document `kind` for `case`; raises ValidationError (Chinese) for anything unprintable."""
+           printed_at: dt.datetime | None = None, signatures: dict | None = None) -> bytes:
+    """The PDF of document `kind` for `case`; raises ValidationError (Chinese) for anything unprintable.
+    `signatures` ((part, signer) → forms.esign.Signature) go on the 委托书's signing lines."""
     from desktop.forms import fonts, layout, parts
 
     if kind not in KINDS:
@@ -85,7 +95,8 @@ def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo |
     fonts.ensure_registered()
     parts.check_people(case)
     ctx = parts.Context(case=case, catalog=catalog, office=office_info or OfficeInfo(), reprint=reprint,
-                        printed_at=printed_at or dt.datetime.now().astimezone(), events=list(events or []))
+                        printed_at=printed_at or dt.datetime.now().astimezone(), events=list(events or []),
+                        signatures=dict(signatures or {}))
     module = importlib.import_module(f"desktop.forms.{_MODULES[kind]}")
     title, story = module.document(ctx, kind=kind, material=material)
     return layout.build(story, title=title, number=ctx.number, reprint=reprint, printed_at=ctx.printed_at)

@@ -11,7 +11,7 @@ from reportlab.platypus import KeepTogether, PageBreak, TableStyle
 from desktop.domain import eligibility, idnumber
 from desktop.domain.case import PROXY_KINDS, Person
 from desktop.domain.errors import ValidationError
-from desktop.forms import layout
+from desktop.forms import esign, layout
 from desktop.forms.layout import BODY, CONTENT_W, NOTE, SECTION, SMALL, Table, fields, gap, para
 from desktop.forms.parts import Context, header, id_text, received_table
 
@@ -122,9 +122,11 @@ def consent_block(ctx: Context) -> list:
     after = ("上述信息仅用于办理本委托事项，按档案管理规定保存；本人有权查阅、复制、更正，"
              "可以撤回本同意（撤回不影响撤回前已进行的处理）。涉及不满十四周岁未成年人的，由其监护人同意。")
     kinds = layout.choices(sensitive_kinds(ctx), columns=2, width=CONTENT_W - 12, style=SMALL)
+    mark = esign.signed(ctx.signatures.get(("consent", "principal")), content_digest(ctx), 56 * mm)
+    sign = (esign.line("委托人（监护人）签字：", mark) if mark else
+            layout.signatures([("委托人（监护人）签字并捺印：", layout.date_blank())], line_w=40 * mm, after_w=60 * mm))
     box = Table([[para("个人信息处理单独同意", layout.CELL_C)], [[para(text, SMALL), kinds, para(after, SMALL)]],
-                 [layout.signatures([("委托人（监护人）签字并捺印：", layout.date_blank())],
-                                    line_w=40 * mm, after_w=60 * mm)]],
+                 [sign]],
                 colWidths=[CONTENT_W], style=TableStyle([
                     ("BOX", (0, 0), (-1, -1), 0.6, layout.colors.black),
                     ("BACKGROUND", (0, 0), (-1, 0), layout.SHADE),
@@ -135,16 +137,35 @@ def consent_block(ctx: Context) -> list:
 def signature_block(ctx: Context) -> list:
     """Signatures and fingerprint boxes of both parties, with the date."""
     half = CONTENT_W / 2
+    current = content_digest(ctx)
 
-    def party(label: str) -> Table:
-        return Table([[para(f"{label}签字：", BODY), layout.Box(18 * mm)], [layout.date_blank(), ""]],
+    def party(label: str, signer: str) -> Table:
+        mark = esign.signed(ctx.signatures.get(("mandate", signer)), current, half - 26 * mm)
+        top = [para(f"{label}签字：", BODY), *([mark[0]] if mark and mark[0] is not None else [])]
+        return Table([[top, layout.Box(18 * mm)], [mark[1] if mark else layout.date_blank(), ""]],
                      colWidths=[half - 22 * mm, 22 * mm], style=TableStyle([
                          ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("SPAN", (1, 0), (1, 1)),
                          ("LINEBELOW", (0, 0), (0, 0), 0.6, layout.colors.black)]))
 
-    table = Table([[party("委托人（或监护人）"), party("受托人")]], colWidths=[half, half],
+    table = Table([[party("委托人（或监护人）", "principal"), party("受托人", "proxy")]], colWidths=[half, half],
                   style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]))
     return [gap(3), KeepTogether([table, para("附：委托人、受托人身份证件复印件各一份；材料交接清单。", NOTE)])]
+
+
+def content_digest(ctx: Context) -> str:
+    """The short digest of what the 委托书 and the separate consent say, printed beside on-screen signatures: the
+    service and items, the parties and their numbers, the powers and the sensitive kinds ticked. Dates and the case
+    number are left out: they are filled in at acceptance, after the signing."""
+    c = ctx.case
+
+    def person(p: Person | None) -> list[str]:
+        p = p or Person()
+        return [p.name.strip(), idnumber.normalize(p.id_number), p.phone.strip(), p.address.strip(), p.relation]
+
+    return esign.digest({"paper": "consent/1", "service": ctx.service.number, "items": _items(ctx),
+                         "applicant": person(c.applicant), "guardian": person(c.guardian),
+                         "proxy_kind": c.proxy_kind, "proxy": person(c.proxy), "powers": POWERS,
+                         "sensitive": sensitive_kinds(ctx)})
 
 
 def handover(ctx: Context) -> list:

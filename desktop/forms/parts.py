@@ -28,6 +28,7 @@ class Context:
     reprint: bool
     printed_at: dt.datetime
     events: list[dict[str, Any]] = field(default_factory=list)
+    signatures: dict[tuple[str, str], Any] = field(default_factory=dict)  # (part, signer) → forms.esign.Signature
 
     @property
     def service(self) -> Service:

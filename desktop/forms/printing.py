@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop import forms
-from desktop.storage import settings
+from desktop.forms.esign import Signature
+from desktop.storage import esign, settings
 from desktop.storage.store import Store
 
 
@@ -51,8 +52,13 @@ def prepare(store: Store, ref: str, kind: str, *, material: str | None = None) -
     reprint = is_reprint(events, kind, material, paper)
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
     pdf = forms.render(kind, case, store.catalog, office_info=office, reprint=reprint, material=material,
-                       events=events)
+                       events=events, signatures=signatures(store, events) if kind == "consent" else None)
     return PrintJob(case.uuid, case.number or "", kind, material, reprint, pdf, paper)
+
+
+def signatures(store: Store, events: list[dict[str, Any]]) -> dict[tuple[str, str], Signature]:
+    """The case's newest on-screen signatures, ready for the 委托书 (read from the blob store)."""
+    return {key: Signature.from_stored(d) for key, d in esign.images(store, events).items()}
 
 
 def record(store: Store, job: PrintJob, *, actor: str = "") -> None:

@@ -18,6 +18,7 @@ from desktop.domain import eligibility
 from desktop.domain.case import MaterialState
 from desktop.domain.errors import ValidationError
 from desktop.intake.scancheck import REASONS
+from desktop.storage import esign
 from desktop.storage.blobs import BlobStore, PlainBlob
 from desktop.storage.store import Store, now_local
 
@@ -81,8 +82,8 @@ def quarantined(store: Store) -> list[dict[str, Any]]:
 
 
 def case_blobs(store: Store, case_uuid: str) -> list[str]:
-    """The blob hashes a case's sync must carry (its filed scans)."""
-    return sorted({d.sha256 for d in for_case(store, case_uuid)})
+    """The blob hashes a case's sync must carry (its filed scans and its on-screen signatures)."""
+    return sorted({d.sha256 for d in for_case(store, case_uuid)} | set(esign.blob_hashes(store, case_uuid)))
 
 
 def blob_path(store: Store, doc: Document) -> Path | PlainBlob:

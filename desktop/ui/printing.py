@@ -200,8 +200,10 @@ def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: 
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
     catalog = store.catalog
 
+    signed = printing.signatures(store, events) if kind == "consent" else None
+
     def render() -> printing.PrintJob:
-        pdf = forms.render(kind, case, catalog, office_info=office, reprint=reprint, events=events)
+        pdf = forms.render(kind, case, catalog, office_info=office, reprint=reprint, events=events, signatures=signed)
         return printing.PrintJob(case.uuid, case.number or "", kind, None, reprint, pdf, paper)
 
     def done(job: printing.PrintJob | None, error: BaseException | None) -> None:
@@ -226,8 +228,11 @@ def print_draft_consent(parent: QWidget, store: Store, uuid: str, actor: str, on
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
     catalog = store.catalog
 
+    signed = printing.signatures(store, events)
+
     def render() -> printing.PrintJob:
-        pdf = forms.render("consent", case, catalog, office_info=office, reprint=reprint, events=events)
+        pdf = forms.render("consent", case, catalog, office_info=office, reprint=reprint, events=events,
+                           signatures=signed)
         return printing.PrintJob(case.uuid, "", "consent", None, reprint, pdf)
 
     def done(job: printing.PrintJob | None, error: BaseException | None) -> None:
