@@ -150,15 +150,18 @@ def png_bytes(image: QImage) -> bytes:
 
 class CameraPanel(QGroupBox):
     """高拍仪 in the inbox. `target()` gives (case number, material id, material name) chosen in the inbox; the
-    pages go there, or into the inbox when no case is given. `filed(case_uuid or "")` once they are stored."""
+    pages go there, or into the inbox when no case is given. `filed(case_uuid or "")` once they are stored.
+    `make()` gives the camera the settings name now; it is asked again each time the camera is opened, so a
+    camera chosen in 设置 is used without restarting the desk."""
 
     filed = Signal(str)
     changed = Signal(int)  # pages captured so far
 
     def __init__(self, store, actor: str, target: Callable[[], tuple[str, str | None, str]],
-                 source: FrameSource | None, parent: QWidget | None = None):
+                 make: Callable[[], FrameSource | None], parent: QWidget | None = None):
         super().__init__("高拍仪", parent)
-        self.store, self.actor, self.target, self.source = store, actor, target, source
+        self.store, self.actor, self.target, self.make = store, actor, target, make
+        self.source: FrameSource | None = None
         self.pages: list = []
         self._pending = 0
         self.preview = QLabel("未开启")
@@ -180,6 +183,14 @@ class CameraPanel(QGroupBox):
         layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(column, 1)
         self._running = False
+        self._set_source(make())
+
+    def _set_source(self, source: FrameSource | None) -> None:
+        if self.source is not None:
+            self.source.deleteLater()
+        self.source = source
+        if source is not None:
+            source.setParent(self)
         if source is None:
             self.preview.setText("无高拍仪")
             set_hint(self.status, NO_CAMERA, error=False)
@@ -189,21 +200,28 @@ class CameraPanel(QGroupBox):
         self._update()
 
     def toggle(self) -> None:
-        if self.source is None:
-            return
         if self._running:
             self.source.stop()
             self._running = False
             self.preview.setText("已关闭")
-        else:
-            self._running = True
-            set_hint(self.status, "把材料平放在高拍仪下，对正后点“拍摄本页”", error=False)
-            self.source.start()
+            self._update()
+            return
+        self._set_source(self.make())  # the settings as they are now
+        if self.source is None:
+            return
+        self._running = True
+        set_hint(self.status, "把材料平放在高拍仪下，对正后点“拍摄本页”", error=False)
+        self.source.start()
         self._update()
 
     def stop(self) -> None:
         if self.source is not None and self._running:
             self.toggle()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The inbox closed or hidden: the camera stops (its light and the USB bandwidth are not left on)."""
+        self.stop()
+        super().hideEvent(event)
 
     def capture(self) -> None:
         image = self.source.grab() if self.source is not None and self._running else QImage()
@@ -272,8 +290,7 @@ class CameraPanel(QGroupBox):
         self._update()
 
     def _update(self) -> None:
-        present = self.source is not None
-        self.buttons["open"].setEnabled(present)
+        self.buttons["open"].setEnabled(True)  # opening asks the settings again: a camera set since is found
         self.buttons["open"].setText("关闭高拍仪" if self._running else "开启高拍仪")
         self.buttons["shoot"].setEnabled(self._running)
         self.buttons["undo"].setEnabled(bool(self.pages))

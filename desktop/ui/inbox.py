@@ -147,7 +147,7 @@ class InboxPage(QWidget):
         from desktop.ui.camera import CameraPanel, make_source
 
         target = lambda: (self.case_ref.text().strip(), self.material.currentData(), self.material.currentText())  # noqa: E731
-        self.camera = CameraPanel(self.store, self.actor, target, make_source(settings.get_all(self.store.db), self))
+        self.camera = CameraPanel(self.store, self.actor, target, lambda: make_source(settings.get_all(self.store.db)))
         self.camera.filed.connect(self._on_camera_filed)
         return self.camera
 

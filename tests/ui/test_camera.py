@@ -82,10 +82,17 @@ def test_filing_needs_a_material_when_a_case_is_named_and_keeps_the_pages(qtbot,
     assert panel.pages == [] and documents.inbox(store)[0].original_name.startswith("高拍仪拍摄")
 
 
-def test_no_camera_set_says_so_and_the_buttons_wait(qtbot, store):
+def test_no_camera_set_says_so_and_a_camera_set_later_is_found_when_opened(qtbot, store, shots):
     page = open_inbox(qtbot, store)
-    assert page.camera.status.text() == NO_CAMERA
-    assert not page.camera.buttons["open"].isEnabled() and not page.camera.buttons["shoot"].isEnabled()
+    panel = page.camera
+    assert panel.status.text() == NO_CAMERA and not panel.buttons["shoot"].isEnabled()
+    panel.buttons["open"].click()
+    assert panel.status.text() == NO_CAMERA and not panel.buttons["shoot"].isEnabled()
+    settings.set_value(store.db, "camera", "file")  # chosen in 设置 while the inbox is open
+    settings.set_value(store.db, "camera_file", str(shots))
+    panel.buttons["open"].click()
+    qtbot.waitUntil(lambda: panel.preview.pixmap() is not None and not panel.preview.pixmap().isNull(), timeout=5000)
+    assert panel.buttons["shoot"].isEnabled()
 
 
 def test_a_missing_picture_file_is_one_sentence(qtbot, store, tmp_path):

@@ -205,11 +205,17 @@ class ProxyPage(Page):
 
     title = "申请方式"
     consent_requested = Signal()  # 打印委托书: the wizard saves the draft and prints it
+    sign_requested = Signal()  # 屏上签名: the wizard saves the draft and opens the signing screen (ui/signing.py)
 
     def set_consent_printed(self) -> None:
         """The 委托书 exists on paper: the clerk may now tick that it was signed."""
         self.mandate.setEnabled(True)
         self.mandate.setToolTip("")
+
+    def set_signed_on_screen(self) -> None:
+        """Both parties signed on screen: the 委托书 counts as signed (its print carries the signatures)."""
+        self.set_consent_printed()
+        self.mandate.setChecked(True)
 
     def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -239,10 +245,16 @@ class ProxyPage(Page):
         self.mandate.setEnabled(False)
         self.mandate.setToolTip("请先打印委托书，由委托人（或监护人）签字捺印后勾选")
         self.fields["mandate_signed"] = self.mandate
+        self.sign_screen = QPushButton("屏上签名…")
+        self.sign_screen.setToolTip("委托人、受托人在签名屏（第二块屏幕或手写板）上签名，签名印在委托书上")
+        self.sign_screen.clicked.connect(self.sign_requested)
+        self.sign_note = hint_label()
         row = QHBoxLayout()
         row.addWidget(self.print_consent)
+        row.addWidget(self.sign_screen)
         row.addWidget(self.mandate, 1)
         form.addRow("委托书", row)
+        form.addRow("", self.sign_note)
         layout.addWidget(self.proxy_box)
         self.method_box = QGroupBox("办理方式（本事项可选）")
         methods = QHBoxLayout(self.method_box)

@@ -68,6 +68,7 @@ class CaseWizard(QWidget):
             page.card_read.connect(self._on_card_read)
         self.go_to(min(case.page, len(self.pages) - 1), check=False)
         self._loading_page = False
+        self.signing = None  # the open on-screen signing round (desktop/ui/signing.py), if any
         self._wire_consent()
 
     def _build(self) -> None:
@@ -255,8 +256,18 @@ class CaseWizard(QWidget):
         """The 委托书 loop: printed from the draft on the proxy page; once on paper, it may be ticked as signed."""
         page = next(p for p in self.pages if isinstance(p, ProxyPage))
         page.consent_requested.connect(self._on_consent_requested)
-        if forms_printing.is_reprint(self.store.events(self.case.uuid), "consent"):
+        page.sign_requested.connect(self._on_sign_requested)
+        events = self.store.events(self.case.uuid)
+        if forms_printing.is_reprint(events, "consent") or any(e["kind"] == "esign" for e in events):
             page.set_consent_printed()
+
+    def _on_sign_requested(self) -> None:
+        from desktop.ui import signing  # the signing screen is built on first use
+
+        page = next(p for p in self.pages if isinstance(p, ProxyPage))
+        if self.save_now():
+            self.signing = signing.start(self, self.store, self.actor, self.case.uuid, page.sign_note,
+                                         page.set_signed_on_screen)
 
     def _on_consent_requested(self) -> None:
         from desktop.ui import printing as ui_printing  # QtPdf loads when a paper is first printed
