@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -82,8 +83,8 @@ class CameraSource(FrameSource):
         self.session = QMediaCaptureSession(self)
         self.sink = QVideoSink(self)
         self.session.setVideoSink(self.sink)
-        self.camera = None
-        self._latest = None
+        self.camera: Any = None  # a QCamera once started
+        self._latest: Any = None  # the newest QVideoFrame
         self._timer = QTimer(self)
         self._timer.setInterval(PREVIEW_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -144,7 +145,7 @@ def make_source(values: dict, parent: QObject | None = None) -> FrameSource | No
 def png_bytes(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QBuffer.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide6 takes the format as str; its stubs say bytes
     return bytes(buffer.data().data())
 
 
@@ -200,7 +201,7 @@ class CameraPanel(QGroupBox):
         self._update()
 
     def toggle(self) -> None:
-        if self._running:
+        if self._running and self.source is not None:
             self.source.stop()
             self._running = False
             self.preview.setText("已关闭")
@@ -228,8 +229,8 @@ class CameraPanel(QGroupBox):
         if image.isNull():
             set_hint(self.status, "高拍仪还没有画面：请先开启高拍仪，等预览出现后再拍", error=True)
             return
-        self._pending += 1
         data = png_bytes(image)
+        self._pending += 1
         worker.run(lambda: camera.page_from_frame(data), self._on_page)
         self._update()
 
@@ -256,7 +257,7 @@ class CameraPanel(QGroupBox):
                    lambda pdf, error: self._on_pdf(pdf, error, len(pages), ref, material or "", where))
 
     def _on_pdf(self, pdf: bytes | None, error, count: int, ref: str, material: str, where: str) -> None:
-        if error is None:
+        if error is None and pdf is not None:
             try:
                 doc = camera.file_pdf(self.store, pdf, count, case_ref=ref, material=material, actor=self.actor)
             except DeskError as exc:

@@ -102,7 +102,7 @@ class SignaturePad(QWidget):
         painter.end()
         buffer = QBuffer()
         buffer.open(QBuffer.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide6 takes the format as str; its stubs say bytes
         return bytes(buffer.data().data())
 
     def _bounds(self) -> QRectF:
@@ -239,10 +239,13 @@ class SigningDesk(QObject):
         return window
 
     def _on_confirmed(self, png: bytes) -> None:
+        window = self.window
+        if window is None:
+            return
         part, signer = ROUND[len(self.given)]
         self.given.append(esign.Given(part, signer, png, self.digest))
         if len(self.given) < len(ROUND):
-            self.window.ask(*ROUND[len(self.given)], len(self.given) + 1, len(ROUND))
+            window.ask(*ROUND[len(self.given)], len(self.given) + 1, len(ROUND))
             return
         try:
             esign.save(self.store, self.uuid, self.given, actor=self.actor)
@@ -251,8 +254,8 @@ class SigningDesk(QObject):
             self.failed.emit(f"签名未能保存：{exc.message}。请重新签署，或打印委托书后纸面签字")
             self.close()
             return
-        self.window.show_thanks("签名完成，谢谢！")
-        QTimer.singleShot(THANKS_MS, self.window, self.window.close)
+        window.show_thanks("签名完成，谢谢！")
+        QTimer.singleShot(THANKS_MS, window, window.close)
         self.done.emit(self.uuid)
 
     def _on_cancelled(self) -> None:
@@ -292,8 +295,11 @@ def start(view: QWidget, store, actor: str, uuid: str, note: QLabel, on_done, sc
         set_hint(note, NOT_SET, error=True)
         return None
     desk = SigningDesk(store, actor, view)
-    desk.done.connect(lambda _uuid: (set_hint(note, "委托人、受托人已在屏上签名；打印的委托书上印有签名、时间和内容摘要",
-                                              error=False), on_done()))
+    def signed(_uuid: str) -> None:
+        set_hint(note, "委托人、受托人已在屏上签名；打印的委托书上印有签名、时间和内容摘要", error=False)
+        on_done()
+
+    desk.done.connect(signed)
     desk.cancelled.connect(lambda: set_hint(note, "已取消屏上签名，未保存任何签名", error=False))
     desk.failed.connect(lambda sentence: set_hint(note, sentence, error=True))
     desk.start(uuid, screen=screen)
