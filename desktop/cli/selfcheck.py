@@ -37,7 +37,7 @@ def run() -> int:
     from desktop.ui.selfcheck import check_qt  # Qt only once the core checks passed
 
     check_qt()
-    print(f"自检通过：{len(cat.services)} 件一件事；数据库、工作日历、拼音、受理、回执（字体、PDF、二维码）、密码与Qt均可用")
+    print(f"自检通过：{len(cat.services)} 件一件事；数据库、工作日历、拼音、受理、回执（字体、PDF、二维码）、密码、Qt与高拍仪后端均可用")
     return 0
 
 

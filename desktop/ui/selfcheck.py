@@ -20,8 +20,21 @@ def check_qt() -> None:
     label = QLabel("自检 䶮𠈌")
     label.grab()
     QPdfDocument()
+    _check_camera_backend()
     _check_windows_pieces()
     del label, app
+
+
+def _check_camera_backend() -> None:
+    """QtMultimedia (the 高拍仪) loads with a media backend plugin; no camera need be attached."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QLibraryInfo
+    from PySide6.QtMultimedia import QMediaDevices
+
+    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "multimedia"
+    assert plugins.is_dir() and any(plugins.iterdir()), "plugins/multimedia (the 高拍仪's media backend) missing"
+    QMediaDevices.videoInputs()
 
 
 def _check_windows_pieces() -> None:
