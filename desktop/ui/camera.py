@@ -15,14 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.domain.errors import DeskError
 from desktop.intake import camera
 from desktop.ui import worker
 from desktop.ui.pagebase import hint_label, set_hint
 
-PREVIEW_W, PREVIEW_H = 240, 180
+PREVIEW_W, PREVIEW_H = 160, 90
 PREVIEW_MS = 150  # the preview refreshes this often; a 高拍仪 delivers 5–15 large frames a second
 NO_CAMERA = "本窗口未设置高拍仪：可在“设置 → 窗口设备”中选择；高拍仪自带软件存入扫描文件夹的文件照常收取"
 
@@ -69,7 +69,7 @@ class FileSource(FrameSource):
     def _on_tick(self) -> None:
         image = self.grab()
         if not image.isNull():
-            self.frame.emit(image.scaled(PREVIEW_W * 2, PREVIEW_H * 2, Qt.AspectRatioMode.KeepAspectRatio))
+            self.frame.emit(image.scaled(PREVIEW_W * 4, PREVIEW_H * 4, Qt.AspectRatioMode.KeepAspectRatio))
 
 
 class CameraSource(FrameSource):
@@ -125,7 +125,7 @@ class CameraSource(FrameSource):
     def _on_tick(self) -> None:
         image = self.grab()
         if not image.isNull():
-            self.frame.emit(image.scaled(PREVIEW_W * 2, PREVIEW_H * 2, Qt.AspectRatioMode.KeepAspectRatio))
+            self.frame.emit(image.scaled(PREVIEW_W * 4, PREVIEW_H * 4, Qt.AspectRatioMode.KeepAspectRatio))
 
     def _on_error(self, _error, text: str) -> None:
         self.stop()
@@ -166,24 +166,24 @@ class CameraPanel(QGroupBox):
         self.pages: list = []
         self._pending = 0
         self.preview = QLabel("未开启")
-        self.preview.setFixedSize(PREVIEW_W, PREVIEW_H)
+        self.preview.setMinimumSize(PREVIEW_W, PREVIEW_H)
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # frames never resize it
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setStyleSheet("background: #2b2b2b; color: #dddddd;")
         self.status = hint_label()
         self.buttons: dict[str, QPushButton] = {}
-        column = QVBoxLayout()  # preview left, buttons right: the panel stays low under the inbox's list
-        for key, text, slot in (("open", "开启高拍仪", self.toggle), ("shoot", "拍摄本页", self.capture),
-                                ("undo", "删去上一页", self.undo), ("file", "完成并归档", self.finish)):
+        grid = QGridLayout()  # under the preview, two by two: the inbox is a narrow dock beside the case
+        for n, (key, text, slot) in enumerate((("open", "开启高拍仪", self.toggle), ("shoot", "拍摄本页", self.capture),
+                                               ("undo", "删去上一页", self.undo), ("file", "完成并归档", self.finish))):
             button = QPushButton(text)
             button.clicked.connect(slot)
-            column.addWidget(button)
+            grid.addWidget(button, n // 2, n % 2)
             self.buttons[key] = button
-        column.addWidget(self.status)
-        column.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(column, 1)
-        self._running = False
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(grid)
+        layout.addWidget(self.status)
+        self.running = False
         self._set_source(make())
 
     def _set_source(self, source: FrameSource | None) -> None:
@@ -201,22 +201,22 @@ class CameraPanel(QGroupBox):
         self._update()
 
     def toggle(self) -> None:
-        if self._running and self.source is not None:
+        if self.running and self.source is not None:
             self.source.stop()
-            self._running = False
+            self.running = False
             self.preview.setText("已关闭")
             self._update()
             return
         self._set_source(self.make())  # the settings as they are now
         if self.source is None:
             return
-        self._running = True
+        self.running = True
         set_hint(self.status, "把材料平放在高拍仪下，对正后点“拍摄本页”", error=False)
         self.source.start()
         self._update()
 
     def stop(self) -> None:
-        if self.source is not None and self._running:
+        if self.source is not None and self.running:
             self.toggle()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -225,7 +225,7 @@ class CameraPanel(QGroupBox):
         super().hideEvent(event)
 
     def capture(self) -> None:
-        image = self.source.grab() if self.source is not None and self._running else QImage()
+        image = self.source.grab() if self.source is not None and self.running else QImage()
         if image.isNull():
             set_hint(self.status, "高拍仪还没有画面：请先开启高拍仪，等预览出现后再拍", error=True)
             return
@@ -280,20 +280,20 @@ class CameraPanel(QGroupBox):
         self._update()
 
     def _on_frame(self, image: QImage) -> None:
-        if self._running:
+        if self.running:
             self.preview.setPixmap(QPixmap.fromImage(image).scaled(
-                PREVIEW_W, PREVIEW_H, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+                self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
 
     def _on_failed(self, sentence: str) -> None:
-        self._running = False
+        self.running = False
         self.preview.setText("高拍仪不可用")
         set_hint(self.status, sentence, error=True)
         self._update()
 
     def _update(self) -> None:
         self.buttons["open"].setEnabled(True)  # opening asks the settings again: a camera set since is found
-        self.buttons["open"].setText("关闭高拍仪" if self._running else "开启高拍仪")
-        self.buttons["shoot"].setEnabled(self._running)
+        self.buttons["open"].setText("关闭高拍仪" if self.running else "开启高拍仪")
+        self.buttons["shoot"].setEnabled(self.running)
         self.buttons["undo"].setEnabled(bool(self.pages))
         self.buttons["file"].setEnabled(bool(self.pages) or self._pending > 0)
         self.buttons["file"].setText(f"完成并归档（{len(self.pages)}页）" if self.pages else "完成并归档")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -118,15 +119,25 @@ class InboxPage(QWidget):
         self.list.itemSelectionChanged.connect(self._on_selection)
         self.message = hint_label()
         self.quarantine = hint_label(error=True)
+        # the 高拍仪 takes the place of the scan list while it is on: the filing box below serves both
+        self.camera_button = QPushButton("高拍仪拍摄")
+        self.camera_button.setCheckable(True)
+        self.camera_button.setToolTip("用高拍仪拍摄材料，自动裁边摆正，归档到下方所选的案件材料")
+        self.camera_button.toggled.connect(self._on_camera_toggled)
+        head = QHBoxLayout()
+        head.addWidget(title, 1)
+        head.addWidget(self.camera_button)
+        self.view = QStackedWidget()
+        self.view.addWidget(self.list)
+        self.view.addWidget(self._camera())
         layout = QVBoxLayout(self)  # a dock beside the case view or the wizard: scans on top, filing below
-        layout.addWidget(title)
+        layout.addLayout(head)
         layout.addWidget(self.status)
-        layout.addWidget(hint_label("可把扫描件直接拖到打开的案件上归档。"))
-        self.list.setMinimumHeight(THUMB + 40)
-        layout.addWidget(self.list, 3)
+        self.drag_hint = hint_label("可把扫描件直接拖到打开的案件上归档。")
+        layout.addWidget(self.drag_hint)
+        layout.addWidget(self.view, 3)
         layout.addWidget(self.quarantine)
         layout.addWidget(self._side(), 2)
-        layout.addWidget(self._camera())
         self.docs: list[documents.Document] = []
         self._default_case = ""
         self.reload()
@@ -151,6 +162,15 @@ class InboxPage(QWidget):
         self.camera.filed.connect(self._on_camera_filed)
         return self.camera
 
+    def _on_camera_toggled(self, on: bool) -> None:
+        """Show the camera (opened at once) in place of the scan list, or the list again (the camera stops)."""
+        self.view.setCurrentIndex(1 if on else 0)
+        for widget in (self.status, self.drag_hint, self.file_button, self.edits):
+            widget.setVisible(not on)
+        self.camera_button.setText("返回扫描列表" if on else "高拍仪拍摄")
+        if on and not self.camera.running:
+            self.camera.toggle()
+
     def _on_camera_filed(self, case_uuid: str) -> None:
         self.reload()
         if case_uuid:
@@ -165,8 +185,8 @@ class InboxPage(QWidget):
         self.material = QComboBox()
         form.addRow("案件", self.case_ref)
         form.addRow("材料", self.material)
-        file_button = QPushButton("归档所选扫描件")
-        file_button.clicked.connect(self.file_selected)
+        self.file_button = QPushButton("归档所选扫描件")
+        self.file_button.clicked.connect(self.file_selected)
         edits = QGridLayout()  # two rows: the panel stays narrow enough to sit beside a case at 1366 px
         for n, (text, slot) in enumerate((("查看大图", self.view_large), ("合并所选", self.merge), ("拆分…", self.split),
                                           ("调整页序…", self.reorder), ("移出收件箱…", self.remove))):
@@ -175,9 +195,13 @@ class InboxPage(QWidget):
             edits.addWidget(button, n // 3, n % 3)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
-        layout.addWidget(file_button)
-        layout.addWidget(QLabel("整理扫描件（PDF）："))
-        layout.addLayout(edits)
+        layout.addWidget(self.file_button)
+        self.edits = QWidget()  # hidden while the 高拍仪 is shown: its preview gets the room
+        inner = QVBoxLayout(self.edits)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(QLabel("整理扫描件（PDF）："))
+        inner.addLayout(edits)
+        layout.addWidget(self.edits)
         layout.addWidget(self.message)
         layout.addStretch(1)
         return box

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 WIDTH, HEIGHT = 1366, 768
+_KEPT: list = []  # windows shot once and kept to the end of the run (see _signing_shot)
 
 
 def _wait(app, done, seconds: float = 10.0) -> None:
@@ -18,6 +19,66 @@ def _wait(app, done, seconds: float = 10.0) -> None:
     while not done() and time.monotonic() < end:
         app.processEvents()
         time.sleep(0.02)
+
+
+def _camera_shot(app, store, inbox, uuid: str, out_dir: Path, shot) -> None:
+    """The 高拍仪 panel with a preview: the `file` camera shows the case's receipt turned on a dark mat (the settings
+    are put back afterwards)."""
+    import io
+
+    from PIL import Image
+
+    from desktop.forms import printing
+    from desktop.intake import pdfpages
+    from desktop.storage import settings
+
+    frame = out_dir / "camera-frame.tmp.png"
+    page = Image.open(io.BytesIO(pdfpages.first_page_png(printing.prepare(store, uuid, "receipt").pdf, max_px=820)))
+    turned = page.convert("RGBA").rotate(6, expand=True, resample=Image.Resampling.BICUBIC)
+    mat = Image.new("RGB", (1280, 960), (38, 40, 44))
+    mat.paste(turned, ((1280 - turned.width) // 2, (960 - turned.height) // 2), turned)
+    mat.save(frame)
+    before = {k: settings.get(store.db, k) for k in ("camera", "camera_file")}
+    settings.set_value(store.db, "camera", "file")
+    settings.set_value(store.db, "camera_file", str(frame))
+    panel = inbox.camera
+    try:
+        inbox.camera_button.click()
+        _wait(app, lambda: panel.preview.pixmap() is not None and not panel.preview.pixmap().isNull())
+        panel.capture()
+        _wait(app, lambda: len(panel.pages) == 1)
+        panel._on_frame(panel.source.grab())  # the preview at its laid-out size
+        shot()
+        inbox.camera_button.click()
+        panel.pages.clear()
+    finally:
+        for key, value in before.items():
+            settings.set_value(store.db, key, value)
+        frame.unlink()
+
+
+def _signing_shot(app, store, window, shot) -> None:
+    """The citizen's signing window for a case applied for by proxy, half signed."""
+    from PySide6.QtCore import QPointF, Qt
+
+    from desktop.ui.signing import SigningDesk
+
+    rows = [r for r in store.rows("state != 'draft'", limit=50) if store.load(r["uuid"]).is_proxy]
+    if not rows:
+        return
+    desk = SigningDesk(store, "lixiaolan", window)
+    signing = desk.start(rows[0]["uuid"])
+    # a top-level window deleted after grab() makes Qt warn "shared QObject was deleted directly" (seen offscreen,
+    # PySide6 6.12): the shot's copy is only closed, and kept until the run ends
+    signing.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    _KEPT.append(signing)
+    signing.resize(WIDTH, HEIGHT)
+    points = [(80, 150), (130, 70), (170, 170), (220, 90), (270, 160), (330, 80), (400, 140), (470, 110)]
+    signing.pad.strokes = [[(QPointF(x * 1.4, y), 3.5) for x, y in points]]
+    signing.pad.changed.emit()
+    app.processEvents()
+    shot(signing)
+    desk.close()
 
 
 def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
@@ -93,6 +154,9 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     window.open_inbox()
     _wait(app, lambda: all(not window._inbox.list.item(r).icon().isNull() for r in range(window._inbox.list.count())))
     shot("inbox")
+    if rows:
+        _camera_shot(app, store, window._inbox, rows[0]["uuid"], out_dir, lambda: shot("inbox-camera"))
+        _signing_shot(app, store, window, lambda w: shot("signing", w))
     window.inbox_dock.hide()
     window.lock()
     shot("locked")

@@ -41,7 +41,8 @@ def test_two_pages_from_the_camera_are_filed_as_one_pdf_under_the_material(qtbot
     case = accepted_case(store, 3, 11)
     page = open_inbox(qtbot, store)
     panel = page.camera
-    panel.buttons["open"].click()
+    page.camera_button.click()  # the camera takes the scan list's place and opens
+    assert page.view.currentWidget() is panel
     qtbot.waitUntil(lambda: panel.preview.pixmap() is not None and not panel.preview.pixmap().isNull(), timeout=5000)
     page.case_ref.setText(case.number)
     page._load_materials()
@@ -58,6 +59,8 @@ def test_two_pages_from_the_camera_are_filed_as_one_pdf_under_the_material(qtbot
     assert filed.args == [case.uuid] and panel.pages == []
     (doc,) = documents.for_case(store, case.uuid, "id_card")
     assert doc.pages == 2 and "已把 2 页归档到" in panel.status.text()
+    page.camera_button.click()  # back to the scan list: the camera stops
+    assert page.view.currentWidget() is page.list and not panel.running
     reader = PdfReader(io.BytesIO(BlobStore.of(store.data_dir).read(doc.sha256)))
     assert len(reader.pages) == 2
     for pdf_page in reader.pages:  # each page was straightened before it went in
@@ -70,7 +73,7 @@ def test_filing_needs_a_material_when_a_case_is_named_and_keeps_the_pages(qtbot,
     settings.set_value(store.db, "camera_file", str(shots))
     page = open_inbox(qtbot, store)
     panel = page.camera
-    panel.buttons["open"].click()
+    page.camera_button.click()
     panel.buttons["shoot"].click()
     qtbot.waitUntil(lambda: len(panel.pages) == 1, timeout=10_000)
     page.case_ref.setText("439901-W03-20261127-9999")
@@ -86,7 +89,7 @@ def test_no_camera_set_says_so_and_a_camera_set_later_is_found_when_opened(qtbot
     page = open_inbox(qtbot, store)
     panel = page.camera
     assert panel.status.text() == NO_CAMERA and not panel.buttons["shoot"].isEnabled()
-    panel.buttons["open"].click()
+    page.camera_button.click()
     assert panel.status.text() == NO_CAMERA and not panel.buttons["shoot"].isEnabled()
     settings.set_value(store.db, "camera", "file")  # chosen in 设置 while the inbox is open
     settings.set_value(store.db, "camera_file", str(shots))
@@ -99,7 +102,7 @@ def test_a_missing_picture_file_is_one_sentence(qtbot, store, tmp_path):
     settings.set_value(store.db, "camera", "file")
     settings.set_value(store.db, "camera_file", str(tmp_path / "没有.png"))
     page = open_inbox(qtbot, store)
-    page.camera.buttons["open"].click()
+    page.camera_button.click()
     assert page.camera.status.text() == "高拍仪（模拟）：画面文件不存在或无法读取：没有.png"
     assert not page.camera.buttons["shoot"].isEnabled()
     page.camera.capture()

@@ -95,6 +95,8 @@ def test_both_parties_sign_on_screen_and_the_consent_prints_their_signatures(qtb
     with qtbot.waitSignal(wizard.signing.done):
         window.ok_button.click()  # 受托人, the 委托书
     assert page.mandate.isChecked() and page.mandate.isEnabled() and "已在屏上签名" in page.sign_note.text()
+    wizard.resize(1366, 768)
+    wizard.grab().save(str(tmp_path / "proxy-page.png"))
     stored = esign.latest(store.events(wizard.case.uuid))
     assert sorted(stored) == sorted(ROUND)
     with qtbot.waitSignal(wizard.consent_shown, timeout=60_000) as shown:
