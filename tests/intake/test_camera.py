@@ -17,7 +17,8 @@ from tests.scanfiles import accepted_case
 
 
 def rule_slopes(page) -> list[float]:
-    """The slope in degrees of each of the page's printed rules, measured at 15 % and 85 % of its width."""
+    """The slope in degrees of each of the page's printed rules, measured at 15 % and 85 % of its width (on a
+    cropped page: check `white_border` first, or the dark mat reads as one tall rule)."""
     grey = page.convert("L")
     w, h = grey.size
 
