@@ -115,6 +115,7 @@ class SettingsDialog(QDialog):
         spec = settings.SETTINGS[key]
         edit = QLineEdit(str(values[key]))
         edit.setPlaceholderText(spec.hint)
+        edit.setToolTip(spec.hint)  # the whole hint, where a narrow field cuts the placeholder
         self.edits[key] = edit
         if key != "scanner_folder":
             form.addRow(spec.title, edit)

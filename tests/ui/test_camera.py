@@ -116,3 +116,14 @@ def test_a_uvc_camera_that_is_not_there_is_one_sentence(qtbot, store):
     with qtbot.waitSignal(source.failed, timeout=5000) as failed:
         source.start()
     assert failed.args[0].startswith("没有找到")  # this machine has no camera at all, or none by that name
+
+
+def test_the_device_settings_refuse_an_unknown_kind_by_name(store):
+    from desktop.domain.errors import ValidationError
+
+    for key, title in (("camera", "高拍仪"), ("signing", "屏上签名")):
+        with pytest.raises(ValidationError, match=f"^{title}：“tablet”格式不对"):
+            settings.set_value(store.db, key, "tablet")
+    settings.set_value(store.db, "camera", "uvc")
+    settings.set_value(store.db, "signing", "screen")
+    assert (settings.get(store.db, "camera"), settings.get(store.db, "signing")) == ("uvc", "screen")
