@@ -254,3 +254,17 @@ def test_a_hub_without_bundles_gets_the_scans_one_by_one(store, hub, engine, mon
     report = engine.sync_now()
     assert report.sent == 2 and report.blobs_sent == 2 and calls
     check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)
+
+
+def test_signatures_given_on_screen_travel_with_the_case_like_its_scans(store, hub, engine):
+    from desktop.storage import esign
+
+    rng = random.Random(21)
+    uuid = new_case(store, rng)
+    images = [bytes([0x89]) + b"PNG-signature-%d" % n for n in range(3)]  # the hub keeps bytes, it does not decode
+    esign.save(store, uuid, [esign.Given(p, s, png, "0123456789abcdef") for (p, s), png in
+                             zip((("mandate", "principal"), ("consent", "principal"), ("mandate", "proxy")), images,
+                                 strict=True)], actor="李晓兰")
+    report = engine.sync_now()
+    assert report.ok and report.blobs_sent == 3
+    check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)  # each signature's blob held by the hub
