@@ -77,22 +77,22 @@ class CameraSource(FrameSource):
 
     def __init__(self, device: str = "", parent: QObject | None = None):
         super().__init__(parent)
-        from PySide6.QtMultimedia import QMediaCaptureSession, QVideoSink  # loaded only when a camera is set
-
         self.device = device.strip()
-        self.session = QMediaCaptureSession(self)
-        self.sink = QVideoSink(self)
-        self.session.setVideoSink(self.sink)
+        self.session: Any = None  # QtMultimedia loads when the camera is first opened, not with the inbox
         self.camera: Any = None  # a QCamera once started
         self._latest: Any = None  # the newest QVideoFrame
         self._timer = QTimer(self)
         self._timer.setInterval(PREVIEW_MS)
         self._timer.timeout.connect(self._on_tick)
-        self.sink.videoFrameChanged.connect(self._on_frame)
 
     def start(self) -> None:
-        from PySide6.QtMultimedia import QCamera, QMediaDevices
+        from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QVideoSink
 
+        if self.session is None:
+            self.session = QMediaCaptureSession(self)
+            self.sink = QVideoSink(self)
+            self.session.setVideoSink(self.sink)
+            self.sink.videoFrameChanged.connect(self._on_frame)
         inputs = QMediaDevices.videoInputs()
         if not inputs:
             self.failed.emit("没有找到高拍仪：请检查USB连线后点“开启高拍仪”再试，或用扫描仪")
