@@ -62,6 +62,9 @@ def check_layout() -> None:
     for rel in ("resources/catalog", "resources/calendar/overrides.toml", "data/catalog.sqlite"):
         if not (internal / rel).exists():
             raise StepFailedError(f"{rel} is missing from {internal}")
+    # the 高拍仪's media backend (QtMultimedia's FFmpeg plugin): PySide6/plugins on Windows, PySide6/Qt/plugins on Linux
+    if not any(p.is_dir() and any(p.iterdir()) for p in internal.glob("PySide6/**/plugins/multimedia")):
+        raise StepFailedError(f"plugins/multimedia (QtMultimedia for the 高拍仪) is missing from {internal}")
     print(f"ok: {DESK_EXE.relative_to(ROOT)} (desk), {EXE.relative_to(ROOT)} (command line), _internal/resources, _internal/data/catalog.sqlite")
 
 
