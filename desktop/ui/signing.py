@@ -38,6 +38,7 @@ class SignaturePad(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.strokes: list[list[tuple[QPointF, float]]] = []
+        self._down = False  # a pen hovering in range sends moves too: only moves while touching draw
         self.setMinimumSize(600, 220)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -63,10 +64,12 @@ class SignaturePad(QWidget):
         from PySide6.QtCore import QEvent
 
         if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.TabletPress):
+            self._down = True
             self.strokes.append([(QPointF(at), width)])
-        elif self.strokes:
+        elif self._down and self.strokes:
             self.strokes[-1].append((QPointF(at), width))
         if kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.TabletRelease):
+            self._down = False
             self.changed.emit()
         self.update()
 

@@ -56,6 +56,12 @@ def test_mouse_and_pen_strokes_make_a_cropped_transparent_png_and_clear_empties_
     draw_with_mouse(pad)
     draw_with_pen(pad, [(x + 330, y) for x, y in STROKE])
     assert len(pad.strokes) == 2 and pad.is_signed()
+    drawn = len(pad.strokes[1])
+    hover = QTabletEvent(QEvent.Type.TabletMove, QPointingDevice.primaryPointingDevice(), QPointF(650, 20),
+                         pad.mapToGlobal(QPointF(650, 20)), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                         Qt.KeyboardModifier.NoModifier, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    QApplication.sendEvent(pad, hover)  # the pen lifted but still in range: no ink
+    assert len(pad.strokes[1]) == drawn
     assert pad.strokes[1][0][1] > pad.strokes[0][0][1]  # the pen's pressure made a broader line
     with Image.open(io.BytesIO(pad.png())) as im:
         assert im.mode == "RGBA" and 600 < im.width < 680 and 80 < im.height < 110  # cropped to the ink
