@@ -28,6 +28,23 @@ DELIVERY = {"window": "窗口自取", "post": "邮寄", "agent": "代办员送�
 IDENTITY_MATERIALS = ("id_card", "hukou_book", "proxy_docs", "guardian_docs")  # originals are seen and returned
 
 
+def received_label(material_id: str, received: str) -> str:
+    """How a material was received, as printed: an identity paper's original is seen and handed back, never kept."""
+    if received == "original" and material_id in IDENTITY_MATERIALS:
+        return "原件核验后退还"
+    return RECEIVED.get(received, received)
+
+
+def received_brief(materials: dict[str, Any], missing: list[str]) -> list[list[Any]]:
+    """[material id, how received, count] of each material received, for a case still missing some (a ledger
+    summary's `received`; desk and hub make it alike from the payload). Empty when nothing is missing: the
+    ledger then says 齐全, and a year's summaries stay small."""
+    if not missing:
+        return []
+    return [[mid, m.get("received"), m.get("count") or 0] for mid, m in (materials or {}).items()
+            if isinstance(m, dict) and m.get("received") and mid not in missing]
+
+
 @dataclass
 class Person:
     """Applicant, guardian or proxy agent; `relation` is to the applicant."""

@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from desktop.domain import eligibility, workdays
-from desktop.domain.case import DELIVERY, IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, STATES, Case, ItemState
+from desktop.domain.case import DELIVERY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, received_label
 from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -59,13 +59,6 @@ class Context:
 
     def last_event(self, *kinds: str) -> dict[str, Any] | None:
         return next((e for e in reversed(self.events) if e["kind"] in kinds), None)
-
-
-def received_label(material_id: str, received: str) -> str:
-    """How a material was received, as printed: an identity paper's original is seen and handed back, never kept."""
-    if received == "original" and material_id in IDENTITY_MATERIALS:
-        return "原件核验后退还"
-    return RECEIVED.get(received, received)
 
 
 _PERSON_FIELDS = (("name", "姓名"), ("address", "住址"), ("relation", "关系"), ("township", "乡镇"), ("village", "村（社区）"))
