@@ -21,6 +21,7 @@ STATES = {
 }
 APPLIED_BY = {"self": "本人申请", "proxy": "帮代办"}
 PROXY_KINDS = {"clerk": "窗口帮代办人员", "village_agent": "村级代办员", "relative": "近亲属/监护人", "other": "其他受托人"}
+STAFF_PROXY_KINDS = ("clerk", "village_agent")  # a 受托人 of these kinds is staff: known by their 工号, not an ID
 # 验原件收复印件 (original seen and handed back, copy kept) is the common case; identity papers are never kept
 RECEIVED = {"verified_copy": "验原件收复印件", "original": "原件", "copy": "复印件", "scan": "扫描件"}
 # 结果领取方式: how the result reaches the citizen, chosen in the wizard and printed on receipt and 办结单
@@ -56,6 +57,7 @@ class Person:
     township: str = ""
     village: str = ""
     relation: str = ""
+    staff_no: str = ""  # 工号, for a 受托人 who is staff (a window clerk or village agent): printed instead of an ID
 
     def is_empty(self) -> bool:
         return not (self.name or self.id_number or self.phone)
@@ -116,6 +118,7 @@ class Case:
     suspended_on: str | None = None
     accepted_at: str | None = None
     clerk: str = ""
+    clerk_no: str = ""  # the clerk's 工号 at acceptance (from their account), printed beside their name
     office: str = ""
     window: str = ""
     county_code: str = ""

@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, TableStyle
 
 from desktop.domain import eligibility, idnumber
-from desktop.domain.case import PROXY_KINDS, Person
+from desktop.domain.case import PROXY_KINDS, STAFF_PROXY_KINDS, Person
 from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import BODY, CONTENT_W, NOTE, SECTION, SMALL, Table, fields, gap, para
@@ -54,9 +54,9 @@ def parties(ctx: Context) -> list:
         g = c.guardian
         rows += [["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name,
                   "身份证号", id_text(g.id_number, mask=mask)], ["监护人电话", g.phone]]
-    staff = c.proxy_kind in ("clerk", "village_agent")  # staff are identified by 工号 and unit, not an ID number
+    staff = c.proxy_kind in STAFF_PROXY_KINDS  # staff are identified by 工号 and unit, not an ID number
     rows += [["受托人", f"{p.name}（{PROXY_KINDS.get(c.proxy_kind, '代办人')}）",
-              *(["工号", p.id_number if len(p.id_number) < 15 else ""] if staff
+              *(["工号", p.staff_no] if staff
                 else ["身份证号", p.id_number])],
              ["受托人电话", p.phone, "所在单位", _unit(ctx)]]
     return [para("委托人（服务对象）因办理下列事项，自愿委托受托人代为办理，特立此委托书。", BODY), fields(rows)]

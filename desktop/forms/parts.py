@@ -64,6 +64,11 @@ class Context:
 _PERSON_FIELDS = (("name", "姓名"), ("address", "住址"), ("relation", "关系"), ("township", "乡镇"), ("village", "村（社区）"))
 
 
+def clerk_text(case: Case) -> str:
+    """The clerk as papers name them: 李晓兰（工号 XZ0301）, the 工号 their account had at acceptance."""
+    return f"{case.clerk}（工号 {case.clerk_no}）" if case.clerk_no else case.clerk
+
+
 def check_people(case: Case) -> None:
     """Check the people's fields first, so a refusal names the field (申请人姓名) as well as the character."""
     for who, person in (("申请人", case.applicant), ("监护人", case.guardian), ("代办人", case.proxy)):
