@@ -13,9 +13,12 @@ from desktop.domain.case import PROXY_KINDS, STAFF_PROXY_KINDS, Person
 from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import BODY, CONTENT_W, NOTE, SECTION, SMALL, Table, fields, gap, para
+from desktop.forms.page import PageSigns, Unsigned
 from desktop.forms.parts import Context, header, id_text, received_table
 
 TITLE = "代办服务委托书"
+# A 委托书 of more than one page is signed on every page (the 授权书 after it signs itself)
+PAGE_SIGNS = PageSigns("每页签字确认", ("委托人（或监护人）", "受托人"), "委托书")
 POWERS = (
     (True, "代为提交、补正申请材料"),
     (True, "代为填写申请表格（须委托人本人签字、捺印之处除外）"),
@@ -33,7 +36,7 @@ def document(ctx: Context, **_) -> tuple[str, list]:
     story = [*header(ctx, TITLE), gap(1.5), *parties(ctx), *scope(ctx), *terms(ctx), *signature_block(ctx),
              *consent_block(ctx), *handover(ctx)]
     if ctx.service.consent.get("finance_check"):
-        story += [PageBreak(), *finance_check(ctx)]
+        story += [PageBreak(), Unsigned(), *finance_check(ctx)]
     return TITLE, story
 
 
