@@ -1,8 +1,9 @@
 """GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger/hub.py).
 
-Each summary has the ledger's fields of the case's latest revision on the hub, the device that sent it, and
-`statuses`: the department statuses published for it after that revision arrived (the desk folds them in the
-way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
+Each summary has the ledger's fields of the case's latest revision on the hub (for a case still missing
+materials also `missing_ids` and `received`, [material id, how, count]: the desk names them from its catalog),
+the device that sent it, and `statuses`: the department statuses published for it after that revision arrived
+(the desk folds them in the way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
 unless `personal=1` with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets
 full numbers; each such export is recorded on the hub (`personal_exports`). `devices` lists each device
 of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
