@@ -115,7 +115,7 @@ class LedgerRow:
     updated_at: str = ""
     changed_after_close: bool = False
     received: tuple[tuple[str, str, int], ...] = ()  # while materials are missing: (name, how received, count)
-    missing_names: tuple[str, ...] = ()  # the materials still missing, by name ('' from a hub that omits them)
+    missing_names: tuple[str, ...] = ()  # the materials still missing, by name (empty from a hub that omits them)
 
     @property
     def applied_by_text(self) -> str:
