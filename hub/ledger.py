@@ -1,8 +1,9 @@
 """GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger/hub.py).
 
-Each summary has the ledger's fields of the case's latest revision on the hub, the device that sent it, and
-`statuses`: the department statuses published for it after that revision arrived (the desk folds them in the
-way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
+Each summary has the ledger's fields of the case's latest revision on the hub (for a case still missing
+materials also `missing_ids` and `received`, [material id, how, count]: the desk names them from its catalog),
+the device that sent it, and `statuses`: the department statuses published for it after that revision arrived
+(the desk folds them in the way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
 unless `personal=1` with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets
 full numbers; each such export is recorded on the hub (`personal_exports`). `devices` lists each device
 of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, select
 
+from desktop.domain.case import received_brief
 from desktop.domain.idnumber import mask_id
 from desktop.protocol import schema as syncschema
 from hub import devices as devices_mod, supervisors
@@ -101,7 +103,7 @@ def summary(p: dict[str, Any], *, uuid: str, revision: int, updated_at: str, dev
             personal: bool) -> dict[str, Any]:
     """The ledger's fields of one payload (the same shape desktop.ledger.query.local_summaries makes)."""
     applicant, proxy = p.get("applicant") or {}, p.get("proxy") or {}
-    id_number = applicant.get("id_number") or ""
+    id_number, missing = applicant.get("id_number") or "", p.get("missing") or []
     return {"uuid": uuid, "number": p.get("number") or "", "revision": revision, "updated_at": updated_at,
             "service": p["service"], "state": p["state"], "accepted_at": p.get("accepted_at"),
             "applicant_name": (applicant.get("name") or "").strip(),
@@ -109,5 +111,6 @@ def summary(p: dict[str, Any], *, uuid: str, revision: int, updated_at: str, dev
             "township": applicant.get("township") or "", "village": applicant.get("village") or "",
             "clerk": p.get("clerk") or "", "window": p.get("window") or "", "method": p.get("method") or "",
             "applied_by": p.get("applied_by") or "self", "proxy_kind": p.get("proxy_kind") or "",
-            "proxy_name": proxy.get("name") or "", "missing": len(p.get("missing") or []),
+            "proxy_name": proxy.get("name") or "", "missing": len(missing), "missing_ids": missing,
+            "received": received_brief(p.get("materials") or {}, missing),  # [id, how, count]; only while missing
             "items": p.get("items") or [], "device": device}

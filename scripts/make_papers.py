@@ -27,7 +27,7 @@ def _case(store: Store, number: int, seed: int, *, missing: int = 0, proxy: bool
     case = demo.eligible_case(service, store.catalog, random.Random(seed), DAY.date())
     if proxy and "village_agent" in service.proxy.get("kinds", ["village_agent"]):
         case.applied_by, case.proxy_kind, case.mandate_signed = "proxy", "village_agent", True
-        case.proxy = Person(name="罗德明", phone="13907301234")
+        case.proxy = Person(name="罗德明", phone="13907301234", staff_no=demo.STAFF_NUMBERS["luodeming"])
     demo.receive_all(service, case, leave_missing=missing)
     case.clerk = "李晓兰"  # as the wizard sets it: the logged-in clerk's name (the actor is a username)
     return store.accept(case, actor="lixiaolan", now=DAY)
@@ -58,6 +58,7 @@ def main() -> None:
         store = Store.open(Path(tmp) / "data", catalog_mod.load())
         for key, value in {"county_code": "439901", "window_code": "W03", "office": OFFICE.office}.items():
             settings.set_value(store.db, key, value)
+        demo.demo_staff(store.db)  # the accepting clerk's 工号 goes on the case, as at a real desk
         try:
             for kind, name, case in _papers(store):
                 case = store.load(case.uuid)

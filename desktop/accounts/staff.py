@@ -26,6 +26,7 @@ from desktop.storage.db import Database
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
+STAFF_NO_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")  # 工号: letters, digits and '-', as halls number their staff
 REVEALABLE = {
     f"{person}.{key}": f"{who}{what}"
     for person, who in (("applicant", "申请人"), ("guardian", "监护人"), ("proxy", "代办人"))
@@ -76,7 +77,8 @@ class Accounts:
             area = Area.from_dict(json.loads(r["area"]))
             until = r["locked_until"]
             locked = until if until and dt.datetime.fromisoformat(until) > now else None
-            result.append({"username": r["username"], "display_name": r["display_name"], "role": r["role"],
+            result.append({"username": r["username"], "display_name": r["display_name"], "staff_no": r["staff_no"],
+                           "role": r["role"],
                            "role_label": ROLES.get(r["role"], r["role"]), "area": area.to_dict(),
                            "area_label": area.label(), "disabled": bool(r["disabled"]), "locked_until": locked,
                            "must_change": bool(r["must_change"]), "created_at": r["created_at"]})
@@ -86,14 +88,22 @@ class Accounts:
         """username → display name, for ledgers and case views that show who did what."""
         return {r["username"]: r["display_name"] for r in self.db.query("SELECT username, display_name FROM users")}
 
+    def staff_numbers(self) -> dict[str, str]:
+        """Display name → 工号 of the accounts that have one (for a 受托人 who is staff); a name two accounts
+        share is left out, since it cannot say whose number to print."""
+        rows = list(self.db.query("SELECT display_name, staff_no FROM users WHERE staff_no != ''"))
+        names = [r["display_name"] for r in rows]
+        return {r["display_name"]: r["staff_no"] for r in rows if names.count(r["display_name"]) == 1}
+
     # first run, login, lock
 
-    def create_admin(self, username: str, display_name: str, password: str, *, must_change: bool = False) -> None:
+    def create_admin(self, username: str, display_name: str, password: str, *, must_change: bool = False,
+                     staff_no: str = "") -> None:
         """The first account of a device: an administrator, allowed only while no account exists."""
         with self.db.atomic():
             if self.any_users():
                 raise AccountError("本机已有账号，不能再次创建初始管理员", field="username")
-            name = self._insert(username, display_name, "admin", Area(), password, must_change)
+            name = self._insert(username, display_name, "admin", Area(), password, must_change, staff_no)
             audit.append(self.db, name, "user.create_admin", detail={"user": name}, at=self.clock())
 
     def login(self, username: str, password: str, *, via: str = "desk") -> Session:
@@ -210,16 +220,47 @@ class Accounts:
     # administration (user.manage)
 
     def add_user(self, session: Session, username: str, display_name: str, role: str, area: Area | None = None,
-                 password: str | None = None, *, must_change: bool = True) -> str:
+                 password: str | None = None, *, must_change: bool = True, staff_no: str = "") -> str:
         """Add a staff account; returns the initial password (generated unless given), to change at first login."""
         self.require(session, "user.manage")
         password = password or passwords.generate()
         with self.db.atomic():
-            name = self._insert(username, display_name, role, area or Area(), password, must_change)
+            name = self._insert(username, display_name, role, area or Area(), password, must_change, staff_no)
             keywrap.set_password(self.db, name, password)
             audit.append(self.db, session.username, "user.add", detail={"user": name, "role": role_id(role)},
                          at=self.clock())
         return password
+
+    def edit_user(self, session: Session, username: str, *, display_name: str | None = None,
+                  staff_no: str | None = None) -> None:
+        """Change an account's name or 工号 (None leaves it); recorded with what changed, not the values."""
+        self.require(session, "user.manage")
+        name = self._existing(username)
+        changes: dict[str, str] = {}
+        if display_name is not None:
+            changes["display_name"] = _display_name(display_name)
+        if staff_no is not None:
+            changes["staff_no"] = self._staff_no(staff_no, name)
+        if not changes:
+            raise ValidationError("请指定要修改的姓名或工号", field="display_name")
+        with self.db.atomic():
+            self.db.execute(f"UPDATE users SET {', '.join(f'{k} = ?' for k in changes)} WHERE username = ?",
+                            [*changes.values(), name])
+            audit.append(self.db, session.username, "user.edit", detail={"user": name, "fields": sorted(changes)},
+                         at=self.clock())
+
+    def _staff_no(self, staff_no: str, username: str = "") -> str:
+        """A 工号 as stored: trimmed, letters and digits, not another account's; '' for none."""
+        staff_no = staff_no.strip().upper()
+        if not staff_no:
+            return ""
+        if not STAFF_NO_RE.match(staff_no):
+            raise ValidationError("工号应为1–20位字母、数字或 -", field="staff_no")
+        other = self.db.execute("SELECT username FROM users WHERE staff_no = ? AND username != ?",
+                                [staff_no, username]).fetchone()
+        if other is not None:
+            raise ValidationError(f"工号“{staff_no}”已用于账号 {other[0]}", field="staff_no")
+        return staff_no
 
     def set_disabled(self, session: Session, username: str, disabled: bool = True) -> None:
         """Disable (or enable again) an account; the administrator cannot disable themself."""
@@ -248,23 +289,23 @@ class Accounts:
         return password
 
     def _insert(self, username: str, display_name: str, role: str, area: Area, password: str,
-                must_change: bool) -> str:
+                must_change: bool, staff_no: str = "") -> str:
         name, role_key = username.strip().lower(), role_id(role)
         if not USERNAME_RE.match(name):
             raise ValidationError("用户名应为2–32位小写字母、数字或 . _ -，以字母开头", field="username")
         if self._row_exists(name):
             raise ValidationError(f"用户名“{name}”已存在", field="username")
-        if not display_name.strip() or len(display_name.strip()) > 20:
-            raise ValidationError("姓名不能为空，且不超过20个字", field="display_name")
+        display_name = _display_name(display_name)
+        staff_no = self._staff_no(staff_no, name)
         if role_key is None:
             raise ValidationError(f"角色应为：{'、'.join(ROLES.values())}", field="role")
         check_area(self.db, role_key, area)
         passwords.check_rule(name, password)
         self.db.execute(
-            "INSERT INTO users (username, display_name, role, area, password_hash, must_change, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [name, display_name.strip(), role_key, json.dumps(area.to_dict(), ensure_ascii=False),
-             self.hasher.hash(password), int(must_change), self.clock().isoformat()])
+            "INSERT INTO users (username, display_name, role, area, password_hash, must_change, created_at, staff_no)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [name, display_name, role_key, json.dumps(area.to_dict(), ensure_ascii=False),
+             self.hasher.hash(password), int(must_change), self.clock().isoformat(), staff_no])
         return name
 
     def _row_exists(self, name: str) -> bool:
@@ -310,6 +351,12 @@ class Accounts:
         value = (json.loads(row[2]).get(person) or {}).get(key, "")
         audit.append(self.db, session.username, "case.reveal", case_uuid, {"field": field}, at=self.clock())
         return value
+
+
+def _display_name(text: str) -> str:
+    if not text.strip() or len(text.strip()) > 20:
+        raise ValidationError("姓名不能为空，且不超过20个字", field="display_name")
+    return text.strip()
 
 
 def check_area(db: Database, role: str, area: Area) -> None:

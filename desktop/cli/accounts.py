@@ -28,10 +28,11 @@ NO_ACCOUNTS = "本机还没有账号：请先创建管理员，例如 python -m 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("user", parents=[common], help="工作人员账号")
-    p.add_argument("action", choices=["add", "list", "disable", "enable", "reset-password", "password"])
+    p.add_argument("action", choices=["add", "edit", "list", "disable", "enable", "reset-password", "password"])
     p.add_argument("username", nargs="?", help="账号的用户名（list 不需要）")
     p.add_argument("--role", help="角色：" + "、".join(ROLES.values()))
     p.add_argument("--display-name", help="姓名")
+    p.add_argument("--staff-no", help="工号（印在委托书受托人栏和受理回执上；edit 时给空字符串可清除）")
     p.add_argument("--area", help="服务区域：乡镇，或 乡镇:村,村（村级代办员必填）")
     p.set_defaults(func=cmd_user)
     p = sub.add_parser("audit", parents=[common], help="审计记录")
@@ -66,6 +67,10 @@ def cmd_user(args: argparse.Namespace) -> int:
         if args.action == "password":
             return _change_own(accounts, args)
         session = require_user(args, "user.manage", db)
+        if args.action == "edit":
+            accounts.edit_user(session, args.username, display_name=args.display_name, staff_no=args.staff_no)
+            print(f"已修改账号：{args.username.strip().lower()}")
+            return 0
         if args.action in ("disable", "enable"):
             accounts.set_disabled(session, args.username, args.action == "disable")
             print(f"已{'停用' if args.action == 'disable' else '启用'}账号：{args.username.strip().lower()}")
@@ -89,11 +94,12 @@ def _add(accounts: Accounts, args: argparse.Namespace) -> int:
         from desktop.accounts import passwords
 
         password = given or passwords.generate()
-        accounts.create_admin(name, args.display_name, password, must_change=not given)
+        accounts.create_admin(name, args.display_name, password, must_change=not given, staff_no=args.staff_no or "")
         _report_password(args, name, password, given, "已创建管理员")
         return 0
     session = require_user(args, "user.manage", accounts.db)
-    password = accounts.add_user(session, name, args.display_name, args.role, parse_area(args.area), given)
+    password = accounts.add_user(session, name, args.display_name, args.role, parse_area(args.area), given,
+                                 staff_no=args.staff_no or "")
     _report_password(args, name, password, given, "已创建账号")
     return 0
 
@@ -129,7 +135,8 @@ def _list_users(accounts: Accounts, as_json: bool) -> int:
     for u in users:
         flags = [f for f, on in (("已停用", u["disabled"]), (f"锁定至{(u['locked_until'] or '')[11:16]}",
                                  u["locked_until"]), ("须改初始密码", u["must_change"])) if on]
-        print(f"{u['username']:<14} {u['display_name']:<6} {u['role_label']:<6} {u['area_label']}  {' '.join(flags)}")
+        print(f"{u['username']:<14} {u['display_name']:<6} {('工号' + u['staff_no']) if u['staff_no'] else '（无工号）':<10} "
+              f"{u['role_label']:<6} {u['area_label']}  {' '.join(flags)}")
     print(f"共 {len(users)} 个账号")
     return 0
 

@@ -59,7 +59,8 @@ def _show_service(cat: catalog_mod.Catalog, s: catalog_mod.Service, as_json: boo
         print(f"  材料[{catalog_mod.NEEDS[m.need]}]：{m.name}" + (f"（{m.note}）" if m.note else ""))
         _notes("", "", m.source_note)
     for link in s.links:
-        print(f"  关联：{link.service}. {cat.services[link.service].name}（{link.reason}）")
+        kind = "将自动启动" if link.auto else "正在办理则不享受" if link.excludes else "关联"
+        print(f"  {kind}：{link.service}. {cat.services[link.service].name}（{link.reason}）")
         _notes("", "", link.source_note)
     for rule in s.eligibility:
         _notes("", "", rule.source_note and f"条件“{rule.id}”：{rule.source_note}")

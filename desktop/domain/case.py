@@ -21,11 +21,29 @@ STATES = {
 }
 APPLIED_BY = {"self": "本人申请", "proxy": "帮代办"}
 PROXY_KINDS = {"clerk": "窗口帮代办人员", "village_agent": "村级代办员", "relative": "近亲属/监护人", "other": "其他受托人"}
+STAFF_PROXY_KINDS = ("clerk", "village_agent")  # a 受托人 of these kinds is staff: known by their 工号, not an ID
 # 验原件收复印件 (original seen and handed back, copy kept) is the common case; identity papers are never kept
 RECEIVED = {"verified_copy": "验原件收复印件", "original": "原件", "copy": "复印件", "scan": "扫描件"}
 # 结果领取方式: how the result reaches the citizen, chosen in the wizard and printed on receipt and 办结单
 DELIVERY = {"window": "窗口自取", "post": "邮寄", "agent": "代办员送达", "direct": "直接发放到账户"}
 IDENTITY_MATERIALS = ("id_card", "hukou_book", "proxy_docs", "guardian_docs")  # originals are seen and returned
+
+
+def received_label(material_id: str, received: str) -> str:
+    """How a material was received, as printed: an identity paper's original is seen and handed back, never kept."""
+    if received == "original" and material_id in IDENTITY_MATERIALS:
+        return "原件核验后退还"
+    return RECEIVED.get(received, received)
+
+
+def received_brief(materials: dict[str, Any], missing: list[str]) -> list[list[Any]]:
+    """[material id, how received, count] of each material received, for a case still missing some (a ledger
+    summary's `received`; desk and hub make it alike from the payload). Empty when nothing is missing: the
+    ledger then says 齐全, and a year's summaries stay small."""
+    if not missing:
+        return []
+    return [[mid, m.get("received"), m.get("count") or 0] for mid, m in (materials or {}).items()
+            if isinstance(m, dict) and m.get("received") and mid not in missing]
 
 
 @dataclass
@@ -39,6 +57,7 @@ class Person:
     township: str = ""
     village: str = ""
     relation: str = ""
+    staff_no: str = ""  # 工号, for a 受托人 who is staff (a window clerk or village agent): printed instead of an ID
 
     def is_empty(self) -> bool:
         return not (self.name or self.id_number or self.phone)
@@ -99,6 +118,7 @@ class Case:
     suspended_on: str | None = None
     accepted_at: str | None = None
     clerk: str = ""
+    clerk_no: str = ""  # the clerk's 工号 at acceptance (from their account), printed beside their name
     office: str = ""
     window: str = ""
     county_code: str = ""

@@ -96,6 +96,9 @@ class Link(Sourced):
     when: str
     reason: str
     auto: bool = False  # 将自动启动: the other service starts by itself; offered as information, not a new case
+    # an open case of the other service rules this one out once it succeeds (特困供养 → no 两项补贴): never
+    # offered; the wizard warns on this service's eligibility page when the person has such a case open
+    excludes: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,8 @@ def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
     )
     links = tuple(
         Link(service=k["target"], when=k["when_rule"], reason=k["reason"], source=k["source"],
-             inferred=bool(k["inferred"]), source_note=k["source_note"], auto=bool(k["auto"]))
+             inferred=bool(k["inferred"]), source_note=k["source_note"], auto=bool(k["auto"]),
+             excludes=bool(k["excludes"]))
         for k in _rows(conn, "links", number)
     )
     return Service(

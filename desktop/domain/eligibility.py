@@ -123,6 +123,8 @@ def offered_links(service: Service, case: Case, catalog: Catalog) -> list[tuple[
     fx = facts(service, case)
     out: list[tuple[int, str, bool | None]] = []
     for link in service.links:
+        if link.excludes:  # a warning about an open case, never something to apply for alongside
+            continue
         verdict = rules.evaluate(link.when, fx)
         if verdict is not False and link.service in catalog.services:
             out.append((link.service, link.reason, verdict))

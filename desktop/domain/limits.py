@@ -11,13 +11,14 @@ from __future__ import annotations
 from desktop.domain.case import Person
 from desktop.domain.errors import ValidationError
 
-PERSON = {"name": 40, "id_number": 32, "phone": 20, "address": 120, "township": 40, "village": 40, "relation": 20}
+PERSON = {"name": 40, "id_number": 32, "phone": 20, "address": 120, "township": 40, "village": 40, "relation": 20,
+          "staff_no": 20}
 CASE = {"clerk": 40, "ineligible_reason": 500, "method": 20, "applied_by": 20, "proxy_kind": 20}
 NOTE = 200
 ANSWER = 500
 MAX_PAYLOAD = 1_000_000  # bytes of a case's JSON, drafts included
 LABELS = {"name": "姓名", "id_number": "身份证号码", "phone": "联系电话", "address": "住址", "township": "乡镇",
-          "village": "村（社区）", "relation": "与申请人关系"}
+          "village": "村（社区）", "relation": "与申请人关系", "staff_no": "工号"}
 
 
 def person_errors(person: Person, who: str, field: str) -> list[ValidationError]:

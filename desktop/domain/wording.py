@@ -33,12 +33,13 @@ AUDIT_ACTIONS = {
     "login.failed": "登录失败", "login.locked": "账号被锁定", "login.refused": "锁定期间尝试登录", "logout": "退出",
     "lock": "锁屏", "unlock": "解锁", "password.change": "修改密码", "settings.edit": "修改设置",
     "user.add": "添加账号", "user.create_admin": "创建管理员", "user.disable": "停用账号", "user.enable": "启用账号",
-    "user.reset_password": "重置密码", "denied": "越权被拒", "day.close": "日结", "ledger.print": "打印台账",
+    "user.edit": "修改账号", "user.reset_password": "重置密码", "denied": "越权被拒", "day.close": "日结", "ledger.print": "打印台账",
     "ledger.export": "导出台账", "export.personal_bulk": "批量导出完整个人信息",
     "case.rated": "群众评价", "case.rectified": "差评整改", "case.visited": "回访", "case.esign": "电子签名",
 }
 FIELDS = {"applicant.id_number": "申请人身份证号", "guardian.id_number": "监护人身份证号",
           "proxy.id_number": "代办人身份证号", "applicant.phone": "申请人电话"}
+ACCOUNT_FIELDS = {"display_name": "姓名", "staff_no": "工号"}
 VIA = {"cli": "命令行", "desk": "工作台", "gui": "工作台"}
 REFUSALS = {"disabled": "账号已停用", "locked": "账号锁定中"}
 
@@ -81,6 +82,7 @@ DETAIL: dict[str, Say] = {
     "reason": lambda v, n: f"原因：{REFUSALS.get(v, v)}" if v else "",
     "reprint": lambda v, n: "补打" if v else "",
     "user": lambda v, n: f"账号：{v}",
+    "fields": lambda v, n: "修改：" + "、".join(ACCOUNT_FIELDS.get(f) or f for f in v) if isinstance(v, list) else "",
     "role": lambda v, n: f"角色：{n.get(f'role:{v}', v)}",
     "via": lambda v, n: f"途径：{VIA.get(v, v)}",
     "known": lambda v, n: "" if v else "不存在的账号",

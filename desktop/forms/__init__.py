@@ -99,4 +99,5 @@ def render(kind: str, case: Case, catalog: Catalog, *, office_info: OfficeInfo |
                         signatures=dict(signatures or {}))
     module = importlib.import_module(f"desktop.forms.{_MODULES[kind]}")
     title, story = module.document(ctx, kind=kind, material=material)
-    return layout.build(story, title=title, number=ctx.number, reprint=reprint, printed_at=ctx.printed_at)
+    return layout.build(story, title=title, number=ctx.number, reprint=reprint, printed_at=ctx.printed_at,
+                        signs=getattr(module, "PAGE_SIGNS", None))

@@ -9,13 +9,16 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, TableStyle
 
 from desktop.domain import eligibility, idnumber
-from desktop.domain.case import PROXY_KINDS, Person
+from desktop.domain.case import PROXY_KINDS, STAFF_PROXY_KINDS, Person
 from desktop.domain.errors import ValidationError
 from desktop.forms import esign, layout
 from desktop.forms.layout import BODY, CONTENT_W, NOTE, SECTION, SMALL, Table, fields, gap, para
+from desktop.forms.page import PageSigns, Unsigned
 from desktop.forms.parts import Context, header, id_text, received_table
 
 TITLE = "代办服务委托书"
+# A 委托书 of more than one page is signed on every page (the 授权书 after it signs itself)
+PAGE_SIGNS = PageSigns("每页签字确认", ("委托人（或监护人）", "受托人"), "委托书")
 POWERS = (
     (True, "代为提交、补正申请材料"),
     (True, "代为填写申请表格（须委托人本人签字、捺印之处除外）"),
@@ -33,7 +36,7 @@ def document(ctx: Context, **_) -> tuple[str, list]:
     story = [*header(ctx, TITLE), gap(1.5), *parties(ctx), *scope(ctx), *terms(ctx), *signature_block(ctx),
              *consent_block(ctx), *handover(ctx)]
     if ctx.service.consent.get("finance_check"):
-        story += [PageBreak(), *finance_check(ctx)]
+        story += [PageBreak(), Unsigned(), *finance_check(ctx)]
     return TITLE, story
 
 
@@ -54,9 +57,9 @@ def parties(ctx: Context) -> list:
         g = c.guardian
         rows += [["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name,
                   "身份证号", id_text(g.id_number, mask=mask)], ["监护人电话", g.phone]]
-    staff = c.proxy_kind in ("clerk", "village_agent")  # staff are identified by 工号 and unit, not an ID number
+    staff = c.proxy_kind in STAFF_PROXY_KINDS  # staff are identified by 工号 and unit, not an ID number
     rows += [["受托人", f"{p.name}（{PROXY_KINDS.get(c.proxy_kind, '代办人')}）",
-              *(["工号", p.id_number if len(p.id_number) < 15 else ""] if staff
+              *(["工号", p.staff_no] if staff
                 else ["身份证号", p.id_number])],
              ["受托人电话", p.phone, "所在单位", _unit(ctx)]]
     return [para("委托人（服务对象）因办理下列事项，自愿委托受托人代为办理，特立此委托书。", BODY), fields(rows)]

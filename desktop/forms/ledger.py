@@ -34,18 +34,18 @@ COLUMNS = [
     Column("受理编号", 28 * mm, scale=0.84),
     Column("受理时间", 14 * mm, "center", 0.9),
     Column("申请人\n身份证号（脱敏）", 24 * mm, scale=0.88),
-    Column("人群类别", 15 * mm),
-    Column("一件事（事项数）", 42 * mm),
+    Column("人群类别", 13 * mm),
+    Column("一件事（事项数）", 38 * mm),
     Column("办理\n方式", 11 * mm, "center"),
-    Column("申请方式", 22 * mm),
-    Column("材料", 13 * mm, "center"),
+    Column("申请方式", 21 * mm),
+    Column("材料\n（补正：已收、尚缺）", 32 * mm, scale=0.9),  # what was received, how and how many; what is missing
     Column("状态", 12 * mm, "center"),
     Column("预计办结\n日期", 16 * mm, "center", 0.9),
-    Column("超期", 9 * mm, "center"),
-    Column("同步", 14 * mm, "center"),
-    Column("经办人", 13 * mm, "center"),
-    Column("窗口", 11 * mm, "center"),
-    Column("乡镇\n村（社区）", 24 * mm),
+    Column("超期", 8 * mm, "center"),
+    Column("同步", 12 * mm, "center"),
+    Column("经办人", 12 * mm, "center"),
+    Column("窗口", 9 * mm, "center"),
+    Column("乡镇\n村（社区）", 18 * mm),
 ]
 TITLE = "每日受理台账"
 
@@ -75,7 +75,7 @@ def cells(row, *, one_day: bool, personal: bool = False) -> list[str]:
     serial = f"＊{row.serial}" if row.changed_after_close else str(row.serial)
     return [serial, row.number, when, f"{row.applicant}\n{row.id_number}", row.group,
             f"{row.service} {row.service_name}（{len(row.items)}项）", row.method, applied_by(row),
-            "齐全" if row.materials_complete else f"补正\n缺{row.missing}种", row.state_label, row.due_date or "—", "超期" if row.overdue else "",
+            "\n".join(row.materials_lines), row.state_label, row.due_date or "—", "超期" if row.overdue else "",
             row.sync_label, row.clerk, row.window, f"{row.township}\n{row.village}".strip()]
 
 

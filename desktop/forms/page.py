@@ -10,7 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from desktop.forms import fonts
 
@@ -20,6 +20,7 @@ MARGIN_TOP = 16 * mm
 MARGIN_BOTTOM = 16 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 RED = colors.HexColor("#C00000")
+SIGN_H = 12 * mm  # room above the footer for a per-page signature line (PageSigns)
 
 
 class PagedCanvas(Canvas):
@@ -49,14 +50,53 @@ class PagedCanvas(Canvas):
         raise NotImplementedError
 
 
+class PageSigns:
+    """Signature lines drawn above the footer of every page of a paper that runs to more than one page (a
+    委托书 of two pages: a page cannot be swapped unnoticed). Pages after an `Unsigned` mark (an attached paper
+    with its own signatures, such as the 授权书) are neither signed nor counted."""
+
+    def __init__(self, intro: str, parties: tuple[str, ...], paper: str):
+        self.intro, self.parties, self.paper = intro, parties, paper
+
+    def draw(self, canvas: Canvas, pages: int) -> None:
+        y = MARGIN_BOTTOM + 3 * mm
+        x = MARGIN_X
+        fonts.draw(canvas, x, y, self.intro, 9)
+        x += fonts.width(self.intro, 9) + 2 * mm
+        line_w = 36 * mm
+        canvas.setStrokeColor(colors.black)
+        canvas.setLineWidth(0.6)
+        for party in self.parties:
+            fonts.draw(canvas, x, y, f"{party}：", 9)
+            x += fonts.width(f"{party}：", 9)
+            canvas.line(x, y - 1, x + line_w, y - 1)
+            x += line_w + 4 * mm
+        fonts.draw(canvas, PAGE_W - MARGIN_X, y, f"本{self.paper}共 {pages} 页", 8, align="right")
+
+
+class Unsigned(Flowable):
+    """From the page this is drawn on, PageSigns leaves the pages alone (an attached paper signs itself)."""
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._unsigned = True  # kept with each later page's state (PagedCanvas.showPage)
+
+
 class _Canvas(PagedCanvas):
     """The forms' footer (document, number, print time, 第 N 页 共 M 页) and the 补打 mark."""
 
-    def __init__(self, *args, footer: str, reprint: bool, **kw):
+    def __init__(self, *args, footer: str, reprint: bool, signs: PageSigns | None = None, **kw):
         super().__init__(*args, **kw)
-        self._footer, self._reprint = footer, reprint
+        self._footer, self._reprint, self._signs = footer, reprint, signs
+        self._unsigned = False
 
     def _decorate(self, number: int, total: int) -> None:
+        if self._signs is not None and not self._unsigned:
+            signed = sum(not page["_unsigned"] for page in self._pages)
+            if signed > 1:
+                self._signs.draw(self, signed)
         self.saveState()
         self.setFillColor(colors.HexColor("#444444"))
         y = MARGIN_BOTTOM - 9 * mm
@@ -96,16 +136,19 @@ def fmt_time(value: str | dt.datetime | None) -> str:
     return f"{fmt_date(moment.date())} {moment:%H:%M}"
 
 
-def build(story: list, *, title: str, number: str, reprint: bool, printed_at: dt.datetime) -> bytes:
-    """Lay the story out on A4 pages with footers (case number, print time, 补打, page N of M)."""
+def build(story: list, *, title: str, number: str, reprint: bool, printed_at: dt.datetime,
+          signs: PageSigns | None = None) -> bytes:
+    """Lay the story out on A4 pages with footers (case number, print time, 补打, page N of M); with `signs`,
+    the body leaves room above the footer for a signature line on each page of a paper longer than one."""
     buffer = io.BytesIO()
+    bottom = MARGIN_BOTTOM + (SIGN_H if signs else 0)
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=title, subject=number, creator="一件事帮代办工作台", author="",
+        bottomMargin=bottom, title=title, subject=number, creator="一件事帮代办工作台", author="",
     )
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+    frame = Frame(MARGIN_X, bottom, CONTENT_W, PAGE_H - MARGIN_TOP - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
     footer = f"{title}  编号 {number or '（受理时生成）'}  打印于 {fmt_time(printed_at)}" + ("（补打）" if reprint else "")
-    doc.build(story, canvasmaker=partial(_Canvas, footer=footer, reprint=reprint))
+    doc.build(story, canvasmaker=partial(_Canvas, footer=footer, reprint=reprint, signs=signs))
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from desktop.domain import eligibility, workdays
-from desktop.domain.case import DELIVERY, IDENTITY_MATERIALS, PROXY_KINDS, RECEIVED, STATES, Case, ItemState
+from desktop.domain.case import DELIVERY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, received_label
 from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -62,14 +62,12 @@ class Context:
         return next((e for e in reversed(self.events) if e["kind"] in kinds), None)
 
 
-def received_label(material_id: str, received: str) -> str:
-    """How a material was received, as printed: an identity paper's original is seen and handed back, never kept."""
-    if received == "original" and material_id in IDENTITY_MATERIALS:
-        return "原件核验后退还"
-    return RECEIVED.get(received, received)
-
-
 _PERSON_FIELDS = (("name", "姓名"), ("address", "住址"), ("relation", "关系"), ("township", "乡镇"), ("village", "村（社区）"))
+
+
+def clerk_text(case: Case) -> str:
+    """The clerk as papers name them: 李晓兰（工号 XZ0301）, the 工号 their account had at acceptance."""
+    return f"{case.clerk}（工号 {case.clerk_no}）" if case.clerk_no else case.clerk
 
 
 def check_people(case: Case) -> None:

@@ -13,7 +13,7 @@ from desktop.domain import feedback
 from desktop.domain.idnumber import mask_name
 from desktop.forms import layout
 from desktop.forms.layout import BODY, SECTION, choices, fields, gap, para
-from desktop.forms.parts import Context, header
+from desktop.forms.parts import Context, clerk_text, header
 
 TITLE = "政务服务评价表（好差评）"
 
@@ -21,7 +21,7 @@ TITLE = "政务服务评价表（好差评）"
 def document(ctx: Context, **_) -> tuple[str, list]:
     c = ctx.case
     rows = [["申请人", mask_name(c.applicant.name), "受理日期", layout.fmt_date(c.accepted_at)],
-            ["办理事项", ctx.service.name], ["办理点", ctx.office.office or c.office, "窗口工作人员", c.clerk or "—"]]
+            ["办理事项", ctx.service.name], ["办理点", ctx.office.office or c.office, "窗口工作人员", clerk_text(c) or "—"]]
     link = ctx.office.rating_payload(ctx.number)
     scan = para("扫描右侧二维码，可在手机上评价" + ("。" if link != ctx.number else "（本办理点暂未开通网上评价，"
                 "请填写本表交回窗口）。") + "评价自愿，个人信息受保护，工作人员不得干预您的评价。", BODY)

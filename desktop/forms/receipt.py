@@ -8,6 +8,7 @@ from desktop.forms import layout
 from desktop.forms.layout import BODY, NOTE, SECTION, SMALL, fields, gap, para
 from desktop.forms.parts import (
     Context,
+    clerk_text,
     day_kinds_text,
     delivery_text,
     due_text,
@@ -35,7 +36,7 @@ def story(ctx: Context) -> list:
 def office_rows(ctx: Context) -> list[list[str]]:
     c = ctx.case
     what = "收件" if ctx.paper == "收件凭证" else "受理"
-    return [[f"{what}单位", f"{ctx.office.office or c.office}（{c.window}窗口）", f"{what}人", c.clerk]]
+    return [[f"{what}单位", f"{ctx.office.office or c.office}（{c.window}窗口）", f"{what}人", clerk_text(c)]]
 
 
 def citizen_copy(ctx: Context) -> list:
@@ -91,7 +92,7 @@ def office_stub(ctx: Context) -> list:
     last = max((i for i in c.items if i.due_date), key=lambda i: i.due_date or "", default=None)
     rows = [["申请人", c.applicant.name, "身份证号", id_text(c.applicant.id_number)],
             ["申请事项", f"{ctx.service.name}：{items}"], ["收取材料", materials],
-            ["经办人", f"{c.clerk}（{c.window}窗口）", "预计办结", due_text(ctx, last).replace("\n", "") if last else "—"]]
+            ["经办人", f"{clerk_text(c)}　{c.window}窗口", "预计办结", due_text(ctx, last).replace("\n", "") if last else "—"]]
     if c.is_proxy and c.proxy:
         rows.append(["代办人", c.proxy.name, "代办人电话", c.proxy.phone])
     rows.append(["流转部门", "", "流转日期", ""])

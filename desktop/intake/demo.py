@@ -47,6 +47,9 @@ STAFF = [  # username, display name, role, area
     ("pengzhiyuan", "彭志远", "auditor", Area()),
 ]
 USERNAMES = {display: username for username, display, _, _ in STAFF}
+# 工号 of the demo staff (README.md lists them): printed as 受托人 on the 委托书 and as 受理人 on the receipt
+STAFF_NUMBERS = {"admin": "XZ0001", "lixiaolan": "XZ0301", "zhouwenbin": "XZ0302", "chenxuemei": "XZ0303",
+                 "luodeming": "CD1201", "tanxiaohong": "CD1302", "zhangli": "XZ0101", "pengzhiyuan": "XZ0901"}
 AGENTS = ["罗德明（白水村代办员）", "谭小红（青山村代办员）"]
 
 
@@ -117,9 +120,10 @@ def _draft(service: Service, rng: random.Random, birth: dt.date, day: dt.date) -
             case.proxy = Person(name=rng.choice(SURNAMES) + rng.choice(GIVEN), relation=rng.choice(["女儿", "儿子"]),
                                 id_number=make_id(rng, dt.date(day.year - rng.randint(25, 45), 3, 9)),
                                 phone=f"139{rng.randrange(10**8):08d}")
-        else:
-            case.proxy = Person(name=rng.choice(CLERKS if case.proxy_kind == "clerk" else AGENTS).split("（")[0],
-                                phone=f"139{rng.randrange(10**8):08d}")
+        else:  # staff: known by their 工号
+            name = rng.choice(CLERKS if case.proxy_kind == "clerk" else AGENTS).split("（")[0]
+            case.proxy = Person(name=name, phone=f"139{rng.randrange(10**8):08d}",
+                                staff_no=STAFF_NUMBERS[USERNAMES[name]])
         case.mandate_signed = True
     return case
 
@@ -175,10 +179,11 @@ def demo_staff(db: Database) -> bool:
     if accounts.any_users():
         return False
     (admin, display, _, _), *others = STAFF
-    accounts.create_admin(admin, display, DEMO_PASSWORD)
+    accounts.create_admin(admin, display, DEMO_PASSWORD, staff_no=STAFF_NUMBERS[admin])
     session = accounts.login(admin, DEMO_PASSWORD)
     for username, display, role, area in others:
-        accounts.add_user(session, username, display, role, area, DEMO_PASSWORD, must_change=False)
+        accounts.add_user(session, username, display, role, area, DEMO_PASSWORD, must_change=False,
+                          staff_no=STAFF_NUMBERS[username])
     accounts.logout(session)
     return True
 

@@ -12,7 +12,7 @@ from typing import Any
 from desktop.accounts import roles
 from desktop.accounts.roles import Session
 from desktop.domain import eligibility, idnumber
-from desktop.domain.case import Case, MaterialState, Person
+from desktop.domain.case import STAFF_PROXY_KINDS, Case, MaterialState, Person
 from desktop.domain.errors import ValidationError
 from desktop.forms import namecheck
 from desktop.intake import importcheck
@@ -145,6 +145,10 @@ def _person(value: dict[str, Any], key: str) -> Person:
 def import_case(store: Store, data: dict[str, Any], *, actor: str = "", session: Session | None = None) -> Case:
     """Accept the case described by `data`, or raise with nothing written; `session` (if any) must cover its area."""
     case = case_from_json(data)
+    if case.proxy and case.proxy_kind in STAFF_PROXY_KINDS and not case.proxy.staff_no:
+        from desktop.accounts.staff import Accounts  # argon2 with it: only for a staff 受托人 without a 工号
+
+        case.proxy.staff_no = Accounts(store.db).staff_numbers().get(case.proxy.name, "")  # as the wizard does
     if refusal := roles.area_refusal(session, case):
         from desktop.accounts.staff import PermissionDeniedError  # staff loads argon2: only when refusing
 

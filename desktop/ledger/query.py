@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain import overdue
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES
+from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES, received_brief, received_label
 from desktop.domain.catalog import METHODS
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id
@@ -114,6 +114,8 @@ class LedgerRow:
     revision: int = 0
     updated_at: str = ""
     changed_after_close: bool = False
+    received: tuple[tuple[str, str, int], ...] = ()  # while materials are missing: (name, how received, count)
+    missing_names: tuple[str, ...] = ()  # the materials still missing, by name (empty from a hub that omits them)
 
     @property
     def applied_by_text(self) -> str:
@@ -123,7 +125,26 @@ class LedgerRow:
         return f"代办：{self.proxy_name or '（未填姓名）'}" + (f"（{self.proxy_kind}）" if self.proxy_kind else "")
 
     @property
+    def materials_lines(self) -> tuple[str, ...]:
+        """齐全; or 补正 with what was received (name, how, count) and what is still missing, one line each.
+        A hub older than the field gives only the count: 补正, 缺N种."""
+        if self.materials_complete:
+            return ("齐全",)
+        if not self.missing_names:
+            return ("补正", f"缺{self.missing}种")
+        got = "、".join(f"{name}（{how}{count}份）" for name, how, count in self.received) or "无"
+        return ("补正", f"已收：{got}", f"尚缺：{'、'.join(self.missing_names)}")
+
+    @property
     def materials_text(self) -> str:
+        """The materials on one line: 齐全, or 补正，已收：…；尚缺：…"""
+        first, *rest = self.materials_lines
+        return first + (f"，{'；'.join(rest)}" if rest else "")
+
+    @property
+    def materials_brief(self) -> str:
+        """齐全 or 补正（缺N种）: what a day close keeps (snapshot), as closures before the itemised text did,
+        so that a closed day does not show every 补正 case as changed after an upgrade."""
         return "齐全" if self.materials_complete else f"补正（缺{self.missing}种）"
 
     @property
@@ -234,6 +255,7 @@ _SQL = """SELECT c.uuid, c.number, c.revision, c.updated_at, c.service, c.state,
     c.id_number, c.township, c.village, c.clerk, c.window,
     json_extract(c.payload, '$.method', '$.applied_by', '$.proxy_kind', '$.proxy.name', '$.missing', '$.items')
         AS extra,
+    CASE WHEN json_array_length(c.payload, '$.missing') > 0 THEN json_extract(c.payload, '$.materials') END AS got,
     o.state AS outbox_state, s.resolved_at
   FROM cases c
   LEFT JOIN outbox o ON o.id = (SELECT id FROM outbox WHERE case_uuid = c.uuid ORDER BY revision DESC LIMIT 1)
@@ -269,14 +291,16 @@ def local_summaries(store, filters: Filters, names: dict[str, str], personal: bo
 
 def _summary(r: tuple, personal: bool) -> dict[str, Any]:
     (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
-     window, extra, outbox_state, resolved) = r
+     window, extra, got, outbox_state, resolved) = r
     method, applied_by, proxy_kind, proxy_name, missing, items = json.loads(extra)
+    missing = missing or []
     return {"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
             "state": state, "accepted_at": accepted, "applicant_name": name,
             "id_number": id_number if personal else masked(id_number),
             "township": township, "village": village, "clerk": clerk, "window": window, "method": method or "",
             "applied_by": applied_by or "self", "proxy_kind": proxy_kind or "", "proxy_name": proxy_name or "",
-            "missing": len(missing or []), "items": items or [], "device": "",
+            "missing": len(missing), "missing_ids": missing,
+            "received": received_brief(json.loads(got), missing) if got else [], "items": items or [], "device": "",
             "sync": sync_state(outbox_state, resolved)}
 
 
@@ -329,8 +353,26 @@ def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], t
             materials_complete=not s["missing"], missing=s["missing"], state=s["state"],
             state_label=STATES.get(s["state"], s["state"]), due_date=due, overdue=overdue, sync=s["sync"],
             clerk=names.get(s["clerk"], s["clerk"]), window=s["window"], township=s["township"],
-            village=s["village"], device=s.get("device", ""), revision=s["revision"], updated_at=s["updated_at"]))
+            village=s["village"], device=s.get("device", ""), revision=s["revision"], updated_at=s["updated_at"],
+            **_materials(service, s)))
     return rows
+
+
+def _materials(service, s: dict[str, Any]) -> dict[str, Any]:
+    """A summary's received (in catalog order) and missing materials by name, for a case still missing some."""
+    if not s.get("missing_ids"):
+        return {}
+
+    def name(mid: str) -> str:
+        try:
+            return service.material(mid).name
+        except (AttributeError, KeyError):  # an unknown service or a material the catalog no longer has
+            return mid
+
+    order = {m.id: n for n, m in enumerate(service.materials)} if service else {}
+    got = sorted(s.get("received") or [], key=lambda g: order.get(g[0], len(order)))  # catalog order, as on paper
+    return {"received": tuple((name(mid), received_label(mid, how), count) for mid, how, count in got),
+            "missing_names": tuple(name(mid) for mid in s["missing_ids"])}
 
 
 def totals(rows: list[LedgerRow], catalog) -> Totals:
@@ -361,7 +403,7 @@ def _method_order(method: str) -> tuple[int, str]:
 def snapshot(row: LedgerRow) -> dict[str, Any]:
     """What the closed ledger says about a case, field by field (close.FIELDS names them)."""
     return {"service": row.service_name, "state": row.state_label, "due_date": row.due_date or "",
-            "materials": row.materials_text, "items": "、".join(row.items), "method": row.method,
+            "materials": row.materials_brief, "items": "、".join(row.items), "method": row.method,
             "applied_by": row.applied_by_text, "applicant": row.applicant, "clerk": row.clerk, "window": row.window,
             "place": f"{row.township}{row.village}"}
 

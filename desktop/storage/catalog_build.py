@@ -42,7 +42,8 @@ SCHEMA = (
     " form TEXT, copies INTEGER, note TEXT, items TEXT, source TEXT, inferred INTEGER, source_note TEXT,"
     " tolerable INTEGER, PRIMARY KEY (service, position)) STRICT",
     "CREATE TABLE links (service INTEGER, position INTEGER, target INTEGER, when_rule TEXT, reason TEXT,"
-    " source TEXT, inferred INTEGER, source_note TEXT, auto INTEGER, PRIMARY KEY (service, position)) STRICT",
+    " source TEXT, inferred INTEGER, source_note TEXT, auto INTEGER, excludes INTEGER DEFAULT 0,"
+    " PRIMARY KEY (service, position)) STRICT",
 )
 
 
@@ -115,6 +116,8 @@ def _check_service(s: dict[str, Any], qindex: dict[str, dict[str, Any]], where: 
         _check_rule(link.get("when", "true"), known, where, f"links[{i}].when")
         if not isinstance(link.get("service"), int) or not link.get("reason"):
             raise where.fail(f"links[{i}]", "须有整数 service 和 reason")
+        if link.get("auto") and link.get("excludes"):
+            raise where.fail(f"links[{i}]", "auto（将自动启动）与 excludes（正在办理则不能享受）不能同时为真")
     _check_rule(s.get("proxy", {}).get("guardian_when", "false"), known, where, "proxy.guardian_when")
     if bad := set(s.get("proxy", {}).get("kinds", [])) - set(PROXY_KINDS):
         raise where.fail("proxy.kinds", f"未知的代办人类型 {sorted(bad)}，可用 {list(PROXY_KINDS)}")
@@ -275,6 +278,7 @@ def _write_service(conn: sqlite3.Connection, s: dict[str, Any]) -> None:
                       m.get("source", ""), int(m.get("inferred", False)), m.get("source_note", ""),
                       int(m.get("tolerable", False))))
     for pos, k in enumerate(s.get("links", [])):
-        conn.execute("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?)",
+        conn.execute("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?)",
                      (n, pos, k["service"], k.get("when", "true"), k["reason"], k.get("source", ""),
-                      int(k.get("inferred", False)), k.get("source_note", ""), int(k.get("auto", False))))
+                      int(k.get("inferred", False)), k.get("source_note", ""), int(k.get("auto", False)),
+                      int(k.get("excludes", False))))

@@ -439,3 +439,15 @@ def _cases_id_number_index(db: sqlite_utils.Database) -> None:
     # The wizard asks, as a clerk types, whether the applicant has an open case that starts this service by
     # itself (将自动启动): by the stored ID number, an index lookup instead of a scan of every case.
     db.execute("CREATE INDEX cases_id_number ON cases(id_number)")
+
+
+@MIGRATIONS(name="0014_staff_number")
+def _staff_number(db: sqlite_utils.Database) -> None:
+    # 工号: a staff member's number in the hall, printed where papers name them (the 委托书's 受托人, the
+    # receipt's 受理人). Unique on the device when given; '' for an account without one yet.
+    db.execute("ALTER TABLE users ADD COLUMN staff_no TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE UNIQUE INDEX users_staff_no ON users(staff_no) WHERE staff_no != ''")
+    for event in ("INSERT", "UPDATE"):
+        db.execute(f"CREATE TRIGGER users_staff_no_limit_{event.lower()} BEFORE {event} ON users"
+                   " WHEN length(NEW.staff_no) > 20"
+                   " BEGIN SELECT RAISE(ABORT, 'text_limit: an account text is longer than allowed'); END")

@@ -163,6 +163,7 @@ class Store:
         case.county_code, case.window = values["county_code"], values["window_code"]
         case.office = case.office or values["office"]
         case.clerk = case.clerk or actor or values["clerk"]
+        case.clerk_no = case.clerk_no or self._staff_no(actor, case.clerk)
         case.accepted_at = now.isoformat()
         with self.db.atomic():
             case.number = numbering.next_number(self.db, case.county_code, case.window, now.date())
@@ -181,6 +182,11 @@ class Store:
                           {"service": case.service, "state": case.state, "number": case.number}, now)
         self._changed("accepted", case.uuid)
         return case
+
+    def _staff_no(self, actor: str, clerk: str) -> str:
+        """The 工号 of the account accepting, when the case's 经办人 is that account (by username or name)."""
+        row = self.db.execute("SELECT display_name, staff_no FROM users WHERE username = ?", [actor]).fetchone()
+        return row[1] if row is not None and clerk in (actor, row[0]) else ""
 
     def transition(self, ref: str, action: str, *, actor: str = "", reason: str = "",
                    now: dt.datetime | None = None) -> Case:

@@ -42,6 +42,8 @@ from desktop.ui.pagebase import hint_label, set_hint
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QBrush(QColor("#b00020"))
 SERVICE_WIDTH = 300
+MATERIALS_WIDTH = 220  # 补正 lists what was received and what is missing: elided, in full as the tooltip
+ELIDED = (5, 8)  # the service name and the materials
 ANSWERED = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole))
 COLUMNS = (("序号", "serial"), ("受理编号", "number"), ("受理时间", "accepted_at"), ("申请人", "applicant"),
            ("身份证号", "id_number"), ("一件事", "service_name"), ("办理方式", "method"),
@@ -82,7 +84,7 @@ class LedgerModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             return OVERDUE if self.rows[n].overdue else None
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() != 5:  # the service name may be elided
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() not in ELIDED:
             return None
         texts = self._texts[n]
         if texts is None:
@@ -119,8 +121,9 @@ class LedgerPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # the service name gets a fixed share the clerk can drag wider: stretched, it shrank to one character
         # whenever the other columns filled 1366 px (the table scrolls sideways then)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(5, SERVICE_WIDTH)
+        for column, width in ((5, SERVICE_WIDTH), (8, MATERIALS_WIDTH)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, width)
         sized_by_sample(self.table)
         self.source = hint_label()
         self.totals = hint_label()

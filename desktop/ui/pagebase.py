@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -25,6 +25,8 @@ class WizardContext:
     settings: dict[str, Any]
     # the services of a person's cases still open (by ID number), to say "将自动启动" instead of a new case
     open_services: Callable[[str], set[int]] | None = None
+    # display name → 工号 of this device's staff accounts: a 受托人 who is staff is printed with their 工号
+    staff_numbers: dict[str, str] = field(default_factory=dict)
 
     @property
     def clerk(self) -> str:

@@ -54,6 +54,7 @@ class AddUserDialog(FormDialog):
         self.password = ""
         self.add("username", "用户名").setPlaceholderText("小写字母开头，如 lixiaolan")
         self.add("display_name", "姓名")
+        self.add("staff_no", "工号").setPlaceholderText("如 XZ0301；印在委托书受托人栏和受理回执上")
         self.role = QComboBox()
         self.role.addItems(list(ROLES.values()))
         self.form.addRow("角色", self.role)
@@ -68,13 +69,28 @@ class AddUserDialog(FormDialog):
         area = Area(self.township.currentText().strip(), villages)
         role = list(ROLES)[self.role.currentIndex()]
         self.password = self.accounts.add_user(self.session, self.fields["username"].text(),
-                                               self.fields["display_name"].text(), role, area)
+                                               self.fields["display_name"].text(), role, area,
+                                               staff_no=self.fields["staff_no"].text())
+
+
+class EditUserDialog(FormDialog):
+    """An account's name and 工号 (the 工号 prints where papers name the staff member)."""
+
+    def __init__(self, accounts: Accounts, session: Session, user: dict, parent: QWidget | None = None):
+        super().__init__(f"修改账号 {user['username']}", "工号印在委托书的受托人栏和受理回执的受理人处；清空则不印。", parent)
+        self.accounts, self.session, self.username = accounts, session, user["username"]
+        self.add("display_name", "姓名").setText(user["display_name"])
+        self.add("staff_no", "工号").setText(user["staff_no"])
+
+    def attempt(self) -> None:
+        self.accounts.edit_user(self.session, self.username, display_name=self.fields["display_name"].text(),
+                                staff_no=self.fields["staff_no"].text())
 
 
 class UsersPage(QWidget):
     """Accounts of this device: add, disable or enable, reset a password (administrator only)."""
 
-    COLUMNS = ["用户名", "姓名", "角色", "服务区域", "状态"]
+    COLUMNS = ["用户名", "姓名", "工号", "角色", "服务区域", "状态"]
 
     def __init__(self, accounts: Accounts, session: Session, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,7 +100,8 @@ class UsersPage(QWidget):
         self.table = table(self.COLUMNS)
         self.message = hint_label()
         buttons = QHBoxLayout()
-        for text, slot in (("添加账号…", self.add_user), ("停用", lambda: self._set_disabled(True)),
+        for text, slot in (("添加账号…", self.add_user), ("修改…", self.edit_user),
+                           ("停用", lambda: self._set_disabled(True)),
                            ("启用", lambda: self._set_disabled(False)), ("重置密码", self.reset_password)):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -100,7 +117,7 @@ class UsersPage(QWidget):
 
     def reload(self) -> None:
         self.users = self.accounts.users()
-        fill(self.table, [[u["username"], u["display_name"], u["role_label"], u["area_label"] or "—",
+        fill(self.table, [[u["username"], u["display_name"], u["staff_no"] or "—", u["role_label"], u["area_label"] or "—",
                            "已停用" if u["disabled"] else ("已锁定" if u["locked_until"] else
                                                           ("待改初始密码" if u["must_change"] else "正常"))]
                           for u in self.users])
@@ -123,6 +140,16 @@ class UsersPage(QWidget):
         if dialog.exec():
             QMessageBox.information(self, "初始密码", f"请将初始密码交给本人（只显示这一次）：\n\n{dialog.password}")
             set_hint(self.message, "已添加账号，首次登录须修改密码。", error=False)
+            self.reload()
+
+    def edit_user(self) -> None:
+        name = self.selected()
+        if name is None:
+            set_hint(self.message, "请先在列表中选择一个账号", error=True)
+            return
+        user = next(u for u in self.users if u["username"] == name)
+        if EditUserDialog(self.accounts, self.session, user, self).exec():
+            set_hint(self.message, f"已修改账号 {name}", error=False)
             self.reload()
 
     def _set_disabled(self, disabled: bool) -> None:

@@ -136,3 +136,42 @@ def test_close_slip_prints_the_result_and_the_delivery_the_case_knows(module_sto
     text = _text(module_store, "close", case)
     assert "☑邮寄" in text and "☐窗口自取" in text
     assert "办理结果上列1个事项均已办结" in text and "（单位印章）" in text
+
+
+def _lines(page) -> list[tuple[float, str]]:
+    """(baseline y in points, text) of each text run drawn on a PDF page."""
+    found: list[tuple[float, str]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append((tm[5] * cm[3] + cm[5], text))
+                      if text.strip() else None)
+    return found
+
+
+@pytest.mark.parametrize("number", [12, 13, 7])
+def test_every_page_of_a_long_consent_has_the_signature_line_and_nothing_under_it(module_store, number):
+    """The longest realistic 委托书: every material received, a guardian, the longest items (7 has three), long
+    names with rare characters (䶮 𠈌) and a long address: two pages or more, each signed; the 授权书 after it
+    (13) is its own paper and signs itself."""
+    import io
+
+    from pypdf import PdfReader
+
+    from desktop.forms import page as page_mod
+
+    data = draft(module_store, number, seed=5, all_materials=True)
+    data.applicant.name, data.proxy.name = "欧阳䶮𠈌", "司马𠈌䶮"
+    data.applicant.address = "湖南省演示县青山铺镇茶园村第十七村民小组䶮家冲𠈌屋场一百二十八号附三号（原茶园村小学旁）"
+    if data.guardian:
+        data.guardian.name = "诸葛䶮明"
+    pages = PdfReader(io.BytesIO(render(module_store, "consent", accept(module_store, data)))).pages
+    mandate = [p for p in pages if "家庭经济状况查询核对授权书" not in squeeze(p.extract_text())]
+    assert len(mandate) >= 2 and (number != 13 or len(pages) == len(mandate) + 1)
+    body_bottom = page_mod.MARGIN_BOTTOM + page_mod.SIGN_H
+    for page in pages:
+        text, lines = squeeze(page.extract_text()), _lines(page)
+        if page in mandate:
+            assert "每页签字确认委托人（或监护人）：受托人：" in text and f"本委托书共{len(mandate)}页" in text
+            sign_y = next(y for y, t in lines if t.startswith("每页"))
+            assert page_mod.MARGIN_BOTTOM < sign_y < body_bottom - 6  # above the footer, below the body
+            assert all(y >= body_bottom - 3 for y, t in lines if y > sign_y + 1), "the body runs into the line"
+        else:
+            assert "每页签字确认" not in text and "申请人签字" in text

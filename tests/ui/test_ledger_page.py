@@ -81,3 +81,15 @@ def test_a_reversed_date_range_is_named(qtbot, month):
     page.date_to.setDate(QDate(2026, 11, 10))
     page.run_query()
     qtbot.waitUntil(lambda: "结束日期" in page.message.text(), timeout=10_000)
+
+
+def test_a_case_in_supplement_shows_what_was_received_elided_with_the_whole_as_tooltip(qtbot, month):
+    from PySide6.QtCore import Qt
+
+    page = page_for(qtbot, month)
+    query(qtbot, page, dt.date(2026, 11, 2), dt.date(2026, 11, 27))
+    n = next(i for i, r in enumerate(page.result.rows) if not r.materials_complete)
+    cell = page.model.index(n, 8)
+    assert cell.data().startswith("补正，已收：") and "；尚缺：" in cell.data()
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == page.result.rows[n].materials_text
+    assert page.table.columnWidth(8) < page.table.fontMetrics().horizontalAdvance(cell.data())  # elided, not a wall

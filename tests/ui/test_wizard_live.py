@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desktop.domain import eligibility
 from desktop.domain.case import Person
 from tests.forms.conftest import pypdf_text
 from tests.ui.test_wizard import drive, prepared
@@ -126,3 +127,24 @@ def test_an_open_subsistence_case_says_the_disability_allowance_starts_by_itself
     wizard.go_to(2, check=False)
     assert wizard.pages[2].verdict.text() == ("将自动启动：申请人的“申请最低生活保障”正在办理中，"
                                               "本事项由承办部门一并办理，不需另行申请。")
+
+
+def test_an_open_extreme_poverty_case_warns_instead_of_saying_the_allowance_starts_by_itself(qtbot, store, make_wizard):
+    """特困 does not start 两项补贴 (the notice names 低保 and the disability assessment only); 纳入特困供养 rules
+    it out (S7), so service 7 warns, and 14 never offers 7 (resources/catalog/services/07.toml, source_note)."""
+    from tests.forms.conftest import draft
+
+    tekun = store.accept(draft(store, 14, seed=141), actor="测试")
+    assert tekun.state in ("accepted", "pending_materials")
+    data = prepared(store, 7, seed=7)
+    data.applicant = tekun.applicant
+    wizard = make_wizard(qtbot, store, 7)
+    fill_applicant(wizard, data)
+    wizard.go_to(2, check=False)
+    verdict = wizard.pages[2].verdict.text()
+    assert verdict.startswith("注意：申请人的“申请特困救助”正在办理中。纳入特困人员救助供养的，不再享受困难残疾人生活补贴"
+                              "和重度残疾人护理补贴") and "将自动启动" not in verdict
+    link = next(k for k in store.catalog.service(7).links if k.service == 14)
+    assert link.excludes and not link.auto and "国发〔2015〕52号" in link.source_note
+    assert 7 not in [n for n, _, _ in eligibility.offered_links(store.catalog.service(14), tekun, store.catalog)]
+    assert 14 not in [n for n, _, _ in eligibility.offered_links(store.catalog.service(7), data, store.catalog)]

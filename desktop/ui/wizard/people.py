@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import eligibility, idnumber
-from desktop.domain.case import DELIVERY, PROXY_KINDS, Case, Person
+from desktop.domain.case import DELIVERY, PROXY_KINDS, STAFF_PROXY_KINDS, Case, Person
 from desktop.domain.errors import ValidationError
 from desktop.forms import namecheck
 from desktop.ui.fonts import screen_missing
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 from desktop.ui.wizard.cardread import card_button, read_into
 
-PERSON_FIELDS = ("name", "id_number", "phone", "address", "relation")
+PERSON_FIELDS = ("name", "id_number", "phone", "address", "relation", "staff_no")
 
 
 def id_feedback(text: str, day: dt.date | None = None) -> tuple[str, bool]:
@@ -50,10 +50,11 @@ def id_feedback(text: str, day: dt.date | None = None) -> tuple[str, bool]:
 class PersonForm(QWidget):
     """Name, ID number (checked as typed), phone, address and optionally the relation, bound to a Person."""
 
-    def __init__(self, page: Page, prefix: str, *, relation: bool = False, address: bool = True):
+    def __init__(self, page: Page, prefix: str, *, relation: bool = False, address: bool = True,
+                 staff: bool = False):
         super().__init__()
         self.page, self.prefix = page, prefix
-        form = QFormLayout(self)
+        form = self.form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.name = page.line(f"{prefix}.name", "姓名（可含生僻字）", 40)
         self.id_number = page.line(f"{prefix}.id_number", "18位身份证号码", 24)
@@ -73,6 +74,10 @@ class PersonForm(QWidget):
         self.relation = page.line(f"{prefix}.relation", "如：父亲、母亲、祖母", 20) if relation else None
         if self.relation is not None:
             form.addRow("与申请人关系", self.relation)
+        # 工号: shown for a 受托人 who is staff (ProxyPage), printed in the 委托书's 受托人 box
+        self.staff_no = page.line(f"{prefix}.staff_no", "工作人员工号，如 XZ0301（印在委托书上）", 20) if staff else None
+        if self.staff_no is not None:
+            form.addRow("工号", self.staff_no)
         self.chars_hint = hint_label()
         self.chars_hint.setVisible(False)
         form.addRow("", self.chars_hint)
@@ -114,7 +119,8 @@ class PersonForm(QWidget):
         for key in PERSON_FIELDS:
             widget = getattr(self, key)
             if widget is not None:
-                setattr(person, key, widget.text().strip() if key != "id_number" else idnumber.normalize(widget.text()))
+                text = widget.text().strip()
+                setattr(person, key, {"id_number": idnumber.normalize, "staff_no": str.upper}.get(key, str)(text))
         return person
 
 
@@ -235,7 +241,7 @@ class ProxyPage(Page):
         form = QFormLayout(self.proxy_box)
         self.kind = self.combo("proxy_kind", list(PROXY_KINDS.values()))
         form.addRow("代办人类型", self.kind)
-        self.proxy = PersonForm(self, "proxy", relation=True, address=False)
+        self.proxy = PersonForm(self, "proxy", relation=True, address=False, staff=True)
         form.addRow(self.proxy)
         # the 委托书 is the hall's own paper: printed here from the draft, signed, then ticked
         self.print_consent = QPushButton("打印委托书…")
@@ -277,13 +283,26 @@ class ProxyPage(Page):
         layout.addWidget(self.appear)
         layout.addStretch(1)
         self.kind.currentIndexChanged.connect(self._prefill_clerk)
+        self.proxy.name.textChanged.connect(self._prefill_staff_no)
         read_card_shortcut(self, [self.proxy])
+
+    def _staff_kind(self) -> bool:
+        return list(PROXY_KINDS)[self.kind.currentIndex()] in STAFF_PROXY_KINDS
 
     def _prefill_clerk(self) -> None:
         if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != "clerk":
             return
         if not self.proxy.name.text().strip():
             self.proxy.name.setText(self.ctx.clerk)
+        self._prefill_staff_no()
+
+    def _prefill_staff_no(self) -> None:
+        """A 受托人 who is staff with an account on this device: their 工号, unless one was typed."""
+        assert self.proxy.staff_no is not None
+        if self._loading or not self._staff_kind() or self.proxy.staff_no.text().strip():
+            return
+        if number := self.ctx.staff_numbers.get(self.proxy.name.text().strip()):
+            self.proxy.staff_no.setText(number)
 
     def _load(self, case: Case) -> None:
         (self.proxy_radio if case.is_proxy else self.self_radio).setChecked(True)
@@ -303,6 +322,8 @@ class ProxyPage(Page):
         if case.is_proxy:
             case.proxy_kind = list(PROXY_KINDS)[self.kind.currentIndex()]
             case.proxy = self.proxy.person(case.proxy)
+            if not self._staff_kind():  # a relative or other 受托人 is known by their ID number, not a 工号
+                case.proxy.staff_no = ""
             case.mandate_signed = self.mandate.isChecked()
         checked = self.method_group.checkedButton()
         case.method = checked.text() if checked else ""
@@ -313,6 +334,7 @@ class ProxyPage(Page):
 
     def refresh(self, case: Case) -> None:
         self.proxy_box.setVisible(self.proxy_radio.isChecked())
+        self.proxy.form.setRowVisible(self.proxy.staff_no, self._staff_kind())
         proxy = self.ctx.service.proxy
         note = ""
         if proxy.get("must_appear"):

@@ -115,7 +115,9 @@ class EligibilityPage(Page):
         results = eligibility.eligibility(self.ctx.service, case, fx)
         lines = [f"{MARKS[r.ok]}　{html.escape(r.fail)}" for r in results]
         self.results.setText("<br>".join(lines) or "本事项没有需要判断的资格条件")
-        self.verdict.setText(auto_started(self.ctx, case) or verdict_text(self.ctx, results, fx))
+        warning = excluded_by(self.ctx, case)
+        self.verdict.setText(auto_started(self.ctx, case)
+                             or "\n".join(t for t in (warning, verdict_text(self.ctx, results, fx)) if t))
         failing = any(r.ok is False for r in results)
         self.reason_label.setVisible(failing)
         self.reason.setVisible(failing)
@@ -140,6 +142,16 @@ def auto_started(ctx: WizardContext, case: Case) -> str:
         return ""
     names = "、".join(ctx.catalog.services[n].name.removeprefix("我要") for n in running)
     return f"将自动启动：申请人的“{names}”正在办理中，本事项由承办部门一并办理，不需另行申请。"
+
+
+def excluded_by(ctx: WizardContext, case: Case) -> str:
+    """注意 when the person has an open case of a service that rules this one out (特困 for 两项补贴)."""
+    links = [k for k in ctx.service.links if k.excludes]
+    if not links or ctx.open_services is None:
+        return ""
+    running = ctx.open_services(case.applicant.id_number)
+    return "\n".join(f"注意：申请人的“{ctx.catalog.services[k.service].name.removeprefix('我要')}”正在办理中。{k.reason}。"
+                     for k in links if k.service in running)
 
 
 def verdict_text(ctx: WizardContext, results, fx) -> str:
@@ -316,7 +328,7 @@ class LinksPage(Page):
         for number in list(self.checks):
             if number not in numbers:
                 self.checks.pop(number).deleteLater()
-        auto = {k.service for k in self.ctx.service.links if k.auto}
+        auto = {k.service for k in self.ctx.service.links if k.auto}  # excludes links are never offered
         offered = [o for o in offered if o[0] not in auto]
         self.auto.setText("<br>".join(f"将自动启动：{html.escape(self.ctx.catalog.services[n].name)}（{html.escape(r)}）"
                                       for n, r, v in eligibility.offered_links(self.ctx.service, case, self.ctx.catalog)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.accounts.staff import Accounts
 from desktop.domain import eligibility, idnumber
 from desktop.domain.case import Case
 from desktop.domain.errors import DeskError, ValidationError
@@ -57,6 +58,7 @@ class CaseWizard(QWidget):
         self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
         self._open_for: tuple[str, set[int]] = ("", set())
         self.ctx.open_services = self._open_services
+        self.ctx.staff_numbers = Accounts(store.db).staff_numbers()
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_now)
         self._loading_page = True
