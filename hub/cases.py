@@ -26,6 +26,7 @@ from desktop.protocol import schema as syncschema
 from hub.auth import Device
 from hub.db import (
     case_blobs,
+    case_codes,
     case_refusals,
     case_revisions,
     cases,
@@ -101,6 +102,8 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
             conn.execute(cases.update().where(cases.c.uuid == uuid).values(**row))
         conn.execute(case_revisions.insert().values(case_uuid=uuid, revision=revision, base_revision=base,
                                                     payload_hash=digest, device_id=device.id, received_at=now))
+        if head is None and payload.get("public_code"):  # set at acceptance, the first revision a desk sends
+            conn.execute(case_codes.insert().values(code=payload["public_code"], case_uuid=uuid))
     except IntegrityError:  # another hub process wrote the same case a moment ago: the device retries
         raise CaseError(503, "busy", "服务器繁忙，请稍后重试") from None
     conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == uuid))
@@ -185,6 +188,11 @@ def announce_catalog(engine: Engine, version: str, note: str = "") -> dict[str, 
     """A catalog update notice for every office (the desks show it; the catalog ships with the desk)."""
     with writing(engine) as conn:
         return _publish(conn, None, "catalog", None, {"version": version, "note": note, "at": utcnow()})
+
+
+def publish(conn, office: str | None, kind: str, case_uuid: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """A feed entry in the caller's transaction (the citizen's rating: hub/public.py); data needs "at"."""
+    return _publish(conn, office, kind, case_uuid, data)
 
 
 def _publish(conn, office: str | None, kind: str, case_uuid: str | None, data: dict[str, Any]) -> dict[str, Any]:

@@ -180,6 +180,21 @@ case_refusals = Table(
     Index("case_refusals_case", "case_uuid"),
 )
 
+# The citizen's pages (hub/public.py): each case's random code (from its payload, written with the case) and
+# the one rating the citizen gave there, kept until the desk has it (it travels on the office's change feed).
+case_codes = Table(
+    "case_codes", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), nullable=False, unique=True),
+)
+
+citizen_ratings = Table(
+    "citizen_ratings", metadata,
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
+    Column("level", String(40), nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(50), primary_key=True),

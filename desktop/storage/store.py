@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,7 @@ class Store:
         case.office = case.office or values["office"]
         case.clerk = case.clerk or actor or values["clerk"]
         case.accepted_at = now.isoformat()
+        case.public_code = case.public_code or secrets.token_urlsafe(16)  # 128 random bits: the citizen's page
         with self.db.atomic():
             case.number = numbering.next_number(self.db, case.county_code, case.window, now.date())
             if case.missing:  # 容缺受理 when the catalog tolerates every missing one: accepted, promised by a date
