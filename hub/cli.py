@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[common], help="发布部门办理状态（测试与演示）")
     p.add_argument("action", choices=["set"])
     p.add_argument("number", help="案件编号")
-    p.add_argument("state", help="已提交、办理中（已办理）、已办结、已终止，或英文 in_progress 等")
+    p.add_argument("state", help="已提交、办理中（已办理）、公示中（--note 写公示地点）、已办结、已终止，或英文 in_progress 等")
     p.add_argument("--item", help="只针对某个事项（事项编码或key）")
     p.add_argument("--note")
     p.add_argument("--department")
