@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.protocol import schema as syncschema
-from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs, public
+from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs, public, ratings
 from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
@@ -70,6 +70,7 @@ def create_app(config: HubConfig) -> FastAPI:
     _case_routes(app, engine, blobs, writer, config)
     app.include_router(ledger.router)  # GET /v1/ledger: the supervisor's hub-wide ledger (hub/ledger.py)
     app.include_router(audit.router)  # PUT /v1/audit: the devices' audit trails (hub/audit.py)
+    app.include_router(ratings.router)  # GET /v1/ratings: the office's 好差评 totals (hub/ratings.py)
     app.include_router(public.router)  # /p/{code}: the citizen's progress and rating pages (hub/public.py)
     return app
 
