@@ -84,3 +84,13 @@ def test_a_case_rated_at_the_window_cannot_be_rated_again_on_the_phone(store, hu
     feedback.rate(store, case.uuid, "satisfied", actor="测试")
     engine.sync_now()
     assert "只能评价一次" in httpx.post(f"{hub.url}/p/{case.public_code}/rate", data={"level": "satisfied"}).text
+
+
+def test_the_hub_refuses_a_payload_whose_code_is_too_short_to_be_random(store):
+    from desktop.protocol import schema as syncschema
+
+    case = store.load(new_case(store, random.Random(5), service=3))
+    body = {"revision": case.revision, "base_revision": 0, "payload": case.to_dict(), "blobs": []}
+    assert syncschema.validate_case_put(case.uuid, body) == []
+    body["payload"]["public_code"] = "abc"
+    assert any(r.startswith("public_code：") for r in syncschema.validate_case_put(case.uuid, body))
