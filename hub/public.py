@@ -29,7 +29,7 @@ from desktop.protocol.schema import CODE_RE
 from hub import cases as cases_mod, limits, pages
 from hub.db import case_codes, cases, citizen_ratings, utcnow
 
-router = APIRouter()
+router = APIRouter()  # reads are one indexed lookup, run inline in the event loop as the API's reads are
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"}
 
@@ -92,7 +92,7 @@ def _local(at: str) -> str:
 
 
 @router.get("/p/{code}", response_class=HTMLResponse, include_in_schema=False)
-def progress_page(code: str, request: Request) -> HTMLResponse:
+async def progress_page(code: str, request: Request) -> HTMLResponse:
     found = _find(request, code)
     if isinstance(found, HTMLResponse):
         return found
@@ -101,7 +101,7 @@ def progress_page(code: str, request: Request) -> HTMLResponse:
 
 
 @router.get("/p/{code}/rate", response_class=HTMLResponse, include_in_schema=False)
-def rating_page(code: str, request: Request) -> HTMLResponse:
+async def rating_page(code: str, request: Request) -> HTMLResponse:
     found = _find(request, code)
     if isinstance(found, HTMLResponse):
         return found
