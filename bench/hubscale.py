@@ -27,7 +27,7 @@ def payload(n: int, day: dt.date, rng: random.Random) -> tuple[str, dict]:
                     "accepted_at": f"{day.isoformat()}T09:30:00+08:00", "revision": 1, "clerk": "测试",
                     "window": f"W{n % DEVICES:02d}", "method": "window", "applied_by": "self",
                     "applicant": {"name": "张三", "id_number": "430102199001011234", "township": "白水乡",
-                                  "village": "白水村"}, "items": [{"key": "a", "code": "x", "status": "accepted"}]}
+                                  "village": "白水村"}, "items": [{"key": "a", "code": "x", "name": "事项", "status": "accepted"}]}
 
 
 def fill(engine, count: int) -> None:

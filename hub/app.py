@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.protocol import schema as syncschema
-from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs
+from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs, public, ratings
 from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
@@ -70,6 +70,8 @@ def create_app(config: HubConfig) -> FastAPI:
     _case_routes(app, engine, blobs, writer, config)
     app.include_router(ledger.router)  # GET /v1/ledger: the supervisor's hub-wide ledger (hub/ledger.py)
     app.include_router(audit.router)  # PUT /v1/audit: the devices' audit trails (hub/audit.py)
+    app.include_router(ratings.router)  # GET /v1/ratings: the office's 好差评 totals (hub/ratings.py)
+    app.include_router(public.router)  # /p/{code}: the citizen's progress and rating pages (hub/public.py)
     return app
 
 
@@ -219,11 +221,16 @@ class AccessLog:
         try:
             await self.app(scope, receive, _send)
         except Exception as exc:  # a bug: answer, log its type, never its text
-            logs.event("internal_error", 40, error=type(exc).__name__, path=scope["path"])
+            logs.event("internal_error", 40, error=type(exc).__name__, path=_path(scope["path"]))
             if not status["code"]:
                 await fail(500, "internal", "服务器内部错误，已记录")(scope, receive, _send)
         finally:
             state = scope.get("state", {})
-            logs.event("request", method=scope["method"], path=scope["path"], status=status["code"],
+            logs.event("request", method=scope["method"], path=_path(scope["path"]), status=status["code"],
                        ms=round((time.perf_counter() - start) * 1000, 1), device=state.get("device"),
                        **state.get("log", {}))
+
+
+def _path(path: str) -> str:
+    """The path as logged: a citizen's page without its code (the code opens the case's page)."""
+    return "/p/…" + ("/rate" if path.endswith("/rate") else "") if path.startswith("/p/") else path

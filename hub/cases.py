@@ -26,6 +26,7 @@ from desktop.protocol import schema as syncschema
 from hub.auth import Device
 from hub.db import (
     case_blobs,
+    case_codes,
     case_refusals,
     case_revisions,
     cases,
@@ -33,6 +34,7 @@ from hub.db import (
     devices,
     lock_changes,
     number_day,
+    rating_rows,
     utcnow,
     writing,
 )
@@ -101,11 +103,24 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
             conn.execute(cases.update().where(cases.c.uuid == uuid).values(**row))
         conn.execute(case_revisions.insert().values(case_uuid=uuid, revision=revision, base_revision=base,
                                                     payload_hash=digest, device_id=device.id, received_at=now))
+        if head is None and payload.get("public_code"):  # set at acceptance, the first revision a desk sends
+            conn.execute(case_codes.insert().values(code=payload["public_code"], case_uuid=uuid))
+        if payload.get("ratings"):
+            _rating_rows(conn, uuid, device.office, payload)
     except IntegrityError:  # another hub process wrote the same case a moment ago: the device retries
         raise CaseError(503, "busy", "服务器繁忙，请稍后重试") from None
     conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == uuid))
     _count(conn, device.id, None if head is None else head.device_id, now)
     return PutResult(False, revision, _link_blobs(conn, uuid, blobs, new=head is None))
+
+
+def _rating_rows(conn: Connection, uuid: str, office: str, payload: dict[str, Any]) -> None:
+    """The case's ratings as index rows for the hub-wide totals (ratings only grow, so a rewrite is exact)."""
+    conn.execute(rating_rows.delete().where(rating_rows.c.case_uuid == uuid))
+    conn.execute(rating_rows.insert(), [
+        {"case_uuid": uuid, "seq": n, "office": office, "clerk": r.get("clerk") or "", "service": payload["service"],
+         "level": r["level"], "rated_day": r["rated_at"][:10], "rectify_due": r.get("rectify_due"),
+         "rectified_at": r.get("rectified_at")} for n, r in enumerate(payload["ratings"], start=1)])
 
 
 def _count(conn: Connection, device_id: int, previous: int | None, now: str) -> None:
@@ -185,6 +200,11 @@ def announce_catalog(engine: Engine, version: str, note: str = "") -> dict[str, 
     """A catalog update notice for every office (the desks show it; the catalog ships with the desk)."""
     with writing(engine) as conn:
         return _publish(conn, None, "catalog", None, {"version": version, "note": note, "at": utcnow()})
+
+
+def publish(conn, office: str | None, kind: str, case_uuid: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """A feed entry in the caller's transaction (the citizen's rating: hub/public.py); data needs "at"."""
+    return _publish(conn, office, kind, case_uuid, data)
 
 
 def _publish(conn, office: str | None, kind: str, case_uuid: str | None, data: dict[str, Any]) -> dict[str, Any]:

@@ -162,6 +162,33 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ratings(args: argparse.Namespace) -> int:
+    """The county's 好差评 totals per office, clerk and service (or one office's) for rated days FROM..TO."""
+    import datetime as dt
+
+    from desktop.domain import feedback
+    from hub import ratings
+
+    try:
+        start, end = dt.date.fromisoformat(_need(args.date_from, "--from")), dt.date.fromisoformat(args.date_to or args.date_from)
+    except ValueError:
+        raise HubCliError("日期格式不对，应为 YYYY-MM-DD") from None
+    _cfg, engine = _engine(args)
+    try:
+        rows = ratings.totals(engine, start, end, office=args.office)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        count, bad = sum(r["levels"].values()), sum(r["levels"][k] for k in feedback.BAD)
+        print(f"{r['office']}  {r['clerk'] or '—'}  一件事{r['service']}  评价 {count}  差评 {bad}  "
+              f"已整改 {r['rectified']}  待整改 {r['open']}（超期 {r['overdue']}）")
+    print(f"共 {sum(sum(r['levels'].values()) for r in rows)} 条评价")
+    return 0
+
+
 class HubCliError(DeskError):
     """Bad input or environment: one Chinese line, exit 1."""
 
@@ -202,11 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[common], help="发布部门办理状态（测试与演示）")
     p.add_argument("action", choices=["set"])
     p.add_argument("number", help="案件编号")
-    p.add_argument("state", help="已提交、办理中（已办理）、已办结、已终止，或英文 in_progress 等")
+    p.add_argument("state", help="已提交、办理中（已办理）、公示中（--note 写公示地点）、已办结、已终止，或英文 in_progress 等")
     p.add_argument("--item", help="只针对某个事项（事项编码或key）")
     p.add_argument("--note")
     p.add_argument("--department")
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser("ratings", parents=[common], help="好差评与整改合计（全县或一个办理点）")
+    p.add_argument("--from", dest="date_from", help="评价日期起 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="评价日期止（默认同 --from）")
+    p.add_argument("--office", help="只看一个办理点（默认全县）")
+    p.set_defaults(func=cmd_ratings)
     p = sub.add_parser("catalog", parents=[common], help="发布目录更新通知")
     p.add_argument("action", choices=["announce"])
     p.add_argument("version")

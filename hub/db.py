@@ -180,6 +180,37 @@ case_refusals = Table(
     Index("case_refusals_case", "case_uuid"),
 )
 
+# The citizen's pages (hub/public.py): each case's random code (from its payload, written with the case) and
+# the one rating the citizen gave there, kept until the desk has it (it travels on the office's change feed).
+case_codes = Table(
+    "case_codes", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), nullable=False, unique=True),
+)
+
+citizen_ratings = Table(
+    "citizen_ratings", metadata,
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
+    Column("level", String(40), nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
+# Each case's ratings as rows, rewritten with every revision that carries any (hub/cases.py), so the hub-wide
+# 好差评 totals (hub/ratings.py) read an index by office and rated day instead of payloads.
+rating_rows = Table(
+    "rating_rows", metadata,
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("office", String(200), nullable=False),
+    Column("clerk", String(100), nullable=False),
+    Column("service", Integer, nullable=False),
+    Column("level", String(40), nullable=False),
+    Column("rated_day", String(10), nullable=False),  # the hall's date of the rating (YYYY-MM-DD)
+    Column("rectify_due", String(10)),
+    Column("rectified_at", String(40)),
+    Index("rating_rows_office_day", "office", "rated_day"),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(50), primary_key=True),

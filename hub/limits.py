@@ -1,4 +1,5 @@
-"""Limits applied before a request reaches its route: body sizes (413) and failed-credential rates (429).
+"""Limits applied before a request reaches its route: body sizes (413) and failed-credential rates (429);
+also the citizen's pages' allowances (page views and unknown codes per address, hub/public.py).
 
 Body size: each endpoint has a ceiling. A declared Content-Length over it is refused before a byte of the
 body is read; a chunked body is counted while it streams and refused at the first chunk past the ceiling.
@@ -32,6 +33,7 @@ LIMITS = (  # (method, path pattern, ceiling in bytes); anything else: TINY
     ("PUT", re.compile(r"/v1/cases/[^/]+/bundle"), MAX_REQUEST_BYTES + MAX_HEADER),
     ("PUT", re.compile(r"/v1/cases/[^/]+"), 4 * MB),  # one case's JSON: answers, materials, ≤ 500 blob hashes
     ("PUT", re.compile(r"/v1/audit"), 8 * MB),  # ≤ 1000 entries of ≤ 4000 characters of detail
+    ("POST", re.compile(r"/p/[^/]+/rate"), 16 * KB),  # the citizen's rating form: a level, reasons, 200 characters
 )
 TOO_LARGE = "请求过大（本接口上限 {limit}），已拒收"
 
@@ -118,6 +120,8 @@ class Limits:
         self.enroll = Window(5, 900)  # 5 wrong codes per quarter hour per address
         self.tokens = Window(20, 60)  # 20 unknown or revoked tokens a minute per address or device
         self.supervisors = Window(5, 900)  # 5 wrong supervisor credentials per quarter hour per address or device
+        self.pages = Window(60, 60)  # the citizen's pages (hub/public.py): 60 views a minute per address
+        self.codes = Window(10, 600)  # unknown codes on those pages: 10 per 10 minutes per address
 
 
 def address(scope) -> str:

@@ -135,6 +135,8 @@ def _print_case(d: dict[str, Any]) -> None:
         print(f"  事项：{i['name']}（{i['code'] or '无编码'}） {i['status_label']}  办结期限 {i['due_date'] or '—'}")
     for m in d["materials"]:
         print(f"  材料：{m['name']}  {m['received_label']}")
+    if d.get("publicity"):
+        print(f"  公示：{d['publicity']}")
     for e in d["events"]:  # words and the hall's time, never a kind's code or a UUID (issue 12)
         detail = wording.describe({k: v for k, v in e["detail"].items() if k in ("reason", "department", "note")})
         print(f"  {wording.local_time(e['at'])}  {wording.event_label(e['kind'])}  {e['actor']}"

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "sync": "desktop.cli.sync", "hub": "desktop.cli.sync",
     "ledger": "desktop.cli.ledger",
     "rating": "desktop.cli.feedback", "visit": "desktop.cli.feedback",
+    "publicity": "desktop.cli.publicity",
     "db": "desktop.cli.database",
     "key": "desktop.cli.keys",
     "backup": "desktop.cli.backup",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain.feedback import Rating, Visit
+from desktop.domain.publicity import Publicity
 
 STATES = {
     "draft": "草稿",
@@ -124,6 +125,8 @@ class Case:
     county_code: str = ""
     ratings: list[Rating] = field(default_factory=list)  # 好差评 (desktop/storage/feedback.py)
     visits: list[Visit] = field(default_factory=list)  # 回访
+    public_code: str = ""  # the citizen's random code for the hub's progress and rating pages (never the number)
+    publicity: Publicity | None = None  # 公示 between 审核 and 审批 (desktop/domain/publicity.py)
 
     @property
     def state_label(self) -> str:
@@ -146,4 +149,5 @@ class Case:
         data["items"] = [ItemState(**i) for i in data.get("items") or []]
         data["ratings"] = [Rating(**r) for r in data.get("ratings") or []]
         data["visits"] = [Visit(**v) for v in data.get("visits") or []]
+        data["publicity"] = Publicity(**data["publicity"]) if data.get("publicity") else None
         return cls(**data)

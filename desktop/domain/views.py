@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from desktop.domain import eligibility, feedback, workdays
+from desktop.domain import eligibility, feedback, publicity, workdays
 from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, Person
 from desktop.domain.catalog import Catalog
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -72,5 +72,7 @@ def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = N
         "linked_services": case.linked_services, "linked_cases": case.linked_cases, "linked_from": case.linked_from,
         "clerk": case.clerk, "office": case.office, "window": case.window,
         "feedback": [feedback.rating_text(r) for r in case.ratings] + [feedback.visit_text(v) for v in case.visits],
+        "publicity": publicity.stage(case.publicity, dt.date.today()),
+        "objections": list(case.publicity.objections) if case.publicity else [],
         "events": events or [],
     }

@@ -21,6 +21,8 @@ EVENT_LABELS = {
     "sync_rejection_reviewed": "服务器拒收：已查看", "hub_status_conflict": "部门状态与本机矛盾（未改动）",
     "hub_status_conflict_dismissed": "部门状态矛盾：已核对，保留本机状态", "note": "备注",
     "rated": "群众评价（好差评）", "rectified": "差评整改", "visited": "回访", "esign": "电子签名",
+    "publicity_started": "公示开始", "publicity_objection": "公示期间收到异议", "publicity_ended": "公示结束",
+    "hub_rating_ignored": "扫码评价（此前已评价，未计入）",
 }
 ESIGN_PARTS = {"mandate": "代办服务委托书", "consent": "个人信息处理单独同意"}  # what is signed on screen
 ESIGN_SIGNERS = {"principal": "委托人（或监护人）", "proxy": "受托人"}
@@ -36,6 +38,7 @@ AUDIT_ACTIONS = {
     "user.edit": "修改账号", "user.reset_password": "重置密码", "denied": "越权被拒", "day.close": "日结", "ledger.print": "打印台账",
     "ledger.export": "导出台账", "export.personal_bulk": "批量导出完整个人信息",
     "case.rated": "群众评价", "case.rectified": "差评整改", "case.visited": "回访", "case.esign": "电子签名",
+    "case.publicity_started": "公示开始", "case.publicity_objection": "登记公示异议", "case.publicity_ended": "公示结束",
 }
 FIELDS = {"applicant.id_number": "申请人身份证号", "guardian.id_number": "监护人身份证号",
           "proxy.id_number": "代办人身份证号", "applicant.phone": "申请人电话"}

@@ -20,7 +20,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from desktop.forms import fonts, layout
+from desktop.forms import fonts, layout, ledgerratings
 from desktop.forms.ledgerparts import chart_and_totals, revision_notes
 from desktop.forms.ledgertable import Column, LedgerTable, Prepared
 from desktop.forms.page import PagedCanvas
@@ -135,6 +135,7 @@ def story(result, closure: ClosureStamp | None) -> list:
         parts.append(layout.para("该日期范围内没有受理的案件。", layout.BODY))
     if closure and closure.revision > 1:
         parts += revision_notes(closure, CONTENT_W)
+    parts += ledgerratings.section(result, CONTENT_W)
     parts.append(chart_and_totals(result, CONTENT_W))
     return parts
 

@@ -16,16 +16,21 @@ class OfficeInfo:
     phone: str = ""
     complaint_phone: str = ""  # 监督投诉电话, printed apart from the hall's phone (default 12345)
     consent_mask_id: bool = False
-    rating_url: str = ""  # the county's 好差评 page, "{number}" replaced by the case number (ratingslip.py)
-    progress_url: str = ""  # the hub's progress page, "{number}" replaced by the case number; the QR opens it
+    rating_url: str = ""  # another 好差评 page than the hub's, "{code}" replaced by the case's code
+    progress_url: str = ""  # the hub's public address for progress pages, e.g. https://hub.example/p/{code}
 
-    def qr_payload(self, number: str) -> str:
-        """What the receipt's QR holds: the progress page where the hub offers one, else the case number."""
-        return self.progress_url.replace("{number}", number) if "{number}" in self.progress_url else number
+    def qr_payload(self, number: str, code: str = "") -> str:
+        """What the receipt's QR holds: the hub's progress page for the case's random code, else the number.
 
-    def rating_payload(self, number: str) -> str:
-        """What the rating slip's QR holds: the hub's rating page where the county has one, else the number."""
-        return self.rating_url.replace("{number}", number) if "{number}" in self.rating_url else number
+        The number alone never opens anything (anyone could read a case by guessing numbers)."""
+        return _with_code(self.progress_url, code) if self.progress_url and code else number
+
+    def rating_payload(self, number: str, code: str = "") -> str:
+        """What the rating slip's QR holds: the rating page for the case's code (the county's own where set,
+        else the hub's, next to the progress page), else the number."""
+        if self.rating_url and code:
+            return _with_code(self.rating_url, code)
+        return _with_code(self.progress_url, code) + "/rate" if self.progress_url and code else number
 
     @classmethod
     def from_settings(cls, values: dict[str, Any]) -> OfficeInfo:
@@ -40,3 +45,11 @@ class OfficeInfo:
             rating_url=values.get("rating_url") or "",
             consent_mask_id=values.get("consent_mask_id") == "yes",
         )
+
+
+def _with_code(url: str, code: str) -> str:
+    """`url` with its {code} (or an older setting's {number}) replaced by the code, or the code appended."""
+    for mark in ("{code}", "{number}"):
+        if mark in url:
+            return url.replace(mark, code)
+    return url.rstrip("/") + "/" + code

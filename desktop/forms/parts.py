@@ -89,7 +89,7 @@ def header(ctx: Context, title: str, subtitle: str = "", *, qr: bool = True) -> 
               layout.title(title)]
     if subtitle:
         middle.append(layout.Line(subtitle, 10.5, bold=False))
-    right = [layout.qr(ctx.office.qr_payload(ctx.number), 22 * mm)] if qr and ctx.number else []
+    right = [layout.qr(ctx.office.qr_payload(ctx.number, ctx.case.public_code), 22 * mm)] if qr and ctx.number else []
     table = layout.Table([["", middle, right]], colWidths=[side, CONTENT_W - 2 * side, side], style=[
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])

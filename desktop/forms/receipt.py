@@ -75,7 +75,7 @@ def progress_text(ctx: Context) -> str:
     ways = [f"到{where}{c.window}窗口查询" + (f"（电话 {o.phone}）" if o.phone else "")]
     if c.is_proxy and c.proxy and c.proxy.name:
         ways.append(f"联系代办人{c.proxy.name}" + (f"（电话 {c.proxy.phone}）" if c.proxy.phone else ""))
-    if o.progress_url:
+    if o.progress_url and c.public_code:  # a case accepted before the codes has none: its QR opens nothing
         ways.append("扫描右上角二维码查询")
     numbered = "；".join(f"{'①②③'[n]}{w}" for n, w in enumerate(ways))
     complaint = o.complaint_phone or "12345"

@@ -158,7 +158,7 @@ def fill(store: Store, *, days: int = 45, per_day: int = 6, seed: int = 2026) ->
         settings.set_value(store.db, key, value)
     settings.set_value(store.db, "townships", TOWNSHIPS)
     demo_staff(store.db)
-    rng = random.Random(seed)
+    rng, after = random.Random(seed), random.Random(seed + 19)  # `after` leaves the cases' own draws as they were
     today = dt.date.today()
     numbers = sorted(store.catalog.services)
     count = 0
@@ -167,7 +167,8 @@ def fill(store: Store, *, days: int = 45, per_day: int = 6, seed: int = 2026) ->
         if not workdays.is_workday(day):
             continue
         for _ in range(per_day):
-            _one(store, rng, store.catalog.services[rng.choice(numbers)], day, offset)
+            uuid = _one(store, rng, store.catalog.services[rng.choice(numbers)], day, offset)
+            _after(store, after, uuid)
             count += 1
     _one_draft(store, rng, today)
     return count
@@ -188,7 +189,7 @@ def demo_staff(db: Database) -> bool:
     return True
 
 
-def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_days: int) -> None:
+def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_days: int) -> str:
     case = eligible_case(service, store.catalog, rng, day)
     receive_all(service, case, leave_missing=1 if rng.random() < 0.15 else 0)
     when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59))).astimezone()
@@ -205,6 +206,25 @@ def _one(store: Store, rng: random.Random, service: Service, day: dt.date, age_d
             supplement.receive(store, case.uuid, {m: ("verified_copy", 1) for m in missing}, actor=clerk, now=when)
             continue
         store.transition(case.uuid, action, actor=clerk, now=when, reason="演示：等待部门补充核查")
+    return case.uuid
+
+
+def _after(store: Store, rng: random.Random, uuid: str) -> None:
+    """After acceptance: a 公示 for about half the open cases of services that have one, and a rating of about
+    a third of the cases at the window (one in eight of them a 差评, which opens a 整改 and a 回访)."""
+    from desktop.storage import feedback, publicity
+
+    case = store.load(uuid)
+    at = dt.datetime.fromisoformat(case.accepted_at or "") + dt.timedelta(minutes=5)
+    if store.catalog.service(case.service).time_limit.get("publicity_days") and case.state in publicity.OPEN \
+            and rng.random() < 0.5:
+        publicity.start(store, uuid, f"{case.applicant.village or case.applicant.township}村务公开栏",
+                        on=at.date() + dt.timedelta(days=7), actor=USERNAMES[case.clerk], now=at)
+    if case.state != "pending_materials" and rng.random() < 0.35:
+        level = rng.choice(["dissatisfied", "very_dissatisfied"]) if rng.random() < 0.125 else rng.choice(
+            ["very_satisfied", "very_satisfied", "satisfied", "basically_satisfied"])
+        feedback.rate(store, uuid, level, reasons=["waiting"] if level in ("dissatisfied", "very_dissatisfied")
+                      else [], now=at, actor=USERNAMES[case.clerk])
 
 
 def _progress(rng: random.Random, age_days: int, state: str) -> list[str]:

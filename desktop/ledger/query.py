@@ -189,6 +189,8 @@ class LedgerResult:
     elsewhere_pending: list[dict[str, Any]] = field(default_factory=list)
     personal: bool = False
     window: str = ""
+    ratings: list[Any] = field(default_factory=list)  # desktop.ledger.ratings.RatingTotals, rated in the range
+    ratings_source: str = "local"
 
     @property
     def source_label(self) -> str:
@@ -201,6 +203,10 @@ class LedgerResult:
                 "window": self.window,
                 "generated_at": self.generated_at, "today": self.today, "warning": self.warning,
                 "elsewhere_pending": self.elsewhere_pending, "totals": self.totals.to_dict(),
+                "ratings": [{"clerk": r.clerk, "service": r.service, "levels": r.levels, "count": r.count, "bad": r.bad,
+                             "rectified": r.rectified, "open": r.open, "overdue": r.overdue,
+                             "satisfaction": round(r.satisfaction, 4)} for r in self.ratings],
+                "ratings_source": self.ratings_source,
                 "rows": [r.to_dict() for r in self.rows]}
 
 
@@ -211,7 +217,7 @@ def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
     hub='local' never asks the hub; hub='hub' refuses (DeskError) when the hub cannot answer. `personal` puts
     full ID numbers in the rows: only for desktop.ledger.xlsx.personal_xlsx, which checks and audits it."""
     from desktop.accounts.staff import Accounts
-    from desktop.ledger import hub as ledger_hub
+    from desktop.ledger import hub as ledger_hub, ratings
 
     filters = filters.checked(store.catalog)
     values, names = settings.get_all(store.db), Accounts(store.db).names()
@@ -237,8 +243,12 @@ def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
         rows = [dataclasses.replace(r, serial=n) for n, r in enumerate((r for r in rows if r.overdue), start=1)]
     rows = mark_changed(store, rows)
     generated = (now or dt.datetime.now().astimezone()).replace(microsecond=0).isoformat()
+    rated, rated_source, rated_warning = ratings.for_ledger(store, filters, source, clerk_names(filters.clerk, names),
+                                                            today)
+    warning = "；".join(w for w in (warning, rated_warning) if w) or None
     return LedgerResult(filters, rows, totals(rows, store.catalog), source, values.get("office") or "",
-                        generated, today.isoformat(), warning, elsewhere, personal, values.get("window_code") or "")
+                        generated, today.isoformat(), warning, elsewhere, personal, values.get("window_code") or "",
+                        rated, rated_source)
 
 
 def render_pdf(result: LedgerResult, **kw: Any) -> bytes:

@@ -1,7 +1,9 @@
 """好差评 totals per clerk and service for a date range (rated dates, inclusive): each level, 差评, 整改 done,
-open and overdue, and the satisfaction rate. This device's ratings only (the hub-wide view is still to do).
+open and overdue, and the satisfaction rate: this device's, or the whole office's from the hub.
 
-    rows = ratings.totals(store, date_from, date_to, today=None)   # list[RatingTotals], clerk then service
+    rows = ratings.totals(store, date_from, date_to, today=None)   # list[RatingTotals], this device's
+    rows = ratings.from_hub(store.db, date_from, date_to)           # the office's (GET /v1/ratings, hub/ratings.py)
+    rows, source, warning = ratings.for_ledger(store, filters, source)   # what the ledger prints (query.py)
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from desktop.domain import feedback
+from desktop.ledger import hub as ledger_hub
+from desktop.storage import settings
+from desktop.sync import state as syncstate
+from desktop.sync.client import HubClient, HubFailureError
 
 
 @dataclass
@@ -53,3 +59,45 @@ def totals(store, date_from: dt.date, date_to: dt.date, *, today: dt.date | None
             entry.open += 1
             entry.overdue += due < today_iso
     return list(out.values())
+
+
+class RatingsClient(HubClient):
+    """The sync client with the hub's ratings endpoint (the envelope checks and failure words are the client's)."""
+
+    def ratings(self, date_from: dt.date, date_to: dt.date) -> list[dict]:
+        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        answer = self._request("GET", "/v1/ratings", params=params, refusals=(404, 422))
+        if answer.status == 404:
+            raise ledger_hub.HubUnavailableError("县级汇聚服务器版本较旧，不支持全办理点评价合计：请升级服务器")
+        if answer.status != 200:
+            raise ledger_hub.HubUnavailableError(f"县级汇聚服务器拒绝了评价合计请求：{answer.message}")
+        return answer.data.get("totals") or []
+
+
+def from_hub(db, date_from: dt.date, date_to: dt.date, *, transport=None) -> list[RatingTotals]:
+    """The office's totals from the hub; HubUnavailableError with the reason in Chinese otherwise."""
+    try:
+        with RatingsClient(settings.get(db, "hub_url"), syncstate.get(db, "token"), timeout=30.0,
+                           transport=transport) as client:
+            rows = client.ratings(date_from, date_to)
+    except HubFailureError as failure:
+        raise ledger_hub.HubUnavailableError(failure.message) from None
+    return [RatingTotals(r["clerk"], r["service"], dict.fromkeys(feedback.LEVELS, 0) | r["levels"], r["rectified"],
+                         r["open"], r["overdue"]) for r in rows]
+
+
+def for_ledger(store, filters, source: str, clerks: set[str], today: dt.date) -> tuple[list[RatingTotals], str, str]:
+    """The ledger's 好差评 section: rated in the ledger's date range, the office's when the ledger's rows came
+    from the hub (else this device's), narrowed by the ledger's clerk and service; (rows, source, warning)."""
+    warning = ""
+    rows = None
+    if source == "hub":
+        try:
+            rows = from_hub(store.db, filters.date_from, filters.date_to)
+        except ledger_hub.HubUnavailableError as exc:
+            warning, source = f"评价合计：{exc.message}；以下仅为本机评价", "local"
+    if rows is None:
+        rows = totals(store, filters.date_from, filters.date_to, today=today)
+    rows = [r for r in rows if (not filters.service or r.service == filters.service)
+            and (not filters.clerk or r.clerk in clerks)]
+    return rows, source, warning

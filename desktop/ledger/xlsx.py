@@ -12,6 +12,8 @@ import datetime as dt
 import io
 from typing import Any
 
+from desktop.domain import catalog, feedback
+from desktop.forms import ledgerratings
 from desktop.ledger import query as ledger
 from desktop.storage import audit
 
@@ -58,6 +60,7 @@ def write(result: ledger.LedgerResult) -> bytes:
     wb.set_properties({"author": "一件事帮代办工作台", "title": "每日受理台账"})
     _cases_sheet(wb, wb.add_worksheet("台账"), result)
     _totals_sheet(wb, wb.add_worksheet("合计"), result)
+    _ratings_sheet(wb, wb.add_worksheet("好差评"), result)
     wb.close()
     return buffer.getvalue()
 
@@ -105,6 +108,27 @@ def _totals_sheet(wb, ws, result: ledger.LedgerResult) -> None:
             ws.write(r, 0, label, label_format)
         if value is not None:
             ws.write(r, 1, value, value_format)
+
+
+def _ratings_sheet(wb, ws, result: ledger.LedgerResult) -> None:
+    """好差评与整改 per clerk and service (rated in the range), numbers as numbers, the rate as a percentage."""
+    bold, percent = wb.add_format({"bold": True}), wb.add_format({"num_format": "0.0%"})
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 44)
+    ws.set_column(2, len(ledgerratings.HEAD), 11)
+    scope = "全办理点" if result.ratings_source == "hub" else "仅本机"
+    ws.write_string(0, 0, f"{title(result)}  好差评与整改（评价日期在上述范围内；{scope}）")
+    ws.write_row(1, 0, ledgerratings.HEAD, bold)
+    names = {n: s.name for n, s in catalog.load().services.items()}
+    for r, t in enumerate(result.ratings, start=2):
+        ws.write_string(r, 0, t.clerk or "—")
+        ws.write_string(r, 1, names.get(t.service, f"一件事 {t.service}"))
+        ws.write_row(r, 2, [t.count, *(t.levels[k] for k in feedback.LEVELS)])
+        if t.count:
+            ws.write_number(r, 3 + len(feedback.LEVELS), t.satisfaction, percent)
+        ws.write_row(r, 4 + len(feedback.LEVELS), [t.rectified, t.open, t.overdue])
+    if not result.ratings:
+        ws.write_string(2, 0, "该日期范围内没有评价。")
 
 
 def personal_xlsx(store, session, filters: ledger.Filters, *, hub: str = "auto",

@@ -24,12 +24,15 @@ HUB_NAME = "yijianshi-hub"
 API_VERSION = 1
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 NUMBER_RE = re.compile(r"^\d{6}-[A-Z0-9]{1,6}-\d{8}-\d{4}$")
+CODE_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")  # a case's public code: secrets.token_urlsafe(16) or longer
 MAX_BLOBS_PER_CASE = 500
 MAX_ID = 2**63 - 1  # cursors, revisions, sizes and ids are 64-bit in both databases: anything larger is refused
 
 # Department statuses the hub may send back (its change feed), with the words clerks and departments use.
-HUB_STATUSES = {"submitted": "已提交", "in_progress": "办理中", "completed": "已办结", "terminated": "已终止"}
-STATUS_ALIASES = {"已提交": "submitted", "办理中": "in_progress", "已办理": "in_progress", "受理中": "in_progress",
+# 公示中 starts the case's 公示 (desktop/storage/publicity.py); the note names the place.
+HUB_STATUSES = {"submitted": "已提交", "in_progress": "办理中", "publicity": "公示中", "completed": "已办结",
+                "terminated": "已终止"}
+STATUS_ALIASES = {"公示": "publicity", "公示中": "publicity", "已提交": "submitted", "办理中": "in_progress", "已办理": "in_progress", "受理中": "in_progress",
                   "已办结": "completed", "办结": "completed", "已终止": "terminated", "终止": "terminated"}
 
 
@@ -114,6 +117,8 @@ def _check_semantics(case_uuid: str, body: dict[str, Any], payload: dict[str, An
         reasons.append("number：案件编号格式不对（应为 区划代码-窗口-日期-序号）")
     if not 1 <= payload["service"] <= 999:
         reasons.append("service：一件事编号应在1–999之间")
+    if payload.get("public_code") and not CODE_RE.fullmatch(payload["public_code"]):
+        reasons.append("public_code：查询码格式不对（至少22位字母、数字、-或_）")
     reasons += [f"items[{i}].status：未知状态" for i, it in enumerate(payload.get("items", []))
                 if it.get("status", "accepted") not in STATES]
     return reasons

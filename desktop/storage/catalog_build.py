@@ -141,9 +141,11 @@ def _check_printable(s: dict[str, Any], where: _Where) -> None:
     for what, text in texts:
         if marks := catalog_editorial(text):
             raise where.fail(what, f"打印给群众的文字中有编者注释（{'、'.join(marks)}），请移到 source_note")
-    for key in ("working_days", "calendar_days"):
+    for key in ("working_days", "calendar_days", "publicity_days"):
         if key in tl and (not isinstance(tl[key], int) or tl[key] <= 0):
             raise where.fail(f"time_limit.{key}", "须为正整数")
+    if not isinstance(tl.get("publicity_working", False), bool):
+        raise where.fail("time_limit.publicity_working", "须为 true（工作日）或 false（自然日）")
 
 
 def _check_items(s: dict[str, Any], known: Facts, where: _Where) -> set[str]:

@@ -38,7 +38,7 @@ SETTINGS = {
         Setting("office_address", "办理点地址", hint="印在一次性告知书上：补正材料送到哪里"),
         Setting("complaint_phone", "监督投诉电话", default="12345", pattern=r"^[0-9+\-（）() 转]{3,30}$",
                 hint="印在受理回执、不予受理通知书上，与咨询电话分开；默认12345"),
-        Setting("progress_url", "进度查询网址", hint="回执二维码打开的网址，{number} 处填入受理编号；空则二维码只含编号"),
+        Setting("progress_url", "进度查询网址", hint="汇聚服务器的群众查询地址，如 https://hub.example.gov.cn/p/{code}；{code} 处填入每件案件的随机查询码；空则二维码只含编号"),
         Setting("consent_mask_id", "委托书隐藏委托人身份证号中间位", default="no", pattern=r"^(yes|no)$", hint="yes 或 no（默认 no：委托书上印完整号码）"),
         Setting("hub_url", "县级汇聚服务器地址"),
         Setting("hub_ca_bundle", "汇聚服务器的根证书文件", hint="县里自建证书时填 PEM 证书文件路径；空则用系统证书库"),
@@ -59,7 +59,7 @@ SETTINGS = {
         Setting("visit_days", "办结后回访期限（工作日）", default="15", pattern=r"^([1-9]|[1-5]\d|60)$",
                 hint="办结（或差评）后多少个工作日内回访，1–60，默认15"),
         Setting("visit_services", "需回访的一件事", default=[], kind="json", hint="一件事编号列表，如 [13, 14]；空则全部回访"),
-        Setting("rating_url", "评价网址", hint="评价单二维码打开的网址，{number} 处填入受理编号；空则二维码只含编号"),
+        Setting("rating_url", "评价网址", hint="另设的评价网址，{code} 处填入随机查询码；空则用进度查询网址后加 /rate（汇聚服务器的评价页）"),
     )
 }
 

@@ -8,14 +8,20 @@ Decisions (docs/sync.md):
   status but 已终止 for a case the clerk terminated; an earlier one for a completed case or item) changes
   nothing; it becomes a visible conflict with both sides (sync_inbox state 'conflict', and the timeline),
   until the clerk dismisses it (engine.resolve … dismiss).
+- 公示中 starts the case's 公示 (its note is the place) for a service that has one; the items stay as they are.
+- A citizen's rating from the hub's page (kind 'rating') becomes the case's rating, channel 扫码评价, unless the
+  case was rated meanwhile at the window (一次一评: the later one is kept on the timeline only).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from desktop.domain.case import STATES, Case
+from desktop.domain.errors import ValidationError
+from desktop.storage import feedback, publicity
 from desktop.storage.store import Store
 from desktop.sync import state as syncstate
 
@@ -66,7 +72,7 @@ def apply_inbox(store: Store, now: str) -> dict[str, int]:
         if row["kind"] == "catalog":
             _mark(store, row["change_id"], "noted", now)
             syncstate.put(store.db, catalog_notice=data)
-        elif row["kind"] != "status":
+        elif row["kind"] not in ("status", "rating"):
             _mark(store, row["change_id"], "noted", now)  # a kind this desk does not know yet: keep, skip
         elif not _exists(store, row["case_uuid"]):
             _mark(store, row["change_id"], "not_here", now)
@@ -74,7 +80,8 @@ def apply_inbox(store: Store, now: str) -> dict[str, int]:
         elif row["case_uuid"] in busy:
             counts["waiting"] += 1
         else:
-            outcome = _apply_one(store, row["change_id"], row["case_uuid"], data, now)
+            apply = _apply_rating if row["kind"] == "rating" else _apply_one
+            outcome = apply(store, row["change_id"], row["case_uuid"], data, now)
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
@@ -85,6 +92,8 @@ def _apply_one(store: Store, change_id: int, uuid: str, data: dict[str, Any], no
     detail = {"state": data["state"], "item": data.get("item", ""), "note": data.get("note", ""),
               "department": data.get("department", ""), "change": change_id}
     actor = data.get("department") or HUB_ACTOR
+    if data["state"] == "publicity":
+        return _apply_publicity(store, change_id, case, detail | {"at": data.get("at") or now}, actor, now)
     if why := contradiction(case, data["state"], data.get("item", "")):
         with store.db.atomic():
             store.record_event(uuid, "hub_status_conflict", actor=actor,
@@ -96,6 +105,40 @@ def _apply_one(store: Store, change_id: int, uuid: str, data: dict[str, Any], no
         store.apply_remote(case, "hub_status", detail | {"case_state": case.state}, actor=actor, queue=True)
         _mark(store, change_id, "applied", now)
     return "applied"
+
+
+def _apply_publicity(store: Store, change_id: int, case: Case, detail: dict[str, Any], actor: str, now: str) -> str:
+    """公示中 from a department: the 公示 starts on the status's day, at the place its note names."""
+    on = _local(detail.pop("at")).date()
+    with store.db.atomic():
+        try:
+            publicity.start(store, case.uuid, detail["note"] or detail["department"] or "部门未告知地点",
+                            on=on, actor=actor)
+        except ValidationError as exc:  # no 公示 for this service, or one running: visible, nothing changed
+            store.record_event(case.uuid, "hub_status_conflict", actor=actor,
+                               detail=detail | {"case_state": case.state, "reason": f"部门报“公示中”：{exc}"})
+            _mark(store, change_id, "conflict", now)
+            return "conflicts"
+        _mark(store, change_id, "applied", now)
+    return "applied"
+
+
+def _apply_rating(store: Store, change_id: int, uuid: str, data: dict[str, Any], now: str) -> str:
+    """The citizen's rating from the hub's page, as if given at the window (整改 and 回访 follow a 差评)."""
+    with store.db.atomic():
+        if store.load(uuid).ratings:
+            store.record_event(uuid, "hub_rating_ignored", actor=HUB_ACTOR, detail={"change": change_id})
+            _mark(store, change_id, "noted", now)
+            return "noted"
+        feedback.rate(store, uuid, data["level"], reasons=data.get("reasons", []), note=data.get("note", ""),
+                      channel="qr", actor=HUB_ACTOR, now=_local(data["at"]))
+        _mark(store, change_id, "applied", now)
+    return "applied"
+
+
+def _local(at: str) -> dt.datetime:
+    """The hub's UTC time as the desk's local time, as now_local() gives it."""
+    return dt.datetime.fromisoformat(at).astimezone().replace(microsecond=0)
 
 
 def dismiss_conflicts(store: Store, uuid: str, now: str) -> int:

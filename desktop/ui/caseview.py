@@ -278,7 +278,9 @@ def case_html(d: dict) -> str:
                      for ev in d["events"])
     return (f"{people}<h3>办理事项</h3><table border=1 cellpadding=4 cellspacing=0>"
             f"<tr><th>事项</th><th>编码</th><th>状态</th><th>办结期限</th></tr>{items}</table>"
-            f"<h3>材料</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>接收</th><th>份数</th></tr>{mats}</table>"
+            + (f"<h3>公示</h3><p>{e(d['publicity'])}</p>" + "".join(  # 审核 → 公示 → 审批: beside the items
+                f"<p>异议{n}：{e(o)}</p>" for n, o in enumerate(d["objections"], 1)) if d.get("publicity") else "")
+            + f"<h3>材料</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>接收</th><th>份数</th></tr>{mats}</table>"
             + (f"<h3>群众评价与回访</h3><ul>{''.join(f'<li>{e(t)}</li>' for t in d['feedback'])}</ul>"
                if d.get("feedback") else "")
             + f"<h3>办理记录</h3><ul>{events}</ul>")

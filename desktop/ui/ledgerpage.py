@@ -99,6 +99,22 @@ def cell(row: ledger.LedgerRow, column: int) -> str:
     return (value or "—")[:16].replace("T", " ") if column == 2 else str(value or "")
 
 
+def rated_text(result: ledger.LedgerResult) -> str:
+    """好差评 and 整改 in one line: the range's totals, then each clerk's (the PDF and XLSX have each service)."""
+    rs = result.ratings
+    if not rs:
+        return "好差评：该日期范围内没有评价"
+    count, bad = sum(r.count for r in rs), sum(r.bad for r in rs)
+    by_clerk: dict[str, list[int]] = {}
+    for r in rs:
+        entry = by_clerk.setdefault(r.clerk or "—", [0, 0, 0])
+        entry[0], entry[1], entry[2] = entry[0] + r.count, entry[1] + r.bad, entry[2] + r.open
+    clerks = "；".join(f"{c} 评价 {n} 差评 {b} 待整改 {o}" for c, (n, b, o) in by_clerk.items())
+    return (f"好差评（{'全办理点' if result.ratings_source == 'hub' else '仅本机'}）：评价 {count} 条，"
+            f"满意率 {(count - bad) / count:.1%}，差评 {bad} 条，已整改 {sum(r.rectified for r in rs)}，"
+            f"待整改 {sum(r.open for r in rs)}（超期 {sum(r.overdue for r in rs)}）　按经办人：{clerks}")
+
+
 def qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
@@ -127,6 +143,7 @@ class LedgerPage(QWidget):
         sized_by_sample(self.table)
         self.source = hint_label()
         self.totals = hint_label()
+        self.rated = hint_label()
         self.message = hint_label()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -134,6 +151,7 @@ class LedgerPage(QWidget):
         layout.addWidget(self.source)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
+        layout.addWidget(self.rated)
         layout.addLayout(self._actions())
         layout.addWidget(self.message)
 
@@ -217,6 +235,7 @@ class LedgerPage(QWidget):
         states = "、".join(f"{label} {n}" for label, n in t.by_state)
         set_hint(self.totals, f"共 {t.cases} 件（{states}）　超期 {t.overdue} 件　待上传 {t.unsynced} 件　"
                  f"补正中 {t.pending_materials} 件", error=bool(t.overdue))
+        set_hint(self.rated, rated_text(result), error=any(r.overdue for r in result.ratings))
 
     def _need_result(self) -> ledger.LedgerResult | None:
         if self.result is None:

@@ -131,6 +131,10 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
         citizen.level_buttons["dissatisfied"].click()
         shot("rating-reasons", citizen)
         citizen.close()
+        publicised = store.rows("json_extract(payload, '$.publicity') IS NOT NULL", limit=1)
+        if publicised:
+            window.open_case(publicised[0]["uuid"])
+            shot("case-publicity")
     case = demo.eligible_case(store.catalog.service(service), store.catalog, random.Random(7), dt.date.today())
     case.applicant.name = "欧阳䶮𠈌"
     window._open_wizard(case)

@@ -27,3 +27,17 @@ def test_rate_rectify_and_visit_from_the_command_line(cli_dir):
     assert (totals["count"], totals["bad"], totals["rectified"], totals["satisfaction"]) == (1, 1, 1, 0.0)
     shown = json.loads(run("case", "show", number, "--json", data_dir=cli_dir).stdout)
     assert any("不满意（书面评价表）" in line and "已整改" in line for line in shown["feedback"])
+
+
+def test_publicity_from_the_command_line(cli_dir):
+    number = json.loads(run("case", "import", str(EXAMPLES / "13.json"), "--json", data_dir=cli_dir).stdout)["number"]
+    assert "公示地点" in refused("publicity", "start", number, data_dir=cli_dir)
+    started = json.loads(run("publicity", "start", number, "--place", "幸福村村务公开栏", "--on", "2026-12-01",
+                             "--json", data_dir=cli_dir).stdout)
+    assert started["publicity"]["end"] == "2026-12-07" and "7天" in started["stage"]
+    run("publicity", "objection", number, "--note", "反映有经营收入", data_dir=cli_dir)
+    assert "公示结果" in refused("publicity", "end", number, data_dir=cli_dir)
+    ended = run("publicity", "end", number, "--result", "objection_upheld", data_dir=cli_dir).stdout
+    assert "公示已结束" in ended and "异议成立" in ended
+    shown = run("case", "show", number, data_dir=cli_dir).stdout
+    assert "公示：公示已结束" in shown and "公示开始" in shown and "公示期间收到异议" in shown

@@ -18,7 +18,7 @@ MINIMAL = {
     "demo": [], "screenshots": ["out"], "user": ["list"], "audit": ["verify"], "scan": ["--once"],
     "print": ["receipt", "X", "--out", "r.pdf"], "sync": ["--once"], "hub": ["status"], "ledger": [],
     "rating": ["open"], "visit": ["list"], "db": ["check"], "key": ["status"], "backup": ["verify", "b.zip"],
-    "handover": ["check"],
+    "handover": ["check"], "publicity": ["show", "X"],
 }
 COMMON = ["--data-dir", "/数据 目录", "--json", "--user", "wang"]
 

@@ -99,12 +99,12 @@ def test_receipt_prints_delivery_complaint_line_and_progress_qr(module_store):
     data.delivery = "agent"
     case = accept(module_store, data)
     office = forms_mod.OfficeInfo(**{**OFFICE.__dict__, "complaint_phone": "0731-12345678",
-                                     "progress_url": "https://hub.example/p/{number}"})
+                                     "progress_url": "https://hub.example/p/{code}"})
     text = squeeze(pypdf_text(render(module_store, "receipt", case, office_info=office)))
     assert "结果领取方式：代办员送达" in text
     assert "【监督投诉】0731-12345678" in text and "扫描右上角二维码查询" in text
-    assert office.qr_payload(case.number) == f"https://hub.example/p/{case.number}"
-    assert OFFICE.qr_payload(case.number) == case.number
+    assert office.qr_payload(case.number, case.public_code) == f"https://hub.example/p/{case.public_code}"
+    assert OFFICE.qr_payload(case.number, case.public_code) == case.number  # no hub page: the number alone
 
 
 def test_consent_names_staff_by_job_number_and_the_agents_service_point(module_store):

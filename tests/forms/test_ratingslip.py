@@ -17,7 +17,14 @@ def test_the_rating_form_masks_the_name_and_lists_the_levels_and_reasons(module_
     assert "未开通网上评价" in text  # no rating_url set: the QR holds the number, and the paper says so
 
 
-def test_the_qr_opens_the_countys_rating_page_when_there_is_one():
-    office = forms.OfficeInfo(rating_url="https://hub.example.gov.cn/r/{number}")
-    assert office.rating_payload("439901-W03-20261127-0001") == "https://hub.example.gov.cn/r/439901-W03-20261127-0001"
-    assert OFFICE.rating_payload("439901-W03-20261127-0001") == "439901-W03-20261127-0001"
+def test_the_qr_opens_the_rating_page_by_the_cases_code_never_by_its_number():
+    number, code = "439901-W03-20261127-0001", "L4BFe3kyNoO8D2zhTweFtw"
+    hub = forms.OfficeInfo(progress_url="https://hub.example.gov.cn/p/{code}")
+    assert hub.rating_payload(number, code) == f"https://hub.example.gov.cn/p/{code}/rate"
+    assert hub.qr_payload(number, code) == f"https://hub.example.gov.cn/p/{code}"
+    older = forms.OfficeInfo(progress_url="https://hub.example.gov.cn/p/{number}")  # an issue-13 setting
+    assert older.qr_payload(number, code) == f"https://hub.example.gov.cn/p/{code}"
+    county = forms.OfficeInfo(progress_url="https://hub.example.gov.cn/p", rating_url="https://pj.example/{code}")
+    assert county.rating_payload(number, code) == f"https://pj.example/{code}"
+    assert county.qr_payload(number, code) == f"https://hub.example.gov.cn/p/{code}"
+    assert hub.rating_payload(number, "") == number and OFFICE.rating_payload(number, code) == number

@@ -42,3 +42,36 @@ def test_totals_per_clerk_and_service(store):
     assert (zhou.bad, zhou.rectified, zhou.open, zhou.satisfaction) == (1, 1, 0, 0.0)
     assert rows[("李晓兰", 9)].levels["basically_satisfied"] == 1 and rows[("李晓兰", 9)].satisfaction == 1.0
     assert ratings.totals(store, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)) == []
+
+
+def _rated(store, clerk: str, number: int, seed: int, level: str, now: dt.datetime = NOW):
+    case = _case(store, number, clerk, seed)
+    reasons = ["waiting"] if level in ("dissatisfied", "very_dissatisfied") else []
+    return feedback.rate(store, case.uuid, level, reasons=reasons, now=now)
+
+
+def test_the_ledgers_pdf_and_xlsx_have_the_ratings_section(store):
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from desktop.ledger import query as ledger, xlsx
+    from tests.forms.conftest import squeeze
+
+    _rated(store, "李晓兰", 3, 1, "very_satisfied")
+    _rated(store, "李晓兰", 3, 2, "dissatisfied")
+    _rated(store, "周文斌", 13, 3, "satisfied")
+    result = ledger.query(store, ledger.Filters(DAY, DAY), hub="local", today=DAY)
+    assert [(r.clerk, r.service, r.count) for r in result.ratings] == [("周文斌", 13, 1), ("李晓兰", 3, 2)]
+    text = squeeze("".join(p.extract_text() for p in PdfReader(io.BytesIO(ledger.render_pdf(result))).pages))
+    assert "好差评与整改" in text and "仅本机" in text and "满意率" in text
+    assert "李晓兰我要办理残疾人证2" in text and "50.0%" in text and "合计" in text and "66.7%" in text
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.write(result)))["好差评"]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert values[1][:4] == ["李晓兰", "我要办理残疾人证", 2, 1] and values[1][8] == 0.5 and values[1][10] == 1
+    narrowed = ledger.query(store, ledger.Filters(DAY, DAY, service=13), hub="local", today=DAY)
+    assert [r.clerk for r in narrowed.ratings] == ["周文斌"]
+    none = ledger.query(store, ledger.Filters(DAY - dt.timedelta(days=3), DAY - dt.timedelta(days=3)), hub="local")
+    assert none.ratings == [] and "没有评价" in squeeze(
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(ledger.render_pdf(none))).pages))

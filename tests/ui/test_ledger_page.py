@@ -93,3 +93,24 @@ def test_a_case_in_supplement_shows_what_was_received_elided_with_the_whole_as_t
     assert cell.data().startswith("补正，已收：") and "；尚缺：" in cell.data()
     assert cell.data(Qt.ItemDataRole.ToolTipRole) == page.result.rows[n].materials_text
     assert page.table.columnWidth(8) < page.table.fontMetrics().horizontalAdvance(cell.data())  # elided, not a wall
+
+
+def test_the_ledger_screen_shows_the_days_ratings_and_rectifications(qtbot, store, tmp_path):
+    import random
+
+    from desktop.storage import feedback
+    from tests.hub.deskside import new_case
+
+    for seed, level in ((1, "very_satisfied"), (2, "dissatisfied"), (3, "satisfied")):
+        feedback.rate(store, new_case(store, random.Random(seed), service=3), level,
+                      reasons=["waiting"] if level == "dissatisfied" else [])
+    page = page_for(qtbot, store)
+    page.resize(1366, 768)
+    today = dt.date.today()
+    query(qtbot, page, today, today)
+    text = page.rated.text()
+    assert "评价 3 条" in text and "满意率 66.7%" in text and "差评 1 条" in text and "待整改 1（超期 0）" in text
+    assert "测试 评价 3 差评 1 待整改 1" in text  # per clerk (new_case accepts as 测试)
+    page.grab().save(str(tmp_path / "ledger-ratings.png"))
+    query(qtbot, page, today - dt.timedelta(days=5), today - dt.timedelta(days=5))
+    assert "没有评价" in page.rated.text()

@@ -1,0 +1,25 @@
+"""A department's 公示中 status from the hub: it starts the 公示 of a service that has one, and is a visible
+conflict (nothing changed) for a service that has none."""
+
+from __future__ import annotations
+
+import random
+
+from hub import cases as hub_cases
+from tests.hub.deskside import new_case
+
+
+def test_publicity_status_starts_the_publicity_or_is_a_visible_conflict(store, hub, engine):
+    dibao = store.load(new_case(store, random.Random(13), service=13))
+    card = store.load(new_case(store, random.Random(3), service=3))
+    engine.sync_now()
+    for case in (dibao, card):
+        hub_cases.set_status(hub.engine, case.number, "公示", note="城关镇公示栏", department="县民政局")
+    engine.sync_now()
+    started = store.load(dibao.uuid)
+    assert started.publicity.place == "城关镇公示栏" and started.state == "accepted"
+    assert started.items[0].due_date > dibao.items[0].due_date
+    untouched = store.load(card.uuid)
+    assert untouched.publicity is None and untouched.revision == card.revision
+    [conflict] = [e for e in store.events(card.uuid) if e["kind"] == "hub_status_conflict"]
+    assert "没有公示期" in conflict["detail"]["reason"]
