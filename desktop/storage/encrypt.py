@@ -36,8 +36,10 @@ def convert(data_dir: Path, username: str, password: str) -> str:
     if crypto.is_encrypted(data_dir):
         raise StoreError(f"本机数据已经加密：{data_dir}")
     key, code = secrets.token_bytes(32), crypto.new_recovery_code()
-    _export(data_dir, key)
+    others = _export(data_dir, key, username)
     keys = crypto.KeyFile.new(data_dir)
+    for name, encoded in others:  # the other staff open theirs with their own password (crypto.wrap_pending)
+        keys.wrap_pending(key, name, encoded)
     keys.wrap_password(key, username, password)
     keys.wrap_recovery(key, code)
     keys.save()  # the commit point
@@ -46,7 +48,8 @@ def convert(data_dir: Path, username: str, password: str) -> str:
     return code
 
 
-def _export(data_dir: Path, key: bytes) -> None:
+def _export(data_dir: Path, key: bytes, username: str) -> list[tuple[str, str]]:
+    """Write the encrypted copy and verify it; returns the other active accounts' (username, login hash)."""
     import sqlcipher3  # only when converting
 
     src, new = data_dir / DB_NAME, data_dir / NEW
@@ -55,6 +58,8 @@ def _export(data_dir: Path, key: bytes) -> None:
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         counts = _counts(conn)
+        others = conn.execute("SELECT username, password_hash FROM users WHERE disabled = 0 AND username != ?",
+                              [username.strip().lower()]).fetchall() if "users" in counts else []
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"ATTACH DATABASE '{_quote(new)}' AS enc KEY \"x'{crypto.subkey(key, 'db').hex()}'\"")
         conn.execute("SELECT sqlcipher_export('enc')")
@@ -63,6 +68,7 @@ def _export(data_dir: Path, key: bytes) -> None:
     finally:
         conn.close()
     _verify(new, key, counts)
+    return [(str(n), str(h)) for n, h in others]
 
 
 def _quote(path: Path) -> str:
