@@ -78,8 +78,8 @@ FULL_CHECK_DELAY_MS = 10_000
 def run(data_dir: Path, user: str | None = None) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
-    from desktop.ui.auditcheck import FullCheck
     from desktop.ui import keysetup
+    from desktop.ui.auditcheck import FullCheck
     from desktop.ui.crash import CrashHandler
     from desktop.ui.mainwindow import MainWindow
 

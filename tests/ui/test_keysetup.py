@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
 from pypdf import PdfReader
+from PySide6.QtWidgets import QDialog
 
 from desktop.accounts.roles import Session
 from desktop.accounts.staff import Accounts
