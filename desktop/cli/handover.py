@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from desktop.cli.common import data_dir, out, require_user, unlocked_dir
+from desktop.cli.common import data_dir, out, require_user, unlocked_dir, write_file
 from desktop.domain import terminal
 from desktop.domain.errors import DeskError
 from desktop.storage import logs
@@ -37,6 +38,10 @@ def cmd_handover(args: argparse.Namespace) -> int:
     try:
         require_user(args, "user.manage", store.db)
         checks = handover.check_now(SyncEngine(store))
+        if args.out:
+            from desktop.forms import handover as paper
+
+            write_file(Path(args.out), paper.render(handover.facts(store.db, checks, str(store.data_dir))))
     finally:
         store.close()
     if args.json:
@@ -45,6 +50,8 @@ def cmd_handover(args: argparse.Namespace) -> int:
         for c in checks:
             print(f"{'✓' if c['ok'] else '✗'} {c['detail']}")
         print("可以移交" if handover.ready(checks) else "尚不能移交：请先处理标 ✗ 的项目")
+        if args.out:
+            print(f"设备移交单已写到：{args.out}")
     return 0 if handover.ready(checks) else 1
 
 

@@ -22,6 +22,26 @@ def check(db: Database) -> list[dict[str, Any]]:
     return [_enrolled(db), _cases(db), _scans(db), _audit(db), _backup(db)]
 
 
+def facts(db: Database, checks: list[dict[str, Any]], data_dir: str):
+    """What the 设备移交单 states (desktop/forms/handover.py): counts at the hub, the audit head, the last backup."""
+    import json
+
+    from desktop.forms.handover import HandoverFacts
+    from desktop.forms.office import OfficeInfo
+
+    values = settings.get_all(db)
+    cases = [r[0] for r in db.execute("SELECT uuid FROM cases WHERE number IS NOT NULL").fetchall()]
+    synced = sum(1 for s in syncstate.case_states(db, cases).values() if s == "synced")
+    filed = {r[0] for r in db.execute("SELECT DISTINCT sha256 FROM documents WHERE state = 'filed'"
+                                      " AND case_uuid IS NOT NULL")}
+    head = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone() or (0, "")
+    last = db.execute("SELECT at, detail FROM audit WHERE action = 'backup.create' ORDER BY id DESC LIMIT 1").fetchone()
+    backup = {"at": last[0], **json.loads(last[1] or "{}")} if last else None
+    return HandoverFacts(OfficeInfo.from_settings(values), values.get("window_code") or "", data_dir,
+                         values.get("hub_url") or "", synced, len(filed & syncstate.confirmed_blobs(db)),
+                         (head[0], head[1]), syncstate.get(db, CURSOR) or 0, backup, checks)
+
+
 def check_now(engine) -> list[dict[str, Any]]:
     """The checks after one sync pass (when enrolled), so that what this very command recorded (its login) and
     anything still queued reaches the hub first; a pass that fails leaves its checks failing, in words."""

@@ -157,3 +157,25 @@ def test_the_wipe_waits_for_the_hub_to_acknowledge_its_own_record(store, data_di
     assert store.db.execute("SELECT action FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0] == "handover.wipe"
     assert hub_actions(hub)[-1] != "handover.wipe"
     store.close()
+
+
+def test_check_prints_the_handover_paper_with_the_hub_counts_the_audit_head_and_the_last_backup(
+        store, data_dir, hub, tmp_path):
+    import os
+    import subprocess
+
+    ready_device(store, data_dir, hub, tmp_path)
+    paper = tmp_path / "设备移交单.pdf"
+    done = cli("handover", "check", "--out", str(paper), data_dir=data_dir)
+    assert "可以移交" in done.stdout and "设备移交单已写到" in done.stdout
+    text = subprocess.run(["pdftotext", "-layout", str(paper), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    for expected in ("演示县政务服务中心", "设备移交单", "W03", hub.url, "服务器已收案件 1 件", "备份.zip", "已校验",
+                     "审计记录已送达 通过", "已有最新备份 通过", "可以移交", "移交人签字", "接收人签字",
+                     "监交人（负责人）签字", "（单位印章）"):
+        assert expected in flat, expected
+    assert "未通过" not in flat
+    if os.environ.get("DESK_TEST_PNG_DIR"):
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(paper), str(os.path.join(os.environ["DESK_TEST_PNG_DIR"],
+                                                                                      "handover"))], check=True)
