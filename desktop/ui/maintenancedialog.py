@@ -48,6 +48,7 @@ class MaintenanceDialog(QDialog):
         layout.addWidget(self._handover_box())
         if db_check:
             layout.addWidget(hint_label(db_check))
+        layout.addStretch(1)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
@@ -83,6 +84,8 @@ class MaintenanceDialog(QDialog):
             when.addWidget(widget)
         when.addStretch(1)
         form.addRow("备份时间", when)
+        self.schedule.currentIndexChanged.connect(self._on_schedule)
+        self._on_schedule()
         self.keep = _spin(1, 99, values["backup_keep"], " 份")
         form.addRow("保留最近", self.keep)
         self.error = hint_label(error=True)
@@ -112,6 +115,12 @@ class MaintenanceDialog(QDialog):
         self.handover_button.clicked.connect(self.print_handover)
         row.addWidget(self.handover_button)
         return box
+
+    def _on_schedule(self) -> None:
+        """Only the field of the chosen schedule can be edited."""
+        daily = self.schedule.currentData() == "daily"
+        self.time.setEnabled(daily)
+        self.hours.setEnabled(not daily)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择备份文件夹（如U盘）", self.folder.text())
@@ -198,4 +207,5 @@ def _spin(low: int, high: int, value: str, suffix: str) -> QSpinBox:
     spin.setRange(low, high)
     spin.setValue(int(value))
     spin.setSuffix(suffix)
+    spin.setMaximumWidth(110)
     return spin
