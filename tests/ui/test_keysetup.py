@@ -113,3 +113,51 @@ def test_a_failed_conversion_leaves_the_plain_desk_usable(qtbot, store, data_dir
     assert not crypto.is_encrypted(dialog.store.data_dir)
     assert dialog.store.db.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
     dialog.store.close()
+
+
+def test_a_new_desk_must_be_encrypted_before_it_opens_and_a_plain_one_with_cases_is_offered_it(
+        qtbot, store, data_dir, monkeypatch, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.ui import keysetup
+
+    accounts = Accounts(store.db)
+    accounts.create_admin("admin", "黄建华", ADMIN_PW)
+    admin = accounts.login("admin", ADMIN_PW)
+    clerk = Session("lixl", "李晓兰", "clerk")
+    assert keysetup.offer(store, clerk) == (store, True), "only an administrator is asked"
+    monkeypatch.setenv("DESK_PLAIN_DATA", "1")
+    assert keysetup.offer(store, admin) == (store, True), "tests and development may keep a plain dir"
+    monkeypatch.delenv("DESK_PLAIN_DATA")
+    seen: list[str] = []
+
+    def answer(password: str | None):
+        def act():
+            dialog = QApplication.activeModalWidget()
+            seen.append(dialog.windowTitle() + "|" + dialog.buttons.button(dialog.buttons.StandardButton.Cancel).text())
+            if password is None:
+                dialog.reject()
+                return
+            dialog.fields["password"].setText(password)
+            dialog._on_ok()
+        QTimer.singleShot(0, act)
+
+    answer(None)  # a new desk (no cases): 退出工作台 is the only other way
+    assert keysetup.offer(store, admin) == (store, False) and not crypto.is_encrypted(data_dir)
+    assert seen[-1] == "加密本机数据|退出工作台"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+    def save_the_paper_when_shown():
+        paper = QApplication.activeModalWidget()
+        if isinstance(paper, RecoveryPaper):
+            paper.save_to(tmp_path / "恢复密钥单.pdf")
+        else:
+            QTimer.singleShot(50, save_the_paper_when_shown)
+
+    answer(ADMIN_PW)
+    QTimer.singleShot(0, save_the_paper_when_shown)
+    store, go_on = keysetup.offer(store, admin)
+    assert go_on and crypto.is_encrypted(data_dir) and (tmp_path / "恢复密钥单.pdf").is_file()
+    assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    store.close()
