@@ -129,3 +129,23 @@ def test_a_desk_killed_mid_backup_leaves_no_half_backup_and_the_next_run_succeed
     assert backup.verify(Path(result["path"]))["cases"] == 1
     assert [p.name for p in usb.glob("工作台备份-*.zip")] == [Path(result["path"]).name]
     store.close()
+
+
+def test_the_maintenance_screen_prints_the_handover_paper(qtbot, store, data_dir):
+    import io
+
+    from pypdf import PdfReader
+
+    store = encrypted(store, data_dir, None)
+    runner = ScheduledBackup(store, "admin")
+    dialog = MaintenanceDialog(store, ADMIN, Accounts(store.db), runner)
+    qtbot.addWidget(dialog)
+    dialog.handover_button.click()
+    assert not dialog.handover_button.isEnabled()  # rendering on a worker
+    qtbot.waitUntil(lambda: getattr(dialog, "paper", None) is not None, timeout=60_000)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(dialog.paper.pdf)).pages)
+    assert "设备移交单" in text and "未通过" in text and "暂不能移交" in text  # not enrolled, no backup
+    dialog.paper.close()
+    runner.stop()
+    dialog.close()
+    store.close()
