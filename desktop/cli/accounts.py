@@ -108,9 +108,10 @@ def _first_admin(db: Database, where: Path, args: argparse.Namespace) -> int:
     password = given or passwords.generate()
     Accounts(db).create_admin(name, args.display_name, password, must_change=not given)
     db.close()  # the conversion needs the database closed; cmd_user's close is then a no-op
-    if encrypting:
-        encrypt_with_paper(where, name, args.display_name, password, Path(args.out))
-    _report_password(args, name, password, given, "已创建管理员")
+    said = encrypt_with_paper(where, name, args.display_name, password, Path(args.out)) if encrypting else ""
+    if said and not args.json:
+        print(said)
+    _report_password(args, name, password, given, "已创建管理员", paper=args.out if encrypting else None)
     return 0
 
 
@@ -125,10 +126,11 @@ def _add(accounts: Accounts, args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_password(args: argparse.Namespace, name: str, password: str, given: str | None, done: str) -> None:
+def _report_password(args: argparse.Namespace, name: str, password: str, given: str | None, done: str,
+                     paper: str | None = None) -> None:
     shown = None if given else password
     if args.json:
-        out({"username": name, "initial_password": shown})
+        out({"username": name, "initial_password": shown, **({"recovery_paper": paper} if paper else {})})
     elif shown:
         print(f"{done}：{name}  初始密码：{shown}（只显示这一次；首次登录须修改）")
     else:

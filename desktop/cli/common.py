@@ -128,8 +128,9 @@ def unlocked_dir(args: argparse.Namespace) -> Path:
     return where
 
 
-def encrypt_with_paper(where: Path, username: str, display_name: str, password: str, paper: Path) -> None:
-    """Encrypt the data dir (accounts/keysetup.py) and write the recovery paper to `paper`, audited."""
+def encrypt_with_paper(where: Path, username: str, display_name: str, password: str, paper: Path) -> str:
+    """Encrypt the data dir (accounts/keysetup.py) and write the recovery paper to `paper`, audited; returns the
+    sentence to tell the operator."""
     from desktop.accounts import keysetup
     from desktop.storage.db import open_db
 
@@ -143,7 +144,7 @@ def encrypt_with_paper(where: Path, username: str, display_name: str, password: 
         keysetup.paper_made(db, username, paper.name)
     finally:
         db.close()
-    print(f"本机数据已加密。恢复密钥单已写到：{paper}（只生成这一次，打印后封存于保险柜，并删除该文件）")
+    return f"本机数据已加密。恢复密钥单已写到：{paper}（只生成这一次，打印后封存于保险柜，并删除该文件）"
 
 
 def own_password(args: argparse.Namespace) -> str:

@@ -34,7 +34,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     where = data_dir(args)
     if made_staff and keysetup.wanted(where):
         (admin, display, _, _) = demo.STAFF[0]
-        encrypt_with_paper(where, admin, display, demo.DEMO_PASSWORD, where.parent / f"{where.name}-恢复密钥单.pdf")
+        print(encrypt_with_paper(where, admin, display, demo.DEMO_PASSWORD,
+                                 where.parent / f"{where.name}-恢复密钥单.pdf"))
     print(f"已生成演示数据：{count} 件案件")  # the data dir follows on the last line (cli/main.py)
     return 0
 

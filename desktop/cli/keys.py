@@ -79,7 +79,7 @@ def _setup(args: argparse.Namespace) -> int:
             raise DeskError("请先创建管理员账号，再加密本机数据", field="user")
     finally:
         db.close()
-    encrypt_with_paper(where, session.username, session.display_name, own_password(args), Path(args.out))
+    print(encrypt_with_paper(where, session.username, session.display_name, own_password(args), Path(args.out)))
     return 0
 
 

@@ -49,7 +49,10 @@ class ScheduledBackup(QObject):
         now = dt.datetime.now().astimezone()
         if self.retry_after is not None and now < self.retry_after:
             return
-        if backupplan.due(settings.get_all(self.store.db), backupplan.last(self.store.db), now):
+        values = settings.get_all(self.store.db)
+        if not values["backup_folder"]:  # no folder, no schedule: not even the audit trail is read
+            return
+        if backupplan.due(values, backupplan.last(self.store.db), now):
             self.run_now()
 
     def run_now(self) -> bool:

@@ -98,3 +98,11 @@ def test_the_first_administrator_encrypts_a_new_data_dir_and_writes_the_recovery
     db.close()
     crypto.forget(data)
     assert actions[:3] == ["user.create_admin", "key.setup", "key.recovery_print"]
+
+
+def test_the_first_administrator_with_json_names_the_paper_in_the_json(tmp_path: Path):
+    paper = tmp_path / "恢复密钥单.pdf"
+    made = run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", "--out", str(paper), "--json",
+               data_dir=tmp_path / "d")
+    answer = json.loads(made.stdout)
+    assert answer["recovery_paper"] == str(paper) and answer["initial_password"] and paper.is_file()
