@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Data dirs stay plain at their first administrator unless a test says otherwise (docs/security.md): the
+# fixtures, module-scoped ones too, build plain dirs; the tests of encryption unset it or convert explicitly.
+os.environ["DESK_PLAIN_DATA"] = "1"
 
 
 @pytest.fixture(autouse=True)
@@ -16,9 +19,6 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    # data dirs stay plain at their first administrator unless a test says otherwise (docs/security.md):
-    # the fixtures build plain dirs and convert them where encryption is what is tested
-    monkeypatch.setenv("DESK_PLAIN_DATA", "1")
 
 
 @pytest.fixture
