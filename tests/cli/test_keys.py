@@ -106,3 +106,15 @@ def test_the_first_administrator_with_json_names_the_paper_in_the_json(tmp_path:
                data_dir=tmp_path / "d")
     answer = json.loads(made.stdout)
     assert answer["recovery_paper"] == str(paper) and answer["initial_password"] and paper.is_file()
+
+
+def test_the_demo_data_dir_is_encrypted_like_a_real_desk_and_its_staff_log_in_with_their_own_password(tmp_path):
+    data = tmp_path / "演示"
+    made = run("demo", "--days", "1", data_dir=data)
+    assert "已加密" in made.stdout and crypto.is_encrypted(data)
+    assert (tmp_path / "演示-恢复密钥单.pdf").is_file()
+    assert "已加密" in run("case", "list", data_dir=data, ok=False).stderr
+    listed = run("case", "list", "--user", "lixiaolan", "--json", data_dir=data, DESK_PASSWORD="demo2026")
+    assert json.loads(listed.stdout)  # a clerk made before the key: her pending wrap, then her own
+    keys = json.loads((data / "keys.json").read_text(encoding="utf-8"))
+    assert sum(1 for w in keys["wraps"] if w.get("pending")) == 6  # the other demo staff, until their login
