@@ -29,7 +29,7 @@ def place(db: Database) -> str:
 
 
 def encrypt_dir(data_dir: Path, username: str, display_name: str, password: str, *,
-                now: dt.datetime | None = None) -> bytes:
+                now: dt.datetime | None = None, progress=None) -> bytes:
     """Encrypt the data dir in place (no connection may be open on it), audit `key.setup`; returns the recovery
     paper as PDF bytes, which the caller writes or prints once and then records with `paper_made`."""
     now = now or dt.datetime.now().astimezone()
@@ -38,7 +38,7 @@ def encrypt_dir(data_dir: Path, username: str, display_name: str, password: str,
         device = place(db)
     finally:
         db.close()
-    code = encrypt.convert(data_dir, username, password)
+    code = encrypt.convert(data_dir, username, password, progress)
     pdf = recovery.render(code, device=device, made_at=now.strftime("%Y-%m-%d %H:%M"), by=display_name)
     db = open_db(data_dir)
     try:

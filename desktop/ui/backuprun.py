@@ -17,7 +17,7 @@ CHECK_MS = 60_000
 RETRY_MS = 30 * 60_000
 
 
-class _Percent(QObject):
+class Percent(QObject):
     """Carries the worker's percent to the GUI thread (a signal emitted on another thread is queued)."""
 
     percent = Signal(int)
@@ -35,7 +35,7 @@ class ScheduledBackup(QObject):
         self.store, self.actor = store, actor
         self.running = self.stopped = False
         self.retry_after: dt.datetime | None = None
-        self._relay = _Percent(self)
+        self._relay = Percent(self)
         self._relay.percent.connect(self.progressed)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check)

@@ -19,6 +19,7 @@ from desktop.domain.errors import DeskError
 from desktop.storage.store import Store
 from desktop.ui import worker
 from desktop.ui.auth import FormDialog, password_field
+from desktop.ui.backuprun import Percent
 from desktop.ui.pagebase import set_hint
 from desktop.ui.printing import PdfPreview
 
@@ -40,9 +41,10 @@ class KeySetupDialog(FormDialog):
         self.running = False
         self.add("password", f"{session.display_name}的密码", password_field())
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # the conversion reports no steps: a busy bar
-        self.progress.setFormat("正在加密本机数据…")
-        self.progress.setTextVisible(True)
+        self.setMinimumWidth(600)
+        self.progress.setFormat("正在加密本机数据 %p%")
+        self._relay = Percent(self)
+        self._relay.percent.connect(self.progress.setValue)
         self.progress.setVisible(False)
         self.layout().insertWidget(self.layout().count() - 1, self.progress)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("加密")
@@ -60,11 +62,12 @@ class KeySetupDialog(FormDialog):
         self.buttons.setEnabled(False)
         self.fields["password"].setEnabled(False)
         self.progress.setVisible(True)
-        catalog, where, session = self.store.catalog, self.data_dir, self.session
+        catalog, where, session, tell = self.store.catalog, self.data_dir, self.session, self._relay.percent.emit
+        self.progress.setValue(0)
         self.store.close()
 
         def convert() -> bytes:
-            return keysetup.encrypt_dir(where, session.username, session.display_name, password)
+            return keysetup.encrypt_dir(where, session.username, session.display_name, password, progress=tell)
 
         worker.run(convert, lambda pdf, error: self._on_done(catalog, pdf, error))
 

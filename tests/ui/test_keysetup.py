@@ -18,6 +18,7 @@ from desktop.accounts.roles import Session
 from desktop.accounts.staff import Accounts
 from desktop.intake import demo
 from desktop.storage import crypto
+from desktop.storage.blobs import BlobStore
 from desktop.ui.keysetup import KeySetupDialog, RecoveryPaper
 from desktop.ui.unlock import UnlockDialog
 
@@ -51,8 +52,12 @@ def shot(widget, name: str) -> None:
 
 def test_an_administrator_encrypts_a_plain_desk_and_keeps_the_recovery_paper(qtbot, store, data_dir, tmp_path):
     admin = staffed(store)
+    for n in range(4):
+        BlobStore.of(data_dir).put_bytes(f"扫描件 {n}".encode() * 100)
     dialog = KeySetupDialog(store, admin, required=False)
     qtbot.addWidget(dialog)
+    seen: list[int] = []
+    dialog.progress.valueChanged.connect(seen.append)
     dialog.show()
     shot(dialog, "keysetup-offered.png")
     dialog.fields["password"].setText("wrongpass1")
@@ -66,6 +71,7 @@ def test_an_administrator_encrypts_a_plain_desk_and_keeps_the_recovery_paper(qtb
         dialog.reject()  # closing while the store is closed does nothing
         assert dialog.running
     assert crypto.is_encrypted(data_dir) and dialog.pdf is not None
+    assert seen[:2] == [0, 30] and seen[-1] == 100 and seen == sorted(seen) and len(seen) > 3, seen  # scans one by one
     store = dialog.store
     assert store.db.execute("SELECT count(*) FROM cases").fetchone()[0] == 1  # the reopened, encrypted store
     paper = RecoveryPaper(dialog.pdf, store, admin)
