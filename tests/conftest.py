@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Data dirs stay plain at their first administrator unless a test says otherwise (docs/security.md): the
+# fixtures, module-scoped ones too, build plain dirs; the tests of encryption unset it or convert explicitly.
+os.environ["DESK_PLAIN_DATA"] = "1"
 
 
 @pytest.fixture(autouse=True)

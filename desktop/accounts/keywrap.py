@@ -52,9 +52,10 @@ def proven(db: Database, username: str, password: str) -> bool:
 
 
 def ensure(db: Database, username: str, password: str) -> None:
-    """After a good login: give an account that has no wrap yet its own."""
+    """After a good login: give an account that has no wrap of its own yet (none, or the pending one made
+    from its login hash at key setup) an ordinary one."""
     where = _unlocked_dir(db)
-    if where is not None and not crypto.KeyFile.load(where).has_user(username):
+    if where is not None and crypto.KeyFile.load(where).needs_wrap(username):
         crypto.rewrap_user(where, username, password)
 
 

@@ -110,6 +110,11 @@ class Accounts:
         """A session for the right password; otherwise AccountError (lockout with the minutes left)."""
         return self._authenticate(username.strip().lower(), password, "login", via)
 
+    def confirm(self, session: Session, password: str) -> None:
+        """The person logged in types their password again (before setting up the data key), counted like a
+        login: a wrong one raises AccountError and counts towards the lockout."""
+        self._authenticate(session.username, password, "", "desk")
+
     def unlock(self, session: Session, password: str) -> Session:
         """Unlock the locked desk for the same person (their draft stays theirs); counts failures like login."""
         return self._authenticate(session.username, password, "unlock", "desk")

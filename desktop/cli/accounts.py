@@ -13,10 +13,18 @@ import argparse
 import getpass
 import os
 import re
+from pathlib import Path
 
 from desktop.accounts.roles import ROLES, Area, role_id
 from desktop.accounts.staff import Accounts
-from desktop.cli.common import ENV_NEW_PASSWORD, out, read_password, require_user, unlocked_dir
+from desktop.cli.common import (
+    ENV_NEW_PASSWORD,
+    encrypt_with_paper,
+    out,
+    read_password,
+    require_user,
+    unlocked_dir,
+)
 from desktop.domain.errors import DeskError
 from desktop.storage import audit
 from desktop.storage.auditverify import age
@@ -34,6 +42,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--display-name", help="姓名")
     p.add_argument("--staff-no", help="工号（印在委托书受托人栏和受理回执上；edit 时给空字符串可清除）")
     p.add_argument("--area", help="服务区域：乡镇，或 乡镇:村,村（村级代办员必填）")
+    p.add_argument("--out", help="add 第一个管理员：本机数据随之加密，恢复密钥单（PDF）写到哪里")
     p.set_defaults(func=cmd_user)
     p = sub.add_parser("audit", parents=[common], help="审计记录")
     p.add_argument("action", choices=["verify", "list"])
@@ -53,13 +62,16 @@ def parse_area(text: str | None) -> Area:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    db = open_db(unlocked_dir(args))
+    where = unlocked_dir(args)
+    db = open_db(where)
     try:
         accounts = Accounts(db)
         if args.action == "list":
             return _list_users(accounts, args.json)
         if not args.username and args.action != "password":
             raise DeskError(f"user {args.action} 需要用户名", field="username")
+        if args.action == "add" and not accounts.any_users():
+            return _first_admin(db, where, args)
         if args.action == "add":
             return _add(accounts, args)
         if not accounts.any_users():
@@ -83,20 +95,37 @@ def cmd_user(args: argparse.Namespace) -> int:
         db.close()
 
 
+def _first_admin(db: Database, where: Path, args: argparse.Namespace) -> int:
+    """The device's first account, an administrator; the data dir is encrypted with it (accounts/keysetup.py)
+    and the recovery paper written to --out, unless DESK_PLAIN_DATA=1 (tests, development) keeps it plain."""
+    from desktop.accounts import keysetup, passwords
+
+    if not args.role or not args.display_name:
+        raise DeskError("user add 需要 --role 角色 和 --display-name 姓名", field="role")
+    if role_id(args.role) != "admin":
+        raise DeskError("本机还没有账号：第一个账号必须是管理员（--role 管理员）", field="role")
+    encrypting = keysetup.wanted(where)
+    if encrypting and not args.out:
+        raise DeskError("本机数据将随第一个管理员加密：请加 --out 恢复密钥单.pdf（恢复密钥只生成这一次）",
+                        field="out")
+    given = os.environ.get(ENV_NEW_PASSWORD)
+    name = args.username.strip().lower()
+    password = given or passwords.generate()
+    Accounts(db).create_admin(name, args.display_name, password, must_change=not given,
+                              staff_no=args.staff_no or "")
+    db.close()  # the conversion needs the database closed; cmd_user's close is then a no-op
+    said = encrypt_with_paper(where, name, args.display_name, password, Path(args.out)) if encrypting else ""
+    if said and not args.json:
+        print(said)
+    _report_password(args, name, password, given, "已创建管理员", paper=args.out if encrypting else None)
+    return 0
+
+
 def _add(accounts: Accounts, args: argparse.Namespace) -> int:
     if not args.role or not args.display_name:
         raise DeskError("user add 需要 --role 角色 和 --display-name 姓名", field="role")
     given = os.environ.get(ENV_NEW_PASSWORD)
     name = args.username.strip().lower()
-    if not accounts.any_users():
-        if role_id(args.role) != "admin":
-            raise DeskError("本机还没有账号：第一个账号必须是管理员（--role 管理员）", field="role")
-        from desktop.accounts import passwords
-
-        password = given or passwords.generate()
-        accounts.create_admin(name, args.display_name, password, must_change=not given, staff_no=args.staff_no or "")
-        _report_password(args, name, password, given, "已创建管理员")
-        return 0
     session = require_user(args, "user.manage", accounts.db)
     password = accounts.add_user(session, name, args.display_name, args.role, parse_area(args.area), given,
                                  staff_no=args.staff_no or "")
@@ -104,10 +133,11 @@ def _add(accounts: Accounts, args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_password(args: argparse.Namespace, name: str, password: str, given: str | None, done: str) -> None:
+def _report_password(args: argparse.Namespace, name: str, password: str, given: str | None, done: str,
+                     paper: str | None = None) -> None:
     shown = None if given else password
     if args.json:
-        out({"username": name, "initial_password": shown})
+        out({"username": name, "initial_password": shown, **({"recovery_paper": paper} if paper else {})})
     elif shown:
         print(f"{done}：{name}  初始密码：{shown}（只显示这一次；首次登录须修改）")
     else:

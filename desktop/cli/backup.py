@@ -54,7 +54,7 @@ def _create(args: argparse.Namespace) -> dict:
         session = require_user(args, "user.manage", db)
         manifest = backup.create(db, where, Path(args.out))
         audit.append(db, session.username if session else "", "backup.create",
-                     detail={"file": Path(args.out).name, "cases": manifest["cases"]})
+                     detail={"file": Path(args.out).name, "cases": manifest["cases"], "verified": True})
         return manifest
     finally:
         db.close()

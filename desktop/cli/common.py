@@ -128,6 +128,25 @@ def unlocked_dir(args: argparse.Namespace) -> Path:
     return where
 
 
+def encrypt_with_paper(where: Path, username: str, display_name: str, password: str, paper: Path) -> str:
+    """Encrypt the data dir (accounts/keysetup.py) and write the recovery paper to `paper`, audited; returns the
+    sentence to tell the operator."""
+    from desktop.accounts import keysetup
+    from desktop.storage.db import open_db
+
+    refuse_special(paper)
+    if not paper.parent.is_dir():  # checked first: the recovery key exists only until the paper is written
+        raise DeskError(f"无法写入文件“{paper}”：{why_not_written(FileNotFoundError())}", field="out")
+    pdf = keysetup.encrypt_dir(where, username, display_name, password)
+    write_file(paper, pdf)
+    db = open_db(where)
+    try:
+        keysetup.paper_made(db, username, paper.name)
+    finally:
+        db.close()
+    return f"本机数据已加密。恢复密钥单已写到：{paper}（只生成这一次，打印后封存于保险柜，并删除该文件）"
+
+
 def own_password(args: argparse.Namespace) -> str:
     """The operator's password, asked once per command (unlocking and logging in both need it)."""
     if getattr(args, "_password", None) is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.common import data_dir, open_store
+from desktop.cli.common import data_dir, encrypt_with_paper, open_store, unlocked_dir
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -19,21 +19,31 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Demo cases and staff; a new demo data dir is then encrypted like a real desk's (its recovery paper
+    beside it), unless DESK_PLAIN_DATA=1 keeps it plain."""
+    from desktop.accounts import keysetup
+    from desktop.accounts.staff import Accounts
     from desktop.intake import demo
 
     store = open_store(args)
     try:
+        made_staff = not Accounts(store.db).any_users()
         count = demo.fill(store, days=args.days)
-        print(f"已生成演示数据：{count} 件案件")  # the data dir follows on the last line (cli/main.py)
-        return 0
     finally:
         store.close()
+    where = data_dir(args)
+    if made_staff and keysetup.wanted(where):
+        (admin, display, _, _) = demo.STAFF[0]
+        print(encrypt_with_paper(where, admin, display, demo.DEMO_PASSWORD,
+                                 where.parent / f"{where.name}-恢复密钥单.pdf"))
+    print(f"已生成演示数据：{count} 件案件")  # the data dir follows on the last line (cli/main.py)
+    return 0
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from desktop.ui.screenshots import capture
 
-    shots = capture(data_dir(args), Path(args.outdir), service=args.service)
+    shots = capture(unlocked_dir(args), Path(args.outdir), service=args.service)
     print(f"已保存 {len(shots)} 张截图到 {args.outdir}")
     return 0
 

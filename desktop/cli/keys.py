@@ -19,11 +19,11 @@ from pathlib import Path
 from desktop.cli.common import (
     ENV_NEW_PASSWORD,
     data_dir,
+    encrypt_with_paper,
     out,
     own_password,
     read_password,
     require_user,
-    write_file,
 )
 from desktop.domain.errors import DeskError
 
@@ -64,7 +64,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _setup(args: argparse.Namespace) -> int:
-    from desktop.storage import crypto, encrypt
+    from desktop.storage import crypto
     from desktop.storage.db import open_db
 
     where = data_dir(args)
@@ -72,43 +72,15 @@ def _setup(args: argparse.Namespace) -> int:
         raise DeskError("本机数据已经加密，无需再次设置", field="action")
     if not args.out:
         raise DeskError("key setup 需要 --out 恢复密钥单.pdf：恢复密钥只打印这一次", field="out")
-    target = Path(args.out)
     db = open_db(where)
     try:
         session = require_user(args, "user.manage", db)
         if session is None:
             raise DeskError("请先创建管理员账号，再加密本机数据", field="user")
-        place = _device(db)
     finally:
         db.close()
-    code = encrypt.convert(where, session.username, own_password(args))
-    _paper(args, target, code, place, session)
+    print(encrypt_with_paper(where, session.username, session.display_name, own_password(args), Path(args.out)))
     return 0
-
-
-def _device(db) -> str:
-    from desktop.storage import settings
-
-    values = settings.get_all(db)
-    return " ".join(str(values.get(k) or "") for k in ("office", "window_code")).strip() or "本机"
-
-
-def _paper(args: argparse.Namespace, target: Path, code: str, place: str, session) -> None:
-    from desktop.forms import recovery
-    from desktop.storage import audit
-    from desktop.storage.db import open_db
-
-    now = dt.datetime.now().astimezone()
-    write_file(target, recovery.render(code, device=place, made_at=now.strftime("%Y-%m-%d %H:%M"),
-                                       by=session.display_name))
-    db = open_db(data_dir(args))
-    try:
-        with db.atomic():
-            audit.append(db, session.username, "key.setup", at=now)
-            audit.append(db, session.username, "key.recovery_print", detail={"file": target.name}, at=now)
-    finally:
-        db.close()
-    print(f"本机数据已加密。恢复密钥单已写到：{target}（只生成这一次，打印后封存于保险柜，并删除该文件）")
 
 
 def _recover(args: argparse.Namespace) -> int:

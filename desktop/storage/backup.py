@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,19 @@ from desktop.storage.db import DB_NAME, Database
 
 FORMAT = "desk-backup/1"
 MANIFEST = "manifest.json"
+TEMP_PREFIX = ".backup-"  # the hidden temp files of a backup being written, beside the target
+Progress = Callable[[int], None]  # percent done, 0–100
 
 
-def create(db: Database, data_dir: Path, out: Path) -> dict[str, Any]:
-    """Write the backup to `out` (temp, fsync, rename) and verify it; returns its manifest."""
+def create(db: Database, data_dir: Path, out: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Write the backup to `out` (temp, fsync, rename) and verify it; returns its manifest. `progress` hears
+    the percent done: the members written up to 80, the verification the rest."""
     data_dir, out = Path(data_dir), Path(out)
     key = crypto.key_for(data_dir)
     if key is None:
         raise StoreError("本机数据未加密，不能备份：请管理员先运行 key setup 加密本机数据")
-    snap, tmp = out.parent / f".backup-{uuid.uuid4().hex}.sqlite", out.parent / f".backup-{uuid.uuid4().hex}.zip"
+    tell = progress or (lambda _percent: None)
+    snap, tmp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.sqlite", out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.zip"
     try:
         target = crypto.connect(snap, key)
         db.conn.backup(target)  # a consistent copy, page by page, still encrypted under the same key
@@ -41,22 +46,25 @@ def create(db: Database, data_dir: Path, out: Path) -> dict[str, Any]:
         members = [(DB_NAME, snap), (crypto.KEYS_NAME, data_dir / crypto.KEYS_NAME)]
         members += [(p.relative_to(data_dir).as_posix(), p) for p in sorted((data_dir / "blobs").glob("??/*"))]
         cases = db.execute("SELECT count(*) FROM cases").fetchone()[0]
-        manifest = _write_zip(tmp, members, cases)
+        tell(5)
+        manifest = _write_zip(tmp, members, cases, lambda n: tell(5 + 75 * n // len(members)))
         os.replace(tmp, out)
         fsync_dir(out.parent)
     finally:
         snap.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
-    verify(out)
+    verify(out, lambda n, total: tell(80 + 20 * n // max(total, 1)))
     return manifest
 
 
-def _write_zip(path: Path, members: list[tuple[str, Path]], cases: int) -> dict[str, Any]:
+def _write_zip(path: Path, members: list[tuple[str, Path]], cases: int,
+               written: Callable[[int], None]) -> dict[str, Any]:
     files = {}
     with zipfile.ZipFile(path, "x", compression=zipfile.ZIP_STORED) as zf:  # ciphertext does not compress
-        for name, src in members:
+        for n, (name, src) in enumerate(members, 1):
             zf.write(src, name)
             files[name] = {"sha256": _sha(src.read_bytes()), "size": src.stat().st_size}
+            written(n)
         manifest = {"format": FORMAT, "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                     "cases": cases, "files": files}
         zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -69,8 +77,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def verify(path: Path) -> dict[str, Any]:
-    """The backup's manifest if every member is there, whole and as listed; StoreError naming the first fault."""
+def verify(path: Path, checked: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The backup's manifest if every member is there, whole and as listed; StoreError naming the first fault.
+    `checked(n, total)` hears each member checked."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -80,9 +89,11 @@ def verify(path: Path) -> dict[str, Any]:
             listed, present = set(manifest["files"]), set(zf.namelist()) - {MANIFEST}
             if listed != present:
                 raise StoreError(f"备份文件不完整：{path}（{sorted(listed ^ present)[0]} 缺失或多余）")
-            for name, info in manifest["files"].items():
+            for n, (name, info) in enumerate(manifest["files"].items(), 1):
                 if _sha(zf.read(name)) != info["sha256"]:
                     raise StoreError(f"备份文件已损坏：{path} 中的 {name} 与清单不符")
+                if checked is not None:
+                    checked(n, len(listed))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise StoreError(f"备份文件无法读取或已损坏：{path}（{exc}）") from None
     return manifest

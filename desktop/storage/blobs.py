@@ -123,11 +123,15 @@ class BlobStore:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def seal_plain(self) -> int:
+    def seal_plain(self, progress=None) -> int:
         """Seal every blob still stored plain (converting a data dir), removing each plain copy once its sealed
-        one is durable; safe to repeat after a crash. Returns how many were sealed."""
+        one is durable; safe to repeat after a crash. Returns how many were sealed; `progress(n, total)` hears
+        each blob looked at."""
         done = 0
-        for plain in sorted(self.root.glob("??/*")) if self.root.is_dir() else []:
+        blobs = sorted(self.root.glob("??/*")) if self.root.is_dir() else []
+        for n, plain in enumerate(blobs, 1):
+            if progress is not None:
+                progress(n, len(blobs))
             sha = plain.parent.name + plain.name
             with open(plain, "rb") as fh:
                 if len(sha) != SHA_LEN or fh.read(len(MAGIC)) == MAGIC:

@@ -28,6 +28,8 @@ KEYS_NAME = "keys.json"
 FORMAT = "desk-keys/1"
 RECOVERY_BYTES = 20  # 160 bits: 32 base32 characters, eight groups of four on the paper
 WRONG = "用户名或密码错误，无法解锁本机数据"
+# Tests and development only: "1" keeps a new data dir plain at its first administrator (docs/security.md)
+ENV_PLAIN = "DESK_PLAIN_DATA"
 # argon2id at argon2-cffi's RFC 9106 low-memory profile, the parameters the login hashes with
 ARGON = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
@@ -41,6 +43,11 @@ def _where(data_dir: Path) -> str:
 
 def is_encrypted(data_dir: Path) -> bool:
     return (Path(data_dir) / KEYS_NAME).is_file()
+
+
+def plain_allowed() -> bool:
+    """May a data dir stay plain? Only where DESK_PLAIN_DATA=1 says so (the test suite, development)."""
+    return os.environ.get(ENV_PLAIN) == "1"
 
 
 def is_unlocked(data_dir: Path) -> bool:
@@ -117,10 +124,15 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text)
 
 
-def _password_kek(password: str, salt: bytes, params: dict[str, int]) -> bytes:
+def _password_kek(password: str, salt: bytes, params: dict[str, int], hash_len: int = 32) -> bytes:
     from argon2.low_level import Type, hash_secret_raw  # argon2 loads only when unlocking
 
-    return hash_secret_raw(password.encode(), salt, hash_len=32, type=Type.ID, **params)
+    return hash_secret_raw(password.encode(), salt, hash_len=hash_len, type=Type.ID, **params)
+
+
+def _pad(text: str) -> str:
+    """argon2's PHC strings drop base64's padding."""
+    return text + "=" * (-len(text) % 4)
 
 
 def _recovery_kek(code: str, salt: bytes) -> bytes:
@@ -196,6 +208,28 @@ class KeyFile:
         sealed = _seal(_password_kek(password, salt, ARGON), key, self._aad("user", tag))
         self._replace("user", tag, {"salt": _b64(salt), **ARGON, **sealed})
 
+    def wrap_pending(self, key: bytes, username: str, encoded_hash: str) -> None:
+        """Wrap the key for an account that existed before setup, whose password nobody here knows: the key
+        that seals it is the account's own argon2id login digest (salt and parameters from its stored hash),
+        so its password opens the wrap at the same cost as a normal one. The login replaces it by an ordinary
+        wrap with a fresh salt (`needs_wrap`), so the sealing key does not stay equal to a stored value."""
+        from argon2 import extract_parameters
+
+        params = extract_parameters(encoded_hash)
+        salt_b64, digest_b64 = encoded_hash.split("$")[-2:]
+        salt, digest = _unb64(_pad(salt_b64)), _unb64(_pad(digest_b64))
+        costs = {"time_cost": params.time_cost, "memory_cost": params.memory_cost,
+                 "parallelism": params.parallelism}
+        tag = self.tag(username)
+        sealed = _seal(digest, key, self._aad("user", tag))
+        self._replace("user", tag, {"salt": _b64(salt), **costs, "hash_len": len(digest), "pending": True,
+                                    **sealed})
+
+    def needs_wrap(self, username: str) -> bool:
+        """No wrap of this account's own yet: none at all, or only the pending one made at setup."""
+        tag = self.tag(username)
+        return not any(w["kind"] == "user" and w["tag"] == tag and not w.get("pending") for w in self.doc["wraps"])
+
     def wrap_recovery(self, key: bytes, code: str) -> None:
         salt = secrets.token_bytes(16)
         self._replace("recovery", "", {"salt": _b64(salt), **_seal(_recovery_kek(code, salt), key,
@@ -213,7 +247,8 @@ class KeyFile:
         for w in self.doc["wraps"]:
             if w["kind"] == "user" and w["tag"] == tag:
                 params = {k: int(w[k]) for k in ARGON}
-                return _open(_password_kek(password, _unb64(w["salt"]), params), w, self._aad("user", tag))
+                kek = _password_kek(password, _unb64(w["salt"]), params, int(w.get("hash_len", 32)))
+                return _open(kek, w, self._aad("user", tag))
         _password_kek(password, secrets.token_bytes(16), ARGON)  # an unknown name costs the same time
         return None
 

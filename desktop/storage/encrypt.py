@@ -30,23 +30,30 @@ def is_plain(path: Path) -> bool:
         return fh.read(16) == SQLITE_MAGIC
 
 
-def convert(data_dir: Path, username: str, password: str) -> str:
-    """Encrypt a plain data dir (no connection may be open on it); returns the recovery key for the paper."""
+def convert(data_dir: Path, username: str, password: str, progress=None) -> str:
+    """Encrypt a plain data dir (no connection may be open on it); returns the recovery key for the paper.
+    `progress(percent)` hears the database copied and verified (to 30), then the scans sealed (to 100)."""
     data_dir = Path(data_dir)
+    tell = progress or (lambda _percent: None)
     if crypto.is_encrypted(data_dir):
         raise StoreError(f"本机数据已经加密：{data_dir}")
     key, code = secrets.token_bytes(32), crypto.new_recovery_code()
-    _export(data_dir, key)
+    others = _export(data_dir, key, username)
     keys = crypto.KeyFile.new(data_dir)
+    for name, encoded in others:  # the other staff open theirs with their own password (crypto.wrap_pending)
+        keys.wrap_pending(key, name, encoded)
     keys.wrap_password(key, username, password)
     keys.wrap_recovery(key, code)
     keys.save()  # the commit point
     crypto.remember(data_dir, key)
-    finish_pending(data_dir)
+    tell(30)
+    finish_pending(data_dir, lambda n, total: tell(30 + 70 * n // total))
+    tell(100)
     return code
 
 
-def _export(data_dir: Path, key: bytes) -> None:
+def _export(data_dir: Path, key: bytes, username: str) -> list[tuple[str, str]]:
+    """Write the encrypted copy and verify it; returns the other active accounts' (username, login hash)."""
     import sqlcipher3  # only when converting
 
     src, new = data_dir / DB_NAME, data_dir / NEW
@@ -55,6 +62,8 @@ def _export(data_dir: Path, key: bytes) -> None:
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         counts = _counts(conn)
+        others = conn.execute("SELECT username, password_hash FROM users WHERE disabled = 0 AND username != ?",
+                              [username.strip().lower()]).fetchall() if "users" in counts else []
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"ATTACH DATABASE '{_quote(new)}' AS enc KEY \"x'{crypto.subkey(key, 'db').hex()}'\"")
         conn.execute("SELECT sqlcipher_export('enc')")
@@ -63,6 +72,7 @@ def _export(data_dir: Path, key: bytes) -> None:
     finally:
         conn.close()
     _verify(new, key, counts)
+    return [(str(n), str(h)) for n, h in others]
 
 
 def _quote(path: Path) -> str:
@@ -90,7 +100,7 @@ def _verify(new: Path, key: bytes, counts: dict[str, int]) -> None:
         os.fsync(fh.fileno())
 
 
-def finish_pending(data_dir: Path) -> None:
+def finish_pending(data_dir: Path, sealed=None) -> None:
     """Finish a conversion a crash interrupted after its commit point, or discard one interrupted before it."""
     data_dir = Path(data_dir)
     new = data_dir / NEW
@@ -99,7 +109,7 @@ def finish_pending(data_dir: Path) -> None:
     if not crypto.is_encrypted(data_dir):
         _remove(new)
         return
-    BlobStore.of(data_dir).seal_plain()  # before the swap: .new marks the conversion unfinished until the end
+    BlobStore.of(data_dir).seal_plain(sealed)  # before the swap: .new marks the conversion unfinished until the end
     src = data_dir / DB_NAME
     for plain in (src, data_dir / f"{DB_NAME}-wal", data_dir / f"{DB_NAME}-journal"):
         if plain.exists() and (plain.name != DB_NAME or is_plain(plain)):

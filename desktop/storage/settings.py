@@ -60,6 +60,14 @@ SETTINGS = {
                 hint="办结（或差评）后多少个工作日内回访，1–60，默认15"),
         Setting("visit_services", "需回访的一件事", default=[], kind="json", hint="一件事编号列表，如 [13, 14]；空则全部回访"),
         Setting("rating_url", "评价网址", hint="另设的评价网址，{code} 处填入随机查询码；空则用进度查询网址后加 /rate（汇聚服务器的评价页）"),
+        Setting("backup_folder", "定时备份文件夹", hint="如U盘上的文件夹 E:\\工作台备份；留空则不定时备份"),
+        Setting("backup_schedule", "定时备份方式", default="daily", pattern=r"^(daily|hours)$",
+                hint="daily：每天下班时（备份时间）；hours：每隔几小时"),
+        Setting("backup_time", "每日备份时间", default="17:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                hint="24小时制，如 17:30；此时或之后工作台开着即备份"),
+        Setting("backup_hours", "每隔几小时备份", default="4", pattern=r"^([1-9]|1\d|2[0-4])$", hint="1–24"),
+        Setting("backup_keep", "保留备份份数", default="7", pattern=r"^([1-9]|[1-9]\d)$",
+                hint="1–99：定时备份文件夹中只保留最近几份，更早的自动删除"),
     )
 }
 

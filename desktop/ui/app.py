@@ -78,6 +78,7 @@ FULL_CHECK_DELAY_MS = 10_000
 def run(data_dir: Path, user: str | None = None) -> int:
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
+    from desktop.ui import keysetup
     from desktop.ui.auditcheck import FullCheck
     from desktop.ui.crash import CrashHandler
     from desktop.ui.mainwindow import MainWindow
@@ -90,7 +91,7 @@ def run(data_dir: Path, user: str | None = None) -> int:
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
     try:
-        store, session = unlock(data_dir)
+        store, session = unlock(data_dir, user)
         if store is None:
             lock.release()
             return 0
@@ -102,6 +103,10 @@ def run(data_dir: Path, user: str | None = None) -> int:
         session = log_in(store, user, session)
         if session is None:
             return 0
+        if not (user and ENV_PASSWORD in os.environ):  # scripts never meet a dialog they cannot answer
+            store, go_on = keysetup.offer(store, session)
+            if not go_on:
+                return 0
         window = MainWindow(store, session)
         crash.window, crash.save_draft = window, window.save_open_draft
         # the whole chain, off the GUI thread, once the desk is in use: a walk started before the first paint
@@ -136,13 +141,16 @@ def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
     QApplication.instance().installEventFilter(hook)
 
 
-def unlock(data_dir: Path):
+def unlock(data_dir: Path, user: str | None = None):
     """(store, None) for a plain data dir; for an encrypted one the login that unlocks it: (store, session),
-    or (None, None) if cancelled."""
+    or (None, None) if cancelled. --user with DESK_PASSWORD unlocks without the dialog (log_in then logs in)."""
     from desktop.storage import crypto
     from desktop.storage.store import Store
 
     if not crypto.is_encrypted(data_dir):
+        return Store.open(data_dir), None
+    if user and ENV_PASSWORD in os.environ:
+        crypto.unlock_password(data_dir, user, os.environ[ENV_PASSWORD])
         return Store.open(data_dir), None
     from desktop.ui.unlock import UnlockDialog
 

@@ -34,6 +34,7 @@ TOOLBAR = (
     ("用户管理", "", "open_users", "user.manage"),
     ("审计记录", "", "open_audit", "audit.verify"),
     ("设置", "", "edit_settings", "settings.edit"),
+    ("维护", "", "open_maintenance", "user.manage"),
     ("锁屏", "Ctrl+L", "lock", None),
 )
 
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.sync = None
         self.sync_status = None
         self.maintenance = None
+        self.backups = None
         self._apply_session()
         self.pending.refresh()
         # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
@@ -251,6 +253,34 @@ class MainWindow(QMainWindow):
         warm_up()
         self.maintenance = Maintenance(self.store, self)
         self.maintenance.checked.connect(self._on_checked)
+        self._start_backups()
+
+    def _start_backups(self) -> None:
+        """The scheduled backup (desktop/ui/backuprun.py): a progress bar in the status bar while it runs."""
+        from PySide6.QtWidgets import QProgressBar
+
+        from desktop.ui.backuprun import ScheduledBackup, summary
+
+        if self.backups is not None or self.store.data_dir is None:
+            return
+        self.backups = ScheduledBackup(self.store, self.session.username, self)
+        self.backup_bar = QProgressBar()
+        self.backup_bar.setFormat("正在备份 %p%")
+        self.backup_bar.setMaximumWidth(220)
+        self.backup_bar.setVisible(False)
+        self.statusBar().addPermanentWidget(self.backup_bar)
+        self.backups.progressed.connect(lambda percent: (self.backup_bar.setVisible(True),
+                                                         self.backup_bar.setValue(percent)))
+        self.backups.finished.connect(lambda result, message: (
+            self.backup_bar.setVisible(False), self.statusBar().showMessage(summary(result, message), 120_000)))
+        self.backups.start()
+
+    def open_maintenance(self) -> None:
+        from desktop.ui.maintenancedialog import MaintenanceDialog
+
+        self._start_backups()  # before the background start: the button still works
+        summary = self.maintenance.summary() if self.maintenance is not None else ""
+        MaintenanceDialog(self.store, self.session, self.accounts, self.backups, db_check=summary, parent=self).exec()
 
     def _on_checked(self, problem: str | None) -> None:
         self.statusBar().showMessage(self.maintenance.summary(), 30000)
@@ -461,6 +491,8 @@ class MainWindow(QMainWindow):
             self.sync.stop()
         if self.maintenance is not None:
             self.maintenance.stop()
+        if self.backups is not None:
+            self.backups.stop()
         self.pending.stop()
         self.signals.detach()
         self._fanout.stop()  # closing saved the draft: no redraw after the window (and soon the store) is gone

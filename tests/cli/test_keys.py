@@ -27,7 +27,7 @@ def run(*args: str, data_dir: Path, ok: bool = True, **env_vars: str) -> subproc
 def test_setup_encrypts_prints_the_paper_once_and_the_paper_recovers_a_forgotten_password(tmp_path: Path):
     data = tmp_path / "村 笔记本"
     run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=data,
-        DESK_NEW_PASSWORD="adminpass1")
+        DESK_NEW_PASSWORD="adminpass1", DESK_PLAIN_DATA="1")  # a plain data dir from before, converted here
     paper = tmp_path / "恢复密钥单.pdf"
     run("key", "setup", "--user", "admin", "--out", str(paper), data_dir=data, DESK_PASSWORD="adminpass1")
     text = "".join(p.extract_text() for p in PdfReader(paper).pages)
@@ -62,7 +62,59 @@ def test_setup_needs_an_administrator_and_a_place_for_the_paper(tmp_path: Path):
     data = tmp_path / "data"
     assert "管理员" in run("key", "setup", "--out", str(tmp_path / "a.pdf"), data_dir=data, ok=False).stderr
     run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=data,
-        DESK_NEW_PASSWORD="adminpass1")
+        DESK_NEW_PASSWORD="adminpass1", DESK_PLAIN_DATA="1")
     assert "--out" in run("key", "setup", "--user", "admin", data_dir=data, ok=False,
                           DESK_PASSWORD="adminpass1").stderr
     assert not crypto.is_encrypted(data)
+
+
+def paper_code(paper: Path) -> str:
+    text = "".join(p.extract_text() for p in PdfReader(paper).pages)
+    assert "恢复密钥单" in text
+    return " ".join(line for line in text.splitlines() if re.fullmatch(r"[A-Z2-7]{4}( +[A-Z2-7]{4}){3}", line))
+
+
+def test_the_first_administrator_encrypts_a_new_data_dir_and_writes_the_recovery_paper(tmp_path: Path):
+    data = tmp_path / "新 笔记本"
+    refused = run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=data, ok=False,
+                  DESK_NEW_PASSWORD="adminpass1")
+    assert "--out" in refused.stderr and "加密" in refused.stderr
+    assert "共 0 个账号" in run("user", "list", data_dir=data).stdout, "a refusal creates no account"
+    paper = tmp_path / "恢复密钥单.pdf"
+    made = run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", "--out", str(paper),
+               data_dir=data, DESK_NEW_PASSWORD="adminpass1")
+    assert "已加密" in made.stdout and "已创建管理员" in made.stdout
+    assert crypto.is_encrypted(data) and not (data / "desk.sqlite").read_bytes().startswith(b"SQLite format 3")
+    code = paper_code(paper)
+    assert len(crypto.normalise_code(code)) == 32
+    assert "已加密" in run("case", "list", data_dir=data, ok=False).stderr
+    run("user", "add", "li", "--role", "窗口人员", "--display-name", "李晓兰", "--user", "admin", data_dir=data,
+        DESK_PASSWORD="adminpass1", DESK_NEW_PASSWORD="clerkpass1")
+    # her own wrap, made at creation, unlocks the data; the login then asks for her initial password's change
+    assert "初始密码" in run("case", "list", "--user", "li", data_dir=data, ok=False, DESK_PASSWORD="clerkpass1").stderr
+    crypto.unlock_recovery(data, code)
+    db = open_db(data)
+    actions = [r["action"] for r in db.query("SELECT action FROM audit ORDER BY id")]
+    db.close()
+    crypto.forget(data)
+    assert actions[:3] == ["user.create_admin", "key.setup", "key.recovery_print"]
+
+
+def test_the_first_administrator_with_json_names_the_paper_in_the_json(tmp_path: Path):
+    paper = tmp_path / "恢复密钥单.pdf"
+    made = run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", "--out", str(paper), "--json",
+               data_dir=tmp_path / "d")
+    answer = json.loads(made.stdout)
+    assert answer["recovery_paper"] == str(paper) and answer["initial_password"] and paper.is_file()
+
+
+def test_the_demo_data_dir_is_encrypted_like_a_real_desk_and_its_staff_log_in_with_their_own_password(tmp_path):
+    data = tmp_path / "演示"
+    made = run("demo", "--days", "1", data_dir=data)
+    assert "已加密" in made.stdout and crypto.is_encrypted(data)
+    assert (tmp_path / "演示-恢复密钥单.pdf").is_file()
+    assert "已加密" in run("case", "list", data_dir=data, ok=False).stderr
+    listed = run("case", "list", "--user", "lixiaolan", "--json", data_dir=data, DESK_PASSWORD="demo2026")
+    assert json.loads(listed.stdout)  # a clerk made before the key: her pending wrap, then her own
+    keys = json.loads((data / "keys.json").read_text(encoding="utf-8"))
+    assert sum(1 for w in keys["wraps"] if w.get("pending")) == 6  # the other demo staff, until their login

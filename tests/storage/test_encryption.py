@@ -228,3 +228,32 @@ def test_a_refused_scan_kept_aside_in_quarantine_is_sealed(encrypted, data_dir: 
     keep_aside(data_dir, processing / "x.scan", data_dir / "quarantine" / "x.pdf")
     assert not (processing / "x.scan").exists() and (data_dir / "quarantine" / "x.pdf").is_file()
     assert found_in(data_dir) == []
+
+
+def test_accounts_made_before_setup_open_the_data_with_their_own_password_and_get_a_wrap_at_login(
+        store: Store, data_dir: Path):
+    accounts = Accounts(store.db)
+    accounts.create_admin("admin", "黄建华", ADMIN_PW)
+    admin = accounts.login("admin", ADMIN_PW)
+    accounts.add_user(admin, "lixl", "李晓兰", "窗口人员", password="clerkpass1", must_change=False)
+    accounts.add_user(admin, "gone", "王离职", "窗口人员", password="gonepass1", must_change=False)
+    accounts.set_disabled(admin, "gone")
+    store.close()
+    encrypt.convert(data_dir, "admin", ADMIN_PW)
+    crypto.forget(data_dir)
+    keys = crypto.KeyFile.load(data_dir)
+    assert keys.needs_wrap("lixl") and not keys.needs_wrap("admin") and not keys.has_user("gone")
+    with pytest.raises(DeskError):
+        crypto.unlock_password(data_dir, "lixl", "wrongpass1")
+    with pytest.raises(DeskError):
+        crypto.unlock_password(data_dir, "gone", "gonepass1")  # a disabled account gets nothing
+    crypto.unlock_password(data_dir, "lixl", "clerkpass1")  # the pending wrap, from her login hash
+    db = open_db(data_dir)
+    Accounts(db).login("lixl", "clerkpass1")
+    db.close()
+    keys = crypto.KeyFile.load(data_dir)
+    wrap = next(w for w in keys.doc["wraps"] if w["tag"] == keys.tag("lixl"))
+    assert not keys.needs_wrap("lixl") and "pending" not in wrap
+    crypto.forget(data_dir)
+    crypto.unlock_password(data_dir, "lixl", "clerkpass1")  # her ordinary wrap now
+    open_db(data_dir).close()

@@ -50,7 +50,7 @@ def visible_actions(window) -> set[str]:
 def test_toolbar_follows_the_role(desk):
     assert visible_actions(desk("lixiaolan")) == {"首页", "新建案件", "搜索", "收件箱", "同步", "回访与整改", "台账", "锁屏"}
     admin = desk("admin")
-    assert visible_actions(admin) == {"用户管理", "审计记录", "设置", "锁屏"}
+    assert visible_actions(admin) == {"用户管理", "审计记录", "设置", "维护", "锁屏"}
     assert admin.stack.currentWidget() is admin._staff_page and isinstance(admin._staff_page, UsersPage)
     auditor = desk("pengzhiyuan")
     assert visible_actions(auditor) == {"审计记录", "锁屏"}
