@@ -104,6 +104,10 @@ class Case:
     county_code: str = ""
     ratings: list[Rating] = field(default_factory=list)  # 好差评 (desktop/storage/feedback.py)
     visits: list[Visit] = field(default_factory=list)  # 回访
+    # the catalog the case was started (a draft) and accepted under: its papers, deadlines and eligibility keep
+    # using it (desktop/storage/catalogs.py); "" for cases from before versioning (the legacy catalog)
+    catalog_version: str = ""
+    catalog_hash: str = ""
 
     @property
     def state_label(self) -> str:

@@ -439,3 +439,33 @@ def _cases_id_number_index(db: sqlite_utils.Database) -> None:
     # The wizard asks, as a clerk types, whether the applicant has an open case that starts this service by
     # itself (将自动启动): by the stored ID number, an index lookup instead of a scan of every case.
     db.execute("CREATE INDEX cases_id_number ON cases(id_number)")
+
+
+@MIGRATIONS(name="0014_catalog_versions")
+def _catalog_versions(db: sqlite_utils.Database) -> None:
+    # Every catalog this desk has used or received (the files are data_dir/catalogs/<hash>.sqlite,
+    # desktop/storage/catalogs.py). A case records the hash it was accepted under in its payload; cases from
+    # before this migration record none and use the row marked legacy: the bundled catalog first registered.
+    db.execute(
+        """CREATE TABLE catalogs (
+            hash TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            effective TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL CHECK (origin IN ('bundled', 'hub')),
+            legacy INTEGER NOT NULL DEFAULT 0,
+            installed_at TEXT NOT NULL,
+            seen_at TEXT  -- first start it was active: the clerk was shown what changed (once)
+        ) STRICT"""
+    )
+    # a published catalog this desk refused (bad signature, altered bytes): not fetched again, shown to the admin
+    db.execute(
+        """CREATE TABLE catalog_refusals (
+            hash TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            version TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (hash, signature)
+        ) STRICT"""
+    )

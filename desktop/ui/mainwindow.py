@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self.stack = QStackedWidget()
         self.home = HomePage(store)
+        self._tell_catalog_changes()
         self._caseview = None
         self._staff_page = None
         self.wizard = None
@@ -90,6 +91,15 @@ class MainWindow(QMainWindow):
         # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
         # passes would otherwise compete with the first paint for the interpreter
         QTimer.singleShot(BACKGROUND_START_MS, self._start_background)
+
+    def _tell_catalog_changes(self) -> None:
+        """The first start after the active catalog switched shows what changed, once (docs/catalog.md)."""
+        if self.store.data_dir is None:
+            return
+        from desktop.storage import catalogs
+
+        lines = catalogs.switch_notice(self.store.db, self.store.data_dir, self.store.catalog)
+        self.home.show_catalog_changes(self.store.catalog.version, lines)
 
     def _toolbar(self) -> None:
         self.bar = QToolBar("主菜单")
