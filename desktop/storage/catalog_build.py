@@ -80,14 +80,15 @@ def read_source(source_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, 
     qpath = source_dir / "questions.toml"
     questions = _load_toml(qpath).get("questions", [])
     qindex = _check_questions(questions, _Where(qpath))
-    services = []
+    services, files = [], {}
     for path in sorted((source_dir / "services").glob("*.toml")):
         service = _load_toml(path)
         _check_service(service, qindex, _Where(path))
+        if service["number"] in files:
+            raise DeskError(f"目录源文件中一件事编号重复：{service['number']}（{files[service['number']]}、{path.name}）")
+        files[service["number"]] = path.name
         services.append(service)
-    numbers = [s["number"] for s in services]
-    if len(set(numbers)) != len(numbers):
-        raise DeskError(f"目录源文件中一件事编号重复：{sorted(n for n in numbers if numbers.count(n) > 1)}")
+    numbers = list(files)
     for service in services:
         for link in service.get("links", []):
             if link["service"] not in numbers:
