@@ -60,8 +60,10 @@ def public_key(data_dir: Path) -> str | None:
         raise CatalogError(f"公钥文件无法读取：{path}") from None
 
 
-def publish(engine: Engine, key_path: Path, file_path: Path, note: str, effective: str) -> dict[str, Any]:
-    """Sign and store a built catalog for every desk; returns its manifest (without the file)."""
+def publish(engine: Engine, key_path: Path, file_path: Path, note: str, effective: str,
+            expected_key: str | None) -> dict[str, Any]:
+    """Sign and store a built catalog for every desk; returns its manifest (without the file). `expected_key`:
+    the hub's public key, which desks pinned; a private key that is not its pair is refused."""
     try:
         day = dt.date.fromisoformat(effective).isoformat()
     except ValueError:
@@ -70,14 +72,21 @@ def publish(engine: Engine, key_path: Path, file_path: Path, note: str, effectiv
         raise CatalogError(f"找不到目录文件：{file_path}（先用 python -m desktop catalog build --out 生成）")
     if not key_path.is_file():
         raise CatalogError(f"找不到签名私钥：{key_path}（先运行 python -m hub catalog keygen）")
+    if expected_key is None:
+        raise CatalogError("本服务器尚无目录签名公钥（先运行 python -m hub catalog keygen，设备登记时会保存公钥）")
     content = file_path.read_bytes()
     try:
         meta = catalogsign.describe(content) | {"effective": day, "note": note.strip()}
-        meta["signature"] = catalogsign.sign(key_path.read_bytes(), meta)
     except catalogsign.CatalogRefusedError as exc:
         raise CatalogError(f"{file_path.name}：{exc}") from None
-    except ValueError:
-        raise CatalogError(f"签名私钥无法读取：{key_path}") from None
+    try:
+        meta["signature"] = catalogsign.sign(key_path.read_bytes(), meta)
+    except (ValueError, catalogsign.CatalogRefusedError):
+        raise CatalogError(f"签名私钥无法读取或不是 Ed25519 私钥：{key_path}") from None
+    try:
+        catalogsign.verify_signature(expected_key, meta)
+    except catalogsign.CatalogRefusedError:
+        raise CatalogError(f"{key_path} 不是本服务器的目录签名私钥（与设备登记的公钥不配对），未发布") from None
     with writing(engine) as conn:
         if conn.execute(select(catalogs.c.id).where(catalogs.c.hash == meta["hash"])).first():
             raise CatalogError(f"目录 {meta['version']}（{meta['hash'][:12]}）已发布过")

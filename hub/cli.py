@@ -163,7 +163,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             return 0
         key = Path(args.key) if args.key else cfg.data_dir / catalogs.PRIVATE_NAME
         meta = catalogs.publish(engine, key, Path(_need(args.target, "目录文件")), _need(args.note, "--note 说明"),
-                               _need(args.effective, "--effective 生效日期"))
+                                _need(args.effective, "--effective 生效日期"), catalogs.public_key(cfg.data_dir))
     except catalogs.CatalogError as exc:
         raise HubCliError(exc.message) from None
     finally:

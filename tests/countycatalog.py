@@ -14,10 +14,12 @@ OLD_NOTE = "新办残疾人证免收工本费；残疾评定所需时间不计�
 NEW_NOTE = "新办残疾人证免收工本费；县残联承诺提速办结，残疾评定所需时间不计入办理时限。"
 
 
-def county_source(tmp_path: Path) -> Path:
+def county_source(tmp_path: Path, version: str = "") -> Path:
     src = tmp_path / "county-source"
     shutil.copytree(paths.catalog_source_dir(), src)
     shutil.copy(EXAMPLE / "catalog.toml", src / "catalog.toml")
+    if version:
+        (src / "catalog.toml").write_text(f'version = "{version}"\n', encoding="utf-8")
     shutil.copy(EXAMPLE / "services" / "101.toml", src / "services" / "101.toml")
     three = src / "services" / "03.toml"
     text = three.read_text(encoding="utf-8")
@@ -28,8 +30,9 @@ def county_source(tmp_path: Path) -> Path:
     return src
 
 
-def county_catalog(tmp_path: Path) -> Path:
+def county_catalog(tmp_path: Path, version: str = "") -> Path:
     """The county's build, as `catalog build --source … --out …` writes it."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "county.sqlite"
-    build(county_source(tmp_path), out)
+    build(county_source(tmp_path, version), out)
     return out
