@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.domain import catalog as catalog_mod, idnumber, overdue, states, workdays
+from desktop.domain import idnumber, overdue, states, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, ValidationError

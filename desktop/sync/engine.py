@@ -28,7 +28,13 @@ from desktop.intake import documents
 from desktop.storage import settings
 from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store
-from desktop.sync import apply as syncapply, audit as syncaudit, catalogs as synccatalogs, identity, state as syncstate
+from desktop.sync import (
+    apply as syncapply,
+    audit as syncaudit,
+    catalogs as synccatalogs,
+    identity,
+    state as syncstate,
+)
 from desktop.sync.client import HubClient, HubFailureError
 from desktop.sync.enroll import connect, now_iso
 from desktop.sync.push import BlobSource, Pusher

@@ -125,7 +125,7 @@ class HomePage(QWidget):
         if not lines:
             return
         shown = lines[:8] + ([f"……另有 {len(lines) - 8} 项变更（catalog diff 可查看全部）"] if len(lines) > 8 else [])
-        self.catalog_changes.setText(f"自今日起按新目录（{version}）办理新案件；已受理的案件仍按受理时的目录。\n"
+        self.catalog_changes.setText(f"现行目录 {version}：新案件按新目录办理；已受理的案件和未完成的草稿仍按原目录。\n"
                                      + "\n".join(f"· {line}" for line in shown))
         self.catalog_banner.setVisible(True)
 

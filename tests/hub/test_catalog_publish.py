@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 
 from desktop.domain.case import Case
 from desktop.forms import printing
-from desktop.protocol import catalogsign
 from desktop.intake import demo
+from desktop.protocol import catalogsign
 from desktop.storage import catalogs, settings
 from desktop.storage.store import Store
 from desktop.sync.engine import SyncEngine, connect

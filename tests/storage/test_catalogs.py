@@ -76,5 +76,5 @@ def test_diff_names_new_and_removed_materials():
     new = dataclasses.replace(old, services=old.services | {3: dataclasses.replace(
         s3, materials=(*s3.materials[1:], extra))})
     lines = catalogdiff.diff(old, new)
-    assert f"新增材料：3. 我要办理残疾人证：残疾评定表" in lines
+    assert "新增材料：3. 我要办理残疾人证：残疾评定表" in lines
     assert f"删除材料：3. 我要办理残疾人证：{s3.materials[0].name}" in lines
