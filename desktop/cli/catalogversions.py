@@ -46,7 +46,8 @@ def _resolve(args: argparse.Namespace, ref: str) -> Catalog:
         catalog = catalogs.load(store.db, store.data_dir, found[-1])
     finally:
         store.close()
-    assert catalog is not None  # a hash was given
+    if catalog is None:  # only '' has no file, and a found hash is never ''
+        raise DeskError(f"找不到目录“{ref}”的文件", field="catalog")
     return catalog
 
 
