@@ -103,11 +103,18 @@ def active_row(db: Database, today: dt.date) -> dict[str, Any] | None:
 def open_active(db: Database, data_dir: Path, today: dt.date | None = None) -> Catalog:
     """The bundled catalog registered, then the one in force today (the bundled one unless a published one is)."""
     bundled = catalog_mod.load()
-    register_bundled(db, data_dir, bundled, paths.catalog_db_path())
+    try:
+        register_bundled(db, data_dir, bundled, paths.catalog_db_path())
+    except OSError as exc:  # a full disk must not stop the desk: the bundled catalog is still at hand; next start retries
+        log.error("bundled catalog not kept in %s: %s", folder(data_dir), type(exc).__name__)
     row = active_row(db, today or dt.date.today())
     if row is None or row["hash"] == bundled.hash:
         return bundled
-    return load(db, data_dir, row["hash"]) or bundled
+    try:
+        return load(db, data_dir, row["hash"]) or bundled
+    except DeskError as exc:  # its file gone (a partial restore): new cases use the bundled one, and the log says so
+        log.error("active catalog unavailable, using the bundled one: %s", exc.message)
+        return bundled
 
 
 def load(db: Database, data_dir: Path, digest: str) -> Catalog | None:
