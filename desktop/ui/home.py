@@ -120,6 +120,13 @@ class HomePage(QWidget):
         outer.addWidget(left, 9)
         outer.addLayout(right, 11)
 
+    def catalog_switched(self) -> None:
+        """The store's active catalog changed (a new day): the finder and the lists name services from it."""
+        for model in (self.search_model, self.today_model, self.drafts_model):
+            model.catalog = self.store.catalog
+        self._filter_services(self.finder.text())
+        self.reload()
+
     def show_catalog_changes(self, version: str, lines: list[str]) -> None:
         """Once, on the first start after the catalog switched: what changed, at most 8 lines and a count."""
         if not lines:

@@ -64,3 +64,23 @@ def test_what_changed_is_shown_once_on_the_first_start_after_a_switch(qtbot, dat
     assert not window.home.catalog_banner.isVisible()  # once
     window.close()
     store.close()
+
+
+def test_a_desk_left_running_takes_the_new_catalog_at_the_start_of_the_day_but_not_under_a_wizard(
+        qtbot, data_dir, tmp_path):
+    store, window = _open(data_dir, qtbot)
+    path = county_catalog(tmp_path)
+    tomorrow = TODAY + dt.timedelta(days=1)
+    meta = catalogsign.describe(path.read_bytes()) | {"effective": tomorrow.isoformat(), "note": "县级自增"}
+    catalogs.install(store.db, store.data_dir, meta, path.read_bytes())
+    bundled = store.catalog
+    assert not window.start_of_day(TODAY)  # the same day: nothing
+    window.new_case(3)  # a wizard open at midnight
+    assert not window.start_of_day(tomorrow) and store.catalog is bundled
+    window.go_home()
+    assert window.start_of_day(tomorrow) and store.catalog.version == "2026.2-县1"
+    assert window.home.catalog_banner.isVisible() and "新增事项：101" in window.home.catalog_changes.text()
+    window.home.finder.setText("优待证")
+    assert window.home.tree.model().rowCount() == 1  # the new service in the finder
+    window.close()
+    store.close()
