@@ -19,6 +19,7 @@ from desktop.intake import demo
 from desktop.protocol import catalogsign
 from desktop.storage import catalogs, settings
 from desktop.storage.store import Store
+from desktop.sync import catalogs as synccatalogs
 from desktop.sync.engine import SyncEngine, connect
 from desktop.ui.wizard.wizard import CaseWizard
 from tests.countycatalog import NEW_NOTE, OLD_NOTE, county_catalog
@@ -186,3 +187,17 @@ def test_publish_refuses_a_key_that_is_not_the_hubs(tmp_path, hub):
     refused = publish(hub, county_catalog(tmp_path), "--key", str(stranger))
     assert refused.returncode == 1 and "不是本服务器的目录签名私钥" in refused.stderr
     assert hub.hub_cli("catalog", "keygen").returncode == 1  # never over the pinned pair
+
+
+def test_a_desk_enrolled_before_the_key_existed_takes_no_catalog_until_it_enrolls_again(tmp_path, hub):
+    data = tmp_path / "desk"
+    store = enrolled_desk(hub, data)  # the hub has no key yet: nothing pinned
+    assert hub.hub_cli("catalog", "keygen").returncode == 0
+    assert publish(hub, county_catalog(tmp_path)).returncode == 0
+    report = SyncEngine(store).sync_now()
+    assert report.catalogs_received == 0 and report.errors == [synccatalogs.NO_KEY]
+    assert store.db.execute("SELECT count(*) FROM catalog_refusals").fetchone()[0] == 0  # not held against it
+    again = hub.hub_cli("device", "add", "W03-2", "--office", "演示县政务服务中心")
+    connect(store, hub.url, again.stdout.split("登记码：")[1].split("（")[0])
+    assert SyncEngine(store).sync_now().catalogs_received == 1
+    store.close()

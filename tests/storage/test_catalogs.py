@@ -78,3 +78,23 @@ def test_diff_names_new_and_removed_materials():
     lines = catalogdiff.diff(old, new)
     assert "新增材料：3. 我要办理残疾人证：残疾评定表" in lines
     assert f"删除材料：3. 我要办理残疾人证：{s3.materials[0].name}" in lines
+
+
+def test_versions_and_diff_by_version_in_a_data_dir(tmp_path, data_dir, capsys):
+    from desktop.protocol import catalogsign
+    from desktop.storage import catalogs
+    from desktop.storage.store import Store
+
+    store = Store.open(data_dir)
+    county = county_catalog(tmp_path).read_bytes()
+    meta = catalogsign.describe(county) | {"effective": "2027-01-01", "note": "县级自增"}
+    catalogs.install(store.db, data_dir, meta, county)
+    store.close()
+    assert main(["catalog", "versions", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("2026.1  ") and "随安装包（现行）" in out[0]
+    assert out[1].startswith("2026.2-县1  ") and "2027-01-01 起  县级自增" in out[1]
+    assert main(["catalog", "diff", "2026.1", "2026.2-县1", "--data-dir", str(data_dir), "--json"]) == 0
+    assert '"新增事项：101. 我要办理老年人优待证"' in capsys.readouterr().out
+    assert main(["catalog", "diff", "2026.1", "2099.9", "--data-dir", str(data_dir)]) == 1
+    assert "找不到目录“2099.9”" in capsys.readouterr().err
