@@ -9,12 +9,24 @@ from typing import Annotated, Any
 import anyio
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.protocol import schema as syncschema
-from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs, public, ratings
+from hub import (
+    audit,
+    bundle,
+    cases as cases_mod,
+    catalogs,
+    db,
+    devices,
+    ledger,
+    limits,
+    logs,
+    public,
+    ratings,
+)
 from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
@@ -65,7 +77,8 @@ def create_app(config: HubConfig) -> FastAPI:
     _handlers(app)
     app.add_middleware(limits.BodyLimit)  # inside AccessLog, so a 413 is logged too
     app.add_middleware(AccessLog)
-    _public_routes(app, engine, hub_id)
+    _public_routes(app, engine, hub_id, config)
+    _catalog_routes(app, engine)
     _blob_routes(app, blobs)
     _case_routes(app, engine, blobs, writer, config)
     app.include_router(ledger.router)  # GET /v1/ledger: the supervisor's hub-wide ledger (hub/ledger.py)
@@ -75,7 +88,7 @@ def create_app(config: HubConfig) -> FastAPI:
     return app
 
 
-def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
+def _public_routes(app: FastAPI, engine, hub_id: str, config: HubConfig) -> None:
     """Hello and enrollment: the only routes without a device token."""
 
     @app.get("/v1/hello")
@@ -93,12 +106,29 @@ def _public_routes(app: FastAPI, engine, hub_id: str) -> None:
             window.failed(where)
             raise HubError(403, "bad_code", str(exc)) from None
         logs.event("device_enrolled", device=dev.name)
-        return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id)
+        # the county's catalog key, pinned by the desk: it accepts only catalogs signed with it (hub/catalogs.py)
+        return ok(token=token, device=dev.name, office=dev.office, hub_id=hub_id,
+                  catalog_key=catalogs.public_key(config.data_dir))
 
     @app.get("/v1/devices/summary")
     def summary(dev: Dev) -> JSONResponse:  # a plain def: FastAPI runs it off the event loop
         """For supervisors: every device of this office, what it sent and the queue it last reported."""
         return ok(office=dev.office, devices=devices.summary(engine, dev.office))
+
+
+def _catalog_routes(app: FastAPI, engine) -> None:
+    """Published catalogs: the signed manifests on every sync, a file only when a desk has not got it."""
+
+    @app.get("/v1/catalogs")
+    def catalog_list(dev: Dev) -> JSONResponse:
+        return ok(catalogs=catalogs.listing(engine))
+
+    @app.get("/v1/catalogs/{digest}")
+    def catalog_file(digest: str, dev: Dev) -> Response:
+        content = catalogs.content(engine, _sha(digest))
+        if content is None:
+            raise HubError(404, "not_found", "服务器上没有这个目录版本")
+        return Response(content, media_type="application/vnd.sqlite3")
 
 
 def _blob_routes(app: FastAPI, blobs: BlobStore) -> None:

@@ -151,14 +151,39 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
-    from hub import cases
+    from hub import cases, catalogs
 
-    _cfg, engine = _engine(args)
+    if args.action == "keygen":
+        return _keygen(args)
+    cfg, engine = _engine(args)
     try:
-        entry = cases.announce_catalog(engine, args.version, args.note or "")
+        if args.action == "announce":
+            entry = cases.announce_catalog(engine, _need(args.target, "版本号"), args.note or "")
+            print(f"已发布目录更新通知 {entry['version']}（变更号 {entry['id']}）")
+            return 0
+        key = Path(args.key) if args.key else cfg.data_dir / catalogs.PRIVATE_NAME
+        meta = catalogs.publish(engine, key, Path(_need(args.target, "目录文件")), _need(args.note, "--note 说明"),
+                                _need(args.effective, "--effective 生效日期"), catalogs.public_key(cfg.data_dir))
+    except catalogs.CatalogError as exc:
+        raise HubCliError(exc.message) from None
     finally:
         engine.dispose()
-    print(f"已发布目录更新通知 {entry['version']}（变更号 {entry['id']}）")
+    print(json.dumps(meta, ensure_ascii=False) if args.json else
+          f"已发布目录 {meta['version']}（{meta['hash'][:12]}），{meta['effective']} 起生效；设备下次同步时收到")
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from hub import catalogs
+
+    cfg = _private(config_mod.resolve(args.data_dir, args.db))
+    private = Path(args.key) if args.key else cfg.data_dir / catalogs.PRIVATE_NAME
+    try:
+        public = catalogs.keygen(private, private.with_suffix(".pub"))
+    except catalogs.CatalogError as exc:
+        raise HubCliError(exc.message) from None
+    print(f"已生成目录签名密钥：私钥 {private}（只留在本机，勿外传），公钥 {private.with_suffix('.pub')}\n"
+          f"公钥（设备登记时自动保存）：{public}")
     return 0
 
 
@@ -239,10 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", help="评价日期止（默认同 --from）")
     p.add_argument("--office", help="只看一个办理点（默认全县）")
     p.set_defaults(func=cmd_ratings)
-    p = sub.add_parser("catalog", parents=[common], help="发布目录更新通知")
-    p.add_argument("action", choices=["announce"])
-    p.add_argument("version")
-    p.add_argument("--note")
+    p = sub.add_parser("catalog", parents=[common], help="目录：生成签名密钥、发布目录（设备同步时取用）")
+    p.add_argument("action", choices=["keygen", "publish", "announce"])
+    p.add_argument("target", nargs="?", help="publish：目录文件（catalog build --out 生成）；announce：版本号")
+    p.add_argument("--note", help="publish：本次变更说明")
+    p.add_argument("--effective", help="publish：生效日期 YYYY-MM-DD")
+    p.add_argument("--key", help="签名私钥文件（默认：数据目录中的 catalog-signing.key）")
     p.set_defaults(func=cmd_catalog)
     return parser
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -209,6 +210,20 @@ rating_rows = Table(
     Column("rectify_due", String(10)),
     Column("rectified_at", String(40)),
     Index("rating_rows_office_day", "office", "rated_day"),
+)
+
+catalogs = Table(  # published catalog builds, signed by the county's key (hub/catalogs.py)
+    "catalogs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("version", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("effective", String(10), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("published_at", String(40), nullable=False),
 )
 
 meta = Table(

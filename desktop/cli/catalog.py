@@ -1,4 +1,4 @@
-"""`python -m desktop catalog list|show N|build`: the service catalog."""
+"""`python -m desktop catalog list|show N|build [--check]|diff OLD NEW|versions`: the service catalog."""
 
 from __future__ import annotations
 
@@ -12,19 +12,22 @@ from desktop.domain.errors import DeskError
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("catalog", parents=[common], help="一件事目录")
-    p.add_argument("action", choices=["list", "show", "build"])
-    p.add_argument("number", nargs="?")
+    p.add_argument("action", choices=["list", "show", "build", "diff", "versions"])
+    p.add_argument("number", nargs="?", help="show：一件事编号；diff：旧目录（文件、版本号或哈希）")
+    p.add_argument("new", nargs="?", help="diff：新目录（文件、版本号或哈希）")
+    p.add_argument("--check", action="store_true", help="build：只检查目录源文件，不生成")
+    p.add_argument("--source", help="build：目录源文件夹（默认 resources/catalog）")
+    p.add_argument("--out", help="build：生成到这个文件（默认 data/catalog.sqlite）")
     p.set_defaults(func=cmd_catalog)
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     if args.action == "build":
-        from desktop.storage.catalog_build import build
+        return _build(args)
+    if args.action in ("diff", "versions"):
+        from desktop.cli import catalogversions
 
-        count = build(paths.catalog_source_dir(), paths.catalog_db_path())
-        out({"services": count, "path": str(paths.catalog_db_path())}) if args.json else print(
-            f"已生成 {paths.catalog_db_path()}，共 {count} 件一件事")
-        return 0
+        return catalogversions.run(args)
     cat = catalog_mod.load()
     if args.action == "show":
         if args.number is None:
@@ -36,6 +39,30 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         return 0
     for s in services:
         print(f"{s.number:>3}  {s.group:<8}  {s.name}  （{'、'.join(s.methods)}）")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.storage.catalog_build import build, check
+
+    source = Path(args.source) if args.source else paths.catalog_source_dir()
+    if args.check:
+        found = check(source)
+        out(found) if args.json else print(f"目录源文件检查通过：版本 {found['version']}，共 {found['services']} 件一件事")
+        return 0
+    target = Path(args.out) if args.out else paths.catalog_db_path()
+    count = build(source, target)
+    conn = catalog_mod.connect_read_only(target.resolve())
+    try:
+        meta = catalog_mod.read_meta(conn)
+    finally:
+        conn.close()
+    if args.json:
+        out({"services": count, "path": str(target), "version": meta["version"], "hash": meta["hash"]})
+    else:
+        print(f"已生成 {target}，共 {count} 件一件事，版本 {meta['version']}（{meta['hash'][:12]}）")
     return 0
 
 

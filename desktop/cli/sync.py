@@ -75,7 +75,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _print_report(r) -> None:
     print(f"新上传 {r.sent} 件，重发已确认 {r.replayed} 件，扫描件 {r.blobs_sent} 个（{r.bytes_sent / 1e6:.1f} MB）；"
           f"冲突 {r.conflicts} 件，拒收 {r.rejected} 件；待上传 {r.pending} 件；"
-          f"收到服务器变更 {r.changes_received} 条，已应用 {r.changes_applied} 条")
+          f"收到服务器变更 {r.changes_received} 条，已应用 {r.changes_applied} 条"
+          + (f"；收到新目录 {r.catalogs_received} 个（生效日起启动时启用）" if r.catalogs_received else ""))
 
 
 def cmd_hub(args: argparse.Namespace) -> int:

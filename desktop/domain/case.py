@@ -127,6 +127,10 @@ class Case:
     visits: list[Visit] = field(default_factory=list)  # 回访
     public_code: str = ""  # the citizen's random code for the hub's progress and rating pages (never the number)
     publicity: Publicity | None = None  # 公示 between 审核 and 审批 (desktop/domain/publicity.py)
+    # the catalog the case was started (a draft) and accepted under: its papers, deadlines and eligibility keep
+    # using it (desktop/storage/catalogs.py); "" for cases from before versioning (the legacy catalog)
+    catalog_version: str = ""
+    catalog_hash: str = ""
 
     @property
     def state_label(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -171,6 +172,8 @@ class Catalog:
     services: dict[int, Service]
     questions: dict[str, Question]
     groups: tuple[str, ...]
+    version: str = ""  # set in resources/catalog/catalog.toml; "" for a build older than versioning
+    hash: str = ""  # content_hash() of the build: the catalog's identity on desks and hub (docs/catalog.md)
 
     def service(self, number: int | str) -> Service:
         try:
@@ -184,7 +187,7 @@ def load(path: Path | None = None) -> Catalog:
     return _load(str(path or paths.catalog_db_path()))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)  # the active catalog and the few older ones cases still use
 def _load(path: str) -> Catalog:
     if not Path(path).exists():
         raise DeskError(f"找不到目录数据库：{path}（请运行 python -m desktop catalog build）")
@@ -193,10 +196,35 @@ def _load(path: str) -> Catalog:
     try:
         questions = {r["id"]: _question(r) for r in conn.execute("SELECT * FROM questions ORDER BY position")}
         services = {r["number"]: _service(conn, r) for r in conn.execute("SELECT * FROM services ORDER BY number")}
+        meta = read_meta(conn)
     finally:
         conn.close()
     groups = tuple(dict.fromkeys(s.group for s in services.values()))
-    return Catalog(services=services, questions=questions, groups=groups)
+    return Catalog(services=services, questions=questions, groups=groups, version=meta.get("version", ""),
+                   hash=meta.get("hash", ""))
+
+
+def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    """The build's version and hash (empty for a build older than versioning)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+        return {}
+    return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+
+def content_hash(conn: sqlite3.Connection, version: str) -> str:
+    """sha256 of a canonical serialisation of every table but `meta` (columns, then rows sorted), with the
+    version: the same source gives the same hash whatever bytes SQLite wrote, and a desk recomputes it from
+    the file it received (the file's own bytes are not reproducible across SQLite versions)."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                                        " AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    tables = {}
+    for name in names:
+        cursor = conn.execute(f'SELECT * FROM "{name}"')
+        rows = sorted(json.dumps(list(r), ensure_ascii=False) for r in cursor)
+        tables[name] = {"columns": [d[0] for d in cursor.description], "rows": rows}
+    text = json.dumps({"version": version, "tables": tables}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def connect_read_only(path: PurePath) -> sqlite3.Connection:

@@ -48,10 +48,10 @@ def prepare(store: Store, ref: str, kind: str, *, material: str | None = None) -
     """Render document `kind` of case `ref` (number or UUID) with the office's settings."""
     case = store.load(ref)
     events = store.events(case.uuid)
-    paper = forms.paper_title(kind, case, store.catalog) if kind == "receipt" else ""
+    paper = forms.paper_title(kind, case, store.catalog_for(case)) if kind == "receipt" else ""
     reprint = is_reprint(events, kind, material, paper)
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
-    pdf = forms.render(kind, case, store.catalog, office_info=office, reprint=reprint, material=material,
+    pdf = forms.render(kind, case, store.catalog_for(case), office_info=office, reprint=reprint, material=material,
                        events=events, signatures=signatures(store, events) if kind == "consent" else None)
     return PrintJob(case.uuid, case.number or "", kind, material, reprint, pdf, paper)
 

@@ -134,7 +134,7 @@ def file_many(store: Store, case_uuid: str, docs: list[tuple[str, str]], *, now:
     the caller's transaction (intake files a whole batch in one); a public Store method would only wrap them.
     """
     case = store.load(case_uuid)
-    service = store.catalog.service(case.service)
+    service = store.catalog_for(case).service(case.service)
     names = {m.id: m.name for m in service.materials}
     for doc_id, material_id in docs:
         if material_id not in names:
@@ -197,5 +197,5 @@ def _unfile(store: Store, doc: Document, now: dt.datetime, actor: str, reason: s
 def _save(store: Store, case: Any, now: dt.datetime) -> None:
     """Write the case as a new revision (drafts stay off the outbox); a 补正 case's missing list follows."""
     if case.state == "pending_materials":
-        case.missing = eligibility.missing_materials(store.catalog.service(case.service), case)
+        case.missing = eligibility.missing_materials(store.catalog_for(case).service(case.service), case)
     store._write(case, now, outbox=case.state != "draft")

@@ -169,7 +169,7 @@ def _route(store: Store, cover: coverbatch.Cover, out: dict[str, Any], by_case: 
         out["note"] = "封面上的案件编号在本机不存在，已留在收件箱"
         store.db.execute("UPDATE documents SET note = ? WHERE id = ?", [out["note"], out["document"]])
         return
-    if cover.material_id not in {m.id for m in store.catalog.service(case.service).materials}:
+    if cover.material_id not in {m.id for m in store.catalog_for(case).service(case.service).materials}:
         out["note"] = "封面上的材料不属于该案件的一件事，已留在收件箱"
         store.db.execute("UPDATE documents SET note = ? WHERE id = ?", [out["note"], out["document"]])
         return

@@ -24,7 +24,7 @@ def receive(store: Store, ref: str, received: dict[str, tuple[str, int]], *, act
     case = store.load(ref)
     if not case.missing or case.state not in ("pending_materials", "accepted"):
         raise ValidationError("只有补正中（或容缺受理待补交）的案件可以登记补正材料", field="state")
-    service = store.catalog.service(case.service)
+    service = store.catalog_for(case).service(case.service)
     _check(service, received)
     now = now or now_local()
     with store.db.atomic():

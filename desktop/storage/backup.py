@@ -45,6 +45,8 @@ def create(db: Database, data_dir: Path, out: Path, progress: Progress | None = 
         target.close()
         members = [(DB_NAME, snap), (crypto.KEYS_NAME, data_dir / crypto.KEYS_NAME)]
         members += [(p.relative_to(data_dir).as_posix(), p) for p in sorted((data_dir / "blobs").glob("??/*"))]
+        # every catalog version cases were accepted under: without them an old case could not be reprinted
+        members += [(p.relative_to(data_dir).as_posix(), p) for p in sorted((data_dir / "catalogs").glob("[0-9a-f]*.sqlite"))]
         cases = db.execute("SELECT count(*) FROM cases").fetchone()[0]
         tell(5)
         manifest = _write_zip(tmp, members, cases, lambda n: tell(5 + 75 * n // len(members)))

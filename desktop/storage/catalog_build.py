@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop.domain import rules
 from desktop.domain.case import PROXY_KINDS
-from desktop.domain.catalog import METHODS, NEEDS, editorial_marks as catalog_editorial
+from desktop.domain.catalog import METHODS, NEEDS, content_hash, editorial_marks as catalog_editorial
 from desktop.domain.errors import DeskError
 from desktop.domain.tomlfile import read_toml
 from desktop.storage import searchkeys
@@ -44,7 +44,9 @@ SCHEMA = (
     "CREATE TABLE links (service INTEGER, position INTEGER, target INTEGER, when_rule TEXT, reason TEXT,"
     " source TEXT, inferred INTEGER, source_note TEXT, auto INTEGER, excludes INTEGER DEFAULT 0,"
     " PRIMARY KEY (service, position)) STRICT",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) STRICT",  # version and content hash, written last
 )
+VERSION_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z.\-_\u4e00-\u9fff]{0,39}$")
 
 
 class _Where:
@@ -57,19 +59,37 @@ class _Where:
         return DeskError(f"目录源文件 {self.path.name} 的 {what}：{message}")
 
 
+def read_version(source_dir: Path) -> str:
+    """The catalog's version from catalog.toml (required: every case records the version it was accepted under)."""
+    path = source_dir / "catalog.toml"
+    version = _load_toml(path).get("version")
+    if not isinstance(version, str) or not VERSION_RE.match(version):
+        raise _Where(path).fail("version", "须有版本号，如 \"2026.1\"（字母、数字、点、横线，至多40字）")
+    return version
+
+
+def check(source_dir: Path) -> dict[str, Any]:
+    """`catalog build --check`: everything build refuses, without writing (rules parse, links exist, codes and
+    ids unique, printed texts free of editors' notes); returns the version and the number of services."""
+    version = read_version(source_dir)
+    _questions, services = read_source(source_dir)
+    return {"version": version, "services": len(services)}
+
+
 def read_source(source_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Questions and services from the TOML tree, validated; raises DeskError naming file and field."""
     qpath = source_dir / "questions.toml"
     questions = _load_toml(qpath).get("questions", [])
     qindex = _check_questions(questions, _Where(qpath))
-    services = []
+    services, files = [], {}
     for path in sorted((source_dir / "services").glob("*.toml")):
         service = _load_toml(path)
         _check_service(service, qindex, _Where(path))
+        if service["number"] in files:
+            raise DeskError(f"目录源文件中一件事编号重复：{service['number']}（{files[service['number']]}、{path.name}）")
+        files[service["number"]] = path.name
         services.append(service)
-    numbers = [s["number"] for s in services]
-    if len(set(numbers)) != len(numbers):
-        raise DeskError(f"目录源文件中一件事编号重复：{sorted(n for n in numbers if numbers.count(n) > 1)}")
+    numbers = list(files)
     for service in services:
         for link in service.get("links", []):
             if link["service"] not in numbers:
@@ -208,12 +228,13 @@ def _check_rule(text: str, known: Facts, where: _Where, what: str) -> None:
 
 def build(source_dir: Path, out_path: Path) -> int:
     """Write the catalog database atomically; returns the number of services."""
+    version = read_version(source_dir)
     questions, services = read_source(source_dir)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=out_path.parent)
     os.close(fd)
     try:
-        _write(Path(tmp), questions, services)
+        _write(Path(tmp), questions, services, version)
         os.replace(tmp, out_path)
     finally:
         if os.path.exists(tmp):
@@ -225,7 +246,7 @@ def _j(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _write(path: Path, questions: list[dict[str, Any]], services: list[dict[str, Any]]) -> None:
+def _write(path: Path, questions: list[dict[str, Any]], services: list[dict[str, Any]], version: str) -> None:
     conn = sqlite3.connect(path)
     with conn:
         for statement in SCHEMA:
@@ -238,6 +259,8 @@ def _write(path: Path, questions: list[dict[str, Any]], services: list[dict[str,
             )
         for s in sorted(services, key=lambda s: s["number"]):
             _write_service(conn, s)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                         [("version", version), ("hash", content_hash(conn, version))])
     conn.execute("VACUUM")
     conn.close()
 

@@ -451,3 +451,33 @@ def _staff_number(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE TRIGGER users_staff_no_limit_{event.lower()} BEFORE {event} ON users"
                    " WHEN length(NEW.staff_no) > 20"
                    " BEGIN SELECT RAISE(ABORT, 'text_limit: an account text is longer than allowed'); END")
+
+
+@MIGRATIONS(name="0015_catalog_versions")
+def _catalog_versions(db: sqlite_utils.Database) -> None:
+    # Every catalog this desk has used or received (the files are data_dir/catalogs/<hash>.sqlite,
+    # desktop/storage/catalogs.py). A case records the hash it was accepted under in its payload; cases from
+    # before this migration record none and use the row marked legacy: the bundled catalog first registered.
+    db.execute(
+        """CREATE TABLE catalogs (
+            hash TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            effective TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL CHECK (origin IN ('bundled', 'hub')),
+            legacy INTEGER NOT NULL DEFAULT 0,
+            installed_at TEXT NOT NULL,
+            seen_at TEXT  -- first start it was active: the clerk was shown what changed (once)
+        ) STRICT"""
+    )
+    # a published catalog this desk refused (bad signature, altered bytes): not fetched again, shown to the admin
+    db.execute(
+        """CREATE TABLE catalog_refusals (
+            hash TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            version TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (hash, signature)
+        ) STRICT"""
+    )

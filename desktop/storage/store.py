@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.domain import catalog as catalog_mod, idnumber, overdue, states, workdays
+from desktop.domain import idnumber, overdue, states, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, ValidationError
@@ -42,8 +42,33 @@ class Store:
         self.audit: audit.Hook | None = audit.recorder(db)
 
     @classmethod
-    def open(cls, data_dir: Path, catalog: Catalog | None = None) -> Store:
-        return cls(open_db(data_dir), catalog or catalog_mod.load(), data_dir)
+    def open(cls, data_dir: Path, catalog: Catalog | None = None, *, today: dt.date | None = None) -> Store:
+        """The store of `data_dir` with `catalog` active, or the catalog in force `today` (desktop/storage/catalogs.py)."""
+        db = open_db(data_dir)
+        if catalog is None:
+            from desktop.storage import catalogs
+
+            try:
+                catalog = catalogs.open_active(db, data_dir, today)
+            except BaseException:
+                db.close()
+                raise
+        return cls(db, catalog, data_dir)
+
+    def catalog_for(self, case: Case) -> Catalog:
+        """The catalog a case was started or accepted under (the active one for a new draft)."""
+        if case.catalog_hash == self.catalog.hash or self.data_dir is None:
+            return self.catalog
+        if not case.catalog_hash and case.state == "draft":
+            return self.catalog
+        from desktop.storage import catalogs
+
+        return catalogs.load(self.db, self.data_dir, case.catalog_hash) or self.catalog
+
+    def _stamp(self, case: Case) -> None:
+        """A new draft takes the active catalog's version, and keeps it to acceptance and beyond."""
+        if case.state == "draft" and not case.catalog_hash:
+            case.catalog_version, case.catalog_hash = self.catalog.version, self.catalog.hash
 
     def close(self) -> None:
         self.db.close()
@@ -119,7 +144,8 @@ class Store:
         """Save a draft as it stands, valid or not; called on every edit in the wizard."""
         if case.state != "draft":
             raise ValidationError("只有草稿可以这样保存", field="state")
-        self.catalog.service(case.service)
+        self._stamp(case)
+        self.catalog_for(case).service(case.service)
         with self.db.atomic():
             self._write(case, now or now_local(), outbox=False)
         self._changed("draft", case.uuid)
@@ -143,7 +169,9 @@ class Store:
         if draft.state != "draft":
             raise ValidationError(f"案件已是{draft.state_label}，不能再次受理", field="state")
         case = Case.from_dict(draft.to_dict())
-        service = self.catalog.service(case.service)
+        self._stamp(case)
+        catalog = self.catalog_for(case)
+        service = catalog.service(case.service)
         now = now or now_local()
         if not case.application_date:
             case.application_date = now.date().isoformat()
@@ -151,7 +179,7 @@ class Store:
             eligibility,  # the rules: needed from the first acceptance on, not at start-up
         )
 
-        if errors := eligibility.accept_errors(service, case, self.catalog):
+        if errors := eligibility.accept_errors(service, case, catalog):
             raise errors[0]
         idnumber.store_people(case.applicant, case.guardian, case.proxy)  # as validated: 18 ASCII characters
         values = settings.get_all(self.db)
@@ -178,7 +206,7 @@ class Store:
                                                              "missing": case.missing,
                                                              "ineligible_reason": bool(case.ineligible_reason)})
             for number in case.linked_services:
-                case.linked_cases.append(self._linked_draft(case, number, now).uuid)
+                case.linked_cases.append(self._linked_draft(case, catalog, number, now).uuid)
             self._write(case, now, outbox=True)
             self._audited(actor, "case.create", case.uuid,
                           {"service": case.service, "state": case.state, "number": case.number}, now)
@@ -205,8 +233,9 @@ class Store:
             elif action == "materials_received":  # only once nothing required is missing (intake/supplement.py)
                 from desktop.domain import eligibility  # as in accept(): not needed at start-up
 
-                if still := eligibility.missing_materials(self.catalog.service(case.service), case):
-                    names = "、".join(self.catalog.service(case.service).material(m).name for m in still)
+                service = self.catalog_for(case).service(case.service)
+                if still := eligibility.missing_materials(service, case):
+                    names = "、".join(service.material(m).name for m in still)
                     raise ValidationError(f"尚缺补正材料：{names}；请先登记收到的材料", field="missing")
                 case.missing = []
                 self._enter(case, "accepted", now)
@@ -268,12 +297,12 @@ class Store:
             item.status = case.state_before_suspension
         case.state, case.state_before_suspension, case.suspended_on = case.state_before_suspension, "", None
 
-    def _linked_draft(self, parent: Case, number: int, now: dt.datetime) -> Case:
-        service = self.catalog.service(number)
+    def _linked_draft(self, parent: Case, catalog: Catalog, number: int, now: dt.datetime) -> Case:
+        service = catalog.service(number)
         child = Case(service=number, applicant=parent.applicant, guardian=parent.guardian,
                      applied_by=parent.applied_by, proxy_kind=parent.proxy_kind, proxy=parent.proxy,
                      mandate_signed=parent.mandate_signed, linked_from=parent.uuid, clerk=parent.clerk,
-                     office=parent.office)
+                     office=parent.office, catalog_version=parent.catalog_version, catalog_hash=parent.catalog_hash)
         child.method = parent.method if parent.method in service.methods else service.methods[0]
         child.answers = {q: v for q, v in parent.answers.items() if q in service.ask}
         child.materials = {m.id: parent.materials[m.id] for m in service.materials if m.id in parent.materials}

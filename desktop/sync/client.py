@@ -19,6 +19,7 @@ from desktop.protocol import schema as syncschema
 SMALL_BLOB = 8 * 1024 * 1024  # sent in one request; larger files go in chunks of this size, resumable
 MIN_CHUNK = 256 * 1024  # behind a proxy that refuses big bodies (413), chunks shrink down to this
 PROXY_TOO_LARGE = "proxy_too_large"  # the code given to a 413 page that is not the hub's envelope
+CATALOG_TYPE = "application/vnd.sqlite3"  # a published catalog's file (hub/app.py)
 REAUTH = "需要重新登记设备：本机的登记已失效或被撤销，请向管理员索取新的登记码后重新连接服务器"
 
 
@@ -113,6 +114,21 @@ class HubClient:
         body = {"entries": entries} | ({"head": head} if head is not None else {})
         return self._request("PUT", "/v1/audit", json=body, refusals=(404, 409, 413, 422))
 
+    def catalogs(self) -> list[Any]:
+        """The signed manifests of every published catalog (desktop/sync/catalogs.py)."""
+        listed = self._request("GET", "/v1/catalogs").data.get("catalogs")
+        if not isinstance(listed, list):
+            raise HubFailureError("server", "服务器的目录列表格式不对，稍后重试")
+        return listed
+
+    def catalog_file(self, digest: str) -> bytes:
+        """A published catalog's file; the caller checks it against the signed manifest."""
+        response = self._send("GET", f"/v1/catalogs/{digest}")
+        if response.status_code == 200 and response.headers.get("content-type", "") == CATALOG_TYPE:
+            return response.content
+        self._answer(response, f"/v1/catalogs/{digest}", ())  # the hub's refusal, or not the hub: raises
+        raise HubFailureError("server", "服务器没有返回目录文件，稍后重试")
+
     def changes(self, since: int) -> dict[str, Any]:
         return self._request("GET", "/v1/changes", params={"since": since}).data
 
@@ -156,14 +172,19 @@ class HubClient:
     # the one place a request happens
 
     def _request(self, method: str, path: str, *, refusals: tuple[int, ...] = (), **kwargs: Any) -> Answer:
+        return self._answer(self._send(method, path, **kwargs), path, refusals)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = self.http.request(method, path, **kwargs)
+            return self.http.request(method, path, **kwargs)
         except httpx.TimeoutException:
             raise HubFailureError("timeout", f"连接县级汇聚服务器超时（{self.url}），稍后自动重试") from None
         except httpx.ConnectError:
             raise HubFailureError("unreachable", f"无法连接县级汇聚服务器（{self.url}）：网络不通或服务器未启动") from None
         except httpx.HTTPError:
             raise HubFailureError("unreachable", "与县级汇聚服务器的连接中断，稍后自动重试") from None
+
+    def _answer(self, response: httpx.Response, path: str, refusals: tuple[int, ...]) -> Answer:
         data = _envelope(response)
         if data is None and response.status_code == 413 and 413 in refusals:  # a proxy's body limit
             too_big = {"code": PROXY_TOO_LARGE, "message": "请求超过网络代理允许的大小"}

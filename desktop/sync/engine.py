@@ -28,7 +28,13 @@ from desktop.intake import documents
 from desktop.storage import settings
 from desktop.storage.blobs import BlobStore
 from desktop.storage.store import Store
-from desktop.sync import apply as syncapply, audit as syncaudit, identity, state as syncstate
+from desktop.sync import (
+    apply as syncapply,
+    audit as syncaudit,
+    catalogs as synccatalogs,
+    identity,
+    state as syncstate,
+)
 from desktop.sync.client import HubClient, HubFailureError
 from desktop.sync.enroll import connect, now_iso
 from desktop.sync.push import BlobSource, Pusher
@@ -70,6 +76,7 @@ class PassReport:
     changes_waiting: int = 0
     audit_sent: int = 0
     audit_replayed: int = 0
+    catalogs_received: int = 0
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,6 +187,8 @@ class SyncEngine:
             try:
                 self._pusher(client, report).push()
                 self._pull(client, report)
+                report.catalogs_received, refused = synccatalogs.fetch(self.store, client)
+                report.errors += refused
                 trail = syncaudit.push(self.db, client)
             except HubFailureError as failure:
                 self._failed(failure, report)

@@ -38,7 +38,8 @@ def connect(store: Store, url: str, code: str, *, transport: Any = None) -> dict
     requeued = _switch_hub(store, data["hub_id"])
     settings.set_value(store.db, "hub_url", url)
     syncstate.put(store.db, token=data["token"], device=data["device"], office=data["office"], hub_id=data["hub_id"],
-                  auth_required=None, failures=0, next_attempt_at=None, last_error=None)
+                  auth_required=None, failures=0, next_attempt_at=None, last_error=None,
+                  catalog_key=data.get("catalog_key") or None)  # pinned: only catalogs it signed are taken
     return {"hub_url": url, "device": data["device"], "office": data["office"], "requeued": requeued}
 
 

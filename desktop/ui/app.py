@@ -19,6 +19,7 @@ QLabel[role="error"] { color: #b00020; }
 QLabel[role="hint"] { color: #455a64; }
 QLabel[role="title"] { font-size: 15pt; font-weight: bold; padding: 4px 0; }
 QGroupBox { font-weight: bold; }
+QGroupBox[role="notice"] { background: #fff8e1; border: 1px solid #f9a825; border-radius: 4px; margin-top: 1.4em; }
 QGroupBox QLabel, QGroupBox QLineEdit, QGroupBox QComboBox, QGroupBox QRadioButton, QGroupBox QCheckBox,
 QGroupBox QTableView, QGroupBox QTreeView { font-weight: normal; }
 QLineEdit, QComboBox { min-height: 1.6em; }

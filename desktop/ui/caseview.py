@@ -67,7 +67,7 @@ class CaseView(QWidget):
         case = self.store.load(uuid)
         names = self.window_.accounts.names()
         events = [{**e, "actor": names.get(e["actor"], e["actor"])} for e in self.store.events(uuid)]
-        data = views.detail(case, self.store.catalog, events)
+        data = views.detail(case, self.store.catalog_for(case), events)
         sync = syncstate.CASE_STATE_LABELS.get(syncstate.case_states(self.store.db, [uuid]).get(uuid, ""), "")
         self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}"
                             + (f"　［{sync}］" if sync else ""))
@@ -179,7 +179,7 @@ class CaseView(QWidget):
         from desktop.ui.supplement import SupplementDialog
 
         case = self.store.load(self.uuid)
-        dialog = SupplementDialog(self.store.catalog.service(case.service), case, self)
+        dialog = SupplementDialog(self.store.catalog_for(case).service(case.service), case, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
@@ -192,7 +192,7 @@ class CaseView(QWidget):
     def _remove_scan(self) -> None:
         """Take a wrongly filed scan off the case: it goes back to the inbox, and the timeline says so."""
         case = self.store.load(self.uuid)
-        service = self.store.catalog.service(case.service)
+        service = self.store.catalog_for(case).service(case.service)
         materials = {m.id: m.name for m in service.materials}
         labels = [f"{materials.get(d.material_id, '（未指定材料）')}　{d.original_name}　{d.pages}页" for d in self.scans]
         choice, ok = QInputDialog.getItem(self, "移除扫描件", "选择要移除的扫描件：", labels, 0, False)
@@ -220,7 +220,7 @@ class CaseView(QWidget):
 
         ids = bytes(event.mimeData().data(MIME)).decode().split()
         case = self.store.load(self.uuid)
-        entries = eligibility.checklist(self.store.catalog.service(case.service), case)
+        entries = eligibility.checklist(self.store.catalog_for(case).service(case.service), case)
         names = [e.material.name for e in entries]
         name, ok = QInputDialog.getItem(self, "归档扫描件", f"把 {len(ids)} 件扫描件归档到哪项材料？", names, 0, False)
         if not ok:

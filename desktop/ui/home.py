@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QTreeView,
     QVBoxLayout,
@@ -99,11 +100,41 @@ class HomePage(QWidget):
         right.addWidget(search_box, 6)
         right.addWidget(drafts, 2)
         right.addWidget(today, 2)
-        outer = QHBoxLayout(self)
+        self.catalog_banner = QGroupBox("一件事目录已更新")
+        self.catalog_banner.setProperty("role", "notice")
+        self.catalog_changes = QLabel()
+        self.catalog_changes.setWordWrap(True)
+        self.catalog_changes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        seen = QPushButton("知道了")
+        seen.clicked.connect(lambda: self.catalog_banner.setVisible(False))
+        banner = QHBoxLayout(self.catalog_banner)
+        banner.addWidget(self.catalog_changes, 1)
+        banner.addWidget(seen, 0, Qt.AlignmentFlag.AlignTop)
+        self.catalog_banner.setVisible(False)
+        page = QVBoxLayout(self)
+        page.addWidget(self.catalog_banner)
+        outer = QHBoxLayout()
+        page.addLayout(outer, 1)
         # at 1366 px the longest service name (36 characters) fits whole in the tree, and the search results show
         # number, name, masked ID, the service readable (8+ characters), state and due date side by side
         outer.addWidget(left, 9)
         outer.addLayout(right, 11)
+
+    def catalog_switched(self) -> None:
+        """The store's active catalog changed (a new day): the finder and the lists name services from it."""
+        for model in (self.search_model, self.today_model, self.drafts_model):
+            model.catalog = self.store.catalog
+        self._filter_services(self.finder.text())
+        self.reload()
+
+    def show_catalog_changes(self, version: str, lines: list[str]) -> None:
+        """Once, on the first start after the catalog switched: what changed, at most 8 lines and a count."""
+        if not lines:
+            return
+        shown = lines[:8] + ([f"……另有 {len(lines) - 8} 项变更（catalog diff 可查看全部）"] if len(lines) > 8 else [])
+        self.catalog_changes.setText(f"现行目录 {version}：新案件按新目录办理；已受理的案件和未完成的草稿仍按原目录。\n"
+                                     + "\n".join(f"· {line}" for line in shown))
+        self.catalog_banner.setVisible(True)
 
     def _connect(self) -> None:
         self.finder.textChanged.connect(self._filter_services)

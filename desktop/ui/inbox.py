@@ -268,7 +268,7 @@ class InboxPage(QWidget):
         if case.state == "draft":
             set_hint(self.message, "草稿还没有受理编号，请在向导中继续办理", error=True)
             return
-        for entry in eligibility.checklist(self.store.catalog.service(case.service), case):
+        for entry in eligibility.checklist(self.store.catalog_for(case).service(case.service), case):
             self.material.addItem(entry.material.name, entry.material.id)
         set_hint(self.message, f"{case.number}　{case.applicant.name}　{case.state_label}", error=False)
 

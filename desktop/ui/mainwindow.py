@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
@@ -17,6 +19,7 @@ from desktop.ui.home import HomePage
 from desktop.ui.lock import IdleWatcher, LockPage
 from desktop.ui.signals import StoreSignals
 
+DAY_CHECK_MS = 60_000  # how often a running desk looks whether a new day (and perhaps a new catalog) began
 # The wizard, the case view and the staff screens are imported on first use: start-up is budgeted
 # against a bare window (bench/startup.py), and a clerk sees the home screen first.
 
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self.stack = QStackedWidget()
         self.home = HomePage(store)
+        self._tell_catalog_changes()
         self._caseview = None
         self._staff_page = None
         self.wizard = None
@@ -92,6 +96,36 @@ class MainWindow(QMainWindow):
         # background intake and sync start once the window is up: their imports (PDFium, httpx) and first
         # passes would otherwise compete with the first paint for the interpreter
         QTimer.singleShot(BACKGROUND_START_MS, self._start_background)
+        # a desk left running overnight takes the day's catalog at the start of the day, never under a wizard
+        self._catalog_day = dt.date.today()
+        self._day_timer = QTimer(self, interval=DAY_CHECK_MS)
+        self._day_timer.timeout.connect(lambda: self.start_of_day(dt.date.today()))
+        self._day_timer.start()
+
+    def start_of_day(self, today: dt.date) -> bool:
+        """On a new day with no wizard open: the catalog in force today becomes active (home shows what changed).
+        Returns whether it switched; with a wizard open it waits for the next check."""
+        if today == self._catalog_day or self.wizard is not None or self.store.data_dir is None:
+            return False
+        from desktop.storage import catalogs
+
+        self._catalog_day = today
+        active = catalogs.open_active(self.store.db, self.store.data_dir, today)
+        if active.hash == self.store.catalog.hash:
+            return False
+        self.store.catalog = active
+        self.home.catalog_switched()
+        self._tell_catalog_changes()
+        return True
+
+    def _tell_catalog_changes(self) -> None:
+        """The first start after the active catalog switched shows what changed, once (docs/catalog.md)."""
+        if self.store.data_dir is None:
+            return
+        from desktop.storage import catalogs
+
+        lines = catalogs.switch_notice(self.store.db, self.store.data_dir, self.store.catalog)
+        self.home.show_catalog_changes(self.store.catalog.version, lines)
 
     def _toolbar(self) -> None:
         self.bar = QToolBar("主菜单")

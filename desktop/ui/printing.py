@@ -195,10 +195,10 @@ def print_document(parent: QWidget, store: Store, session: roles.Session, uuid: 
         QMessageBox.warning(parent, "无权打印", "您的角色或服务区域不能打印该案件的文书。")
         return
     events = store.events(uuid)
-    paper = forms.paper_title(kind, case, store.catalog) if kind == "receipt" else ""
+    paper = forms.paper_title(kind, case, store.catalog_for(case)) if kind == "receipt" else ""
     reprint = printing.is_reprint(events, kind, None, paper)
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
-    catalog = store.catalog
+    catalog = store.catalog_for(case)
 
     signed = printing.signatures(store, events) if kind == "consent" else None
 
@@ -226,7 +226,7 @@ def print_draft_consent(parent: QWidget, store: Store, uuid: str, actor: str, on
     events = store.events(uuid)
     reprint = printing.is_reprint(events, "consent")
     office = forms.OfficeInfo.from_settings(settings.get_all(store.db))
-    catalog = store.catalog
+    catalog = store.catalog_for(case)
 
     signed = printing.signatures(store, events)
 

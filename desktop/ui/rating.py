@@ -162,7 +162,7 @@ class RatingDesk(QObject):
     def start(self, uuid: str, *, screen=None, channel: str = "screen") -> RatingWindow:
         """Open the citizen's screen on `screen` (full screen) or, for typing in a paper form, as a window."""
         case = self.store.load(uuid)
-        window = RatingWindow(case, self.store.catalog.service(case.service).name)
+        window = RatingWindow(case, self.store.catalog_for(case).service(case.service).name)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.rated.connect(lambda level, reasons, note: self._on_rated(uuid, channel, level, reasons, note))
         self.close()  # one citizen's screen at a time: a new request replaces one left open

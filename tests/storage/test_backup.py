@@ -87,3 +87,22 @@ def test_a_restore_never_overwrites_and_a_killed_one_leaves_the_target_as_it_was
     monkeypatch.setattr(backup, "_extract", real)
     backup.restore(out, tmp_path / "fresh")
     assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == ["blobs", "desk.sqlite", "keys.json"]
+
+
+def test_the_catalog_versions_go_with_the_backup(store: Store, data_dir: Path, tmp_path: Path):
+    from desktop.protocol import catalogsign
+    from desktop.storage import catalogs
+    from tests.countycatalog import county_catalog
+
+    Accounts(store.db).create_admin("admin", "黄建华", ADMIN_PW)
+    county = county_catalog(tmp_path).read_bytes()
+    meta = catalogsign.describe(county) | {"effective": "2027-01-01", "note": "县级自增"}
+    catalogs.install(store.db, data_dir, meta, county)
+    store.close()
+    encrypt.convert(data_dir, "admin", ADMIN_PW)
+    db = open_db(data_dir)
+    out = tmp_path / "备份.zip"
+    assert f"catalogs/{meta['hash']}.sqlite" in backup.create(db, data_dir, out)["files"]
+    db.close()
+    backup.restore(out, tmp_path / "新电脑")
+    assert catalogs.file_of(tmp_path / "新电脑", meta["hash"]).read_bytes() == county

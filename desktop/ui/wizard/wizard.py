@@ -55,7 +55,8 @@ class CaseWizard(QWidget):
         values = settings.get_all(store.db)
         if clerk:
             values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
-        self.ctx = WizardContext(store.catalog, store.catalog.service(case.service), values)
+        catalog = store.catalog_for(case)  # a draft keeps the catalog it was started under (docs/catalog.md)
+        self.ctx = WizardContext(catalog, catalog.service(case.service), values)
         self._open_for: tuple[str, set[int]] = ("", set())
         self.ctx.open_services = self._open_services
         self.ctx.staff_numbers = Accounts(store.db).staff_numbers()
@@ -76,6 +77,9 @@ class CaseWizard(QWidget):
     def _build(self) -> None:
         self.title = QLabel(f"{self.ctx.service.number}. {self.ctx.service.name}")
         self.title.setProperty("role", "title")
+        self.catalog_note = hint_label()
+        self.catalog_note.setText(self._catalog_words())
+        self.catalog_note.setVisible(bool(self.catalog_note.text()))
         self.steps = QListWidget()
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.steps.setMaximumWidth(150)
@@ -112,12 +116,21 @@ class CaseWizard(QWidget):
         buttons.addWidget(self.next)
         right = QVBoxLayout()
         right.addWidget(self.title)
+        right.addWidget(self.catalog_note)
         right.addWidget(self.error)
         right.addWidget(self.stack, 1)
         right.addLayout(buttons)
         outer = QHBoxLayout(self)
         outer.addWidget(self.steps)
         outer.addLayout(right, 1)
+
+    def _catalog_words(self) -> str:
+        """One sentence when the catalog changed since this draft was started: it keeps its own version."""
+        active = self.store.catalog
+        if self.ctx.catalog is active or self.ctx.catalog.hash == active.hash:
+            return ""
+        started = self.ctx.catalog.version or "启用版本管理前"
+        return f"本草稿按开始办理时的目录（{started}）继续办理；现行目录已更新为 {active.version}，新办的案件按新目录。"
 
     def _shortcuts(self) -> None:
         """上一步 Alt+←, 下一步 Alt+→ (Enter too, outside multi-line text), 受理 Ctrl+Enter from any page."""

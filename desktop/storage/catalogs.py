@@ -1,0 +1,156 @@
+"""Every catalog version this desk has used or received, content-addressed in data_dir/catalogs/<hash>.sqlite,
+and which one is active: new cases use it; a case keeps the one it was accepted under (docs/catalog.md).
+
+The active catalog is chosen when the store opens (the desk's start, the start of the day): the published one
+with the latest effective date on or before today, else the bundled one. It never changes under an open wizard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from desktop.domain import catalog as catalog_mod, paths
+from desktop.domain.catalog import Catalog
+from desktop.domain.errors import DeskError
+from desktop.protocol import files
+from desktop.storage.db import Database
+
+log = logging.getLogger("desktop.storage.catalogs")
+
+
+def folder(data_dir: Path) -> Path:
+    return Path(data_dir) / "catalogs"
+
+
+def file_of(data_dir: Path, digest: str) -> Path:
+    return folder(data_dir) / f"{digest}.sqlite"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="microseconds")
+
+
+def register_bundled(db: Database, data_dir: Path, bundled: Catalog, source: Path) -> None:
+    """Keep the catalog shipped with this install among the versions (the first one is the legacy catalog of
+    cases accepted before versioning)."""
+    if not bundled.hash or db.execute("SELECT 1 FROM catalogs WHERE hash = ?", [bundled.hash]).fetchone():
+        return
+    _store_file(data_dir, bundled.hash, source.read_bytes())
+    with db.atomic():
+        legacy = db.execute("SELECT 1 FROM catalogs WHERE legacy = 1").fetchone() is None
+        db.execute("INSERT INTO catalogs VALUES (?, ?, '', '', 'bundled', ?, ?, NULL)",
+                   [bundled.hash, bundled.version, int(legacy), now_iso()])
+
+
+def install(db: Database, data_dir: Path, meta: dict[str, Any], content: bytes) -> None:
+    """A verified published catalog (desktop/sync/catalogs.py): its file first, then its row."""
+    _store_file(data_dir, meta["hash"], content)
+    with db.atomic():
+        db.execute("INSERT OR IGNORE INTO catalogs VALUES (?, ?, ?, ?, 'hub', 0, ?, NULL)",
+                   [meta["hash"], meta["version"], meta["effective"], meta["note"], now_iso()])
+
+
+def refuse(db: Database, meta: dict[str, Any], reason: str) -> None:
+    log.warning("catalog refused hash=%s version=%s: %s", str(meta.get("hash"))[:64], str(meta.get("version"))[:40],
+                reason)
+    with db.atomic():
+        db.execute("INSERT OR REPLACE INTO catalog_refusals VALUES (?, ?, ?, ?, ?)",
+                   [str(meta.get("hash", "")), str(meta.get("signature", "")), str(meta.get("version", "")),
+                    reason, now_iso()])
+
+
+def known(db: Database, meta: dict[str, Any]) -> bool:
+    """Installed already, or refused already with this very signature (a tampered file is not fetched again)."""
+    return bool(db.execute("SELECT 1 FROM catalogs WHERE hash = ? UNION ALL SELECT 1 FROM catalog_refusals "
+                           "WHERE hash = ? AND signature = ?",
+                           [meta.get("hash"), meta.get("hash"), meta.get("signature", "")]).fetchone())
+
+
+def _store_file(data_dir: Path, digest: str, content: bytes) -> None:
+    target = file_of(data_dir, digest)
+    if target.exists():
+        return
+    folder(data_dir).mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=folder(data_dir))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        files.fsync_dir(folder(data_dir))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def rows(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM catalogs ORDER BY effective, installed_at"))
+
+
+def active_row(db: Database, today: dt.date) -> dict[str, Any] | None:
+    """The catalog in force on `today`: the latest effective date not after it (a bundled one counts as always)."""
+    return next(db.query("SELECT * FROM catalogs WHERE effective <= ? ORDER BY effective DESC, origin = 'hub' DESC,"
+                         " installed_at DESC LIMIT 1", [today.isoformat()]), None)
+
+
+def open_active(db: Database, data_dir: Path, today: dt.date | None = None) -> Catalog:
+    """The bundled catalog registered, then the one in force today (the bundled one unless a published one is)."""
+    bundled = catalog_mod.load()
+    try:
+        register_bundled(db, data_dir, bundled, paths.catalog_db_path())
+    except OSError as exc:  # a full disk must not stop the desk: the bundled catalog is still at hand; next start retries
+        log.error("bundled catalog not kept in %s: %s", folder(data_dir), type(exc).__name__)
+    row = active_row(db, today or dt.date.today())
+    if row is None or row["hash"] == bundled.hash:
+        return bundled
+    try:
+        return load(db, data_dir, row["hash"]) or bundled
+    except DeskError as exc:  # its file gone (a partial restore): new cases use the bundled one, and the log says so
+        log.error("active catalog unavailable, using the bundled one: %s", exc.message)
+        return bundled
+
+
+def load(db: Database, data_dir: Path, digest: str) -> Catalog | None:
+    """A catalog by hash, loaded once per process; '' is the legacy one of cases accepted before versioning
+    (None when this desk never registered one: it then has no such cases)."""
+    if not digest:
+        row = next(db.query("SELECT hash FROM catalogs WHERE legacy = 1"), None)
+        if row is None:
+            return None
+        digest = row["hash"]
+    path = file_of(data_dir, digest)
+    if not path.exists():
+        raise DeskError(f"本机找不到案件受理时所用的目录版本（{digest[:12]}）：{path}；请联系管理员从备份恢复")
+    return catalog_mod.load(path)
+
+
+def switch_notice(db: Database, data_dir: Path, active: Catalog) -> list[str]:
+    """What changed, once: on the first start with a newly active catalog, the list against the one active
+    before it (and never again); [] otherwise. The very first start only marks the catalog seen."""
+    from desktop.domain import catalogdiff
+
+    row = next(db.query("SELECT seen_at FROM catalogs WHERE hash = ?", [active.hash]), None)
+    if row is None or row["seen_at"]:
+        return []
+    before = next(db.query("SELECT hash FROM catalogs WHERE seen_at IS NOT NULL ORDER BY seen_at DESC LIMIT 1"), None)
+    with db.atomic():
+        db.execute("UPDATE catalogs SET seen_at = ? WHERE hash = ?", [now_iso(), active.hash])
+    if before is None:
+        return []
+    try:
+        old = load(db, data_dir, before["hash"])
+        return (catalogdiff.diff(old, active) if old else []) or ["目录内容无实质变化"]
+    except DeskError as exc:
+        log.warning("catalog diff unavailable: %s", exc.message)
+        return []
+
+
+def copy_out(db: Database, data_dir: Path, digest: str, target: Path) -> None:
+    shutil.copyfile(file_of(data_dir, digest), target)
