@@ -17,8 +17,9 @@ from tests.hub.servers import HubProcess
 
 
 @pytest.fixture
-def hall(tmp_path):
-    hub = HubProcess(tmp_path / "hub").start()
+def hall(tmp_path, hub_db_url):
+    # on SQLite and PostgreSQL (tests/hub/conftest.py): the citizen pages' and ratings' tables on both
+    hub = HubProcess(tmp_path / "hub", db_url=hub_db_url).start()
     store = open_store(tmp_path / "desk")
     try:
         added = hub.hub_cli("device", "add", "W03", "--office", "演示县政务服务中心")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -32,8 +31,8 @@ EFFECTIVE = TODAY + dt.timedelta(days=3)
 
 
 @pytest.fixture
-def hub(tmp_path):
-    proc = HubProcess(tmp_path / "hub").start()
+def hub(tmp_path, hub_db_url):
+    proc = HubProcess(tmp_path / "hub", db_url=hub_db_url).start()  # SQLite and PostgreSQL (conftest.py)
     yield proc
     proc.stop()
 
@@ -127,8 +126,20 @@ def test_a_published_catalog_is_used_from_its_date_and_old_cases_keep_theirs(tmp
 
 
 def _hub_rows(hub: HubProcess, sql: str, params=()) -> None:
-    with sqlite3.connect(hub.data_dir / "hub.sqlite") as conn:  # someone with write access to the hub's disk
-        conn.execute(sql, params)
+    """Someone with write access to the hub's database changes its rows (SQLite or PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    from hub.config import normalize_url
+
+    names = [f"p{i}" for i in range(len(params))]
+    for name in names:
+        sql = sql.replace("?", f":{name}", 1)
+    engine = create_engine(normalize_url(hub.db_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), dict(zip(names, params, strict=True)))
+    finally:
+        engine.dispose()
 
 
 def test_a_tampered_or_foreign_catalog_is_refused_and_the_desk_keeps_its_own(tmp_path, hub, caplog):

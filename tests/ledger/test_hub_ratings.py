@@ -16,6 +16,7 @@ from desktop.ledger import query as ledger
 from desktop.storage import feedback, settings
 from desktop.sync import engine as sync
 from hub.config import HubConfig
+from tests.hub.conftest import hub_db_url  # noqa: F401  (the fixture: SQLite, and PostgreSQL in CI)
 from tests.hub.servers import ThreadedHub
 from tests.ledger.test_hub import desk
 
@@ -23,8 +24,8 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture
-def hub(tmp_path):
-    config = HubConfig(data_dir=tmp_path / "hub", db_url=f"sqlite:///{tmp_path / 'hub.sqlite'}")
+def hub(tmp_path, hub_db_url):  # noqa: F811
+    config = HubConfig(data_dir=tmp_path / "hub", db_url=hub_db_url)
     with ThreadedHub(config) as server:
         server.db_url = config.db_url
         yield server
