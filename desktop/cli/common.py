@@ -7,18 +7,17 @@ no import cycle: main → command modules → common.
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from desktop.domain import paths, terminal
 from desktop.domain.errors import DeskError
-from desktop.protocol import files
+
+# json, tempfile, getpass and the durable-file helpers are imported where used: every command pays for this
+# module's imports, and most never print JSON, write a file or ask for a password (issue 16: ≤ 2× `import desktop`)
 
 ENV_PASSWORD = "DESK_PASSWORD"
 ENV_NEW_PASSWORD = "DESK_NEW_PASSWORD"
@@ -55,6 +54,8 @@ def out(data: Any) -> None:
         data = {**data, "data_dir": str(_announced[0])}
     elif _announced:
         print(f"数据目录：{_announced[0]}", file=sys.stderr)
+    import json
+
     _printed_json.append(True)
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -86,6 +87,10 @@ def refuse_special(target: Path) -> None:
 def write_file(target: Path, data: bytes) -> None:
     """Write `data` to `target` durably and all at once: a private (0600) temporary file beside it, fsync,
     an atomic rename over the name, fsync of the folder. A failed write leaves no half file under the name."""
+    import tempfile
+
+    from desktop.protocol import files
+
     target = Path(target)
     refuse_special(target)
     partial: Path | None = None
@@ -141,6 +146,8 @@ def read_password(prompt: str, env: str = ENV_PASSWORD) -> str:
         return os.environ[env]
     if not terminal.is_console(sys.stdin):  # on Windows NUL is a tty but no console: never hang in getpass
         raise DeskError(f"需要密码：请在终端中运行以输入密码，或设置环境变量 {env}", field="password")
+    import getpass
+
     return getpass.getpass(prompt)
 
 

@@ -37,3 +37,11 @@ def test_a_typo_still_gets_the_chinese_usage_line():
     proc = subprocess.run([sys.executable, "-m", "desktop", "cse", "list"], capture_output=True, text=True,
                           encoding="utf-8")
     assert proc.returncode == 2 and proc.stderr.startswith("错误：命令参数不对")
+
+
+def test_id_check_loads_no_case_model_and_none_of_what_only_some_commands_use():
+    """`id check` pays for the ID rules alone: not the case model (wording), JSON, temporary files or getpass."""
+    loaded = _imported_after("id", "check", "11010519491231002X")
+    assert "desktop.domain.idnumber" in loaded
+    assert not loaded & {"desktop.domain.case", "desktop.domain.wording", "json", "tempfile", "getpass",
+                         "desktop.protocol.files"}
