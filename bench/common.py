@@ -28,15 +28,31 @@ def timed(cmd: Sequence[str], environ: dict[str, str] | None = None) -> float:
     return elapsed
 
 
-def alternate(commands: dict[str, tuple[Sequence[str], dict[str, str] | None]], runs: int) -> dict[str, float]:
+def timed_to(marker: bytes, cmd: Sequence[str], environ: dict[str, str] | None = None) -> float:
+    """Wall time from starting a fresh process to the line `marker` on its stdout (e.g. its first paint),
+    not to its exit: tearing down after the measured moment is no part of it. The process must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), env=environ or env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = None
+    for raw in proc.stdout:  # type: ignore[union-attr]
+        if raw.strip() == marker:
+            elapsed = time.perf_counter() - start
+    _, err = proc.communicate()
+    if proc.returncode != 0 or elapsed is None:
+        raise SystemExit(f"{' '.join(cmd)} failed or never printed {marker!r}: {err.decode(errors='replace')[-800:]}")
+    return elapsed
+
+
+def alternate(commands: dict[str, tuple[Sequence[str], dict[str, str] | None]], runs: int, *,
+              timer=timed) -> dict[str, float]:
     """The median wall time of each command, run in turn `runs` times after one warm-up each, so a load
     spike on the shared machine falls on baseline and product alike."""
     for cmd, environ in commands.values():
-        timed(cmd, environ)
+        timer(cmd, environ)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, (cmd, environ) in commands.items():
-            times[name].append(timed(cmd, environ))
+            times[name].append(timer(cmd, environ))
     return {name: statistics.median(values) for name, values in times.items()}
 
 

@@ -10,6 +10,7 @@ its first paint. Each run is a fresh process; the two alternate.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -25,7 +26,7 @@ w = QMainWindow(); w.resize(1366, 768)
 class First(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and obj.isWidgetType() and obj.window() is w:
-            app.removeEventFilter(self); QTimer.singleShot(0, app.quit)
+            app.removeEventFilter(self); print("first paint", flush=True); QTimer.singleShot(0, app.quit)
         return False
 f = First(); app.installEventFilter(f); w.show(); app.exec()
 """
@@ -35,7 +36,7 @@ def measure(size: int, runs: int) -> tuple[float, float]:
     desk = common.python("-m", "desktop", "--data-dir", str(data.data_dir(size)), "--user", "lixiaolan")
     times = common.alternate({"bare": (common.python("-c", BARE), None),
                               "desk": (desk, common.env(DESK_PASSWORD=common.PASSWORD, DESK_EXIT_AT_FIRST_PAINT="1"))},
-                             runs)
+                             runs, timer=functools.partial(common.timed_to, b"first paint"))
     return times["desk"], times["bare"]
 
 
