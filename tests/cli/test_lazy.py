@@ -40,8 +40,9 @@ def test_a_typo_still_gets_the_chinese_usage_line():
 
 
 def test_id_check_loads_no_case_model_and_none_of_what_only_some_commands_use():
-    """`id check` pays for the ID rules alone: not the case model (wording), JSON, temporary files or getpass."""
+    """`id check` pays for the ID rules alone: not the case model (wording), JSON, temporary files, getpass, nor
+    shutil (argparse's help formatter asked it for the terminal's width at every argument added)."""
     loaded = _imported_after("id", "check", "11010519491231002X")
     assert "desktop.domain.idnumber" in loaded
     assert not loaded & {"desktop.domain.case", "desktop.domain.wording", "json", "tempfile", "getpass",
-                         "desktop.protocol.files"}
+                         "desktop.protocol.files", "shutil"}
