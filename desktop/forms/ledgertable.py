@@ -41,7 +41,7 @@ class _Widths:
     """Per-character advance widths at one size, looked up once per character."""
 
     def __init__(self, size: float):
-        self.size, self.cache = size, {}
+        self.size, self.cache, self.measured = size, {}, {}
 
     def __call__(self, ch: str) -> float:
         w = self.cache.get(ch)
@@ -49,11 +49,18 @@ class _Widths:
             w = self.cache[ch] = pdfmetrics.stringWidth(ch, fonts.font_for(ch) or fonts.MAIN, self.size)
         return w
 
+    def measure(self, text: str) -> tuple[list[tuple[str, str]], float]:
+        """One line's font runs and drawn width, worked out once (wrapping and drawing both ask)."""
+        found = self.measured.get(text)
+        if found is None:
+            runs = fonts.runs(text)
+            found = self.measured[text] = (runs, sum(pdfmetrics.stringWidth(s, f, self.size) for f, s in runs))
+        return found
+
     def fits(self, text: str, room: float) -> bool:
         """Whether `text` is one run of the main face no wider than `room`."""
-        runs = fonts.runs(text)
-        return not runs or (len(runs) == 1 and runs[0][0] == fonts.MAIN
-                            and pdfmetrics.stringWidth(text, fonts.MAIN, self.size) <= room)
+        runs, drawn = self.measure(text)
+        return not runs or (len(runs) == 1 and runs[0][0] == fonts.MAIN and drawn <= room)
 
 
 def tokens(text: str) -> list[str]:
@@ -123,12 +130,11 @@ class Prepared:
             self._doc, self._lines, self._blocks = doc, {}, {}
         found = self._lines.get(text)
         if found is None:
-            runs, pieces = fonts.runs(text), []
+            (runs, drawn), pieces = self.widths.measure(text), []
             for font, run in runs:
                 face = pdfmetrics.getFont(font)
                 pieces += [(face.getSubsetInternalName(subset, doc), f"({escapePDF(chunk)}) Tj")
                            for subset, chunk in face.splitString(run, doc)]
-            drawn = sum(pdfmetrics.stringWidth(s, f, self.size) for f, s in runs)
             found = self._lines[text] = (drawn, pieces)
         return found
 
