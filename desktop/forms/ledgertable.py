@@ -106,6 +106,7 @@ class Prepared:
                  leading: float):
         self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
         self.widths, self._wrapped, self._lines, self._blocks, self._doc = _Widths(size), {}, {}, {}, None
+        self.lefts = list(accumulate((c.width for c in columns), initial=0.0))
         self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
         self.cells = [[self.wrap(v, n, "台账") for n, v in enumerate(row)] for row in rows]
@@ -117,7 +118,8 @@ class Prepared:
         key = (text, column)
         lines = self._wrapped.get(key)
         if lines is None:
-            fonts.check(text, where)
+            if not fonts.all_printable(text):  # one C-speed search; the walk that names the character only then
+                fonts.check(text, where)
             c = self.columns[column]
             lines = self._wrapped[key] = wrap(text, (c.width - 2 * PAD_X) / c.scale, self.widths)
         return lines
@@ -150,7 +152,7 @@ class Prepared:
 
     def _block(self, doc, column: int, lines: list[str], height: float, center: bool) -> str:
         c, leading = self.columns[column], self.leading
-        x = sum(col.width for col in self.columns[:column])
+        x = self.lefts[column]
         y = -(height - len(lines) * leading) / 2 - leading / 2 - self.size * 0.35  # centred block
         ops = [f"{c.scale * 100:.0f} Tz"]
         for line in lines:
