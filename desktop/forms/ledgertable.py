@@ -41,7 +41,9 @@ class _Widths:
     """Per-character advance widths at one size, looked up once per character."""
 
     def __init__(self, size: float):
-        self.size, self.cache, self.measured = size, {}, {}
+        self.size = size
+        self.cache: dict[str, float] = {}
+        self.measured: dict[str, tuple[list[tuple[str, str]], float]] = {}
 
     def __call__(self, ch: str) -> float:
         w = self.cache.get(ch)
@@ -105,7 +107,10 @@ class Prepared:
     def __init__(self, columns: list[Column], rows: list[list[str]], shaded: list[bool], size: float,
                  leading: float):
         self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
-        self.widths, self._wrapped, self._lines, self._blocks, self._doc = _Widths(size), {}, {}, {}, None
+        self.widths, self._doc = _Widths(size), None
+        self._wrapped: dict[tuple[str, int], list[str]] = {}
+        self._lines: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+        self._blocks: dict[tuple[int, float, bool, int], str] = {}
         self.lefts = list(accumulate((c.width for c in columns), initial=0.0))
         self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
