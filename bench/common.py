@@ -28,6 +28,18 @@ def timed(cmd: Sequence[str], environ: dict[str, str] | None = None) -> float:
     return elapsed
 
 
+def cpu_timed(cmd: Sequence[str], environ: dict[str, str] | None = None) -> float:
+    """CPU seconds (user + system) of one fresh process, which must succeed: on a shared machine under load
+    this moves far less than wall time, so a ratio of CPU times still says what the process itself costs."""
+    proc = subprocess.Popen(list(cmd), env=environ or env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-800:]}")
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_to(marker: bytes, cmd: Sequence[str], environ: dict[str, str] | None = None) -> float:
     """Wall time from starting a fresh process to the line `marker` on its stdout (e.g. its first paint),
     not to its exit: tearing down after the measured moment is no part of it. The process must succeed."""
