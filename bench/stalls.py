@@ -14,6 +14,7 @@ than an idle event loop each action is; the budget is the absolute gap.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 import sys
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the window runs in this process: no display needed
 
 from bench import common, data
 

@@ -106,9 +106,13 @@ class Accounts:
             name = self._insert(username, display_name, "admin", Area(), password, must_change, staff_no)
             audit.append(self.db, name, "user.create_admin", detail={"user": name}, at=self.clock())
 
-    def login(self, username: str, password: str, *, via: str = "desk") -> Session:
-        """A session for the right password; otherwise AccountError (lockout with the minutes left)."""
-        return self._authenticate(username.strip().lower(), password, "login", via)
+    def login(self, username: str, password: str, *, via: str = "desk", meanwhile: Callable[[], object] | None = None
+              ) -> Session:
+        """A session for the right password; otherwise AccountError (lockout with the minutes left).
+
+        `meanwhile` runs on this thread while the password's hash is checked on another: argon2 releases the
+        GIL for its whole run, so the desk imports its window during it instead of after (issue 16)."""
+        return self._authenticate(username.strip().lower(), password, "login", via, meanwhile)
 
     def confirm(self, session: Session, password: str) -> None:
         """The person logged in types their password again (before setting up the data key), counted like a
@@ -137,7 +141,8 @@ class Accounts:
         return Session(session.username, session.display_name, session.role, session.area, False,
                        session.started_at)
 
-    def _authenticate(self, name: str, password: str, action: str, via: str) -> Session:
+    def _authenticate(self, name: str, password: str, action: str, via: str,
+                      meanwhile: Callable[[], object] | None = None) -> Session:
         """Check a password with lockout; on success record `action` (if any) and return a session.
 
         The attempt is counted before the password is checked, in one write transaction: 25 guesses fired at
@@ -147,7 +152,7 @@ class Accounts:
         now = self.clock()
         row, attempt = self._reserve(name, now, via)
         if not (keywrap.proven(self.db, name, password)
-                or passwords.matches(self.hasher, row["password_hash"], password)):
+                or self._matches(row["password_hash"], password, meanwhile)):
             raise self._failed(name, attempt, now, via)
         with self.db.atomic():
             refusal = self._refusal(self._row(name), name, now, via)  # locked by parallel guesses meanwhile
@@ -163,6 +168,18 @@ class Accounts:
             raise refusal
         return Session(name, row["display_name"], row["role"], Area.from_dict(json.loads(row["area"])),
                        bool(row["must_change"]), now.isoformat())
+
+    def _matches(self, stored: str, password: str, meanwhile: Callable[[], object] | None) -> bool:
+        """The password check, with `meanwhile` run on this thread during it (the check's thread is joined
+        whatever `meanwhile` does, and an error of either is raised here)."""
+        if meanwhile is None:
+            return passwords.matches(self.hasher, stored, password)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="password") as pool:
+            check = pool.submit(passwords.matches, self.hasher, stored, password)
+            meanwhile()
+            return check.result()
 
     def _row(self, name: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM users WHERE username = ?", [name]), None)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.common import open_store, out, require_user
-from desktop.domain import wording
 from desktop.domain.errors import DeskError
 
 
@@ -126,6 +125,8 @@ def _named_actors(store, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _print_case(d: dict[str, Any]) -> None:
+    from desktop.domain import wording  # the case model and its dataclasses: not for `id check`
+
     print(f"{d['number'] or '（草稿）'}  {d['state_label']}  {d['service_name']}")
     if d["accepted_at"]:
         print(f"受理时间：{wording.local_time(d['accepted_at'])}")

@@ -7,18 +7,16 @@ no import cycle: main → command modules → common.
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
 from desktop.domain import paths, terminal
 from desktop.domain.errors import DeskError
-from desktop.protocol import files
+
+# json, tempfile, getpass and the durable-file helpers are imported where used: every command pays for this
+# module's imports, and most never print JSON, write a file or ask for a password (issue 16: ≤ 2× `import desktop`)
 
 ENV_PASSWORD = "DESK_PASSWORD"
 ENV_NEW_PASSWORD = "DESK_NEW_PASSWORD"
@@ -45,7 +43,7 @@ def printed_json() -> bool:
     return bool(_printed_json)
 
 
-def out(data: Any) -> None:
+def out(data: object) -> None:
     """Print `data` as readable JSON with Chinese intact (every --json output goes through here).
 
     An object names the data dir it came from (`data_dir`); a list keeps its documented shape and the data
@@ -55,6 +53,8 @@ def out(data: Any) -> None:
         data = {**data, "data_dir": str(_announced[0])}
     elif _announced:
         print(f"数据目录：{_announced[0]}", file=sys.stderr)
+    import json
+
     _printed_json.append(True)
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -86,6 +86,10 @@ def refuse_special(target: Path) -> None:
 def write_file(target: Path, data: bytes) -> None:
     """Write `data` to `target` durably and all at once: a private (0600) temporary file beside it, fsync,
     an atomic rename over the name, fsync of the folder. A failed write leaves no half file under the name."""
+    import tempfile
+
+    from desktop.protocol import files
+
     target = Path(target)
     refuse_special(target)
     partial: Path | None = None
@@ -160,6 +164,8 @@ def read_password(prompt: str, env: str = ENV_PASSWORD) -> str:
         return os.environ[env]
     if not terminal.is_console(sys.stdin):  # on Windows NUL is a tty but no console: never hang in getpass
         raise DeskError(f"需要密码：请在终端中运行以输入密码，或设置环境变量 {env}", field="password")
+    import getpass
+
     return getpass.getpass(prompt)
 
 
@@ -178,8 +184,32 @@ def require_user(args: argparse.Namespace, action: str, db):
     return session
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout, told the terminal's width by `os` rather than `shutil`: argparse makes a formatter
+    for every argument added, and shutil (with bz2 and lzma) was a tenth of `id check`'s imports (issue 16)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size gives it: $COLUMNS, else the terminal's, else 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one Chinese line instead of English usage text."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kw)
 
     def error(self, message: str):  # type: ignore[override]
         print(f"错误：命令参数不对（{message}）。用 {self.prog} --help 查看用法。", file=sys.stderr)

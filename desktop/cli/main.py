@@ -14,7 +14,7 @@ import importlib
 import sys
 
 from desktop.cli import common
-from desktop.cli.common import Parser, data_dir
+from desktop.cli.common import Formatter, Parser, data_dir
 from desktop.domain.errors import run_command_line
 
 # Each command and the module that registers it, in the order `--help` lists them. Add a line here rather
@@ -64,7 +64,7 @@ def common_options(*, top: bool) -> argparse.ArgumentParser:
     argparse copies a subparser's defaults over the values the top level already parsed, so on the sub
     level every default is SUPPRESS: an option given before the subcommand survives one not given after it.
     """
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, formatter_class=Formatter)
     keep: dict = {} if top else {"default": argparse.SUPPRESS}
     common.add_argument("--data-dir", **keep, help="数据目录（默认：本机用户数据目录；环境变量 DESK_DATA_DIR）")
     common.add_argument("--json", action="store_true", **keep, help="以JSON输出")

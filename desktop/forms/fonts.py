@@ -43,6 +43,7 @@ _lock = threading.RLock()
 _registered: dict[str, TTFont] = {}
 _coverage: dict[str, fontindex.Ranges] | None = None
 _unprintable_re: re.Pattern[str] | None = None
+_beyond_main_re: re.Pattern[str] | None = None
 _font_of_char: dict[str, str | None] = {}
 _variants: dict[tuple[str, str], str | None] = {}  # (base, selector) → the stand-in character, or None
 _stand_in_text: dict[int, str] = {}  # stand-in code point → the sequence it prints (for ToUnicode)
@@ -193,6 +194,11 @@ def runs(text: str, where: str = "") -> list[tuple[str, str]]:
     A variation selector after a base makes the base its variant glyph where a face has the sequence;
     otherwise the selector is left out and the base prints (the door has warned about it).
     """
+    if not text:
+        return []
+    if not _beyond_main().search(text):  # the common case, one C-speed scan: the main face draws it all
+        face(MAIN)
+        return [(MAIN, text)]
     out: list[tuple[str, str]] = []
     for i, ch in enumerate(text):
         if fontindex.is_selector(ch):
@@ -227,17 +233,32 @@ def _unprintable() -> re.Pattern[str]:
     """A pattern matching any character no face draws (line breaks, tabs and variation selectors aside)."""
     global _unprintable_re
     if _unprintable_re is None:
-        spans = sorted([(9, 10), (13, 13), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF)]
-                       + [(a, b) for r in coverage().values() for a, b in zip(r.starts, r.ends, strict=True)])
-        merged: list[list[int]] = []
-        for a, b in spans:
-            if merged and a <= merged[-1][1] + 1:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in merged)
-        _unprintable_re = re.compile(f"[^{ranges}]")
+        spans = [(9, 10), (13, 13), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF)]
+        _unprintable_re = _outside(spans + [s for r in coverage().values() for s in zip(r.starts, r.ends, strict=True)])
     return _unprintable_re
+
+
+def _beyond_main() -> re.Pattern[str]:
+    """A pattern matching any character the main face does not draw, variation selectors included (they
+    may pick a variant glyph from another face): text without one is a single run in the main face."""
+    global _beyond_main_re
+    if _beyond_main_re is None:
+        main = coverage()[MAIN]
+        _beyond_main_re = _outside([s for s in zip(main.starts, main.ends, strict=True)
+                                    if not (s[0] <= 0xFE0F and s[1] >= 0xFE00)])
+    return _beyond_main_re
+
+
+def _outside(spans: list[tuple[int, int]]) -> re.Pattern[str]:
+    """A character class matching every code point outside the given (first, last) spans."""
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in merged)
+    return re.compile(f"[^{ranges}]")
 
 
 def all_printable(text: str) -> bool:

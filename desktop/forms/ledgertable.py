@@ -41,13 +41,28 @@ class _Widths:
     """Per-character advance widths at one size, looked up once per character."""
 
     def __init__(self, size: float):
-        self.size, self.cache = size, {}
+        self.size = size
+        self.cache: dict[str, float] = {}
+        self.measured: dict[str, tuple[list[tuple[str, str]], float]] = {}
 
     def __call__(self, ch: str) -> float:
         w = self.cache.get(ch)
         if w is None:
             w = self.cache[ch] = pdfmetrics.stringWidth(ch, fonts.font_for(ch) or fonts.MAIN, self.size)
         return w
+
+    def measure(self, text: str) -> tuple[list[tuple[str, str]], float]:
+        """One line's font runs and drawn width, worked out once (wrapping and drawing both ask)."""
+        found = self.measured.get(text)
+        if found is None:
+            runs = fonts.runs(text)
+            found = self.measured[text] = (runs, sum(pdfmetrics.stringWidth(s, f, self.size) for f, s in runs))
+        return found
+
+    def fits(self, text: str, room: float) -> bool:
+        """Whether `text` is one run of the main face no wider than `room`."""
+        runs, drawn = self.measure(text)
+        return not runs or (len(runs) == 1 and runs[0][0] == fonts.MAIN and drawn <= room)
 
 
 def tokens(text: str) -> list[str]:
@@ -59,6 +74,9 @@ def wrap(text: str, room: float, width: _Widths) -> list[str]:
     """Lines of `text` no wider than `room` (CJK breaks anywhere; no line starts with a closing mark)."""
     lines: list[str] = []
     for part in text.split("\n"):
+        if width.fits(part, room):  # most cells: one measure at C speed instead of one per character
+            lines.append(part)
+            continue
         line, used = "", 0.0
         for token in tokens(part):
             w = sum(width(ch) for ch in token)
@@ -89,7 +107,11 @@ class Prepared:
     def __init__(self, columns: list[Column], rows: list[list[str]], shaded: list[bool], size: float,
                  leading: float):
         self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
-        self.widths, self._wrapped, self._lines, self._glyphs, self._doc = _Widths(size), {}, {}, {}, None
+        self.widths, self._doc = _Widths(size), None
+        self._wrapped: dict[tuple[str, int], list[str]] = {}
+        self._lines: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+        self._blocks: dict[tuple[int, float, bool, int], str] = {}
+        self.lefts = list(accumulate((c.width for c in columns), initial=0.0))
         self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
         self.cells = [[self.wrap(v, n, "台账") for n, v in enumerate(row)] for row in rows]
@@ -101,31 +123,51 @@ class Prepared:
         key = (text, column)
         lines = self._wrapped.get(key)
         if lines is None:
-            fonts.check(text, where)
+            if not fonts.all_printable(text):  # one C-speed search; the walk that names the character only then
+                fonts.check(text, where)
             c = self.columns[column]
             lines = self._wrapped[key] = wrap(text, (c.width - 2 * PAD_X) / c.scale, self.widths)
         return lines
 
-    def line(self, text: str) -> tuple[list[tuple[str, str]], float]:
-        """A line's font runs and its drawn width (unscaled)."""
+    def line(self, doc, text: str) -> tuple[float, list[tuple[str, str]]]:
+        """A line's drawn width (unscaled) and its (PDF font resource, `(…) Tj` operator) pieces, as reportlab's
+        text object would write them; the subset codes reportlab assigns are fixed for the document once
+        assigned, so each distinct line is worked out once per document."""
+        if doc is not self._doc:
+            self._doc, self._lines, self._blocks = doc, {}, {}
         found = self._lines.get(text)
         if found is None:
-            runs = fonts.runs(text)
-            found = self._lines[text] = (runs, sum(pdfmetrics.stringWidth(s, f, self.size) for f, s in runs))
+            (runs, drawn), pieces = self.widths.measure(text), []
+            for font, run in runs:
+                face = pdfmetrics.getFont(font)
+                pieces += [(face.getSubsetInternalName(subset, doc), f"({escapePDF(chunk)}) Tj")
+                           for subset, chunk in face.splitString(run, doc)]
+            found = self._lines[text] = (drawn, pieces)
         return found
 
-    def glyphs(self, doc, font: str, text: str) -> list[tuple[str, str]]:
-        """(PDF font resource, escaped string) pieces of one run, as reportlab's text object writes them;
-        the subset codes reportlab assigns are fixed for the document once assigned."""
+    def block(self, doc, column: int, lines: list[str], height: float, center: bool) -> str:
+        """The text operators of one cell in a row whose top is at y = 0 (its scale, fonts, positions)."""
+        key = (id(lines), height, center, column)  # `lines` lists are kept alive by the wrap cache
         if doc is not self._doc:
-            self._doc, self._glyphs = doc, {}
-        key = (font, text)
-        found = self._glyphs.get(key)
+            self._doc, self._lines, self._blocks = doc, {}, {}
+        found = self._blocks.get(key)
         if found is None:
-            face = pdfmetrics.getFont(font)
-            found = self._glyphs[key] = [(face.getSubsetInternalName(subset, doc), escapePDF(chunk))
-                                         for subset, chunk in face.splitString(text, doc)]
+            found = self._blocks[key] = self._block(doc, column, lines, height, center)
         return found
+
+    def _block(self, doc, column: int, lines: list[str], height: float, center: bool) -> str:
+        c, leading = self.columns[column], self.leading
+        x = self.lefts[column]
+        y = -(height - len(lines) * leading) / 2 - leading / 2 - self.size * 0.35  # centred block
+        ops = [f"{c.scale * 100:.0f} Tz"]
+        for line in lines:
+            if line:
+                drawn, pieces = self.line(doc, line)
+                dx = (c.width - drawn * c.scale) / 2 if center or c.align == "center" else PAD_X
+                ops.append(f"1 0 0 1 {x + dx:.2f} {y:.2f} Tm")
+                ops += [f"{name} {self.size:g} Tf {shown}" for name, shown in pieces]
+            y -= leading
+        return "\n".join(ops)
 
 
 class LedgerTable(Flowable):
@@ -157,12 +199,10 @@ class LedgerTable(Flowable):
         c.saveState()
         self._shade(tops)
         # Text written as PDF operators directly: through reportlab's text object, formatting the numbers
-        # of ~200,000 text positions took most of the time of a 10,000-case ledger.
-        ops, state = ["BT"], {"font": None, "scale": None}
-        self._text(ops, state, p.header, tops[0], p.header_h, center=True)
-        for n, i in enumerate(range(self.start, self.end)):
-            self._text(ops, state, p.cells[i], tops[n + 1], p.heights[i])
-        ops.append("ET")
+        # of ~200,000 text positions took most of the time of a 10,000-case ledger. Each row is moved into
+        # place (cm) and its cells are operator blocks made once per distinct cell and row height.
+        ops = [self._row(p.header, tops[0], p.header_h, center=True)]
+        ops += [self._row(p.cells[i], tops[n + 1], p.heights[i]) for n, i in enumerate(range(self.start, self.end))]
         c._code.append("\n".join(ops))
         self._rules(tops)
         c.restoreState()
@@ -177,27 +217,11 @@ class LedgerTable(Flowable):
                 c.rect(0, tops[n + 2], self.width, p.heights[i], stroke=0, fill=1)
         c.setFillColor(colors.black)
 
-    def _text(self, ops: list[str], state: dict, cells: list[list[str]], top: float, height: float, *,
-              center: bool = False) -> None:
-        p, doc, x = self.p, self.canv._doc, 0.0
-        for column, lines in zip(p.columns, cells, strict=True):
-            y = top - (height - len(lines) * p.leading) / 2 - p.leading / 2 - p.size * 0.35  # centred block
-            for line in lines:
-                if line:
-                    runs, drawn = p.line(line)
-                    dx = (column.width - drawn * column.scale) / 2 if center or column.align == "center" else PAD_X
-                    if state["scale"] != column.scale:
-                        ops.append(f"{column.scale * 100:.0f} Tz")
-                        state["scale"] = column.scale
-                    ops.append(f"1 0 0 1 {x + dx:.2f} {y:.2f} Tm")
-                    for font, text in runs:
-                        for name, chunk in p.glyphs(doc, font, text):
-                            if state["font"] != name:
-                                ops.append(f"{name} {p.size:g} Tf")
-                                state["font"] = name
-                            ops.append(f"({chunk}) Tj")
-                y -= p.leading
-            x += column.width
+    def _row(self, cells: list[list[str]], top: float, height: float, *, center: bool = False) -> str:
+        block = self.p.block
+        return (f"q 1 0 0 1 0 {top:.2f} cm BT\n"
+                + "\n".join([block(self.canv._doc, n, lines, height, center) for n, lines in enumerate(cells)])
+                + "\nET Q")
 
     def _rules(self, tops: list[float]) -> None:
         c = self.canv

@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+# redact from the domain, not from storage.logs: that loaded logging.handlers for every entry, i.e. every login command
+from desktop.domain.redaction import redact
 from desktop.protocol.auditchain import GENESIS, HASHED, canonical, row_hash
 from desktop.storage import settings
 from desktop.storage.auditverify import REASONS, Break, Report, check, verify
@@ -50,10 +52,6 @@ def _scrub(value: Any) -> Any:
     # Defence in depth: callers put codes and counts in `detail`, never personal values; anything shaped
     # like an ID or phone number is masked anyway.
     if isinstance(value, str):
-        from desktop.storage.logs import (
-            redact,  # imported here: logging.handlers is not needed to start the desk
-        )
-
         return redact(value)
     if isinstance(value, dict):
         return {str(k): _scrub(v) for k, v in value.items()}

@@ -18,6 +18,7 @@ from desktop.domain import idnumber, overdue, states, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, ValidationError
+from desktop.domain.redaction import redact
 from desktop.storage import audit, numbering, searchkeys, settings
 from desktop.storage.db import Database, open_db
 
@@ -83,10 +84,6 @@ class Store:
         """A case by UUID or by its printed number."""
         row = next(self.db.query("SELECT payload FROM cases WHERE uuid = ? OR number = ?", [ref, ref.upper()]), None)
         if row is None:
-            from desktop.storage.logs import (
-                redact,  # imported here: the desk's start-up does not need logging
-            )
-
             raise DeskError(f"找不到案件“{redact(ref)}”（可用案件编号或UUID）", field="case")  # an ID typed in the wrong box
         return Case.from_dict(json.loads(row["payload"]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -82,7 +83,6 @@ def run(data_dir: Path, user: str | None = None) -> int:
     from desktop.ui import keysetup
     from desktop.ui.auditcheck import FullCheck
     from desktop.ui.crash import CrashHandler
-    from desktop.ui.mainwindow import MainWindow
 
     app = make_app(bundled_fonts=False)
     crash = CrashHandler(data_dir).install()
@@ -108,6 +108,8 @@ def run(data_dir: Path, user: str | None = None) -> int:
             store, go_on = keysetup.offer(store, session)
             if not go_on:
                 return 0
+        from desktop.ui.mainwindow import MainWindow  # imported during the login's password check (log_in)
+
         window = MainWindow(store, session)
         crash.window, crash.save_draft = window, window.save_open_draft
         # the whole chain, off the GUI thread, once the desk is in use: a walk started before the first paint
@@ -116,7 +118,7 @@ def run(data_dir: Path, user: str | None = None) -> int:
         # the print fonts once the window has painted: a zero timer set before show() fired before the paint
         on_first_paint(window, lambda: add_bundled_fonts(app), delay_ms=50)
         if os.environ.get(ENV_FIRST_PAINT):
-            on_first_paint(window, app.quit)
+            on_first_paint(window, lambda: _first_painted(app))
         window.show()
         code = app.exec()
         QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
@@ -125,6 +127,11 @@ def run(data_dir: Path, user: str | None = None) -> int:
         crash.uninstall()
         store.close()
         lock.release()
+
+
+def _first_painted(app) -> None:
+    print("first paint", flush=True)  # bench/startup.py times the start to this line, not to the exit
+    app.quit()
 
 
 def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
@@ -185,7 +192,8 @@ def log_in(store, user: str | None = None, session=None):
     if session is None and user and ENV_PASSWORD in os.environ and accounts.any_users():
         session = _log_in_from_environment(accounts, user)
     elif session is None:
-        dialog = LoginDialog(accounts, username=user or "") if accounts.any_users() else FirstAdminDialog(accounts)
+        dialog = (LoginDialog(accounts, username=user or "", meanwhile=_import_window) if accounts.any_users()
+                  else FirstAdminDialog(accounts))
         session = dialog.session if dialog.exec() else None
     if session is None:
         return None
@@ -197,12 +205,19 @@ def log_in(store, user: str | None = None, session=None):
     return session
 
 
+def _import_window() -> None:
+    """The main window's modules (every screen shown at start): imported while argon2 checks the password on
+    another thread, so the two overlap instead of following each other (issue 16: the start ≤ 1.5× a bare
+    window). Imports stay on the GUI thread: PySide6 crashed now and then importing from two threads at once."""
+    importlib.import_module("desktop.ui.mainwindow")
+
+
 def _log_in_from_environment(accounts, user: str):
     """--user with DESK_PASSWORD: the same login (argon2, lockout, audit) without the dialog, as the CLI logs in.
     A refusal is a known error: one Chinese line on stderr and exit 1 (desktop/domain/errors.py), no window."""
     from desktop.domain.errors import ValidationError
 
-    session = accounts.login(user, os.environ[ENV_PASSWORD])
+    session = accounts.login(user, os.environ[ENV_PASSWORD], meanwhile=_import_window)
     if session.must_change:
         raise ValidationError("初始密码须先修改：请不设 DESK_PASSWORD 启动工作台，在登录窗口中修改", field="password")
     return session

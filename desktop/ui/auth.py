@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -79,16 +81,19 @@ class FormDialog(QDialog):
 class LoginDialog(FormDialog):
     """Username and password; an initial password must be changed before the session may do anything."""
 
-    def __init__(self, accounts: Accounts, *, username: str = "", parent: QWidget | None = None):
+    def __init__(self, accounts: Accounts, *, username: str = "", parent: QWidget | None = None,
+                 meanwhile: Callable[[], object] | None = None):
         super().__init__("登录 一件事帮代办工作台", "请使用本人账号登录。离开窗口时请锁屏（Ctrl+L）。", parent)
-        self.accounts = accounts
+        self.accounts, self.meanwhile = accounts, meanwhile  # meanwhile: done during the password check
         self.session: Session | None = None
         self.add("username", "用户名").setText(username)
         self.add("password", "密码", password_field())
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
 
     def attempt(self) -> None:
-        session = self.accounts.login(self.fields["username"].text(), self.fields["password"].text())
+        session = self.accounts.login(self.fields["username"].text(), self.fields["password"].text(),
+                                      meanwhile=self.meanwhile)
+        self.meanwhile = None  # once is enough, even after a wrong password
         if session.must_change:
             change = ChangePasswordDialog(self.accounts, session, old=self.fields["password"].text(), parent=self)
             if not change.exec():

@@ -237,3 +237,31 @@ def test_reveal_is_audited_and_role_gated(accounts, admin, store):
 def test_names_for_views(accounts, admin):
     accounts.add_user(admin, "lixiaolan", "李晓兰", "clerk", password=PASSWORD)
     assert accounts.names() == {"admin": "黄建华", "lixiaolan": "李晓兰"}
+
+
+def test_meanwhile_runs_on_this_thread_while_the_password_is_checked_on_another(accounts, admin, monkeypatch):
+    """The desk imports its window during argon2's check (issue 16): the check must not wait for `meanwhile`
+    to end, nor `meanwhile` for the check; a wrong password still fails, with `meanwhile` done all the same."""
+    import threading
+
+    started, seen = threading.Event(), []
+    real = passwords.matches
+
+    def check(hasher, stored, password):
+        seen.append(("check", threading.current_thread() is threading.main_thread(), started.wait(timeout=30)))
+        return real(hasher, stored, password)
+
+    def meanwhile():
+        seen.append(("meanwhile", threading.current_thread() is threading.main_thread()))
+        started.set()
+
+    monkeypatch.setattr(passwords, "matches", check)
+    session = accounts.login("admin", "admin-password", meanwhile=meanwhile)
+    assert session.username == "admin"
+    assert sorted(seen) == [("check", False, True), ("meanwhile", True)]
+    seen.clear()
+    started.clear()
+    with pytest.raises(AccountError):
+        accounts.login("admin", "wrong-password", meanwhile=meanwhile)
+    assert sorted(seen) == [("check", False, True), ("meanwhile", True)]
+    assert trail(accounts)[-1][1] == "login.failed"

@@ -37,3 +37,27 @@ def test_a_typo_still_gets_the_chinese_usage_line():
     proc = subprocess.run([sys.executable, "-m", "desktop", "cse", "list"], capture_output=True, text=True,
                           encoding="utf-8")
     assert proc.returncode == 2 and proc.stderr.startswith("错误：命令参数不对")
+
+
+def test_id_check_loads_no_case_model_and_none_of_what_only_some_commands_use():
+    """`id check` pays for the ID rules alone: not the case model (wording), JSON, temporary files, getpass, nor
+    shutil (argparse's help formatter asked it for the terminal's width at every argument added)."""
+    loaded = _imported_after("id", "check", "11010519491231002X")
+    assert "desktop.domain.idnumber" in loaded
+    assert not loaded & {"desktop.domain.case", "desktop.domain.wording", "json", "tempfile", "getpass",
+                         "desktop.protocol.files", "shutil"}
+
+
+def test_a_login_command_loads_no_logging_handlers(tmp_path, monkeypatch):
+    """A login writes an audit entry, whose scrubbing once pulled in logging.handlers (via storage.logs) for
+    every command that logs in; logging loads only when something went wrong."""
+    from desktop.accounts.staff import Accounts
+    from desktop.storage.store import Store
+
+    store = Store.open(tmp_path)
+    Accounts(store.db).create_admin("admin", "黄建华", "admin-password")
+    store.close()
+    monkeypatch.setenv("DESK_PASSWORD", "admin-password")
+    loaded = _imported_after("case", "list", "--user", "admin", "--data-dir", str(tmp_path))
+    assert "desktop.storage.audit" in loaded and "desktop.accounts.staff" in loaded
+    assert not loaded & {"logging.handlers", "desktop.storage.logs"}
