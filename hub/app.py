@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desktop.protocol import schema as syncschema
-from hub import audit, bundle, cases as cases_mod, db, devices, ledger, limits, logs, tokens
+from hub import audit, bundle, cases as cases_mod, db, devices, ledger, ledgerrows, limits, logs, tokens
 from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
@@ -51,11 +51,12 @@ def create_app(config: HubConfig) -> FastAPI:
     writer = GroupWriter(engine)
     blobs = BlobStore(config.blob_dir, engine, writer, config.max_blob_bytes)
     hub_id = db.hub_id(engine)
+    backfilled = ledgerrows.backfill(engine)  # before serving: every case has its ledger row (hub/ledgerrows.py)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name, pruned_partials=blobs.prune(),
-                   pruned_changes=cases_mod.prune_changes(engine))
+                   pruned_changes=cases_mod.prune_changes(engine), ledger_rows_backfilled=backfilled)
         yield
         engine.dispose()
 
