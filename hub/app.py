@@ -48,7 +48,7 @@ def create_app(config: HubConfig) -> FastAPI:
     busy machine); writes go through the group writer's thread, and file work through worker threads."""
     engine = db.open_engine(config.db_url)
     stamp = tokens.watch(engine, config.data_dir)  # device changes through this engine or the CLI's (hub/tokens.py)
-    writer = GroupWriter(engine)
+    writer = GroupWriter(engine, config.max_waiting)
     blobs = BlobStore(config.blob_dir, engine, writer, config.max_blob_bytes)
     hub_id = db.hub_id(engine)
     backfilled = ledgerrows.backfill(engine)  # before serving: every case has its ledger row (hub/ledgerrows.py)

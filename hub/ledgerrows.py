@@ -9,6 +9,7 @@ also what fills the table for a hub that had cases before it existed), so old an
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, or_, select
@@ -74,7 +75,7 @@ def backfill(engine: Engine) -> int:
             done += len(todo)
 
 
-def read(conn: Connection, office: str, low: str, high: str) -> list[Any]:
+def read(conn: Connection, office: str, low: str, high: str) -> Sequence[Any]:
     """(case_uuid, data, revision, updated_at, device_id) of the office's rows whose number's day is in
     [low, high] (YYYYMMDD), by the index ledger_rows_office_day."""
     return conn.execute(
