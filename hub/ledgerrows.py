@@ -70,8 +70,10 @@ def backfill(engine: Engine) -> int:
                 meta_set(conn, META_KEY, str(VERSION))
                 return done
             after = todo[-1].uuid
-            for r in todo:
-                store(conn, r.uuid, r.office, json.loads(r.payload), new=r.version is None)
+            stale = [r.uuid for r in todo if r.version is not None]
+            if stale:
+                conn.execute(ledger_rows.delete().where(ledger_rows.c.case_uuid.in_(stale)))
+            conn.execute(ledger_rows.insert(), [_row(r.uuid, r.office, json.loads(r.payload)) for r in todo])
             done += len(todo)
 
 
