@@ -48,7 +48,7 @@ def authenticate(engine: Engine, token: str, pending: int | None, report: dict |
     key = digest(token)
     entry = cache.get(key) if cache is not None else None
     if entry is None:
-        mark = cache.current() if cache is not None else 0
+        mark = cache.current() if cache is not None else (0, 0)
         with engine.connect() as conn:
             row = conn.execute(select(devices).where(devices.c.token_hash == key)).first()
         if row is None or row.revoked_at:

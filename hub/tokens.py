@@ -2,8 +2,8 @@
 
 What the cache assumes (docs/sync.md, "Token cache"):
 - Every change that can end a token (revoke, a re-issued code, a new enrolment) goes through hub/devices.py,
-  which calls `devices_changed(engine)` after its commit: that moves the mtime of a stamp file in the hub's
-  data dir (`tokens.stamp`). Every hub process, the `python -m hub device revoke` command included, opened
+  which calls `devices_changed(engine)` after its commit: that moves a stamp file in the hub's data dir
+  (`tokens.stamp`: one byte longer, a later mtime). Every hub process, the `python -m hub device revoke` command included, opened
   with the same data dir sees the same stamp; each serving process checks it (one stat) per request and drops
   all its tokens when it moved. So a revoked device is refused by the very next request, in any worker.
 - Several hub processes on one machine (or on machines sharing the data dir, as they must share the blobs)
@@ -38,7 +38,8 @@ def watch(engine: Engine, data_dir: Path) -> Path:
 
 def devices_changed(engine: Engine) -> None:
     """After a committed change to who may use which token: every cache watching the stamp forgets its tokens.
-    The new mtime is strictly later than the old one, even within the clock's resolution."""
+    The stamp grows by one byte and its mtime moves strictly forward, so neither a coarse file-system clock
+    nor two changes within one tick can leave it looking unchanged."""
     stamp = _stamps.get(engine)
     if stamp is None:
         return
@@ -46,7 +47,8 @@ def devices_changed(engine: Engine) -> None:
         old = stamp.stat().st_mtime_ns
     except FileNotFoundError:
         old = 0
-    stamp.touch()
+    with stamp.open("ab") as f:
+        f.write(b".")
     new = max(time.time_ns(), old + 1)
     os.utime(stamp, ns=(new, new))
 
@@ -68,12 +70,13 @@ class TokenCache:
         self.entries: dict[str, Entry] = {}
         self.mark = self.current()
 
-    def current(self) -> int:
-        """The stamp's mark now: take it before reading a token from the database, and give it to `put`."""
+    def current(self) -> tuple[int, int]:
+        """The stamp's mark now (mtime, size): take it before reading a token from the database, give it to `put`."""
         try:
-            return os.stat(self.stamp).st_mtime_ns if self.stamp else 0
+            found = os.stat(self.stamp) if self.stamp else None
         except FileNotFoundError:
-            return 0
+            found = None
+        return (found.st_mtime_ns, found.st_size) if found else (0, 0)
 
     def get(self, token_hash: str) -> Entry | None:
         mark, now = self.current(), time.monotonic()
@@ -85,7 +88,7 @@ class TokenCache:
                 return None
             return entry
 
-    def put(self, token_hash: str, device: Any, row: dict[str, Any], mark: int) -> None:
+    def put(self, token_hash: str, device: Any, row: dict[str, Any], mark: tuple[int, int]) -> None:
         """Keep a token read from the database, unless the stamp moved since `mark` (taken before the read)."""
         now = self.current()
         with self.lock:
@@ -93,7 +96,7 @@ class TokenCache:
             if now == mark and len(self.entries) < 100_000:
                 self.entries[token_hash] = Entry(device, row, time.monotonic())
 
-    def _follow(self, mark: int) -> None:
+    def _follow(self, mark: tuple[int, int]) -> None:
         if mark != self.mark:
             self.entries.clear()
             self.mark = mark
