@@ -74,7 +74,7 @@ cases = Table(
 
 # Each case's ledger row (hub/ledgerrows.py), written with every revision in the same transaction, so the
 # supervisor's ledger reads rows instead of parsing and masking 500,000 payloads. `data`: the ledger's fields
-# of the payload as JSON (the full ID number, masked when read unless a supervisor asks); `accepted_at` from
+# of the payload as JSON, the ID number masked (`id_number` holds it whole for a supervisor); `accepted_at` from
 # the payload decides the range and the order; `version`: the field list it was made with.
 ledger_rows = Table(
     "ledger_rows", metadata,
@@ -84,6 +84,7 @@ ledger_rows = Table(
     Column("accepted_at", String(40), nullable=False),
     Column("number", String(40), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("id_number", String(40), nullable=False),  # whole, for a supervisor's export only
     Column("data", Text, nullable=False),
     Index("ledger_rows_office_day", "office", "accepted_on", "accepted_at"),
 )

@@ -1,12 +1,12 @@
 """GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger/hub.py).
 
 Each summary has the ledger's fields of the case's latest revision on the hub (stored with the revision:
-hub/ledgerrows.py), the device that sent it, and
-`statuses`: the department statuses published for it after that revision arrived (the desk folds them in the
-way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
-unless `personal=1` with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets
-full numbers; each such export is recorded on the hub (`personal_exports`). `devices` lists each device
-of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
+hub/ledgerrows.py), the device that sent it, and `statuses`: the department statuses published for it after
+that revision arrived (the desk folds them in the way its sync core applies them). ID numbers are masked with
+desktop.domain.idnumber.mask_id (the one masking function, applied when the row is stored) unless `personal=1`
+with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets full numbers;
+each such export is recorded on the hub (`personal_exports`). `devices` lists each device of the office with
+the queue length it last reported, so the ledger can say what has not arrived yet.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, select
 
-from desktop.domain.idnumber import mask_id
 from desktop.protocol import schema as syncschema
 from hub import devices as devices_mod, ledgerrows, supervisors
 from hub.auth import Dev
@@ -67,12 +66,12 @@ def office_cases(engine, office: str, start: dt.date, end: dt.date, *, personal:
     with engine.connect() as conn:
         names = dict(conn.execute(select(devices.c.id, devices.c.name).where(devices.c.office == office)).all())
         found = []
-        for uuid, data, revision, updated_at, device_id in ledgerrows.read(conn, office, low, high):
-            s = json.loads(data)
+        for uuid, data, revision, updated_at, device_id, id_number in ledgerrows.read(conn, office, low, high):
+            s = json.loads(data)  # the ID number masked when the row was stored
             if lo <= (s["accepted_at"] or "")[:10] <= hi:
                 s |= {"uuid": uuid, "revision": revision, "updated_at": updated_at, "device": names.get(device_id, "")}
-                if not personal and s["id_number"]:
-                    s["id_number"] = mask_id(s["id_number"])
+                if personal:
+                    s["id_number"] = id_number
                 found.append(s)
         _statuses(conn, office, found)
     return sorted(found, key=lambda s: (s["accepted_at"] or "", s["number"]))

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, or_, select
 
+from desktop.domain.idnumber import mask_id
 from hub.db import cases, ledger_rows, meta_get, meta_set, number_day, writing
 
 VERSION = 1
@@ -23,11 +24,11 @@ BATCH = 2_000
 
 def fields(p: dict[str, Any]) -> dict[str, Any]:
     """The ledger's fields of one payload (the shape desktop.ledger.query.local_summaries makes); the ID number
-    whole (masked when read: hub/ledger.py)."""
+    masked (the whole number is its own column, read only for a supervisor: hub/ledger.py)."""
     applicant, proxy = p.get("applicant") or {}, p.get("proxy") or {}
     return {"number": p.get("number") or "", "service": p["service"], "state": p["state"],
             "accepted_at": p.get("accepted_at"), "applicant_name": (applicant.get("name") or "").strip(),
-            "id_number": applicant.get("id_number") or "",
+            "id_number": mask_id(applicant["id_number"]) if applicant.get("id_number") else "",
             "township": applicant.get("township") or "", "village": applicant.get("village") or "",
             "clerk": p.get("clerk") or "", "window": p.get("window") or "", "method": p.get("method") or "",
             "applied_by": p.get("applied_by") or "self", "proxy_kind": p.get("proxy_kind") or "",
@@ -39,6 +40,7 @@ def _row(uuid: str, office: str, payload: dict[str, Any]) -> dict[str, Any]:
     data = fields(payload)
     return {"case_uuid": uuid, "office": office, "accepted_on": number_day(data["number"]) or "-",
             "accepted_at": data["accepted_at"] or "", "number": data["number"], "version": VERSION,
+            "id_number": (payload.get("applicant") or {}).get("id_number") or "",
             "data": json.dumps(data, ensure_ascii=False, separators=(",", ":"))}
 
 
@@ -78,10 +80,11 @@ def backfill(engine: Engine) -> int:
 
 
 def read(conn: Connection, office: str, low: str, high: str) -> Sequence[Any]:
-    """(case_uuid, data, revision, updated_at, device_id) of the office's rows whose number's day is in
-    [low, high] (YYYYMMDD), by the index ledger_rows_office_day."""
+    """(case_uuid, data, revision, updated_at, device_id, id_number) of the office's rows whose number's day is
+    in [low, high] (YYYYMMDD), by the index ledger_rows_office_day."""
     return conn.execute(
-        select(ledger_rows.c.case_uuid, ledger_rows.c.data, cases.c.revision, cases.c.updated_at, cases.c.device_id)
+        select(ledger_rows.c.case_uuid, ledger_rows.c.data, cases.c.revision, cases.c.updated_at, cases.c.device_id,
+               ledger_rows.c.id_number)
         .join(cases, cases.c.uuid == ledger_rows.c.case_uuid)
         .where(and_(ledger_rows.c.office == office, ledger_rows.c.accepted_on >= low,
                     ledger_rows.c.accepted_on <= high))).all()
