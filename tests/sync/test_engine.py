@@ -254,3 +254,36 @@ def test_a_hub_without_bundles_gets_the_scans_one_by_one(store, hub, engine, mon
     report = engine.sync_now()
     assert report.sent == 2 and report.blobs_sent == 2 and calls
     check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)
+
+
+def test_a_pass_cut_mid_queue_leaves_the_unsent_batches_pending_not_in_doubt(store, hub, engine, monkeypatch):
+    """The next batch is read while one is in flight (push.py), but marked sending only once that one landed."""
+    from desktop.sync import push
+    from desktop.sync.client import HubClient, HubFailureError
+
+    real, calls = HubClient.put_bundle, []
+
+    def hub_goes_away(self, uuid, body, parts):
+        calls.append(uuid)
+        if len(calls) > 2:
+            raise HubFailureError("unreachable", "无法连接县级汇聚服务器")
+        return real(self, uuid, body, parts)
+
+    monkeypatch.setattr(push, "BATCH", 2)
+    monkeypatch.setattr(HubClient, "put_bundle", hub_goes_away)
+    rng = random.Random(31)
+    uuids = [new_case(store, rng) for _ in range(6)]
+    for uuid in uuids:
+        attach_scans(store, uuid, [10_000], rng)
+    assert not engine.sync_now().ok
+    assert all(syncstate.case_row(store.db, u)["acked_revision"] for u in uuids[:2])  # the first batch landed
+    assert all(syncstate.case_row(store.db, u)["doubt_body"] for u in uuids[2:4])  # they left: in doubt
+    untouched = [syncstate.case_row(store.db, u)["doubt_body"] for u in uuids[4:]]
+    states = {r[0] for r in store.db.execute(
+        f"SELECT state FROM outbox WHERE case_uuid IN ({','.join('?' * 2)})", uuids[4:]).fetchall()}
+    assert untouched == [None, None] and states == {"pending"}, (untouched, states)
+    monkeypatch.setattr(HubClient, "put_bundle", real)
+    report = engine.sync_now()
+    assert report.ok and report.pending == 0 and report.sent == 4
+    check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)
+    assert len(hub_rows(hub.engine)) == 6
