@@ -1,6 +1,6 @@
 """Draining the outbox: a request in doubt is re-sent first, byte for byte; then cases go in batches, several
 cases at a time over parallel connections (each: its scans, then the case), each batch's bookkeeping in one
-transaction; the next batch's bodies are read while a batch is in flight.
+transaction.
 
 Per case the order never changes: its request is recorded as 'in doubt' (durably) before anything leaves,
 every scan is uploaded before the case, and the case is acked only when the hub's answer lists every scan.
@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -52,26 +52,14 @@ class Pusher:
         self.scans: dict[str, list[tuple[str, Path]]] = {}  # a case's filed scans, from _body to _paths
 
     def push(self) -> None:
-        """Batch after batch; the next batch's bodies are read from the database while the last one is in
-        flight (the calling thread's bookkeeping then overlaps the network), but nothing of a batch is marked
-        sending before the batch before it has landed, so a pass that ends leaves no unsent batch in doubt."""
         queue = syncstate.pending_cases(self.db)
         with ThreadPoolExecutor(PARALLEL, thread_name_prefix="sync") as self.pool:
-            flight = None
             for start in range(0, len(queue), BATCH):
-                try:
-                    fresh = self._fresh(queue[start:start + BATCH])
-                finally:
-                    if flight is not None:
-                        self._land(*flight)
-                flight = self._launch(fresh) if fresh else None
-            if flight is not None:
-                self._land(*flight)
+                self._batch(queue[start:start + BATCH])
 
     # batches
 
-    def _fresh(self, uuids: list[str]) -> list[tuple[str, dict[str, Any]]]:
-        """The requests in doubt among `uuids` re-sent (one by one, now), then the bodies of the others."""
+    def _batch(self, uuids: list[str]) -> None:
         fresh = []
         for uuid in uuids:
             doubt = syncstate.case_row(self.db, uuid)["doubt_body"]
@@ -80,7 +68,8 @@ class Pusher:
             body = self._body(uuid)
             if body is not None:
                 fresh.append((uuid, body))
-        return fresh
+        if fresh:
+            self._send_many(fresh)
 
     def _body(self, uuid: str) -> dict[str, Any] | None:
         acked = syncstate.case_row(self.db, uuid)["acked_revision"]
@@ -92,17 +81,12 @@ class Pusher:
         return {"revision": case.revision, "base_revision": acked, "payload": case.to_dict(),
                 "blobs": sorted({sha for sha, _ in self.scans[uuid]})}
 
-    def _launch(self, items: list[tuple[str, dict[str, Any]]]) -> tuple[list, list[Future]]:
-        """Each request recorded as in doubt (one transaction), then handed to the sending threads."""
+    def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         with self.db.atomic():
             for uuid, body in items:
                 syncstate.start_send(self.db, uuid, body)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
-        return items, [self.pool.submit(self._send, uuid, body, paths[uuid]) for uuid, body in items]
-
-    def _land(self, items: list[tuple[str, dict[str, Any]]], futures: list[Future]) -> None:
-        """The batch's answers recorded (one transaction); the first failure to reach the hub ends the pass."""
-        outcomes = [f.result() for f in futures]
+        outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
         with self.db.atomic():
             for (uuid, body), outcome in zip(items, outcomes, strict=True):
                 self._record(uuid, body, outcome)

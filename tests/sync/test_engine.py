@@ -257,7 +257,7 @@ def test_a_hub_without_bundles_gets_the_scans_one_by_one(store, hub, engine, mon
 
 
 def test_a_pass_cut_mid_queue_leaves_the_unsent_batches_pending_not_in_doubt(store, hub, engine, monkeypatch):
-    """The next batch is read while one is in flight (push.py), but marked sending only once that one landed."""
+    """A batch is marked sending only when it goes, so the batches after a failure stay pending, not in doubt."""
     from desktop.sync import push
     from desktop.sync.client import HubClient, HubFailureError
 
