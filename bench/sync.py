@@ -3,9 +3,10 @@ upload of the same bytes in the same run, with the same number of connections. B
 Two shapes: `--shape big` (1,000 cases × 3 × 200 KB, the default) and `--shape small` (2,000 cases × one
 20 KB scan: per-case cost, not bytes). `--queries N` instead times the supervisor's queries at N cases.
 
-Baseline: the same scan files PUT over keep-alive connections (httpx, as many threads and connections as the
-desk's sync uses: push.PARALLEL) to a bare ASGI app on uvicorn in its own process that reads each body and
-answers 200: the floor any HTTP upload pays here.
+Baseline: the same bytes the sync sends, one PUT per case (its JSON and its scan files read from disk, as a
+bundle carries them), over keep-alive connections (httpx, as many threads and connections as the desk's sync
+uses: push.PARALLEL) to a bare ASGI app on uvicorn in its own process that reads each body and answers 200:
+the floor any HTTP upload of the same requests pays here.
 For context it also times the same PUTs to a sink that stores each file durably (fsync, rename, directory
 fsync) as the hub must; the budget's ratio is against the plain raw upload.
 Sync: one `SyncEngine.sync_now()` pass to `python -m hub serve` (SQLite) in its own process: every scan
@@ -28,6 +29,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def load() -> str:
+    from bench.common import load as machine_load
+
+    return machine_load()
 
 
 def raw_server(durable_dir: str | None) -> None:
@@ -90,8 +97,9 @@ def wait_ready(url: str) -> None:
     raise SystemExit(f"server at {url} did not answer")
 
 
-def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[Path]:
-    """A desk with `cases` accepted cases, each with `scans` filed scans of random bytes; their files."""
+def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[tuple[str, list[Path]]]:
+    """A desk with `cases` accepted cases, each with `scans` filed scans of random bytes; per case, its payload
+    (as JSON) and its scan files."""
     from desktop.domain import catalog
     from desktop.intake import demo, documents
     from desktop.storage import settings
@@ -101,14 +109,14 @@ def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[Path]:
     store = Store.open(data_dir, catalog.load())
     for key, value in {"county_code": "439901", "window_code": "W03", "office": "演示县政务服务中心"}.items():
         settings.set_value(store.db, key, value)
-    rng, blobs, files = random.Random(1), BlobStore.of(data_dir), []
+    rng, blobs, out = random.Random(1), BlobStore.of(data_dir), []
     now = dt.datetime.now().astimezone()
     for n in range(cases):
         svc = store.catalog.service(n % 20 + 1)
         case = demo.eligible_case(svc, store.catalog, rng, now.date())
         demo.receive_all(svc, case)
         case = store.accept(case)
-        docs = []
+        docs, files = [], []
         with store.db.atomic():
             for _ in range(scans):
                 sha, got = blobs.put_bytes(rng.randbytes(size))
@@ -117,23 +125,31 @@ def make_desk(data_dir: Path, cases: int, scans: int, size: int) -> list[Path]:
                              svc.materials[0].id))
                 files.append(blobs.path(sha))
             documents.file_many(store, case.uuid, docs, now=now, actor="", kind="scan_filed")
+        out.append((case.uuid, files))
+    payloads = dict(store.db.execute("SELECT uuid, payload FROM cases").fetchall())
     store.close()
-    return files
+    return [(payloads[uuid], files) for uuid, files in out]
 
 
-def raw_upload(url: str, files: list[Path]) -> float:
+def raw_upload(url: str, cases: list[tuple[str, list[Path]]]) -> float:
+    """One PUT per case, as the sync sends a case with its small scans (a bundle): the case's JSON and its scan
+    files read from disk, the same bytes over the same number of connections, to a sink that reads them."""
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx
 
     from desktop.sync.push import PARALLEL
 
+    def put(item: tuple[int, tuple[str, list[Path]]]) -> None:
+        n, (payload, files) = item
+        body = b"".join([payload.encode("utf-8"), *(f.read_bytes() for f in files)])
+        client.put(f"/upload/{n}", content=body).raise_for_status()
+
     wait_ready(url)
     start_at = time.perf_counter()
     with httpx.Client(base_url=url, timeout=60, limits=httpx.Limits(max_connections=PARALLEL)) as client, \
             ThreadPoolExecutor(PARALLEL) as pool:
-        put = lambda item: client.put(f"/upload/{item[0]}", content=item[1].read_bytes()).raise_for_status()  # noqa: E731
-        list(pool.map(put, enumerate(files)))
+        list(pool.map(put, enumerate(cases)))
     return time.perf_counter() - start_at
 
 
@@ -174,15 +190,16 @@ def main() -> int:
     args.cases, args.scans, args.size = (args.cases or shape[0], args.scans or shape[1], args.size or shape[2])
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     print(f"preparing {args.cases} cases × {args.scans} scans × {args.size // 1000} KB in {tmp} …", flush=True)
-    files = make_desk(tmp / "desk", args.cases, args.scans, args.size)
-    total_mb = sum(f.stat().st_size for f in files) / 1e6
+    cases = make_desk(tmp / "desk", args.cases, args.scans, args.size)
+    total_mb = sum(len(p.encode()) + sum(f.stat().st_size for f in files) for p, files in cases) / 1e6
     raw, raw_url = start([sys.executable, __file__, "--raw-server"])
     durable, durable_url = start([sys.executable, __file__, "--raw-server", str(tmp / "durable")])
     hub, hub_url = start([sys.executable, "-m", "hub", "serve", "--port", "0", "--data-dir", str(tmp / "hub")])
     try:
         wait_ready(hub_url)
-        raw_s = raw_upload(raw_url, files)
-        durable_s = raw_upload(durable_url, files)
+        print(f"before the runs: {load()}", flush=True)
+        raw_s = raw_upload(raw_url, cases)
+        durable_s = raw_upload(durable_url, cases)
         sync_s, report = run_sync(tmp / "desk", hub_url, tmp / "hub")
     finally:
         for proc in (raw, durable, hub):
@@ -190,12 +207,13 @@ def main() -> int:
             proc.wait(10)
     assert report.ok and report.sent == args.cases and report.pending == 0, report
     ratio = raw_s / sync_s
-    print(f"raw HTTP upload : {raw_s:7.2f} s  {total_mb / raw_s:7.1f} MB/s  ({len(files)} PUTs, {total_mb:.0f} MB)")
+    print(f"raw HTTP upload : {raw_s:7.2f} s  {total_mb / raw_s:7.1f} MB/s  ({len(cases)} PUTs, {total_mb:.0f} MB)")
     print(f"raw + fsync     : {durable_s:7.2f} s  {total_mb / durable_s:7.1f} MB/s  (context: the same PUTs, each "
           f"stored durably as the hub does; not the budget's baseline)")
     print(f"sync            : {sync_s:7.2f} s  {total_mb / sync_s:7.1f} MB/s  ({report.sent} cases, "
           f"{report.blobs_sent} scans)")
     print(f"ratio sync/raw throughput: {ratio:.2f}  (budget ≥ 0.50: {'ok' if ratio >= 0.5 else 'OVER BUDGET'})")
+    print(f"after the runs: {load()}")
     os.environ.get("KEEP_BENCH_DIR") or __import__("shutil").rmtree(tmp, ignore_errors=True)
     return 0 if ratio >= 0.5 else 1
 

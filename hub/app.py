@@ -22,10 +22,12 @@ from hub import (
     db,
     devices,
     ledger,
+    ledgerrows,
     limits,
     logs,
     public,
     ratings,
+    tokens,
 )
 from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
@@ -59,21 +61,23 @@ def create_app(config: HubConfig) -> FastAPI:
     Reads are small indexed queries run inline in the event loop (a hop to a worker thread costs more on a
     busy machine); writes go through the group writer's thread, and file work through worker threads."""
     engine = db.open_engine(config.db_url)
-    writer = GroupWriter(engine)
+    stamp = tokens.watch(engine, config.data_dir)  # device changes through this engine or the CLI's (hub/tokens.py)
+    writer = GroupWriter(engine, config.max_waiting)
     blobs = BlobStore(config.blob_dir, engine, writer, config.max_blob_bytes)
     hub_id = db.hub_id(engine)
+    backfilled = ledgerrows.backfill(engine)  # before serving: every case has its ledger row (hub/ledgerrows.py)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name, pruned_partials=blobs.prune(),
-                   pruned_changes=cases_mod.prune_changes(engine))
+                   pruned_changes=cases_mod.prune_changes(engine), ledger_rows_backfilled=backfilled)
         yield
         engine.dispose()
 
     app = FastAPI(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # the docs page pulls scripts from a CDN; the JSON is enough
     app.state.engine, app.state.blobs, app.state.config, app.state.writer = engine, blobs, config, writer
-    app.state.limits = limits.Limits()
+    app.state.limits, app.state.tokens = limits.Limits(), tokens.TokenCache(stamp)
     _handlers(app)
     app.add_middleware(limits.BodyLimit)  # inside AccessLog, so a 413 is logged too
     app.add_middleware(AccessLog)

@@ -19,6 +19,7 @@ from desktop.protocol import schema as syncschema
 from hub.db import devices, utcnow
 from hub.errors import HubError
 from hub.limits import Window, address
+from hub.tokens import TokenCache
 
 
 @dataclass(frozen=True)
@@ -34,29 +35,43 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def authenticate(engine: Engine, token: str, pending: int | None,
-                 report: dict | None = None) -> tuple[Device | str, dict | None]:
+KEPT = ("last_seen_at", "pending_reported", "conflicts_reported", "rejected_reported", "enroll_instance",
+        "clone_suspected_at")  # the columns a request's last-seen update is decided on
+
+
+def authenticate(engine: Engine, token: str, pending: int | None, report: dict | None = None,
+                 cache: TokenCache | None = None) -> tuple[Device | str, dict | None]:
     """The device holding `token` (else 'unknown' or 'revoked'), and the last-seen update it is due, if any:
     written at most once a minute or when the reported queue length changes, as a write per request would
-    cost an fsync per request. `report`: the desk's quarantined/conflicted counts and identity (X-Desk-…)."""
-    with engine.connect() as conn:
-        row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).first()
-    if row is None or row.revoked_at:
-        return ("revoked" if row is not None else "unknown"), None
+    cost an fsync per request. `report`: the desk's quarantined/conflicted counts and identity (X-Desk-…).
+    A valid token is looked up in `cache` first (hub/tokens.py says when that is safe)."""
+    key = digest(token)
+    entry = cache.get(key) if cache is not None else None
+    if entry is None:
+        mark = cache.current() if cache is not None else (0, 0)
+        with engine.connect() as conn:
+            row = conn.execute(select(devices).where(devices.c.token_hash == key)).first()
+        if row is None or row.revoked_at:
+            return ("revoked" if row is not None else "unknown"), None
+        device, kept = Device(row.id, row.name, row.office), {k: getattr(row, k) for k in KEPT}
+        if cache is not None:
+            cache.put(key, device, kept, mark)
+    else:
+        device, kept = entry.device, entry.row
     update = None
-    changed = _reported(row, report or {})
-    if (row.last_seen_at or "") < _minute_ago() or (pending is not None and pending != row.pending_reported) \
+    changed = _reported(kept, report or {})
+    if (kept["last_seen_at"] or "") < _minute_ago() or (pending is not None and pending != kept["pending_reported"]) \
             or changed:
         update = {"last_seen_at": utcnow()} | ({"pending_reported": pending} if pending is not None else {}) | changed
-    return Device(row.id, row.name, row.office), update
+    return device, update
 
 
-def _reported(row: Any, report: dict) -> dict:
+def _reported(row: dict[str, Any], report: dict) -> dict:
     """What the desk reports that the hub does not hold yet; a token used by another desk than the one it was
     enrolled from (a cloned data dir) is marked once, for the supervisor."""
-    changed = {k: v for k, v in report.items() if k != "instance" and v is not None and getattr(row, k) != v}
+    changed = {k: v for k, v in report.items() if k != "instance" and v is not None and row[k] != v}
     instance = report.get("instance")
-    if instance and row.enroll_instance and instance != row.enroll_instance and not row.clone_suspected_at:
+    if instance and row["enroll_instance"] and instance != row["enroll_instance"] and not row["clone_suspected_at"]:
         changed["clone_suspected_at"] = utcnow()
     return changed
 
@@ -104,13 +119,17 @@ async def current_device(request: Request, authorization: Annotated[str | None, 
     if scheme.lower() != "bearer" or not token:
         raise HubError(401, "unauthorized", "需要设备令牌（请先登记设备）")
     # per address, and per token: one revoked device hammering from many addresses
-    window, keys = request.app.state.limits.tokens, (address(request.scope), f"token:{digest(token.strip())}")
+    key = digest(token.strip())
+    window, keys = request.app.state.limits.tokens, (address(request.scope), f"token:{key}")
     throttle(window, *keys)
     report = {"conflicts_reported": x_desk_conflicts, "rejected_reported": x_desk_rejected,
               "instance": x_desk_instance}
-    found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending, report)
-    if update is not None:
-        await request.app.state.writer.run(lambda conn: touch(conn, found, update))
+    cache = request.app.state.tokens
+    found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending, report, cache)
+    if update is not None and isinstance(found, Device):
+        device = found
+        await request.app.state.writer.run(lambda conn: touch(conn, device, update))
+        cache.seen(key, update)  # once written: a refused write is decided again by the next request
     if not isinstance(found, Device):
         window.failed(*keys)
         if found == "revoked":

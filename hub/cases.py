@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from desktop.protocol import schema as syncschema
+from hub import ledgerrows
 from hub.auth import Device
 from hub.db import (
     case_blobs,
@@ -109,6 +110,7 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
             _rating_rows(conn, uuid, device.office, payload)
     except IntegrityError:  # another hub process wrote the same case a moment ago: the device retries
         raise CaseError(503, "busy", "服务器繁忙，请稍后重试") from None
+    ledgerrows.store(conn, uuid, device.office, payload, new=head is None)  # the ledger reads rows, not payloads
     conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == uuid))
     _count(conn, device.id, None if head is None else head.device_id, now)
     return PutResult(False, revision, _link_blobs(conn, uuid, blobs, new=head is None))

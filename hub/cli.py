@@ -59,10 +59,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace):
-    from hub import db
+    from hub import db, tokens
 
     cfg = _private(config_mod.resolve(args.data_dir, args.db))
-    return cfg, db.open_engine(cfg.db_url)
+    engine = db.open_engine(cfg.db_url)
+    tokens.watch(engine, cfg.data_dir)  # a revoke here reaches the serving hub's token cache (hub/tokens.py)
+    return cfg, engine
 
 
 def _private(cfg):

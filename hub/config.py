@@ -10,6 +10,7 @@ from pathlib import Path
 
 ENV_DATA_DIR = "HUB_DATA_DIR"
 ENV_DB_URL = "HUB_DB_URL"
+ENV_MAX_WAITING = "HUB_MAX_WAITING"
 APP_NAME = "yijianshi-hub"
 
 
@@ -22,6 +23,7 @@ class HubConfig:
     code_ttl_hours: int = 72
     max_blob_bytes: int = 200 * 1024 * 1024
     changes_page: int = 500
+    max_waiting: int | None = None  # queued writes past which the hub answers 503; None: hub/writer.py's 400
 
     @property
     def blob_dir(self) -> Path:
@@ -34,10 +36,12 @@ class HubConfig:
 
 def resolve(data_dir: str | None = None, db_url: str | None = None) -> HubConfig:
     """--data-dir wins, then HUB_DATA_DIR, then default_data_dir(); --db wins, then HUB_DB_URL, then SQLite in
-    the dir."""
+    the dir. HUB_MAX_WAITING: the write queue's length past which the hub sheds load (503, Retry-After)."""
     base = Path(data_dir or os.environ.get(ENV_DATA_DIR) or default_data_dir()).expanduser().resolve()
     url = db_url or os.environ.get(ENV_DB_URL) or f"sqlite:///{base / 'hub.sqlite'}"
-    return HubConfig(data_dir=base, db_url=normalize_url(url))
+    waiting = os.environ.get(ENV_MAX_WAITING, "")
+    return HubConfig(data_dir=base, db_url=normalize_url(url), **({"max_waiting": int(waiting)} if waiting.isdigit()
+                                                                   else {}))
 
 
 def default_data_dir() -> Path:

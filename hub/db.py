@@ -73,6 +73,23 @@ cases = Table(
     Index("cases_device", "device_id", "updated_at"),  # the supervisor's per-device summary
 )
 
+# Each case's ledger row (hub/ledgerrows.py), written with every revision in the same transaction, so the
+# supervisor's ledger reads rows instead of parsing and masking 500,000 payloads. `data`: the ledger's fields
+# of the payload as JSON, the ID number masked (`id_number` holds it whole for a supervisor); `accepted_at` from
+# the payload decides the range and the order; `version`: the field list it was made with.
+ledger_rows = Table(
+    "ledger_rows", metadata,
+    Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
+    Column("office", String(200), nullable=False),
+    Column("accepted_on", String(8), nullable=False),  # as cases.accepted_on: the index's range
+    Column("accepted_at", String(40), nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("id_number", String(40), nullable=False),  # whole, for a supervisor's export only
+    Column("data", Text, nullable=False),
+    Index("ledger_rows_office_day", "office", "accepted_on", "accepted_at"),
+)
+
 case_revisions = Table(
     "case_revisions", metadata,
     Column("case_uuid", String(36), ForeignKey("cases.uuid"), primary_key=True),
@@ -107,6 +124,7 @@ changes = Table(
     Column("data", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
     Index("changes_office", "office", "id"),
+    Index("changes_case", "case_uuid", "id"),  # a ledger's statuses, per case
 )
 
 # Each device's audit trail (hub/audit.py): its entries exactly as the desk hashed them, keyed by the device
@@ -279,7 +297,7 @@ def _upgrade(engine: Engine) -> None:
             "UPDATE devices SET cases_received = (SELECT count(*) FROM cases WHERE cases.device_id = devices.id), "
             "last_case_at = (SELECT max(updated_at) FROM cases WHERE cases.device_id = devices.id) "
             "WHERE cases_received IS NULL")
-    for index in cases.indexes:
+    for index in (*cases.indexes, *changes.indexes):
         try:
             index.create(engine, checkfirst=True)
         except Exception as exc:  # an older hub let two cases share a number: refused from now on in code
@@ -305,6 +323,17 @@ def _backfill_days(engine: Engine) -> None:
                 return
             conn.execute(cases.update().where(cases.c.uuid == bindparam("key")).values(accepted_on=bindparam("day")),
                          [{"key": u, "day": number_day(n) or "-"} for u, n in rows])
+
+
+def meta_get(engine: Engine, key: str) -> str | None:
+    with engine.connect() as conn:
+        row = conn.execute(meta.select().where(meta.c.key == key)).first()
+    return None if row is None else row.value
+
+
+def meta_set(conn: Connection, key: str, value: str) -> None:
+    if conn.execute(meta.update().where(meta.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(meta.insert().values(key=key, value=value))
 
 
 def meta_value(engine: Engine, key: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from hub.audit import heads
 from hub.auth import Device, digest
 from hub.db import case_refusals, devices, meta_value, utcnow, writing
+from hub.tokens import devices_changed
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 RESEND_MINUTES = 10  # how long a desk whose enrolment answer was lost may ask again with the same code
@@ -55,6 +56,7 @@ def add(engine: Engine, name: str, office: str | None, ttl_hours: int) -> str:
             if row.revoked_at:  # a revoked token never comes back to life
                 values["token_hash"] = None
             conn.execute(devices.update().where(devices.c.id == row.id).values(**values))
+    devices_changed(engine)  # a revoked device's token is cleared: no cache may hold it
     return code
 
 
@@ -63,6 +65,7 @@ def revoke(engine: Engine, name: str) -> None:
     with writing(engine) as conn:
         done = conn.execute(devices.update().where(devices.c.name == name.strip())
                             .values(revoked_at=utcnow(), code_hash=None)).rowcount
+    devices_changed(engine)  # every hub process drops its cached tokens before its next request (hub/tokens.py)
     if not done:
         raise DeviceError(f"没有名为“{name}”的设备")
 
@@ -85,6 +88,7 @@ def enroll(engine: Engine, code: str, instance: str | None = None) -> tuple[Devi
         conn.execute(devices.update().where(devices.c.id == row.id).values(
             token_hash=digest(token), code_hash=None, code_expires_at=None, enrolled_at=now,
             enroll_code_hash=digest(code), enroll_instance=instance, clone_suspected_at=None))
+    devices_changed(engine)  # the device's earlier token, if any, ends here
     return Device(row.id, row.name, row.office), token
 
 

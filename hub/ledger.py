@@ -1,12 +1,13 @@
 """GET /v1/ledger: the office's cases accepted in a date range, as ledger summaries (desktop/ledger/hub.py).
 
-Each summary has the ledger's fields of the case's latest revision on the hub (for a case still missing
-materials also `missing_ids` and `received`, [material id, how, count]: the desk names them from its catalog),
-the device that sent it, and `statuses`: the department statuses published for it after that revision arrived
-(the desk folds them in the way its sync core applies them). ID numbers are masked with desktop.domain.idnumber.mask_id (the one masking function)
-unless `personal=1` with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets
-full numbers; each such export is recorded on the hub (`personal_exports`). `devices` lists each device
-of the office with the queue length it last reported, so the ledger can say what has not arrived yet.
+Each summary has the ledger's fields of the case's latest revision on the hub (stored with the revision:
+hub/ledgerrows.py; for a case still missing materials also `missing_ids` and `received`, [material id, how,
+count]: the desk names them from its catalog), the device that sent it, and `statuses`: the department statuses published for it after
+that revision arrived (the desk folds them in the way its sync core applies them). ID numbers are masked with
+desktop.domain.idnumber.mask_id (the one masking function, applied when the row is stored) unless `personal=1`
+with a supervisor's own hub credential (hub/supervisors.py): a device token alone never gets full numbers;
+each such export is recorded on the hub (`personal_exports`). `devices` lists each device of the office with
+the queue length it last reported, so the ledger can say what has not arrived yet.
 """
 
 from __future__ import annotations
@@ -19,13 +20,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, select
 
-from desktop.domain.case import received_brief
-from desktop.domain.idnumber import mask_id
 from desktop.protocol import schema as syncschema
-from hub import devices as devices_mod, supervisors
+from hub import devices as devices_mod, ledgerrows, supervisors
 from hub.auth import Dev
 from hub.cases import CaseError
-from hub.db import cases, changes, devices
+from hub.db import changes, devices
 
 MAX_DAYS = 366
 CHUNK = 500
@@ -62,55 +61,38 @@ def _range(date_from: str, date_to: str) -> tuple[dt.date, dt.date]:
 def office_cases(engine, office: str, start: dt.date, end: dt.date, *, personal: bool) -> list[dict[str, Any]]:
     """Summaries of the office's cases accepted in [start, end], oldest first.
 
-    The day in the case number (`accepted_on`, index cases_office_day) picks the range's cases, so only their
-    payloads are read; the acceptance time in the payload then decides."""
-    low, high = f"{start:%Y%m%d}", f"{end:%Y%m%d}"
+    Read from the rows stored with each revision (hub/ledgerrows.py): the day in the case number picks the
+    range by index; the acceptance time then decides. No payload is parsed here."""
+    low, high, lo, hi = f"{start:%Y%m%d}", f"{end:%Y%m%d}", start.isoformat(), end.isoformat()
     with engine.connect() as conn:
-        wanted = list(conn.execute(select(cases.c.uuid).where(and_(
-            cases.c.office == office, cases.c.accepted_on >= low, cases.c.accepted_on <= high))).scalars())
+        names = dict(conn.execute(select(devices.c.id, devices.c.name).where(devices.c.office == office)).all())
         found = []
-        for i in range(0, len(wanted), CHUNK):
-            found += _chunk(conn, office, wanted[i:i + CHUNK], personal)
-    lo, hi = start.isoformat(), end.isoformat()
-    found = [s for s in found if lo <= (s["accepted_at"] or "")[:10] <= hi]
+        for uuid, data, revision, updated_at, device_id, id_number in ledgerrows.read(conn, office, low, high):
+            s = json.loads(data)  # the ID number masked when the row was stored
+            if lo <= (s["accepted_at"] or "")[:10] <= hi:
+                s |= {"uuid": uuid, "revision": revision, "updated_at": updated_at, "device": names.get(device_id, "")}
+                if personal:
+                    s["id_number"] = id_number
+                found.append(s)
+        _statuses(conn, office, found)
     return sorted(found, key=lambda s: (s["accepted_at"] or "", s["number"]))
 
 
-def _chunk(conn, office: str, uuids: list[str], personal: bool) -> list[dict[str, Any]]:
-    rows = conn.execute(select(cases.c.uuid, cases.c.revision, cases.c.payload, cases.c.updated_at, devices.c.name)
-                        .join(devices, devices.c.id == cases.c.device_id).where(cases.c.uuid.in_(uuids))).all()
-    later = conn.execute(select(changes.c.case_uuid, changes.c.data, changes.c.created_at).where(and_(
-        changes.c.office == office, changes.c.kind == "status", changes.c.case_uuid.in_(uuids)))
-        .order_by(changes.c.id)).all()
-    published: dict[str, list[tuple[str, str]]] = {}
-    for uuid, data, at in later:
-        published.setdefault(uuid, []).append((at, data))
-    out = []
-    for uuid, revision, payload, updated_at, device in rows:
-        s = summary(json.loads(payload), uuid=uuid, revision=revision, updated_at=updated_at, device=device,
-                    personal=personal)
-        s["statuses"] = [_status(data) for at, data in published.get(uuid, []) if at > updated_at]
-        out.append(s)
-    return out
+def _statuses(conn, office: str, found: list[dict[str, Any]]) -> None:
+    """Each summary's `statuses`: the department statuses published after its revision arrived."""
+    by_uuid = {s["uuid"]: s for s in found}
+    for s in found:
+        s["statuses"] = []
+    uuids = list(by_uuid)
+    for i in range(0, len(uuids), CHUNK):
+        later = conn.execute(select(changes.c.case_uuid, changes.c.data, changes.c.created_at).where(and_(
+            changes.c.case_uuid.in_(uuids[i:i + CHUNK]), changes.c.office == office, changes.c.kind == "status"))
+            .order_by(changes.c.id)).all()
+        for uuid, data, at in later:
+            if at > by_uuid[uuid]["updated_at"]:
+                by_uuid[uuid]["statuses"].append(_status(data))
 
 
 def _status(data: str) -> dict[str, Any]:
     entry = json.loads(data)
     return {"state": entry["state"], "item": entry.get("item", ""), "at": entry.get("at", "")}
-
-
-def summary(p: dict[str, Any], *, uuid: str, revision: int, updated_at: str, device: str,
-            personal: bool) -> dict[str, Any]:
-    """The ledger's fields of one payload (the same shape desktop.ledger.query.local_summaries makes)."""
-    applicant, proxy = p.get("applicant") or {}, p.get("proxy") or {}
-    id_number, missing = applicant.get("id_number") or "", p.get("missing") or []
-    return {"uuid": uuid, "number": p.get("number") or "", "revision": revision, "updated_at": updated_at,
-            "service": p["service"], "state": p["state"], "accepted_at": p.get("accepted_at"),
-            "applicant_name": (applicant.get("name") or "").strip(),
-            "id_number": id_number if personal or not id_number else mask_id(id_number),
-            "township": applicant.get("township") or "", "village": applicant.get("village") or "",
-            "clerk": p.get("clerk") or "", "window": p.get("window") or "", "method": p.get("method") or "",
-            "applied_by": p.get("applied_by") or "self", "proxy_kind": p.get("proxy_kind") or "",
-            "proxy_name": proxy.get("name") or "", "missing": len(missing), "missing_ids": missing,
-            "received": received_brief(p.get("materials") or {}, missing),  # [id, how, count]; only while missing
-            "items": p.get("items") or [], "device": device}

@@ -25,8 +25,8 @@ MAX_WAITING = 400  # jobs queued for the next group; beyond this the hub sheds l
 class GroupWriter:
     """`await writer.run(job)`: job(conn) runs in the next group transaction; its result or exception returns."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, max_waiting: int | None = None):
+        self.engine, self.max_waiting = engine, max_waiting  # None: MAX_WAITING
         self.queue: list[tuple[Job, asyncio.Future]] = []
         self.lock = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
@@ -48,9 +48,9 @@ class GroupWriter:
             logs.event("background_write_failed", 30, error=type(exc).__name__)
 
     async def run(self, job: Job) -> Any:
-        """Refused with 503 and Retry-After when MAX_WAITING jobs already wait (a reconnect storm after an
-        outage): the desks come back spread by their jitter instead of piling up timeouts."""
-        if len(self.queue) >= MAX_WAITING:
+        """Refused with 503 and Retry-After when MAX_WAITING (or the hub's max_waiting) jobs already wait (a
+        reconnect storm after an outage): the desks come back spread by their jitter instead of piling up timeouts."""
+        if len(self.queue) >= (MAX_WAITING if self.max_waiting is None else self.max_waiting):
             raise HubError(503, "busy", "服务器繁忙，请稍后重试")
         future = asyncio.get_running_loop().create_future()
         self.queue.append((job, future))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -141,7 +142,7 @@ class Case:
         return self.applied_by == "proxy"
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
@@ -155,3 +156,33 @@ class Case:
         data["visits"] = [Visit(**v) for v in data.get("visits") or []]
         data["publicity"] = Publicity(**data["publicity"]) if data.get("publicity") else None
         return cls(**data)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each dataclass's field names, looked up once
+
+
+def _field_names(cls: Any) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """dataclasses.asdict, without its deep copy of every string: sync turns every case it sends into a dict,
+    and asdict was the largest part of that. The same result: dataclasses to dicts, lists, tuples and dicts
+    rebuilt, anything else copied deeply as asdict does."""
+    cls = type(value)
+    if cls in _ATOMS:
+        return value
+    if hasattr(cls, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in _field_names(cls)}
+    if cls is list or cls is tuple:
+        return cls(plain(v) for v in value)
+    if cls is dict:
+        return {plain(k): plain(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+

@@ -69,9 +69,11 @@ def inbox(store: Store) -> list[Document]:
 
 def for_case(store: Store, case_uuid: str, material_id: str | None = None) -> list[Document]:
     """Scans filed under a case (optionally one material), in the order they arrived."""
+    # `+d.state`: the case's index (documents_case), never documents_state, which SQLite picks for its ORDER BY
+    # and which walks every filed scan of the desk for each case (sync asks this of every case it sends)
     if material_id is None:
-        return _select(store, "d.state = 'filed' AND d.case_uuid = ?", [case_uuid])
-    return _select(store, "d.state = 'filed' AND d.case_uuid = ? AND d.material_id = ?", [case_uuid, material_id])
+        return _select(store, "+d.state = 'filed' AND d.case_uuid = ?", [case_uuid])
+    return _select(store, "+d.state = 'filed' AND d.case_uuid = ? AND d.material_id = ?", [case_uuid, material_id])
 
 
 def quarantined(store: Store) -> list[dict[str, Any]]:

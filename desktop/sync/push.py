@@ -49,6 +49,7 @@ class Pusher:
         self.confirmed, self.report, self.now = confirmed, report, now
         self.lock = threading.Lock()  # the report's counters, from the sending threads
         self.bundles = True
+        self.scans: dict[str, list[tuple[str, Path]]] = {}  # a case's filed scans, from _body to _paths
 
     def push(self) -> None:
         queue = syncstate.pending_cases(self.db)
@@ -76,8 +77,9 @@ class Pusher:
         if case.revision <= acked:  # the request in doubt was the newest revision
             syncstate.finish_send(self.db, uuid, acked, "acked", status=200, now=self.now())
             return None
+        self.scans[uuid] = self.blob_source(uuid)  # _paths needs them next: asked once per case
         return {"revision": case.revision, "base_revision": acked, "payload": case.to_dict(),
-                "blobs": sorted({sha for sha, _ in self.blob_source(uuid)})}
+                "blobs": sorted({sha for sha, _ in self.scans[uuid]})}
 
     def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         with self.db.atomic():
@@ -106,7 +108,8 @@ class Pusher:
 
     def _paths(self, uuid: str, body: dict[str, Any]) -> dict[str, Path]:
         """Where each scan of the request is: the case's filed scans, and by hash any it no longer holds."""
-        paths = dict(self.blob_source(uuid))
+        found = self.scans.pop(uuid, None)
+        paths = dict(found if found is not None else self.blob_source(uuid))
         if self.blob_path is not None:
             paths |= {sha: self.blob_path(sha) for sha in body["blobs"] if sha not in paths}
         return paths

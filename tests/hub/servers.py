@@ -46,8 +46,8 @@ class ThreadedHub:
 class HubProcess:
     """`python -m hub serve --port P` as a subprocess; waits until /v1/hello answers with the envelope."""
 
-    def __init__(self, data_dir: Path, *, db_url: str | None = None, port: int = 0):
-        self.data_dir, self.db_url, self.port = data_dir, db_url, port
+    def __init__(self, data_dir: Path, *, db_url: str | None = None, port: int = 0, env: dict[str, str] | None = None):
+        self.data_dir, self.db_url, self.port, self.env = data_dir, db_url, port, env or {}
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
@@ -58,7 +58,7 @@ class HubProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.stderr = (self.data_dir / "serve.err").open("ab")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
-                                     encoding="utf-8", env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                                     encoding="utf-8", env=dict(os.environ, PYTHONUNBUFFERED="1", **self.env))
         line = self.proc.stdout.readline()
         assert "http://" in line, f"hub did not start: {line!r} {self.err()}"
         self.url = "http://" + line.split("http://")[1].split()[0]

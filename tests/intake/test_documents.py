@@ -127,3 +127,18 @@ def test_thumbnails_are_small_pngs_of_the_first_page(store, folder: Path, name, 
     png = docedit.thumbnail(store, doc)
     with Image.open(io.BytesIO(png)) as im:
         assert im.format == "PNG" and max(im.size) == 256
+
+
+def test_a_case_s_scans_are_found_by_the_case_s_index(store):
+    """Sync asks for every case's scans: by documents_case, never by walking every filed scan of the desk."""
+    from desktop.intake import documents
+
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        documents.for_case(store, "00000000-0000-0000-0000-000000000001")
+    finally:
+        store.db.conn.set_trace_callback(None)
+    query = next(s for s in statements if "FROM documents" in s)
+    plan = " ".join(r[3] for r in store.db.conn.execute("EXPLAIN QUERY PLAN " + query).fetchall())
+    assert "documents_case" in plan and "documents_state" not in plan, plan

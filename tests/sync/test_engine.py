@@ -268,3 +268,36 @@ def test_signatures_given_on_screen_travel_with_the_case_like_its_scans(store, h
     report = engine.sync_now()
     assert report.ok and report.blobs_sent == 3
     check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)  # each signature's blob held by the hub
+
+
+def test_a_pass_cut_mid_queue_leaves_the_unsent_batches_pending_not_in_doubt(store, hub, engine, monkeypatch):
+    """A batch is marked sending only when it goes, so the batches after a failure stay pending, not in doubt."""
+    from desktop.sync import push
+    from desktop.sync.client import HubClient, HubFailureError
+
+    real, calls = HubClient.put_bundle, []
+
+    def hub_goes_away(self, uuid, body, parts):
+        calls.append(uuid)
+        if len(calls) > 2:
+            raise HubFailureError("unreachable", "无法连接县级汇聚服务器")
+        return real(self, uuid, body, parts)
+
+    monkeypatch.setattr(push, "BATCH", 2)
+    monkeypatch.setattr(HubClient, "put_bundle", hub_goes_away)
+    rng = random.Random(31)
+    uuids = [new_case(store, rng) for _ in range(6)]
+    for uuid in uuids:
+        attach_scans(store, uuid, [10_000], rng)
+    assert not engine.sync_now().ok
+    assert all(syncstate.case_row(store.db, u)["acked_revision"] for u in uuids[:2])  # the first batch landed
+    assert all(syncstate.case_row(store.db, u)["doubt_body"] for u in uuids[2:4])  # they left: in doubt
+    untouched = [syncstate.case_row(store.db, u)["doubt_body"] for u in uuids[4:]]
+    states = {r[0] for r in store.db.execute(
+        f"SELECT state FROM outbox WHERE case_uuid IN ({','.join('?' * 2)})", uuids[4:]).fetchall()}
+    assert untouched == [None, None] and states == {"pending"}, (untouched, states)
+    monkeypatch.setattr(HubClient, "put_bundle", real)
+    report = engine.sync_now()
+    assert report.ok and report.pending == 0 and report.sent == 4
+    check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)
+    assert len(hub_rows(hub.engine)) == 6
