@@ -24,7 +24,7 @@ def start(store: Store, ref: str, place: str, *, on: dt.date | None = None, acto
           now: dt.datetime | None = None, queue: bool = True) -> Case:
     """Start the case's 公示 on `on` (default today) at `place`, for the catalog's number of days."""
     case = store.load(ref)
-    limit = store.catalog.service(case.service).time_limit
+    limit = store.catalog_for(case).service(case.service).time_limit  # the case's own catalog version
     if errors := publicity.check_start(limit.get("publicity_days"), place):
         raise ValidationError(errors[0], field="publicity")
     if case.state not in OPEN:

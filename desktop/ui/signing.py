@@ -221,9 +221,10 @@ class SigningDesk(QObject):
         """Open the signing window on `screen` (full screen) or as a window on the clerk's screen."""
         case = self.store.load(uuid)
         self.uuid, self.given = uuid, []
-        self.digest = forms.consent_digest(case, self.store.catalog)
+        catalog = self.store.catalog_for(case)  # the one its 委托书 prints with, so the digests agree
+        self.digest = forms.consent_digest(case, catalog)
         proxy = case.proxy.name if case.proxy else ""
-        summary = (f"一件事：{self.store.catalog.service(case.service).name}\n委托人：{idnumber.mask_name(case.applicant.name)}"
+        summary = (f"一件事：{catalog.service(case.service).name}\n委托人：{idnumber.mask_name(case.applicant.name)}"
                    f"　　受托人：{proxy}\n内容摘要：{self.digest}（印在委托书签名处，用于核对签署的内容）")
         self.close()
         window = SigningWindow(summary)
