@@ -9,6 +9,8 @@ Decisions (docs/sync.md):
   nothing; it becomes a visible conflict with both sides (sync_inbox state 'conflict', and the timeline),
   until the clerk dismisses it (engine.resolve … dismiss).
 - 公示中 starts the case's 公示 (its note is the place) for a service that has one; the items stay as they are.
+  A department's 办结 ends a running 公示 without objection in the same revision (审批 follows the 公示); with
+  objections on record and no result it is a visible conflict: the clerk records the 公示's result first.
 - A citizen's rating from the hub's page (kind 'rating') becomes the case's rating, channel 扫码评价, unless the
   case was rated meanwhile at the window (一次一评: the later one is kept on the timeline only).
 """
@@ -94,15 +96,26 @@ def _apply_one(store: Store, change_id: int, uuid: str, data: dict[str, Any], no
     actor = data.get("department") or HUB_ACTOR
     if data["state"] == "publicity":
         return _apply_publicity(store, change_id, case, detail | {"at": data.get("at") or now}, actor, now)
-    if why := contradiction(case, data["state"], data.get("item", "")):
+    running = case.publicity if case.publicity is not None and not case.publicity.ended_at else None
+    if data["state"] == "completed" and running is not None and running.objections:
+        why = "部门报办结，但公示期间收到的异议尚未登记处理结果（请先登记公示结果）"
+    else:
+        why = contradiction(case, data["state"], data.get("item", ""))
+    if why:
         with store.db.atomic():
             store.record_event(uuid, "hub_status_conflict", actor=actor,
                                detail=detail | {"case_state": case.state, "reason": why})
             _mark(store, change_id, "conflict", now)
         return "conflicts"
+    ended = data["state"] == "completed" and running is not None  # 办结 comes after 审批, so the 公示 is over
+    if ended and running is not None:
+        running.ended_at, running.result = _local(data.get("at") or now).isoformat(), "no_objection"
     apply_status(case, data["state"], data.get("item", ""))
     with store.db.atomic():
         store.apply_remote(case, "hub_status", detail | {"case_state": case.state}, actor=actor, queue=True)
+        if ended:
+            store.record_event(uuid, "publicity_ended", actor=actor,
+                               detail={"result": "no_objection", "objections": 0, "by": "department"})
         _mark(store, change_id, "applied", now)
     return "applied"
 

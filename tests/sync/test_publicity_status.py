@@ -23,3 +23,27 @@ def test_publicity_status_starts_the_publicity_or_is_a_visible_conflict(store, h
     assert untouched.publicity is None and untouched.revision == card.revision
     [conflict] = [e for e in store.events(card.uuid) if e["kind"] == "hub_status_conflict"]
     assert "没有公示期" in conflict["detail"]["reason"]
+
+
+def test_completion_from_the_department_ends_a_running_publicity_unless_objections_wait_for_a_result(
+        store, hub, engine):
+    from desktop.storage import publicity
+
+    quiet = store.load(new_case(store, random.Random(31), service=13))
+    disputed = store.load(new_case(store, random.Random(32), service=13))
+    engine.sync_now()
+    for case in (quiet, disputed):
+        hub_cases.set_status(hub.engine, case.number, "公示", note="城关镇公示栏", department="县民政局")
+    engine.sync_now()
+    publicity.objection(store, disputed.uuid, "邻居反映家中有车辆")
+    engine.sync_now()
+    for case in (quiet, disputed):
+        hub_cases.set_status(hub.engine, case.number, "已办结", department="县民政局")
+    engine.sync_now()
+    done = store.load(quiet.uuid)
+    assert done.state == "completed" and done.publicity.ended_at and done.publicity.result == "no_objection"
+    assert [e["detail"]["by"] for e in store.events(quiet.uuid) if e["kind"] == "publicity_ended"] == ["department"]
+    held = store.load(disputed.uuid)
+    assert held.state != "completed" and not held.publicity.ended_at
+    [conflict] = [e for e in store.events(disputed.uuid) if e["kind"] == "hub_status_conflict"]
+    assert "异议尚未登记处理结果" in conflict["detail"]["reason"]
