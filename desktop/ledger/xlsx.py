@@ -53,6 +53,11 @@ def write(result: ledger.LedgerResult) -> bytes:
     """The workbook's bytes. XlsxWriter makes the workbook (styles, widths, frozen headings, the totals sheets);
     the case rows go into its XML directly (desktop/ledger/sheetrows.py): through XlsxWriter's per-cell calls a
     year's 50,000 cases took 11–14 s, written as one string per cell about a second (docs/decisions.md)."""
+    with ledger.bulk():
+        return _write(result)
+
+
+def _write(result: ledger.LedgerResult) -> bytes:
     import xlsxwriter  # loaded by the export only
 
     from desktop.ledger import sheetrows
