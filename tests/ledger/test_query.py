@@ -118,6 +118,17 @@ def test_bad_filters_are_refused_naming_the_field(store, filters, field):
     assert caught.value.field == field and caught.value.message
 
 
+def test_rows_made_without_init_are_the_dataclass_rows(month):
+    rows = ledger.query(month, ledger.Filters(START, END), today=TODAY).rows
+    assert any(r.received for r in rows) and any(not r.materials_complete for r in rows)
+    for row in rows:
+        fields = {f.name: getattr(row, f.name) for f in dataclasses.fields(ledger.LedgerRow)}
+        made = ledger.LedgerRow(**fields)
+        assert vars(row) == vars(made) and row == made and hash(row) == hash(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].applicant = "x"  # type: ignore[misc]
+
+
 def test_the_collector_pauses_for_a_ledger_and_resumes_after_it_even_on_error(month):
     seen = []
     real = ledger._query
