@@ -13,7 +13,6 @@ import io
 from typing import Any
 
 from desktop.domain import catalog, feedback
-from desktop.forms import ledgerratings
 from desktop.ledger import query as ledger
 from desktop.storage import audit
 
@@ -118,10 +117,10 @@ def _ratings_sheet(wb, ws, result: ledger.LedgerResult) -> None:
     bold, percent = wb.add_format({"bold": True}), wb.add_format({"num_format": "0.0%"})
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 44)
-    ws.set_column(2, len(ledgerratings.HEAD), 11)
+    ws.set_column(2, len(feedback.TOTALS_HEAD), 11)
     scope = "全办理点" if result.ratings_source == "hub" else "仅本机"
     ws.write_string(0, 0, f"{title(result)}  好差评与整改（评价日期在上述范围内；{scope}）")
-    ws.write_row(1, 0, ledgerratings.HEAD, bold)
+    ws.write_row(1, 0, feedback.TOTALS_HEAD, bold)
     names = {n: s.name for n, s in catalog.load().services.items()}
     for r, t in enumerate(result.ratings, start=2):
         ws.write_string(r, 0, t.clerk or "—")
