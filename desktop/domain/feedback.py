@@ -16,6 +16,8 @@ LEVELS = {
     "dissatisfied": "不满意",
     "very_dissatisfied": "非常不满意",
 }
+# the columns of the ratings totals, on the ledger's paper and in its XLSX
+TOTALS_HEAD = ["经办人", "一件事", "评价", *LEVELS.values(), "满意率", "已整改", "待整改", "其中超期"]
 BAD = ("dissatisfied", "very_dissatisfied")  # 差评: reason required, 整改 and 回访 follow
 REASONS = {
     "runs": "多次跑动、反复跑腿",

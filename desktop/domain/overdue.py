@@ -17,8 +17,12 @@ RUNNING = ("accepted", "pending_materials", "submitted", "in_progress")
 CLOSED = ("completed", "terminated")
 
 
-def _get(item: Any, key: str) -> Any:
-    return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+def _due_and_status(item: Any) -> tuple[str | None, str | None]:
+    # a plain dict first: isinstance(…, Mapping) goes through the ABC machinery, and a year's ledger asks
+    # this of 100,000 items (issue 16)
+    if type(item) is dict or isinstance(item, Mapping):
+        return item.get("due_date"), item.get("status")
+    return getattr(item, "due_date", None), getattr(item, "status", None)
 
 
 def case_due_date(items: Iterable[Any], state: str) -> str | None:
@@ -26,9 +30,9 @@ def case_due_date(items: Iterable[Any], state: str) -> str | None:
     is closed or suspended (or no item is open), the latest of all (or None).
 
     `items` are ItemStates or their dicts (with `due_date` and `status`)."""
-    items = list(items)
-    dates = [_get(i, "due_date") for i in items if _get(i, "due_date")]
-    open_dates = [_get(i, "due_date") for i in items if _get(i, "due_date") and _get(i, "status") not in CLOSED]
+    pairs = [_due_and_status(i) for i in items]
+    dates = [due for due, _ in pairs if due]
+    open_dates = [due for due, status in pairs if due and status not in CLOSED]
     if open_dates and state not in CLOSED and state != "suspended":
         return min(open_dates)
     return max(dates) if dates else None

@@ -9,7 +9,7 @@ from reportlab.platypus import KeepTogether
 from desktop.domain import catalog as catalog_mod, feedback
 from desktop.forms import layout
 
-HEAD = ["经办人", "一件事", "评价", *feedback.LEVELS.values(), "满意率", "已整改", "待整改", "其中超期"]
+HEAD = feedback.TOTALS_HEAD
 
 
 def rows(result) -> list[list[str]]:

@@ -16,10 +16,13 @@ the hub cannot be reached (`warning` says why), this device's cases, and `source
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,12 +213,33 @@ class LedgerResult:
                 "rows": [r.to_dict() for r in self.rows]}
 
 
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a ledger's rows are built or written: tens of thousands
+    of small dicts, tuples and rows, none in a cycle, made each full collection walk every one of them again
+    (about a second of a year's ledger, issue 16). Resumed after, even on error; process-wide, so a form
+    rendered meanwhile on another thread is merely collected later."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
           today: dt.date | None = None, now: dt.datetime | None = None) -> LedgerResult:
     """The ledger for `filters`: from the hub when one is configured (hub='auto'), else this device's cases.
 
     hub='local' never asks the hub; hub='hub' refuses (DeskError) when the hub cannot answer. `personal` puts
     full ID numbers in the rows: only for desktop.ledger.xlsx.personal_xlsx, which checks and audits it."""
+    with bulk():
+        return _query(store, filters, hub=hub, personal=personal, today=today, now=now)
+
+
+def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date | None,
+           now: dt.datetime | None) -> LedgerResult:
     from desktop.accounts.staff import Accounts
     from desktop.ledger import hub as ledger_hub, ratings
 
@@ -255,7 +279,8 @@ def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
     """The ledger's PDF (desktop.forms.ledger.render; keyword arguments pass through)."""
     from desktop.forms import ledger as pdf
 
-    return pdf.render(result, **kw)
+    with bulk():
+        return pdf.render(result, **kw)
 
 
 
@@ -353,7 +378,7 @@ def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], t
     for n, s in enumerate(summaries, start=1):
         service = catalog.services.get(s["service"])
         due, overdue = due_and_overdue(s["state"], s["items"], today)
-        rows.append(LedgerRow(
+        rows.append(_row(
             serial=n, uuid=s["uuid"], number=s["number"] or "", accepted_at=s["accepted_at"] or "",
             applicant=s["applicant_name"], id_number=s["id_number"], group=service.group if service else "",
             service=s["service"], service_name=service.name if service else f"（未知一件事 {s['service']}）",
@@ -366,6 +391,19 @@ def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], t
             village=s["village"], device=s.get("device", ""), revision=s["revision"], updated_at=s["updated_at"],
             **_materials(service, s)))
     return rows
+
+
+_ROW_DEFAULTS = {f.name: f.default for f in dataclasses.fields(LedgerRow) if f.default is not dataclasses.MISSING}
+
+
+def _row(**values: Any) -> LedgerRow:
+    """A LedgerRow made without the frozen dataclass's __init__, which sets each of its 31 fields through
+    object.__setattr__ (half a second of a year's 50,000 rows, issue 16). The same object: every field given
+    or defaulted, and nothing else, as __init__ would (checked in tests/ledger/test_query.py)."""
+    row = object.__new__(LedgerRow)
+    row.__dict__.update(_ROW_DEFAULTS)
+    row.__dict__.update(values)
+    return row
 
 
 def _materials(service, s: dict[str, Any]) -> dict[str, Any]:

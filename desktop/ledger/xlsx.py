@@ -13,7 +13,6 @@ import io
 from typing import Any
 
 from desktop.domain import catalog, feedback
-from desktop.forms import ledgerratings
 from desktop.ledger import query as ledger
 from desktop.storage import audit
 
@@ -50,44 +49,47 @@ def title(result: ledger.LedgerResult) -> str:
 
 
 def write(result: ledger.LedgerResult) -> bytes:
-    """The workbook's bytes, streamed row by row (XlsxWriter's constant_memory: a year's 50,000 cases in a few
-    seconds, where openpyxl's pure-Python writer took 26 s; docs/dependencies.md)."""
+    """The workbook's bytes. XlsxWriter makes the workbook (styles, widths, frozen headings, the totals sheets);
+    the case rows go into its XML directly (desktop/ledger/sheetrows.py): through XlsxWriter's per-cell calls a
+    year's 50,000 cases took 11–14 s, written as one string per cell about a second (docs/decisions.md)."""
+    with ledger.bulk():
+        return _write(result)
+
+
+def _write(result: ledger.LedgerResult) -> bytes:
     import xlsxwriter  # loaded by the export only
 
+    from desktop.ledger import sheetrows
+
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_numbers": False,
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                       "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"author": "一件事帮代办工作台", "title": "每日受理台账"})
-    _cases_sheet(wb, wb.add_worksheet("台账"), result)
+    styles = _cases_sheet(wb, wb.add_worksheet("台账"), result)  # the first sheet: xl/worksheets/sheet1.xml
     _totals_sheet(wb, wb.add_worksheet("合计"), result)
     _ratings_sheet(wb, wb.add_worksheet("好差评"), result)
     wb.close()
-    return buffer.getvalue()
+    cells = sheetrows.RowWriter(styles)
+    rows = (cells.row(r, values(row)) for r, row in enumerate(result.rows, start=FIRST_ROW))
+    return sheetrows.add_rows(buffer.getvalue(), "xl/worksheets/sheet1.xml", FIRST_ROW, rows, len(result.rows),
+                              len(HEADINGS))
 
 
-def _cases_sheet(wb, ws, result: ledger.LedgerResult) -> None:
-    """Title, headings (frozen), one row per case; each typed column's cells carry its number format."""
+def _cases_sheet(wb, ws, result: ledger.LedgerResult) -> list[int | None]:
+    """Title, headings (frozen) and column widths; the style (xf index) of each column's case cells, for
+    sheetrows: each typed column's cells carry its number format."""
     formats = [wb.add_format({"num_format": fmt}) if fmt else None for _, _, fmt in HEADINGS]
     for n, (_, width, _) in enumerate(HEADINGS):
         ws.set_column(n, n, width)
-    ws.freeze_panes(FIRST_ROW - 1, 0)  # constant_memory writes rows in order: set everything before row 1
+    ws.freeze_panes(FIRST_ROW - 1, 0)
     ws.write_string(0, 0, title(result))
     headings = [h for h, _, _ in HEADINGS]
     if result.personal:
         headings[4] = "身份证号"
     bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
     ws.write_row(1, 0, headings, bold)
-    for r, row in enumerate(result.rows, start=FIRST_ROW - 1):
-        for c, value in enumerate(values(row)):
-            if value is None or value == "":
-                if formats[c] is not None:  # an empty date cell keeps the column's format, as typed-in dates would
-                    ws.write_blank(r, c, None, formats[c])
-            elif isinstance(value, dt.datetime | dt.date):
-                ws.write_datetime(r, c, value, formats[c])
-            elif isinstance(value, str):
-                ws.write_string(r, c, value, formats[c])
-            else:
-                ws.write_number(r, c, value, formats[c])
+    # what XlsxWriter does when a cell is written with a format: give it its index in the styles part
+    return [f._get_xf_index() if f is not None else None for f in formats]
 
 
 def _totals_sheet(wb, ws, result: ledger.LedgerResult) -> None:
@@ -115,10 +117,10 @@ def _ratings_sheet(wb, ws, result: ledger.LedgerResult) -> None:
     bold, percent = wb.add_format({"bold": True}), wb.add_format({"num_format": "0.0%"})
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 44)
-    ws.set_column(2, len(ledgerratings.HEAD), 11)
+    ws.set_column(2, len(feedback.TOTALS_HEAD), 11)
     scope = "全办理点" if result.ratings_source == "hub" else "仅本机"
     ws.write_string(0, 0, f"{title(result)}  好差评与整改（评价日期在上述范围内；{scope}）")
-    ws.write_row(1, 0, ledgerratings.HEAD, bold)
+    ws.write_row(1, 0, feedback.TOTALS_HEAD, bold)
     names = {n: s.name for n, s in catalog.load().services.items()}
     for r, t in enumerate(result.ratings, start=2):
         ws.write_string(r, 0, t.clerk or "—")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 from collections import Counter
 
 import pytest
@@ -115,6 +116,39 @@ def test_bad_filters_are_refused_naming_the_field(store, filters, field):
     with pytest.raises(ValidationError) as caught:
         ledger.query(store, filters)
     assert caught.value.field == field and caught.value.message
+
+
+def test_rows_made_without_init_are_the_dataclass_rows(month):
+    rows = ledger.query(month, ledger.Filters(START, END), today=TODAY).rows
+    assert any(r.received for r in rows) and any(not r.materials_complete for r in rows)
+    for row in rows:
+        fields = {f.name: getattr(row, f.name) for f in dataclasses.fields(ledger.LedgerRow)}
+        made = ledger.LedgerRow(**fields)
+        assert vars(row) == vars(made) and row == made and hash(row) == hash(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].applicant = "x"  # type: ignore[misc]
+
+
+def test_the_collector_pauses_for_a_ledger_and_resumes_after_it_even_on_error(month):
+    seen = []
+    real = ledger._query
+
+    def spy(*args, **kw):
+        seen.append(gc.isenabled())
+        return real(*args, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ledger, "_query", spy)
+        result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+        with pytest.raises(ValidationError):
+            ledger.query(month, ledger.Filters(END, START))
+    assert seen == [False, False] and gc.isenabled() and result.rows
+    gc.disable()
+    try:  # a caller that had paused it itself keeps it paused
+        ledger.query(month, ledger.Filters(START, START), today=TODAY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_overdue_counts_open_items_only_and_not_while_suspended():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -80,3 +82,10 @@ def test_full_id_numbers_need_the_permission_and_the_export_is_audited(month):
     assert audit.verify(month.db) is None
     masked = read(ledger_xlsx.write(ledger.query(month, filters, today=TODAY)))["台账"]
     assert not {row[4] for row in masked.iter_rows(min_row=3, values_only=True)} & full
+
+
+def test_the_xlsx_export_does_not_load_the_pdf_library():
+    """The XLSX path needs the ratings headings, not reportlab (≈0.2 s of a CLI export, issue 16)."""
+    code = "import sys, desktop.ledger.xlsx; print(sorted(m for m in sys.modules if m.startswith('reportlab')))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
