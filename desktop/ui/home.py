@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.storage.store import Store
 from desktop.ui import worker
-from desktop.ui.models import CaseTableModel, service_tree, sized_by_sample
+from desktop.ui.models import VISIBLE_ROWS, CaseTableModel, service_tree, sized_by_sample
 
 SEARCH_DELAY_MS = 150
 
@@ -36,7 +36,9 @@ def case_table(model: CaseTableModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # the service name takes what is left (elided, whole in its tooltip), so no column scrolls out of view
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-    sized_by_sample(view)
+    # sized from the rows in view, the ones a clerk reads: the search is redone at every typing pause; a longer
+    # name scrolled to is elided (the case it opens shows it whole)
+    sized_by_sample(view, VISIBLE_ROWS)
     return view
 
 
