@@ -169,6 +169,9 @@ class LedgerPage(QWidget):
         self.township = QComboBox()
         self.township.addItems(["", *(t["name"] for t in settings.get(self.store.db, "townships") or [])])
         self.service = QComboBox()
+        # sized for 24 characters, not by measuring every long service name at each layout (issue 16)
+        self.service.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.service.setMinimumContentsLength(24)
         services = list(self.store.catalog.services.values())
         self.service.addItems(["全部", *(f"{s.number}. {s.name}" for s in services)])  # one insertion, not 30
         for n, s in enumerate(services, start=1):
