@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain.feedback import Rating, Visit
 from desktop.domain.publicity import Publicity
+
+
+def _new_uuid() -> str:
+    """A new case's id; `uuid` (and the `platform` it imports) loads only when a case is made (issue 16)."""
+    import uuid
+
+    return str(uuid.uuid4())
+
 
 STATES = {
     "draft": "草稿",
@@ -93,7 +100,7 @@ class Case:
     """A case; a draft is a case in state 'draft' without a number. Only desktop.storage.store writes it."""
 
     service: int
-    uuid: str = field(default_factory=lambda: str(uuidlib.uuid4()))
+    uuid: str = field(default_factory=lambda: _new_uuid())
     state: str = "draft"
     number: str | None = None
     revision: int = 0

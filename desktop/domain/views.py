@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from desktop.domain import eligibility, feedback, publicity, workdays
+from desktop.domain import feedback, publicity, workdays
 from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, Person
 from desktop.domain.catalog import Catalog
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -48,6 +48,9 @@ def _paused(case: Case, item: ItemState) -> str:
 
 def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Everything about a case for `case show`, personal numbers masked."""
+    # the rules load for a case's detail, not for `case list` (issue 16)
+    from desktop.domain import eligibility
+
     service = catalog.service(case.service)
     entries = eligibility.checklist(service, case)
     return {

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import chinese_calendar
-
 from desktop.domain import paths
-from desktop.domain.tomlfile import read_toml
 
 
 @lru_cache(maxsize=1)
 def _overrides() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    from desktop.domain.tomlfile import read_toml  # tomllib and the calendar load when a date is worked out
+
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     for path in (paths.resources_dir() / "calendar" / "overrides.toml", paths.county_dir() / "calendar.toml"):
@@ -30,6 +29,8 @@ def _overrides() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
 
 def known_year(year: int) -> bool:
     """Whether the library has the official holiday schedule of `year`."""
+    import chinese_calendar  # not with every command that imports the case model (issue 16)
+
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -44,6 +45,8 @@ def is_workday(day: dt.date) -> bool:
     if day in workdays:
         return True
     if known_year(day.year):
+        import chinese_calendar
+
         return chinese_calendar.is_workday(day)
     return day.weekday() < 5
 

@@ -14,7 +14,6 @@ import io
 import os
 import secrets
 import time
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -104,7 +103,7 @@ class BlobStore:
         if expected and self.has(expected):
             return expected, (len(self.read(expected)) if self._seal else self.path(expected).stat().st_size)
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+        tmp = self.root / f".tmp-{secrets.token_hex(16)}"
         try:
             if self._seal is None:
                 sha, size = _write_hashed(tmp, chunks)
@@ -180,7 +179,7 @@ def keep_aside(data_dir: Path, src: Path, dst: Path) -> None:
         return
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only for an encrypted data dir
 
-    nonce, tmp = secrets.token_bytes(12), dst.with_name(f".tmp-{uuid.uuid4().hex}")
+    nonce, tmp = secrets.token_bytes(12), dst.with_name(f".tmp-{secrets.token_hex(16)}")
     sealed = AESGCM(crypto.subkey(key, "aside")).encrypt(nonce, src.read_bytes(), dst.name.encode())
     try:
         _write_hashed(tmp, [MAGIC, nonce, sealed])

@@ -8,12 +8,9 @@ with the latest effective date on or before today, else the bundled one. It neve
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain import catalog as catalog_mod, paths
 from desktop.domain.catalog import Catalog
@@ -21,7 +18,15 @@ from desktop.domain.errors import DeskError
 from desktop.protocol import files
 from desktop.storage.db import Database
 
-log = logging.getLogger("desktop.storage.catalogs")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """logging loads when something is to be logged, not with every command that opens the store (issue 16)."""
+    import logging
+
+    return logging.getLogger("desktop.storage.catalogs")
 
 
 def folder(data_dir: Path) -> Path:
@@ -57,7 +62,7 @@ def install(db: Database, data_dir: Path, meta: dict[str, Any], content: bytes) 
 
 
 def refuse(db: Database, meta: dict[str, Any], reason: str) -> None:
-    log.warning("catalog refused hash=%s version=%s: %s", str(meta.get("hash"))[:64], str(meta.get("version"))[:40],
+    _log().warning("catalog refused hash=%s version=%s: %s", str(meta.get("hash"))[:64], str(meta.get("version"))[:40],
                 reason)
     with db.atomic():
         db.execute("INSERT OR REPLACE INTO catalog_refusals VALUES (?, ?, ?, ?, ?)",
@@ -77,6 +82,8 @@ def _store_file(data_dir: Path, digest: str, content: bytes) -> None:
     if target.exists():
         return
     folder(data_dir).mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=folder(data_dir))
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -106,14 +113,14 @@ def open_active(db: Database, data_dir: Path, today: dt.date | None = None) -> C
     try:
         register_bundled(db, data_dir, bundled, paths.catalog_db_path())
     except OSError as exc:  # a full disk must not stop the desk: the bundled catalog is still at hand; next start retries
-        log.error("bundled catalog not kept in %s: %s", folder(data_dir), type(exc).__name__)
+        _log().error("bundled catalog not kept in %s: %s", folder(data_dir), type(exc).__name__)
     row = active_row(db, today or dt.date.today())
     if row is None or row["hash"] == bundled.hash:
         return bundled
     try:
         return load(db, data_dir, row["hash"]) or bundled
     except DeskError as exc:  # its file gone (a partial restore): new cases use the bundled one, and the log says so
-        log.error("active catalog unavailable, using the bundled one: %s", exc.message)
+        _log().error("active catalog unavailable, using the bundled one: %s", exc.message)
         return bundled
 
 
@@ -148,9 +155,11 @@ def switch_notice(db: Database, data_dir: Path, active: Catalog) -> list[str]:
         old = load(db, data_dir, before["hash"])
         return (catalogdiff.diff(old, active) if old else []) or ["目录内容无实质变化"]
     except DeskError as exc:
-        log.warning("catalog diff unavailable: %s", exc.message)
+        _log().warning("catalog diff unavailable: %s", exc.message)
         return []
 
 
 def copy_out(db: Database, data_dir: Path, digest: str, target: Path) -> None:
+    import shutil
+
     shutil.copyfile(file_of(data_dir, digest), target)

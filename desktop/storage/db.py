@@ -10,9 +10,8 @@ Encryption at rest is a keyed connection (storage/crypto.py): an encrypted data 
 from __future__ import annotations
 
 import errno
-import secrets
+import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -99,7 +98,7 @@ class Database:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         if self.conn.in_transaction:
-            name = f"sp_{secrets.token_hex(8)}"
+            name = f"sp_{os.urandom(8).hex()}"  # as secrets.token_hex: not importing it saves every command ≈5 ms
             self.conn.execute(f"SAVEPOINT {name}")
             try:
                 yield
@@ -138,7 +137,7 @@ def ensure_writable(data_dir: Path) -> None:
                          "请把数据目录设在本机磁盘（例如默认的用户数据目录）。")
     try:
         files.private_dir(data_dir)  # 0700: personal data lives here
-        probe = data_dir / f".probe-{uuid.uuid4().hex}"
+        probe = data_dir / f".probe-{os.urandom(16).hex()}"
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -191,6 +190,8 @@ class Store:
         case.clerk = case.clerk or actor or values["clerk"]
         case.clerk_no = case.clerk_no or self._staff_no(actor, case.clerk)
         case.accepted_at = now.isoformat()
+        import secrets  # with the first acceptance, not with every command that opens the store
+
         case.public_code = case.public_code or secrets.token_urlsafe(16)  # 128 random bits: the citizen's page
         with self.db.atomic():
             case.number = numbering.next_number(self.db, case.county_code, case.window, now.date())

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.storage.store import Store
-from desktop.ui.models import CaseTableModel, service_tree, sized_by_sample
+from desktop.ui import worker
+from desktop.ui.models import VISIBLE_ROWS, CaseTableModel, service_tree, sized_by_sample
 
 SEARCH_DELAY_MS = 150
 
@@ -35,15 +36,19 @@ def case_table(model: CaseTableModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # the service name takes what is left (elided, whole in its tooltip), so no column scrolls out of view
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-    sized_by_sample(view)
+    # sized from the rows in view, the ones a clerk reads: the search is redone at every typing pause; a longer
+    # name scrolled to is elided (the case it opens shows it whole)
+    sized_by_sample(view, VISIBLE_ROWS)
     return view
 
 
 class HomePage(QWidget):
-    """`service_chosen(number)` starts a case; `case_chosen(uuid)` opens a case or draft."""
+    """`service_chosen(number)` starts a case; `case_chosen(uuid)` opens a case or draft; `searched` says the case
+    search's results are shown (the query runs in the thread pool: issue 16)."""
 
     service_chosen = Signal(int)
     case_chosen = Signal(str)
+    searched = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,6 +80,9 @@ class HomePage(QWidget):
         self.drafts_view = case_table(self.drafts_model)
         self.search_info = QLabel()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_serial = 0  # the newest search asked for: an older one's results arriving later are dropped
+        self._searching = False  # a search's results are still to come
+        self._into_results = False  # ↓ or Enter was pressed: the results get the focus when they arrive
         self._layout()
         self._connect()
         self._filter_services("")
@@ -140,7 +148,7 @@ class HomePage(QWidget):
         self.finder.textChanged.connect(self._filter_services)
         self.finder.returnPressed.connect(self._choose_first_service)
         self.tree.activated.connect(self._on_service_activated)
-        self.search.textChanged.connect(lambda: self._search_timer.start())
+        self.search.textChanged.connect(self._on_typed)
         self.search.installEventFilter(self)  # Enter and ↓ go on to the results
         self._search_timer.timeout.connect(self.run_search)
         for view in (self.search_view, self.today_view, self.drafts_view):
@@ -152,12 +160,22 @@ class HomePage(QWidget):
         if watched is self.search and event.type() == QEvent.Type.KeyPress and event.key() in keys:
             if self._search_timer.isActive() or event.key() != Qt.Key.Key_Down:
                 self.run_search()
-            if self.search_model.rowCount():
-                self.search_view.setFocus(Qt.FocusReason.OtherFocusReason)
-                self.search_view.selectRow(0)
-                self.search_view.setCurrentIndex(self.search_model.index(0, 0))
+            if self._searching:
+                self._into_results = True  # when the results arrive
+            else:
+                self._enter_results()
             return True
         return super().eventFilter(watched, event)
+
+    def _on_typed(self) -> None:
+        self._search_timer.start()
+        self._into_results = False  # typed on after ↓: the results of the new text must not take the focus
+
+    def _enter_results(self) -> None:
+        if self.search_model.rowCount():
+            self.search_view.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.search_view.selectRow(0)
+            self.search_view.setCurrentIndex(self.search_model.index(0, 0))
 
     def _filter_services(self, text: str) -> None:
         self.tree.setModel(service_tree(self.store.catalog, text))
@@ -177,16 +195,49 @@ class HomePage(QWidget):
                 return
 
     def stop(self) -> None:
-        """The window is closing: no search waiting for the typing pause may run after it."""
+        """The window is closing: no search waiting for the typing pause may run after it, nor be shown."""
         self._search_timer.stop()
+        self._search_serial += 1
 
     def run_search(self) -> None:
+        """Search for the box's text in the thread pool, on its own connection (desktop/ui/worker.py): at 100,000
+        cases the query, the ID rules and pypinyin must not hold the GUI thread while the clerk types (issue 16).
+        The results are shown when they arrive (`searched`), unless a newer search was asked for meanwhile."""
         self._search_timer.stop()  # a search run now supersedes the one waiting for the typing pause
-        text = self.search.text().strip()
-        place = {"township": self.area.township, "villages": self.area.villages} if self.area is not None else {}
-        rows = [r for r in self.store.search(text, **place) if self.visible(r)] if text else []
-        self.search_model.set_rows(rows)
-        self.search_info.setText(f"找到 {len(rows)} 件" if text else "")
+        self._search_serial += 1
+        serial, text = self._search_serial, self.search.text().strip()
+        if not text:
+            self._show_results(serial, text, [], None)
+            return
+        area = self.area
+        place: dict[str, object] = {"township": area.township, "villages": area.villages} if area is not None else {}
+        search = lambda store: store.search(text, **place)  # noqa: E731
+        done = lambda rows, error: self._show_results(serial, text, rows, error)  # noqa: E731
+        self._searching = True
+        if self.store.data_dir is None:  # a store without a folder (tests' in-memory stores): no second connection
+            try:
+                rows, error = search(self.store), None
+            except Exception as exc:
+                rows, error = None, exc
+            done(rows, error)
+            return
+        worker.run_on_store(self.store.data_dir, self.store.catalog, search, done)
+
+    def _show_results(self, serial: int, text: str, rows: list | None, error: BaseException | None) -> None:
+        if serial != self._search_serial:
+            return  # superseded by a newer search (or the window closed): its own results come
+        self._searching = False
+        if error is not None:
+            self.search_model.set_rows([])
+            self.search_info.setText(f"搜索失败：{worker.known(error)}")
+        else:
+            shown = [r for r in rows or [] if self.visible(r)]
+            self.search_model.set_rows(shown)
+            self.search_info.setText(f"找到 {len(shown)} 件" if text else "")
+        if self._into_results:
+            self._into_results = False
+            self._enter_results()
+        self.searched.emit()
 
     def reload(self) -> None:
         """Refresh the drafts and today's cases (called when the store says something changed)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
 
 from desktop.accounts import roles
 from desktop.domain.case import STATES
-from desktop.ledger import query as ledger
 from desktop.storage import audit, settings
 from desktop.storage.store import Store
 from desktop.ui import worker
 from desktop.ui.models import sized_by_sample
 from desktop.ui.pagebase import hint_label, set_hint
+
+if TYPE_CHECKING:  # the ledger's query (its row types) loads at the first query, not with the page (issue 16)
+    from desktop.ledger import query as ledger
 
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QBrush(QColor("#b00020"))
@@ -167,9 +169,13 @@ class LedgerPage(QWidget):
         self.township = QComboBox()
         self.township.addItems(["", *(t["name"] for t in settings.get(self.store.db, "townships") or [])])
         self.service = QComboBox()
-        self.service.addItem("全部", None)
-        for s in self.store.catalog.services.values():
-            self.service.addItem(f"{s.number}. {s.name}", s.number)
+        # sized for 24 characters, not by measuring every long service name at each layout (issue 16)
+        self.service.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.service.setMinimumContentsLength(24)
+        services = list(self.store.catalog.services.values())
+        self.service.addItems(["全部", *(f"{s.number}. {s.name}" for s in services)])  # one insertion, not 30
+        for n, s in enumerate(services, start=1):
+            self.service.setItemData(n, s.number)
         self.state = QComboBox()
         self.state.addItem("全部", "")
         for key, label in STATES.items():
@@ -203,6 +209,8 @@ class LedgerPage(QWidget):
         return row
 
     def filters(self) -> ledger.Filters:
+        from desktop.ledger import query as ledger
+
         return ledger.Filters(
             self.date_from.date().toPython(), self.date_to.date().toPython(), window=self.window_code.text().strip(),
             clerk=self.clerk.text().strip(), township=self.township.currentText().strip(),
@@ -223,6 +231,8 @@ class LedgerPage(QWidget):
         worker.run_on_store(self.store.data_dir, self.store.catalog, job, finished)
 
     def run_query(self) -> None:
+        from desktop.ledger import query as ledger
+
         filters = self.filters()
         self._in_background(lambda store: ledger.query(store, filters), self._show, "正在查询台账…")
 
@@ -253,6 +263,8 @@ class LedgerPage(QWidget):
             audit.append(self.store.db, self.session.username, "ledger.print",
                          detail={"from": str(result.filters.date_from), "to": str(result.filters.date_to)})
             PdfPreview(pdf, f"每日受理台账 {result.filters.date_from}～{result.filters.date_to}", self).exec()
+
+        from desktop.ledger import query as ledger
 
         self._in_background(lambda store: ledger.render_pdf(result), shown, "正在生成台账PDF…")
 

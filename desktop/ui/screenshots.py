@@ -119,6 +119,7 @@ def capture(data_dir: Path, out_dir: Path, service: int = 3) -> list[Path]:
     if rows:
         window.home.search.setText(rows[0]["applicant_name"][:1])
         window.home.run_search()
+        _wait(app, lambda: not window.home._searching)  # the query runs in the thread pool
         shot("home-search")
         window.open_case(rows[0]["uuid"])
         shot("case-view")

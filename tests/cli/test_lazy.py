@@ -61,3 +61,25 @@ def test_a_login_command_loads_no_logging_handlers(tmp_path, monkeypatch):
     loaded = _imported_after("case", "list", "--user", "admin", "--data-dir", str(tmp_path))
     assert "desktop.storage.audit" in loaded and "desktop.accounts.staff" in loaded
     assert not loaded & {"logging.handlers", "desktop.storage.logs"}
+
+
+def test_a_login_command_on_a_plain_data_dir_loads_only_what_listing_needs(tmp_path, monkeypatch):
+    """`case list --user` on an unencrypted data dir (issue 16: ≈300 ms of CPU beyond argon2): not the SQLCipher
+    driver (a query's unread rows closing raised GeneratorExit through `crypto.errors()`, which imported it), not
+    the eligibility rules (only a case's detail needs them), not the holiday calendar, TOML, logging, uuid,
+    shutil nor tempfile."""
+    from desktop.accounts.staff import Accounts
+    from desktop.storage.store import Store
+
+    store = Store.open(tmp_path)
+    accounts = Accounts(store.db)
+    accounts.create_admin("admin", "黄建华", "admin-password")
+    admin = accounts.login("admin", "admin-password")
+    accounts.add_user(admin, "lixiaolan", "李晓兰", "clerk", password="clerk-password", must_change=False)
+    store.close()
+    monkeypatch.setenv("DESK_PASSWORD", "clerk-password")
+    loaded = _imported_after("case", "list", "--date", "2026-12-01", "--user", "lixiaolan", "--data-dir",
+                             str(tmp_path))
+    assert "desktop.domain.views" in loaded and "desktop.accounts.staff" in loaded
+    assert not loaded & {"sqlcipher3", "desktop.domain.eligibility", "desktop.domain.rules", "chinese_calendar",
+                         "tomllib", "logging", "uuid", "shutil", "tempfile"}

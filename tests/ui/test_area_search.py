@@ -30,7 +30,8 @@ def test_the_agents_own_case_is_found_behind_sixty_others(qtbot, store, main_win
     assert [r["uuid"] for r in store.search("王秀英", township="白水乡", villages=("白水村",))] == [mine.uuid]
     window = main_window(AGENT)
     window.home.search.setText("王秀英")
-    window.home.run_search()
+    with qtbot.waitSignal(window.home.searched):
+        window.home.run_search()
     model = window.home.search_model
     assert [model.uuid_at(r) for r in range(model.rowCount())] == [mine.uuid]
     assert window.home.search_info.text() == "找到 1 件"

@@ -53,6 +53,38 @@ def test_search_finds_by_initials_special_readings_id_tail_phone_and_number(qtbo
     assert "********" in shown and case.applicant.id_number[6:14] not in shown
 
 
+def test_the_case_search_runs_off_the_gui_thread_and_shows_only_the_newest_results(qtbot, store, monkeypatch):
+    """At 100,000 cases the query must not hold the GUI thread while the clerk types (issue 16): it runs in the
+    thread pool on its own connection, and a slower older search's results never replace a newer one's."""
+    import threading
+
+    case = accepted_case(store, 3, "单德发")
+    accepted_case(store, 13, "王秀英", "13900000000")
+    home = HomePage(store)
+    qtbot.addWidget(home)
+    threads: list[threading.Thread] = []
+    search = Store.search
+
+    def spied(self, text, *args, **kwargs):
+        threads.append(threading.current_thread())
+        return search(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "search", spied)
+    shown = home._show_results
+    delivered: list[str] = []
+    monkeypatch.setattr(home, "_show_results", lambda serial, text, *rest: (delivered.append(text),
+                                                                           shown(serial, text, *rest)))
+    home.search.setText("wxy")
+    home.run_search()  # superseded at once: its results, whenever they come, are dropped
+    home.search.setText("sdf")
+    with qtbot.waitSignal(home.searched, timeout=5000):
+        home.run_search()
+    assert threads and threading.main_thread() not in threads
+    qtbot.waitUntil(lambda: sorted(delivered) == ["sdf", "wxy"])  # the superseded search's results came, dropped
+    assert [home.search_model.uuid_at(r) for r in range(home.search_model.rowCount())] == [case.uuid]
+    assert home.search_info.text() == "找到 1 件"
+
+
 def test_ctrl_n_finder_and_enter_open_the_wizard(qtbot, store, main_window):
     window = main_window()
     window.show()

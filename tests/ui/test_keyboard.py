@@ -30,14 +30,16 @@ def test_enter_and_down_in_case_search_reach_the_results(qtbot, store, main_wind
     home = window.home
     home.search.setFocus()
     home.search.setText("sdf")
-    qtbot.keyClick(home.search, Qt.Key.Key_Down)  # at once, without waiting for the typing pause
+    with qtbot.waitSignal(home.searched):  # the query runs in the thread pool
+        qtbot.keyClick(home.search, Qt.Key.Key_Down)  # at once, without waiting for the typing pause
     assert window.focusWidget() is home.search_view and home.search_view.currentIndex().row() == 0
     with qtbot.waitSignal(home.case_chosen) as chosen:
         qtbot.keyClick(home.search_view, Qt.Key.Key_Return)
     assert chosen.args[0] in {first.uuid, home.search_model.uuid_at(0)}
     home.search.setFocus()
     home.search.setText(first.number)
-    qtbot.keyClick(home.search, Qt.Key.Key_Return)
+    with qtbot.waitSignal(home.searched):
+        qtbot.keyClick(home.search, Qt.Key.Key_Return)
     assert window.focusWidget() is home.search_view and home.search_model.uuid_at(0) == first.uuid
 
 
@@ -102,7 +104,8 @@ def test_home_search_shows_eight_rows_with_the_service_readable(qtbot, store, ma
     window.show()
     qtbot.waitExposed(window)
     window.home.search.setText("欧阳")
-    window.home.run_search()
+    with qtbot.waitSignal(window.home.searched):
+        window.home.run_search()
     view = window.home.search_view
     shown = view.viewport().height() // view.rowHeight(0)
     assert shown >= 8, shown

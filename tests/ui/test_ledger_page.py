@@ -114,3 +114,39 @@ def test_the_ledger_screen_shows_the_days_ratings_and_rectifications(qtbot, stor
     page.grab().save(str(tmp_path / "ledger-ratings.png"))
     query(qtbot, page, today - dt.timedelta(days=5), today - dt.timedelta(days=5))
     assert "没有评价" in page.rated.text()
+
+
+def test_opening_the_page_leaves_the_ledger_query_to_the_first_query(tmp_path):
+    """The page's first opening is a switch of screens (≤ 100 ms of the GUI thread at 100k cases, issue 16): the
+    query module and its row types load with the first query, in the background, not with the page."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pathlib import Path\nfrom desktop.ui.app import make_app\nmake_app([], bundled_fonts=False)\n"
+            "from desktop.storage.store import Store\nfrom desktop.accounts.roles import Session\n"
+            "from desktop.ui.ledgerpage import LedgerPage\n"
+            "page = LedgerPage(Store.open(Path(sys.argv[1])), Session('zhangli', '张丽', 'supervisor'))\n"
+            "page.show()\nprint('desktop.ledger.query' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                          encoding="utf-8", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.stdout.strip() == "False", proc.stderr[-2000:]
+
+
+def test_the_desk_prepares_the_ledger_page_after_start_for_those_who_may_open_it(qtbot, store, main_window):
+    """Its widgets took the GUI thread > 100 ms at the first opening (issue 16): built once after start, the
+    opening is a switch; a role without the ledger (the village agent) gets no page built."""
+    from desktop.ui.mainwindow import LEDGER_PREPARE_MS
+
+    window = main_window(SUPERVISOR)
+    window.show()
+    qtbot.waitUntil(lambda: getattr(window, "_ledger", None) is not None, timeout=LEDGER_PREPARE_MS + 5000)
+    prepared = window._ledger
+    window.open_ledger()
+    assert window.stack.currentWidget() is prepared  # the same page, not a second one
+    from tests.ui.test_area_search import AGENT
+
+    agent = main_window(AGENT)
+    agent.show()
+    agent._prepare_ledger()  # as its timer does
+    assert getattr(agent, "_ledger", None) is None

@@ -43,6 +43,26 @@ def test_a_row_is_worked_out_once_however_often_the_view_asks(qtbot, store, monk
     assert model.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) is None
 
 
+def test_the_home_tables_are_sized_from_the_rows_in_view(qtbot, store, monkeypatch):
+    """The search is redone at every typing pause: its columns are measured on the rows a clerk sees, not on all
+    fifty (each measured cell is laid out on the GUI thread; issue 16)."""
+    made: list[str] = []
+    texts_of = CaseTableModel._texts_of
+    monkeypatch.setattr(CaseTableModel, "_texts_of", lambda self, row: made.append(row["uuid"]) or texts_of(self, row))
+    model = CaseTableModel(store.catalog)
+    view = case_table(model)
+    qtbot.addWidget(view)
+    view.resize(1000, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    model.set_rows(_rows(50))
+    qtbot.waitUntil(lambda: view.columnWidth(2) > 100)  # the columns are sized after the reset, from the event loop
+    view.viewport().repaint()
+    in_view = view.rowAt(view.viewport().height() - 1) + 1 or model.rowCount()
+    assert in_view < 20 and len(made) <= in_view + 1, (in_view, len(made))
+    assert view.columnWidth(2) >= view.fontMetrics().horizontalAdvance("430124********1236")
+
+
 def test_the_ledger_table_is_sized_from_a_sample(qtbot, store):
     view = QTableView()
     models.sized_by_sample(view)
