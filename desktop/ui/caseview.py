@@ -112,8 +112,9 @@ class CaseView(QWidget):
         for row in (self.actions_row, self.print_row):
             while row.count():
                 item = row.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
+                if widget := item.widget():
+                    widget.hide()  # at once: deleteLater waits for the event loop, and a grab or paint before it
+                    widget.deleteLater()  # showed the old row's buttons under the new ones
         if state == "draft":
             button = QPushButton("继续填写")
             button.clicked.connect(lambda: self.draft_resumed.emit(self.uuid))

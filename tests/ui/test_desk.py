@@ -114,6 +114,23 @@ def test_case_view_shows_overdue_and_offers_allowed_actions(qtbot, store, main_w
     assert labels == ["请群众评价", "提交部门", "办结", "中止", "终止"]  # rating offered once accepted (issue 19)
 
 
+def test_reopening_a_case_shows_only_the_new_rows_buttons_at_once(qtbot, store, main_window):
+    """The old row's buttons leave with the rebuild, not at the next turn of the event loop (a paint or a grab
+    in between showed them under the new ones)."""
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    case = accepted_case(store, 3, "欧阳䶮𠈌")
+    window = main_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_case(case.uuid)
+    qtbot.waitUntil(lambda: window.caseview.isVisible())
+    window.caseview.show_case(case.uuid)  # rebuilt; then events processed as a nested loop (a dialog) does,
+    QApplication.processEvents()  # which shows the new buttons but does not run the old ones' deleteLater
+    shown = [b.text() for b in window.caseview.findChildren(QPushButton) if b.isVisible()]
+    assert "终止" in shown and len(shown) == len(set(shown)), shown
+
+
 CHILD = textwrap.dedent(
     """
     import os, sys
