@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from desktop.cli.common import data_dir, encrypt_with_paper, open_store, unlocked_dir
@@ -43,9 +45,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from desktop.ui.screenshots import capture
 
-    shots = capture(unlocked_dir(args), Path(args.outdir), service=args.service)
+    where = unlocked_dir(args)
+    shots = capture(where, Path(args.outdir), service=args.service)
     print(f"已保存 {len(shots)} 张截图到 {args.outdir}")
-    return 0
+    print(f"数据目录：{where}")  # as main() says after every command, which this one does not return to
+    # Every PNG is written and the store closed by now. Qt's teardown of top-level windows that were grabbed
+    # offscreen crashes about one exit in eight ("shared QObject was deleted directly", then SIGSEGV with no
+    # Python frame): this rendering tool leaves without it. The desk itself never grabs its windows.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_desk(args: argparse.Namespace) -> int:
