@@ -103,14 +103,26 @@ class Window:
             return 0
         return 0 if len(times) < self.allowed else int(self.seconds - (now - times[0])) + 1
 
-    def failed(self, *keys: str) -> None:
+    def take(self, key: str) -> int:
+        """Count an attempt for `key` if it is allowed (0), else the seconds to wait, with nothing counted: the
+        check and the count in one step, so routes in worker threads cannot slip past the allowance together."""
         now = time.monotonic()
         with self.lock:
-            if len(self.seen) > 100_000:  # a flood of addresses must not grow memory without bound
-                self.seen.clear()
-            for key in keys:
-                if key:
-                    self.seen.setdefault(key, deque()).append(now)
+            if wait := self._wait(key, now):
+                return wait
+            self._count((key,), now)
+        return 0
+
+    def failed(self, *keys: str) -> None:
+        with self.lock:
+            self._count(keys, time.monotonic())
+
+    def _count(self, keys: tuple[str, ...], now: float) -> None:
+        if len(self.seen) > 100_000:  # a flood of addresses must not grow memory without bound
+            self.seen.clear()
+        for key in keys:
+            if key:
+                self.seen.setdefault(key, deque()).append(now)
 
 
 class Limits:

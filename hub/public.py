@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
@@ -29,7 +31,7 @@ from desktop.protocol.schema import CODE_RE
 from hub import cases as cases_mod, limits, pages
 from hub.db import case_codes, cases, citizen_ratings, utcnow
 
-router = APIRouter()  # reads are one indexed lookup, run inline in the event loop as the API's reads are
+router = APIRouter()  # the page routes are plain `def`s: FastAPI runs them in its threadpool, off the event loop
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"}
 
@@ -38,12 +40,27 @@ def _html(text: str, status: int = 200, **extra: str) -> HTMLResponse:
     return HTMLResponse(text, status_code=status, headers=HEADERS | extra)
 
 
-def _find(request: Request, code: str) -> tuple[Any, bool] | HTMLResponse:
-    """(the case row, already rated) for a known code; else the 404 or 429 page to answer."""
+@dataclass(frozen=True)
+class Found:
+    """A known code's case: what the pages show of it and what a rating needs."""
+
+    uuid: str
+    office: str
+    payload: dict[str, Any]
+    updated_at: str
+    rated: bool
+
+    def view(self, code: str) -> dict[str, Any]:
+        return view(self.payload, code, self.updated_at, self.rated, dt.date.today())
+
+
+def _find(request: Request, code: str, *, unrated: bool = False) -> Found | HTMLResponse:
+    """The case of a known code, or the page to answer instead: 429, 404, and (`unrated`) the thanks page of a
+    case already rated. Blocking (a SELECT): call it from a worker thread, never on the event loop."""
     state, where = request.app.state.limits, limits.address(request.scope)
-    if wait := state.pages.retry_after(where) or state.codes.retry_after(where):
+    # every view counts (60 a minute per address), checked and counted in one step as threads run side by side
+    if wait := state.codes.retry_after(where) or state.pages.take(where):
         return _html(pages.too_many(), 429, **{"Retry-After": str(wait)})
-    state.pages.failed(where)  # every view counts: the page allowance is per address and minute
     row = None
     if CODE_RE.fullmatch(code):
         with request.app.state.engine.connect() as conn:
@@ -56,7 +73,8 @@ def _find(request: Request, code: str) -> tuple[Any, bool] | HTMLResponse:
         state.codes.failed(where)
         return _html(pages.not_found(), 404)
     payload = json.loads(row.payload)
-    return row, bool(row.level or payload.get("ratings"))
+    found = Found(row.uuid, row.office, payload, row.updated_at, bool(row.level or payload.get("ratings")))
+    return _html(pages.thanks(code, already=True)) if unrated and found.rated else found
 
 
 def view(payload: dict[str, Any], code: str, updated: str, rated: bool, today: dt.date) -> dict[str, Any]:
@@ -92,41 +110,28 @@ def _local(at: str) -> str:
 
 
 @router.get("/p/{code}", response_class=HTMLResponse, include_in_schema=False)
-async def progress_page(code: str, request: Request) -> HTMLResponse:
+def progress_page(code: str, request: Request) -> HTMLResponse:
     found = _find(request, code)
-    if isinstance(found, HTMLResponse):
-        return found
-    row, rated = found
-    return _html(pages.progress(view(json.loads(row.payload), code, row.updated_at, rated, dt.date.today())))
+    return found if isinstance(found, HTMLResponse) else _html(pages.progress(found.view(code)))
 
 
 @router.get("/p/{code}/rate", response_class=HTMLResponse, include_in_schema=False)
-async def rating_page(code: str, request: Request) -> HTMLResponse:
-    found = _find(request, code)
-    if isinstance(found, HTMLResponse):
-        return found
-    row, rated = found
-    if rated:
-        return _html(pages.thanks(code, already=True))
-    return _html(pages.rating_form(view(json.loads(row.payload), code, row.updated_at, rated, dt.date.today())))
+def rating_page(code: str, request: Request) -> HTMLResponse:
+    found = _find(request, code, unrated=True)
+    return found if isinstance(found, HTMLResponse) else _html(pages.rating_form(found.view(code)))
 
 
 @router.post("/p/{code}/rate", response_class=HTMLResponse, include_in_schema=False)
 async def rate(code: str, request: Request) -> HTMLResponse:
-    found = _find(request, code)
+    found = await anyio.to_thread.run_sync(lambda: _find(request, code, unrated=True))
     if isinstance(found, HTMLResponse):
         return found
-    row, rated = found
-    if rated:
-        return _html(pages.thanks(code, already=True))
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    chosen = {"level": (form.get("level") or [""])[0], "reasons": form.get("reason", []),
+    chosen: dict[str, Any] = {"level": (form.get("level") or [""])[0], "reasons": form.get("reason", []),
               "note": (form.get("note") or [""])[0].strip()}
     if errors := feedback.check_rating(chosen["level"], chosen["reasons"], chosen["note"]):
-        page = pages.rating_form(view(json.loads(row.payload), code, row.updated_at, rated, dt.date.today()),
-                                 errors[0], chosen)
-        return _html(page, 422)
-    stored = await request.app.state.writer.run(_rating_job(row.uuid, row.office, chosen))
+        return _html(pages.rating_form(found.view(code), errors[0], chosen), 422)
+    stored = await request.app.state.writer.run(_rating_job(found.uuid, found.office, chosen))
     return _html(pages.thanks(code, already=not stored))
 
 
