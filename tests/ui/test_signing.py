@@ -15,7 +15,10 @@ from PySide6.QtWidgets import QApplication
 from desktop import forms
 from desktop.domain.case import Person
 from desktop.storage import esign, settings
+from desktop.ui.app import STYLE
 from desktop.ui.signing import NO_SCREEN, NOT_SET, ROUND, SignaturePad, where
+from desktop.ui.wizard.people import SIGNATURE_STALE
+from desktop.ui.wizard.wizard import CaseWizard
 from tests.forms.conftest import pypdf_text, squeeze
 from tests.ui.test_wizard import drive, prepared
 
@@ -112,6 +115,59 @@ def test_both_parties_sign_on_screen_and_the_consent_prints_their_signatures(qtb
     assert sum(len(p.images) for p in PdfReader(io.BytesIO(pdf)).pages) == 3
     digest = forms.consent_digest(store.load(wizard.case.uuid), store.catalog)
     assert squeeze(pypdf_text(pdf)).count(f"内容摘要{digest}") == 3
+
+
+def sign_round(qtbot, wizard, *, edit_meanwhile=None) -> None:
+    """Open 屏上签名 and give the three signatures; `edit_meanwhile()` runs before the last one is confirmed."""
+    wizard.pages[1].sign_screen.click()
+    window = wizard.signing.window
+    for n in range(len(ROUND)):
+        draw_with_mouse(window.pad, dx=30 * n)
+        if n == len(ROUND) - 1 and edit_meanwhile:
+            edit_meanwhile()
+        if n < len(ROUND) - 1:
+            window.ok_button.click()
+    with qtbot.waitSignal(wizard.signing.done):
+        window.ok_button.click()
+
+
+def test_an_edit_after_signing_on_screen_unticks_signed_and_says_why(qtbot, store, make_wizard, tmp_path):
+    settings.set_value(store.db, "signing", "window")
+    wizard, page = proxy_wizard(qtbot, store, make_wizard)
+    wizard.setStyleSheet(STYLE)  # the desk's style, for the picture: the reason in red, as the clerk sees it
+    sign_round(qtbot, wizard)
+    assert page.mandate.isChecked() and store.load(wizard.case.uuid).mandate_signed
+    page.delivery.setCurrentIndex(1)  # not on the 委托书: the signatures still hold
+    assert wizard.save_now() and page.mandate.isChecked() and "已在屏上签名" in page.sign_note.text()
+    page.proxy.phone.setText("13907309999")  # on the 委托书: the signatures no longer print
+    qtbot.waitUntil(lambda: not page.mandate.isChecked())
+    assert page.sign_note.text() == SIGNATURE_STALE and page.sign_note.property("role") == "error"
+    qtbot.waitUntil(lambda: not store.load(wizard.case.uuid).mandate_signed)
+    wizard.grab().save(str(tmp_path / "stale-signature.png"))
+    page.mandate.setChecked(True)  # signed again on paper: the clerk's own tick stays
+    page.proxy.phone.setText("13907308888")
+    assert wizard.save_now() and page.mandate.isChecked() and store.load(wizard.case.uuid).mandate_signed
+
+
+def test_an_edit_while_the_citizen_signs_leaves_signed_unticked(qtbot, store, make_wizard):
+    settings.set_value(store.db, "signing", "window")
+    wizard, page = proxy_wizard(qtbot, store, make_wizard)
+    sign_round(qtbot, wizard, edit_meanwhile=lambda: page.proxy.name.setText("罗德亮"))
+    assert not page.mandate.isChecked() and page.sign_note.text() == SIGNATURE_STALE
+    assert not store.load(wizard.case.uuid).mandate_signed and len(esign.latest(store.events(wizard.case.uuid))) == 3
+
+
+def test_a_reopened_draft_signed_on_screen_unticks_signed_when_edited(qtbot, store, make_wizard, widgets):
+    settings.set_value(store.db, "signing", "window")
+    wizard, _page = proxy_wizard(qtbot, store, make_wizard)
+    sign_round(qtbot, wizard)
+    assert wizard.save_now()
+    again = CaseWizard(store, store.load(wizard.case.uuid))
+    widgets.append(again)
+    page = again.pages[1]
+    assert page.mandate.isChecked()
+    page.proxy.phone.setText("13907307777")
+    assert again.save_now() and not page.mandate.isChecked() and page.sign_note.text() == SIGNATURE_STALE
 
 
 def test_a_cancelled_round_stores_nothing(qtbot, store, make_wizard):

@@ -28,6 +28,7 @@ from desktop.ui.fonts import screen_missing
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 from desktop.ui.wizard.cardread import card_button, read_into
 
+SIGNATURE_STALE = "屏上签名后委托书内容已修改，原签名已失效，已取消“已签署”：请重新屏上签名，或打印委托书纸面签字后再勾选"
 PERSON_FIELDS = ("name", "id_number", "phone", "address", "relation", "staff_no")
 
 
@@ -222,6 +223,11 @@ class ProxyPage(Page):
         """Both parties signed on screen: the 委托书 counts as signed (its print carries the signatures)."""
         self.set_consent_printed()
         self.mandate.setChecked(True)
+
+    def set_signature_stale(self) -> None:
+        """The case changed after the on-screen signing: 已签署 no longer holds, and the clerk is told why."""
+        self.mandate.setChecked(False)
+        set_hint(self.sign_note, SIGNATURE_STALE, error=True)
 
     def __init__(self, ctx: WizardContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)

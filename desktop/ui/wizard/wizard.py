@@ -25,7 +25,7 @@ from desktop.domain import eligibility, idnumber
 from desktop.domain.case import Case
 from desktop.domain.errors import DeskError, ValidationError
 from desktop.forms import printing as forms_printing
-from desktop.storage import settings
+from desktop.storage import esign, settings
 from desktop.storage.store import Store
 from desktop.ui.pagebase import Page, WizardContext, hint_label, set_hint
 from desktop.ui.wizard.people import ApplicantPage, ProxyPage
@@ -64,6 +64,7 @@ class CaseWizard(QWidget):
         self._save_timer.timeout.connect(self.save_now)
         self._loading_page = True
         self._save_failed = False
+        self._signed_digest = ""  # the content digest of the on-screen signatures 已签署 rests on, if it does
         self._build()
         for page in self.pages:
             page.load(case)
@@ -275,6 +276,9 @@ class CaseWizard(QWidget):
         events = self.store.events(self.case.uuid)
         if forms_printing.is_reprint(events, "consent") or any(e["kind"] == "esign" for e in events):
             page.set_consent_printed()
+        if self.case.mandate_signed and (signed := {d["digest"] for d in esign.latest(events).values()}):
+            held = signed.pop()  # 已签署 rests on the on-screen signatures while they hold for what the case says
+            self._signed_digest = held if not signed and held == self._consent_digest() else ""
 
     def _on_sign_requested(self) -> None:
         from desktop.ui import signing  # the signing screen is built on first use
@@ -282,7 +286,29 @@ class CaseWizard(QWidget):
         page = next(p for p in self.pages if isinstance(p, ProxyPage))
         if self.save_now():
             self.signing = signing.start(self, self.store, self.actor, self.case.uuid, page.sign_note,
-                                         page.set_signed_on_screen)
+                                         self._on_signed_on_screen)
+
+    def _on_signed_on_screen(self) -> None:
+        """The round is stored: tick 已签署, then save, which unticks it again if the case was edited meanwhile."""
+        if self.signing is None:
+            return
+        self._signed_digest = self.signing.digest
+        next(p for p in self.pages if isinstance(p, ProxyPage)).set_signed_on_screen()
+        self.save_now()
+
+    def _consent_digest(self) -> str:
+        from desktop import forms  # the 委托书's modules load only for a case signed on screen
+
+        return forms.consent_digest(self.case, self.ctx.catalog)
+
+    def _drop_stale_signature(self) -> None:
+        """An edit after the on-screen signing changed what the 委托书 says: those signatures no longer print
+        (desktop/forms/esign.py), so 已签署 is unticked, with the reason, before the draft is written."""
+        if self.case.state != "draft" or not self._signed_digest or self._consent_digest() == self._signed_digest:
+            return
+        self._signed_digest = ""
+        self.case.mandate_signed = False
+        next(p for p in self.pages if isinstance(p, ProxyPage)).set_signature_stale()
 
     def _on_consent_requested(self) -> None:
         from desktop.ui import printing as ui_printing  # QtPdf loads when a paper is first printed
@@ -305,6 +331,7 @@ class CaseWizard(QWidget):
             return True
         for page in self.pages:
             page.save(self.case)
+        self._drop_stale_signature()
         try:
             self.store.save_draft(self.case)
         except DeskError as exc:
