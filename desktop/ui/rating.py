@@ -24,16 +24,12 @@ from shiboken6 import isValid
 
 from desktop.domain import feedback, idnumber
 from desktop.domain.case import Case
+from desktop.ui import citizenscreen
 
 COLORS = {"very_satisfied": "#1b7f3b", "satisfied": "#3f9b4f", "basically_satisfied": "#8a7a12",
           "dissatisfied": "#c0561b", "very_dissatisfied": "#b3261e"}
 THANKS_MS = 4000  # the thank-you stays this long, then the citizen's screen clears
 UNRATED_MS = 180_000  # a citizen who walks away without rating: the screen clears (they may rate on paper later)
-
-
-def citizen_screen(screens: list, clerk_screen) -> object | None:
-    """The screen the citizen faces: the first one that is not the clerk's; None when there is only one."""
-    return next((s for s in screens if s is not clerk_screen), None)
 
 
 class RatingWindow(QWidget):
@@ -168,13 +164,7 @@ class RatingDesk(QObject):
         self.close()  # one citizen's screen at a time: a new request replaces one left open
         self.window = window
         QTimer.singleShot(UNRATED_MS, window, window.close)  # cancelled with the window once it is gone
-        if screen is not None:
-            window.setScreen(screen)
-            window.setGeometry(screen.geometry())
-            window.showFullScreen()
-        else:
-            window.resize(1200, 700)
-            window.show()
+        citizenscreen.show(window, screen, (1200, 700))
         return window
 
     def _on_rated(self, uuid: str, channel: str, level: str, reasons: list, note: str) -> None:
@@ -203,7 +193,7 @@ def ask(view: QWidget, store, actor: str, uuid: str, screens: list | None = None
     paper form (returns None: the caller prints kind "rating") and typing in a paper form already ticked."""
     from PySide6.QtWidgets import QMessageBox
 
-    screen = citizen_screen(screens if screens is not None else QGuiApplication.screens(), view.screen())
+    screen = citizenscreen.citizen_screen(screens if screens is not None else QGuiApplication.screens(), view.screen())
     channel = "screen"
     if screen is None:
         channel = choose_without_screen(view)

@@ -20,6 +20,7 @@ from desktop.domain import idnumber
 from desktop.domain.errors import DeskError
 from desktop.domain.wording import ESIGN_PARTS, ESIGN_SIGNERS
 from desktop.storage import esign
+from desktop.ui import citizenscreen
 
 ROUND = (("mandate", "principal"), ("consent", "principal"), ("mandate", "proxy"))
 PEN = 3.0  # stroke width in pixels for a mouse or finger; a pen's pressure varies it
@@ -233,13 +234,7 @@ class SigningDesk(QObject):
         window.cancelled.connect(self._on_cancelled)
         self.window = window
         window.ask(*ROUND[0], 1, len(ROUND))
-        if screen is not None:
-            window.setScreen(screen)
-            window.setGeometry(screen.geometry())
-            window.showFullScreen()
-        else:
-            window.resize(1000, 640)
-            window.show()
+        citizenscreen.show(window, screen, (1000, 640))
         return window
 
     def _on_confirmed(self, png: bytes) -> None:
@@ -276,11 +271,9 @@ class SigningDesk(QObject):
 def where(values: dict, screens: list, clerk_screen) -> tuple[str, object | None]:
     """Where to sign from the 屏上签名 setting: ("", None) not set; ("screen", screen or None); ("window", None).
     A missing second screen falls back to a window on the clerk's screen (the caller says so: NO_SCREEN)."""
-    from desktop.ui.rating import citizen_screen
-
     kind = (values.get("signing") or "").strip()
     if kind == "screen":
-        return kind, citizen_screen(screens, clerk_screen)
+        return kind, citizenscreen.citizen_screen(screens, clerk_screen)
     return kind, None
 
 

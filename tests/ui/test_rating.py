@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 
 from desktop.intake import demo
 from desktop.storage import feedback as stored
 from desktop.ui import rating
+from desktop.ui.citizenscreen import citizen_screen
+from tests.ui import twoscreens
 
 NOW = dt.datetime(2026, 11, 27, 10, 30).astimezone()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _accepted(store, number: int = 14):
@@ -30,9 +26,9 @@ def _accepted(store, number: int = 14):
 
 def test_the_citizen_screen_is_any_screen_but_the_clerks():
     desk, tablet = object(), object()
-    assert rating.citizen_screen([desk, tablet], desk) is tablet
-    assert rating.citizen_screen([tablet, desk], desk) is tablet
-    assert rating.citizen_screen([desk], desk) is None
+    assert citizen_screen([desk, tablet], desk) is tablet
+    assert citizen_screen([tablet, desk], desk) is tablet
+    assert citizen_screen([desk], desk) is None
 
 
 def test_a_good_rating_is_one_tap(qtbot, store, widgets):
@@ -79,14 +75,7 @@ def test_a_bad_rating_asks_why_before_it_is_stored(qtbot, store, widgets):
 def test_on_two_screens_the_rating_opens_full_screen_on_the_citizens(tmp_path, store):
     """A real offscreen platform with two virtual screens, in a child process (one QApplication per process)."""
     case = _accepted(store)
-    config = tmp_path / "screens.json"
-    config.write_text(json.dumps({"screens": [
-        {"name": "desk", "x": 0, "y": 0, "width": 1366, "height": 768, "logicalDpi": 96},
-        {"name": "citizen", "x": 1366, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96}]}))
-    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "tests.ui.twoscreens", str(store.data_dir), case.uuid], env=env,
-                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen = twoscreens.run("rating", store.data_dir, case.uuid, tmp_path)
     assert seen["screens"] == ["citizen", "desk"] and seen["clerk_screen"] == "desk"
     assert seen["window_screen"] == "citizen" and seen["full_screen"]
     assert seen["geometry"] == seen["citizen_geometry"] == [1366, 0, 1280, 800]

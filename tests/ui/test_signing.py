@@ -216,26 +216,13 @@ def test_confirming_an_empty_pad_asks_for_a_signature(qtbot, store, make_wizard)
 
 
 def test_with_a_second_screen_the_round_fills_the_citizens_screen(store, tmp_path):
-    import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     from tests.forms.conftest import draft
+    from tests.ui import twoscreens
 
-    root = Path(__file__).resolve().parents[2]
     settings.set_value(store.db, "signing", "screen")
     case = draft(store, 3, seed=4)
     store.save_draft(case)
-    config = tmp_path / "screens.json"
-    config.write_text(json.dumps({"screens": [
-        {"name": "desk", "x": 0, "y": 0, "width": 1366, "height": 768, "logicalDpi": 96},
-        {"name": "citizen", "x": 1366, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96}]}))
-    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PYTHONPATH": str(root)}
-    out = subprocess.run([sys.executable, "-m", "tests.ui.twoscreens_signing", str(store.data_dir), case.uuid], env=env,
-                         cwd=root, capture_output=True, text=True, timeout=120, check=True)
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    seen = twoscreens.run("signing", store.data_dir, case.uuid, tmp_path)
     assert seen["window_screen"] == "citizen" and seen["full_screen"]
     assert seen["geometry"] == seen["citizen_geometry"] == [1366, 0, 1280, 800]
     assert seen["note"] == "请委托人、受托人依次在签名屏上签名…" and seen["done"]
