@@ -7,9 +7,11 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.ui.firstpaint import on_first_paint
 
 UI_FACES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
             "WenQuanYi Micro Hei")  # a CJK sans for the interface, the first the system has
@@ -132,21 +134,6 @@ def run(data_dir: Path, user: str | None = None) -> int:
 def _first_painted(app) -> None:
     print("first paint", flush=True)  # bench/startup.py times the start to this line, not to the exit
     app.quit()
-
-
-def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
-    """Call `callback` from the event loop `delay_ms` after `window` (or a widget in it) first paints."""
-    from PySide6.QtCore import QEvent, QObject
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-            if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
-                QApplication.instance().removeEventFilter(self)
-                QTimer.singleShot(delay_ms, callback)
-            return False
-
-    hook = FirstPaint(window)
-    QApplication.instance().installEventFilter(hook)
 
 
 def unlock(data_dir: Path, user: str | None = None):

@@ -134,13 +134,25 @@ def test_opening_the_page_leaves_the_ledger_query_to_the_first_query(tmp_path):
 
 
 def test_the_desk_prepares_the_ledger_page_after_start_for_those_who_may_open_it(qtbot, store, main_window):
-    """Its widgets took the GUI thread > 100 ms at the first opening (issue 16): built once after start, the
-    opening is a switch; a role without the ledger (the village agent) gets no page built."""
-    from desktop.ui.mainwindow import LEDGER_PREPARE_MS
+    """Its widgets took the GUI thread > 100 ms at the first opening (issue 16): built once, just after the home
+    screen's first paint (not on a timer seconds later, nor before the paint), the opening is a switch; a role
+    without the ledger (the village agent) gets no page built."""
+    from PySide6.QtCore import QEvent, QObject
 
     window = main_window(SUPERVISOR)
+    built_at_paint = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and watched is window.home and not built_at_paint:
+                built_at_paint.append(getattr(window, "_ledger", None) is not None)
+            return False
+
+    paints = Paints(window)
+    window.home.installEventFilter(paints)
     window.show()
-    qtbot.waitUntil(lambda: getattr(window, "_ledger", None) is not None, timeout=LEDGER_PREPARE_MS + 5000)
+    qtbot.waitUntil(lambda: getattr(window, "_ledger", None) is not None, timeout=3000)  # a 4 s timer did it before
+    assert built_at_paint == [False]  # home painted first
     prepared = window._ledger
     window.open_ledger()
     assert window.stack.currentWidget() is prepared  # the same page, not a second one
