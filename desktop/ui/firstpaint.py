@@ -11,12 +11,15 @@ def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
     """Call `callback` from the event loop `delay_ms` after `window` (or a widget in it) first paints; never once
     the window is gone."""
 
+    app = QApplication.instance()
+    assert app is not None, "on_first_paint needs the QApplication"
+
     class FirstPaint(QObject):
         def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
-                QApplication.instance().removeEventFilter(self)
+                app.removeEventFilter(self)
                 QTimer.singleShot(delay_ms, window, callback)
             return False
 
     hook = FirstPaint(window)
-    QApplication.instance().installEventFilter(hook)
+    app.installEventFilter(hook)
