@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain import overdue
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES, received_brief, received_label
+from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES, received_label
 from desktop.domain.catalog import METHODS
 from desktop.domain.errors import ValidationError
-from desktop.domain.idnumber import mask_id
-from desktop.storage import settings
+from desktop.storage import ledgerrows, settings
 
 MAX_DAYS = 366
 CLOSED = ("completed", "terminated")
@@ -286,17 +285,16 @@ def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
 
 # local cases
 
-_SQL = """SELECT c.uuid, c.number, c.revision, c.updated_at, c.service, c.state, c.accepted_at, c.applicant_name,
-    c.id_number, c.township, c.village, c.clerk, c.window,
-    json_extract(c.payload, '$.method', '$.applied_by', '$.proxy_kind', '$.proxy.name', '$.missing', '$.items')
-        AS extra,
-    CASE WHEN json_array_length(c.payload, '$.missing') > 0 THEN json_extract(c.payload, '$.materials') END AS got,
-    o.state AS outbox_state, s.resolved_at
-  FROM cases c
-  LEFT JOIN outbox o ON o.id = (SELECT id FROM outbox WHERE case_uuid = c.uuid ORDER BY revision DESC LIMIT 1)
+_SQL = """SELECT l.case_uuid, l.number, l.revision, l.updated_at, l.service, l.state, l.accepted_at, l.applicant,
+    {id_number}, l.township, l.village, l.clerk, l.window, l.method, l.applied_by, l.proxy_kind, l.proxy_name,
+    l.items, l.due_date, l.missing, l.materials, o.state AS outbox_state, s.resolved_at
+  FROM ledger_rows l {join}
+  LEFT JOIN outbox o ON o.id = (SELECT id FROM outbox WHERE case_uuid = l.case_uuid ORDER BY revision DESC LIMIT 1)
   LEFT JOIN sync_items s ON s.outbox_id = o.id
-  WHERE c.state != 'draft' AND c.accepted_date BETWEEN ? AND ? {more}
-  ORDER BY c.accepted_at, c.number"""
+  WHERE l.accepted_date BETWEEN ? AND ? {more}
+  ORDER BY l.accepted_date, l.accepted_at, l.number"""
+_MASKED = {"id_number": "l.id_masked", "join": ""}
+_FULL = {"id_number": "c.id_number", "join": "JOIN cases c ON c.uuid = l.case_uuid"}  # a personal export only
 
 
 def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
@@ -307,44 +305,40 @@ def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
 
 
 def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
-    """This device's cases accepted in the range, filtered on the indexed columns, as ledger summaries."""
+    """This device's cases accepted in the range, as ledger summaries: from the stored ledger rows
+    (desktop/storage/ledgerrows.py) by their date index, filtered on their columns; no payload is read."""
     more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
     for column, value in (("window", filters.window), ("township", filters.township),
                           ("village", filters.village), ("state", filters.state)):
         if value:
-            more.append(f"AND c.{column} = ?")
+            more.append(f"AND l.{column} = ?")
             params.append(value)
     if filters.service is not None:
-        more.append("AND c.service = ?")
+        more.append("AND l.service = ?")
         params.append(filters.service)
     if spellings := sorted(clerk_names(filters.clerk, names)):
-        more.append(f"AND c.clerk IN ({','.join('?' * len(spellings))})")
+        more.append(f"AND l.clerk IN ({','.join('?' * len(spellings))})")
         params += spellings
-    rows = store.db.execute(_SQL.format(more=" ".join(more)), params).fetchall()
-    return [_summary(r, personal) for r in rows]
+    sql = _SQL.format(more=" ".join(more), **(_FULL if personal else _MASKED))
+    return [_summary(r) for r in store.db.execute(sql, params).fetchall()]
 
 
-def _summary(r: tuple, personal: bool) -> dict[str, Any]:
-    (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
-     window, extra, got, outbox_state, resolved) = r
-    method, applied_by, proxy_kind, proxy_name, missing, items = json.loads(extra)
-    missing = missing or []
+def _summary(r: tuple) -> dict[str, Any]:
+    """A stored row as a summary: the hub's shape (hub/ledgerrows.py), but with the item names and the due date
+    kept at write time (`item_names`, `due_date`) instead of the items themselves."""
+    (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk, window,
+     method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state, resolved) = r
+    got = json.loads(materials) if materials else _COMPLETE
     return {"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
-            "state": state, "accepted_at": accepted, "applicant_name": name,
-            "id_number": id_number if personal else masked(id_number),
-            "township": township, "village": village, "clerk": clerk, "window": window, "method": method or "",
-            "applied_by": applied_by or "self", "proxy_kind": proxy_kind or "", "proxy_name": proxy_name or "",
-            "missing": len(missing), "missing_ids": missing,
-            "received": received_brief(json.loads(got), missing) if got else [], "items": items or [], "device": "",
-            "sync": sync_state(outbox_state, resolved)}
+            "state": state, "accepted_at": accepted, "applicant_name": name, "id_number": id_number,
+            "township": township, "village": village, "clerk": clerk, "window": window, "method": method,
+            "applied_by": applied_by, "proxy_kind": proxy_kind, "proxy_name": proxy_name, "missing": missing,
+            "missing_ids": got["missing"], "received": got["received"],
+            "item_names": tuple(items.split(ledgerrows.ITEMS_SEP)) if items else (), "due_date": due,
+            "device": "", "sync": sync_state(outbox_state, resolved)}
 
 
-def masked(id_number: str) -> str:
-    """mask_id, by slicing when the number is stored normalised (18 ASCII letters and digits): a year's ledger
-    masks 50,000 numbers, and normalising each one again cost a second (issue 16)."""
-    if len(id_number) == 18 and id_number.isascii() and id_number[:17].isdigit() and id_number[17] in "0123456789X":
-        return id_number[:6] + "********" + id_number[14:]
-    return mask_id(id_number) if id_number else ""
+_COMPLETE: dict[str, list] = {"missing": [], "received": []}
 
 
 def sync_state(outbox_state: str | None, resolved: str | None) -> str:
@@ -377,16 +371,21 @@ def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], t
     rows = []
     for n, s in enumerate(summaries, start=1):
         service = catalog.services.get(s["service"])
-        due, overdue = due_and_overdue(s["state"], s["items"], today)
+        if "item_names" in s:  # this device's stored row: the due date was decided when the case was written
+            items, due = s["item_names"], s["due_date"]
+            late = overdue.is_overdue(s["state"], due, today)
+        else:  # the hub's summary: its items with their dates and statuses
+            items = tuple(i["name"] for i in s["items"])
+            due, late = due_and_overdue(s["state"], s["items"], today)
         rows.append(_row(
             serial=n, uuid=s["uuid"], number=s["number"] or "", accepted_at=s["accepted_at"] or "",
             applicant=s["applicant_name"], id_number=s["id_number"], group=service.group if service else "",
             service=s["service"], service_name=service.name if service else f"（未知一件事 {s['service']}）",
-            items=tuple(i["name"] for i in s["items"]), method=s["method"], applied_by=s["applied_by"],
+            items=items, method=s["method"], applied_by=s["applied_by"],
             proxy_name=s["proxy_name"] if s["applied_by"] == "proxy" else "",
             proxy_kind=PROXY_KINDS.get(s["proxy_kind"], s["proxy_kind"]) if s["applied_by"] == "proxy" else "",
             materials_complete=not s["missing"], missing=s["missing"], state=s["state"],
-            state_label=STATES.get(s["state"], s["state"]), due_date=due, overdue=overdue, sync=s["sync"],
+            state_label=STATES.get(s["state"], s["state"]), due_date=due, overdue=late, sync=s["sync"],
             clerk=names.get(s["clerk"], s["clerk"]), window=s["window"], township=s["township"],
             village=s["village"], device=s.get("device", ""), revision=s["revision"], updated_at=s["updated_at"],
             **_materials(service, s)))
