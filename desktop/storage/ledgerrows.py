@@ -42,7 +42,9 @@ def fields(p: dict[str, Any], updated_at: str) -> tuple[Any, ...] | None:
         return None
     applicant, proxy = p.get("applicant") or {}, p.get("proxy") or {}
     items, missing = p.get("items") or [], p.get("missing") or []
-    materials = json.dumps({"missing": missing, "received": received_brief(p.get("materials") or {}, missing)},
+    # received sorted by material id: a case's materials dict and its stored (sort_keys) payload hold them in
+    # different orders, and the row must not depend on which one it was made from (the ledger shows catalog order)
+    materials = json.dumps({"missing": missing, "received": sorted(received_brief(p.get("materials") or {}, missing))},
                            ensure_ascii=False, separators=(",", ":")) if missing else None
     return (p["uuid"], p["accepted_at"][:10], p["accepted_at"], p.get("number") or "", p["service"], p["state"],
             p.get("revision") or 0, updated_at, (applicant.get("name") or "").strip(),

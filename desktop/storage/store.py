@@ -331,7 +331,7 @@ class Store:
         self.db.execute(f"INSERT INTO cases ({cols}) VALUES ({', '.join('?' * len(row))}) "
                         f"ON CONFLICT(uuid) DO UPDATE SET {updates}", list(row.values()))
         self._write_keys(case)
-        ledgerrows.write(self.db, payload, row["updated_at"])  # the case's line on the ledger, in this transaction
+        ledgerrows.write(self.db, payload, now.isoformat())  # the case's line on the ledger, in this transaction
         if outbox:
             self.db.execute("INSERT INTO outbox (case_uuid, revision, created_at) VALUES (?, ?, ?)",
                             [case.uuid, case.revision, now.isoformat()])
