@@ -258,10 +258,11 @@ def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date 
             merged = ledger_hub.merge(fetched.cases, mine)
             summaries = [s for s in merged if keep(s, filters, clerk_names(filters.clerk, names))]
             source, elsewhere = "hub", fetched.elsewhere_pending
-    if summaries is None:
-        summaries = local_summaries(store, filters, names, personal)
     today = today or dt.date.today()
-    rows = make_rows(summaries, store.catalog, names, today)
+    if summaries is None:
+        rows = local_rows(store, filters, names, today, personal)
+    else:
+        rows = make_rows(summaries, store.catalog, names, today)
     if filters.overdue_only:
         rows = [dataclasses.replace(r, serial=n) for n, r in enumerate((r for r in rows if r.overdue), start=1)]
     rows = mark_changed(store, rows)
@@ -304,9 +305,9 @@ def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
     return {clerk, names.get(clerk.lower(), clerk)} | {u for u, d in names.items() if d == clerk}
 
 
-def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
-    """This device's cases accepted in the range, as ledger summaries: from the stored ledger rows
-    (desktop/storage/ledgerrows.py) by their date index, filtered on their columns; no payload is read."""
+def _fetch(store, filters: Filters, names: dict[str, str], personal: bool) -> list[tuple]:
+    """The stored rows (desktop/storage/ledgerrows.py) of this device's cases accepted in the range, in order, by
+    their date index and filtered on their columns; no payload is read."""
     more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
     for column, value in (("window", filters.window), ("township", filters.township),
                           ("village", filters.village), ("state", filters.state)):
@@ -320,25 +321,61 @@ def local_summaries(store, filters: Filters, names: dict[str, str], personal: bo
         more.append(f"AND l.clerk IN ({','.join('?' * len(spellings))})")
         params += spellings
     sql = _SQL.format(more=" ".join(more), **(_FULL if personal else _MASKED))
-    return [_summary(r) for r in store.db.execute(sql, params).fetchall()]
+    return store.db.execute(sql, params).fetchall()
 
 
-def _summary(r: tuple) -> dict[str, Any]:
-    """A stored row as a summary: the hub's shape (hub/ledgerrows.py), but with the item names and the due date
-    kept at write time (`item_names`, `due_date`) instead of the items themselves."""
-    (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk, window,
-     method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state, resolved) = r
-    got = json.loads(materials) if materials else _COMPLETE
-    return {"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
-            "state": state, "accepted_at": accepted, "applicant_name": name, "id_number": id_number,
-            "township": township, "village": village, "clerk": clerk, "window": window, "method": method,
-            "applied_by": applied_by, "proxy_kind": proxy_kind, "proxy_name": proxy_name, "missing": missing,
-            "missing_ids": got["missing"], "received": got["received"],
-            "item_names": tuple(items.split(ledgerrows.ITEMS_SEP)) if items else (), "due_date": due,
-            "device": "", "sync": sync_state(outbox_state, resolved)}
+def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
+    """This device's cases accepted in the range as ledger summaries, in the hub's shape (hub/ledgerrows.py),
+    to merge with the hub's; each item has only its name, and `due_date` is the one decided when it was stored."""
+    out = []
+    for r in _fetch(store, filters, names, personal):
+        (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
+         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state,
+         resolved) = r
+        got = json.loads(materials) if materials else _COMPLETE
+        out.append({"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
+                    "state": state, "accepted_at": accepted, "applicant_name": name, "id_number": id_number,
+                    "township": township, "village": village, "clerk": clerk, "window": window, "method": method,
+                    "applied_by": applied_by, "proxy_kind": proxy_kind, "proxy_name": proxy_name,
+                    "missing": missing, "missing_ids": got["missing"], "received": got["received"],
+                    "items": [{"name": n} for n in items.split(ledgerrows.ITEMS_SEP)] if items else [],
+                    "due_date": due, "device": "", "sync": sync_state(outbox_state, resolved)})
+    return out
 
 
 _COMPLETE: dict[str, list] = {"missing": [], "received": []}
+
+
+def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, personal: bool = False
+               ) -> list[LedgerRow]:
+    """This device's ledger rows straight from the stored rows, numbered in order: what `make_rows` makes of
+    their summaries (tests/ledger/test_stored_rows.py compares the two), without a summary per case between."""
+    services, is_overdue, sep, rows = store.catalog.services, overdue.is_overdue, ledgerrows.ITEMS_SEP, []
+    for n, r in enumerate(_fetch(store, filters, names, personal), start=1):
+        (uuid, number, revision, updated, service_no, state, accepted, name, id_number, township, village, clerk,
+         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state,
+         resolved) = r
+        service = services.get(service_no)
+        proxy = applied_by == "proxy"
+        values = {
+            "serial": n, "uuid": uuid, "number": number, "accepted_at": accepted, "applicant": name,
+            "id_number": id_number, "group": service.group if service else "", "service": service_no,
+            "service_name": service.name if service else f"（未知一件事 {service_no}）",
+            "items": tuple(items.split(sep)) if items else (), "method": method, "applied_by": applied_by,
+            "proxy_name": proxy_name if proxy else "",
+            "proxy_kind": PROXY_KINDS.get(proxy_kind, proxy_kind) if proxy else "",
+            "materials_complete": not missing, "missing": missing, "state": state,
+            "state_label": STATES.get(state, state), "due_date": due, "overdue": is_overdue(state, due, today),
+            "sync": sync_state(outbox_state, resolved), "clerk": names.get(clerk, clerk), "window": window,
+            "township": township, "village": village, "device": "", "revision": revision, "updated_at": updated,
+            "changed_after_close": False, "received": (), "missing_names": ()}
+        if materials:
+            got = json.loads(materials)
+            values.update(_materials(service, {"missing_ids": got["missing"], "received": got["received"]}))
+        row = object.__new__(LedgerRow)  # as _row: every field set, without the frozen __init__
+        object.__setattr__(row, "__dict__", values)
+        rows.append(row)
+    return rows
 
 
 def sync_state(outbox_state: str | None, resolved: str | None) -> str:
@@ -371,11 +408,10 @@ def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], t
     rows = []
     for n, s in enumerate(summaries, start=1):
         service = catalog.services.get(s["service"])
-        if "item_names" in s:  # this device's stored row: the due date was decided when the case was written
-            items, due = s["item_names"], s["due_date"]
-            late = overdue.is_overdue(s["state"], due, today)
+        items = tuple(i["name"] for i in s["items"])
+        if "due_date" in s:  # this device's stored row: the due date was decided when the case was written
+            due, late = s["due_date"], overdue.is_overdue(s["state"], s["due_date"], today)
         else:  # the hub's summary: its items with their dates and statuses
-            items = tuple(i["name"] for i in s["items"])
             due, late = due_and_overdue(s["state"], s["items"], today)
         rows.append(_row(
             serial=n, uuid=s["uuid"], number=s["number"] or "", accepted_at=s["accepted_at"] or "",
