@@ -240,24 +240,13 @@ def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
 def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date | None,
            now: dt.datetime | None) -> LedgerResult:
     from desktop.accounts.staff import Accounts
-    from desktop.ledger import hub as ledger_hub, ratings
+    from desktop.ledger import ratings
 
     filters = filters.checked(store.catalog)
     values, names = settings.get_all(store.db), Accounts(store.db).names()
     source, warning, elsewhere, summaries = "local", None, [], None
-    if hub != "local" and ledger_hub.configured(store.db):
-        try:
-            fetched = ledger_hub.fetch(store.db, filters.date_from, filters.date_to, personal=personal)
-        except ledger_hub.HubUnavailableError as exc:
-            if hub == "hub":
-                raise
-            warning = f"{exc.message}；以下仅为本机数据"
-        else:
-            # this device's newer revisions win over the hub's; filters apply after the merge
-            mine = local_summaries(store, Filters(filters.date_from, filters.date_to), names, personal)
-            merged = ledger_hub.merge(fetched.cases, mine)
-            summaries = [s for s in merged if keep(s, filters, clerk_names(filters.clerk, names))]
-            source, elsewhere = "hub", fetched.elsewhere_pending
+    if hub != "local" and values.get("hub_url"):  # the hub's client (httpx, ≈0.4 s to import) only then
+        summaries, source, warning, elsewhere = _from_hub(store, filters, hub, names, personal)
     today = today or dt.date.today()
     if summaries is None:
         rows = local_rows(store, filters, names, today, personal)
@@ -273,6 +262,27 @@ def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date 
     return LedgerResult(filters, rows, totals(rows, store.catalog), source, values.get("office") or "",
                         generated, today.isoformat(), warning, elsewhere, personal, values.get("window_code") or "",
                         rated, rated_source)
+
+
+def _from_hub(store, filters: Filters, hub: str, names: dict[str, str], personal: bool
+              ) -> tuple[list[dict[str, Any]] | None, str, str | None, list[dict[str, Any]]]:
+    """(summaries, source, warning, other devices' queues) from the hub merged with this device's cases, or
+    (None, 'local', why, []) when no device token is there or it cannot answer (hub='hub': raised instead)."""
+    from desktop.ledger import hub as ledger_hub
+
+    if not ledger_hub.configured(store.db):
+        return None, "local", None, []
+    try:
+        fetched = ledger_hub.fetch(store.db, filters.date_from, filters.date_to, personal=personal)
+    except ledger_hub.HubUnavailableError as exc:
+        if hub == "hub":
+            raise
+        return None, "local", f"{exc.message}；以下仅为本机数据", []
+    # this device's newer revisions win over the hub's; filters apply after the merge
+    mine = local_summaries(store, Filters(filters.date_from, filters.date_to), names, personal)
+    merged = ledger_hub.merge(fetched.cases, mine)
+    return ([s for s in merged if keep(s, filters, clerk_names(filters.clerk, names))], "hub", None,
+            fetched.elsewhere_pending)
 
 
 def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
