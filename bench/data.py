@@ -12,12 +12,14 @@ directly in one transaction: accepting 100,000 cases through `Store.accept` woul
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import os
 import random
 import shutil
+import sqlite3
 import sys
 import uuid
 from pathlib import Path
@@ -27,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from desktop.domain import workdays
 from desktop.intake import demo
 from desktop.protocol.auditchain import GENESIS, canonical, row_hash
-from desktop.storage import searchkeys
+from desktop.storage import ledgerrows, searchkeys
+from desktop.storage.migrations import MIGRATIONS
 from desktop.storage.store import Store
 
 VERSION = 1  # bump when the generated shape changes, so stale caches are rebuilt
@@ -40,11 +43,32 @@ def cache_root() -> Path:
 
 
 def data_dir(count: int) -> Path:
-    """The cached data dir of `count` cases, built on first use."""
+    """The cached data dir of `count` cases, built on first use, with this tree's migrations applied."""
     target = cache_root() / f"cases-{count}-v{VERSION}"
     if not (target / "desk.sqlite").exists():
         build(count, target)
-    Store.open(target).close()  # migrations added since it was built are applied now, not inside a measurement
+    return migrated(target)
+
+
+def migrated(source: Path) -> Path:
+    """`source` if it has every migration of this tree; else a copy of it beside it, named after the newest
+    migration, migrated (made once, then reused). The cache is shared by trees at different migrations: one
+    migrated in place would no longer open in a tree without that migration, or migrate twice once renumbered.
+    Migrations are applied here, not inside a measurement."""
+    with contextlib.closing(sqlite3.connect(f"file:{source / 'desk.sqlite'}?mode=ro", uri=True)) as conn:
+        if not MIGRATIONS.pending(conn):
+            return source
+    target = source.with_name(f"{source.name}-{MIGRATIONS.steps[-1][0]}")
+    if not (target / "desk.sqlite").exists():
+        partial = target.with_name(target.name + ".part")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(source, partial, ignore=shutil.ignore_patterns("desk.sqlite*", "desk.lock"))
+        with (contextlib.closing(sqlite3.connect(f"file:{source / 'desk.sqlite'}?mode=ro", uri=True)) as src,
+              contextlib.closing(sqlite3.connect(partial / "desk.sqlite")) as dst):
+            src.backup(dst)  # a consistent copy, whatever is still in the source's WAL
+        Store.open(partial).close()
+        partial.rename(target)
+    Store.open(target).close()
     return target
 
 
@@ -140,6 +164,7 @@ def _write(store: Store, case: dict, events: list[dict], chain: _Chain) -> None:
          case["accepted_at"], case["accepted_at"][:10], due, person["name"], person["id_number"], person["phone"],
          person["township"], person["village"], case["clerk"], case["window"], None, case.get("page", 0),
          json.dumps(case, ensure_ascii=False, sort_keys=True)])
+    ledgerrows.write(store.db, case, updated)  # as Store._write does
     keys = _name_keys(person["name"]) | searchkeys.keys_for("", person["id_number"], person["phone"], case["number"])
     store.db.conn.executemany("INSERT INTO case_keys (key, case_uuid) VALUES (?, ?)",
                               [(k, case["uuid"]) for k in sorted(keys)])

@@ -54,6 +54,20 @@ class LedgerClient(HubClient):
         return answer.data
 
 
+class RatingsClient(HubClient):
+    """The sync client with the hub's ratings endpoint (desktop/ledger/ratings.py; the envelope checks and
+    failure words are the client's). Here, not there, so that a ledger without a hub never imports the client."""
+
+    def ratings(self, date_from: dt.date, date_to: dt.date) -> list[dict]:
+        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        answer = self._request("GET", "/v1/ratings", params=params, refusals=(404, 422))
+        if answer.status == 404:
+            raise HubUnavailableError("县级汇聚服务器版本较旧，不支持全办理点评价合计：请升级服务器")
+        if answer.status != 200:
+            raise HubUnavailableError(f"县级汇聚服务器拒绝了评价合计请求：{answer.message}")
+        return answer.data.get("totals") or []
+
+
 def configured(db) -> bool:
     """A hub URL and a device token: the ledger should come from the hub."""
     return bool(settings.get(db, "hub_url") and syncstate.get(db, "token"))

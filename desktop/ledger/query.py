@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain import overdue
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES, received_brief, received_label
+from desktop.domain.case import APPLIED_BY, PROXY_KINDS, STATES, received_label
 from desktop.domain.catalog import METHODS
 from desktop.domain.errors import ValidationError
-from desktop.domain.idnumber import mask_id
-from desktop.storage import settings
+from desktop.storage import ledgerrows, settings
 
 MAX_DAYS = 366
 CLOSED = ("completed", "terminated")
@@ -241,28 +240,18 @@ def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
 def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date | None,
            now: dt.datetime | None) -> LedgerResult:
     from desktop.accounts.staff import Accounts
-    from desktop.ledger import hub as ledger_hub, ratings
+    from desktop.ledger import ratings
 
     filters = filters.checked(store.catalog)
     values, names = settings.get_all(store.db), Accounts(store.db).names()
     source, warning, elsewhere, summaries = "local", None, [], None
-    if hub != "local" and ledger_hub.configured(store.db):
-        try:
-            fetched = ledger_hub.fetch(store.db, filters.date_from, filters.date_to, personal=personal)
-        except ledger_hub.HubUnavailableError as exc:
-            if hub == "hub":
-                raise
-            warning = f"{exc.message}；以下仅为本机数据"
-        else:
-            # this device's newer revisions win over the hub's; filters apply after the merge
-            mine = local_summaries(store, Filters(filters.date_from, filters.date_to), names, personal)
-            merged = ledger_hub.merge(fetched.cases, mine)
-            summaries = [s for s in merged if keep(s, filters, clerk_names(filters.clerk, names))]
-            source, elsewhere = "hub", fetched.elsewhere_pending
-    if summaries is None:
-        summaries = local_summaries(store, filters, names, personal)
+    if hub != "local" and values.get("hub_url"):  # the hub's client (httpx, ≈0.4 s to import) only then
+        summaries, source, warning, elsewhere = _from_hub(store, filters, hub, names, personal)
     today = today or dt.date.today()
-    rows = make_rows(summaries, store.catalog, names, today)
+    if summaries is None:
+        rows = local_rows(store, filters, names, today, personal)
+    else:
+        rows = make_rows(summaries, store.catalog, names, today)
     if filters.overdue_only:
         rows = [dataclasses.replace(r, serial=n) for n, r in enumerate((r for r in rows if r.overdue), start=1)]
     rows = mark_changed(store, rows)
@@ -273,6 +262,27 @@ def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date 
     return LedgerResult(filters, rows, totals(rows, store.catalog), source, values.get("office") or "",
                         generated, today.isoformat(), warning, elsewhere, personal, values.get("window_code") or "",
                         rated, rated_source)
+
+
+def _from_hub(store, filters: Filters, hub: str, names: dict[str, str], personal: bool
+              ) -> tuple[list[dict[str, Any]] | None, str, str | None, list[dict[str, Any]]]:
+    """(summaries, source, warning, other devices' queues) from the hub merged with this device's cases, or
+    (None, 'local', why, []) when no device token is there or it cannot answer (hub='hub': raised instead)."""
+    from desktop.ledger import hub as ledger_hub
+
+    if not ledger_hub.configured(store.db):
+        return None, "local", None, []
+    try:
+        fetched = ledger_hub.fetch(store.db, filters.date_from, filters.date_to, personal=personal)
+    except ledger_hub.HubUnavailableError as exc:
+        if hub == "hub":
+            raise
+        return None, "local", f"{exc.message}；以下仅为本机数据", []
+    # this device's newer revisions win over the hub's; filters apply after the merge
+    mine = local_summaries(store, Filters(filters.date_from, filters.date_to), names, personal)
+    merged = ledger_hub.merge(fetched.cases, mine)
+    return ([s for s in merged if keep(s, filters, clerk_names(filters.clerk, names))], "hub", None,
+            fetched.elsewhere_pending)
 
 
 def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
@@ -286,17 +296,16 @@ def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
 
 # local cases
 
-_SQL = """SELECT c.uuid, c.number, c.revision, c.updated_at, c.service, c.state, c.accepted_at, c.applicant_name,
-    c.id_number, c.township, c.village, c.clerk, c.window,
-    json_extract(c.payload, '$.method', '$.applied_by', '$.proxy_kind', '$.proxy.name', '$.missing', '$.items')
-        AS extra,
-    CASE WHEN json_array_length(c.payload, '$.missing') > 0 THEN json_extract(c.payload, '$.materials') END AS got,
-    o.state AS outbox_state, s.resolved_at
-  FROM cases c
-  LEFT JOIN outbox o ON o.id = (SELECT id FROM outbox WHERE case_uuid = c.uuid ORDER BY revision DESC LIMIT 1)
+_SQL = """SELECT l.case_uuid, l.number, l.revision, l.updated_at, l.service, l.state, l.accepted_at, l.applicant,
+    {id_number}, l.township, l.village, l.clerk, l.window, l.method, l.applied_by, l.proxy_kind, l.proxy_name,
+    l.items, l.due_date, l.missing, l.materials, o.state AS outbox_state, s.resolved_at
+  FROM ledger_rows l {join}
+  LEFT JOIN outbox o ON o.id = (SELECT id FROM outbox WHERE case_uuid = l.case_uuid ORDER BY revision DESC LIMIT 1)
   LEFT JOIN sync_items s ON s.outbox_id = o.id
-  WHERE c.state != 'draft' AND c.accepted_date BETWEEN ? AND ? {more}
-  ORDER BY c.accepted_at, c.number"""
+  WHERE l.accepted_date BETWEEN ? AND ? {more}
+  ORDER BY l.accepted_date, l.accepted_at, l.number"""
+_MASKED = {"id_number": "l.id_masked", "join": ""}
+_FULL = {"id_number": "c.id_number", "join": "JOIN cases c ON c.uuid = l.case_uuid"}  # a personal export only
 
 
 def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
@@ -306,45 +315,77 @@ def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
     return {clerk, names.get(clerk.lower(), clerk)} | {u for u, d in names.items() if d == clerk}
 
 
-def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
-    """This device's cases accepted in the range, filtered on the indexed columns, as ledger summaries."""
+def _fetch(store, filters: Filters, names: dict[str, str], personal: bool) -> list[tuple]:
+    """The stored rows (desktop/storage/ledgerrows.py) of this device's cases accepted in the range, in order, by
+    their date index and filtered on their columns; no payload is read."""
     more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
     for column, value in (("window", filters.window), ("township", filters.township),
                           ("village", filters.village), ("state", filters.state)):
         if value:
-            more.append(f"AND c.{column} = ?")
+            more.append(f"AND l.{column} = ?")
             params.append(value)
     if filters.service is not None:
-        more.append("AND c.service = ?")
+        more.append("AND l.service = ?")
         params.append(filters.service)
     if spellings := sorted(clerk_names(filters.clerk, names)):
-        more.append(f"AND c.clerk IN ({','.join('?' * len(spellings))})")
+        more.append(f"AND l.clerk IN ({','.join('?' * len(spellings))})")
         params += spellings
-    rows = store.db.execute(_SQL.format(more=" ".join(more)), params).fetchall()
-    return [_summary(r, personal) for r in rows]
+    sql = _SQL.format(more=" ".join(more), **(_FULL if personal else _MASKED))
+    return store.db.execute(sql, params).fetchall()
 
 
-def _summary(r: tuple, personal: bool) -> dict[str, Any]:
-    (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
-     window, extra, got, outbox_state, resolved) = r
-    method, applied_by, proxy_kind, proxy_name, missing, items = json.loads(extra)
-    missing = missing or []
-    return {"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
-            "state": state, "accepted_at": accepted, "applicant_name": name,
-            "id_number": id_number if personal else masked(id_number),
-            "township": township, "village": village, "clerk": clerk, "window": window, "method": method or "",
-            "applied_by": applied_by or "self", "proxy_kind": proxy_kind or "", "proxy_name": proxy_name or "",
-            "missing": len(missing), "missing_ids": missing,
-            "received": received_brief(json.loads(got), missing) if got else [], "items": items or [], "device": "",
-            "sync": sync_state(outbox_state, resolved)}
+def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
+    """This device's cases accepted in the range as ledger summaries, in the hub's shape (hub/ledgerrows.py),
+    to merge with the hub's; each item has only its name, and `due_date` is the one decided when it was stored."""
+    out = []
+    for r in _fetch(store, filters, names, personal):
+        (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
+         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state,
+         resolved) = r
+        got = json.loads(materials) if materials else _COMPLETE
+        out.append({"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
+                    "state": state, "accepted_at": accepted, "applicant_name": name, "id_number": id_number,
+                    "township": township, "village": village, "clerk": clerk, "window": window, "method": method,
+                    "applied_by": applied_by, "proxy_kind": proxy_kind, "proxy_name": proxy_name,
+                    "missing": missing, "missing_ids": got["missing"], "received": got["received"],
+                    "items": [{"name": n} for n in items.split(ledgerrows.ITEMS_SEP)] if items else [],
+                    "due_date": due, "device": "", "sync": sync_state(outbox_state, resolved)})
+    return out
 
 
-def masked(id_number: str) -> str:
-    """mask_id, by slicing when the number is stored normalised (18 ASCII letters and digits): a year's ledger
-    masks 50,000 numbers, and normalising each one again cost a second (issue 16)."""
-    if len(id_number) == 18 and id_number.isascii() and id_number[:17].isdigit() and id_number[17] in "0123456789X":
-        return id_number[:6] + "********" + id_number[14:]
-    return mask_id(id_number) if id_number else ""
+_COMPLETE: dict[str, list] = {"missing": [], "received": []}
+
+
+def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, personal: bool = False
+               ) -> list[LedgerRow]:
+    """This device's ledger rows straight from the stored rows, numbered in order: what `make_rows` makes of
+    their summaries (tests/ledger/test_stored_rows.py compares the two), without a summary per case between."""
+    services, is_overdue, sep, rows = store.catalog.services, overdue.is_overdue, ledgerrows.ITEMS_SEP, []
+    for n, r in enumerate(_fetch(store, filters, names, personal), start=1):
+        (uuid, number, revision, updated, service_no, state, accepted, name, id_number, township, village, clerk,
+         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state,
+         resolved) = r
+        service = services.get(service_no)
+        proxy = applied_by == "proxy"
+        values = {
+            "serial": n, "uuid": uuid, "number": number, "accepted_at": accepted, "applicant": name,
+            "id_number": id_number, "group": service.group if service else "", "service": service_no,
+            "service_name": service.name if service else f"（未知一件事 {service_no}）",
+            "items": tuple(items.split(sep)) if items else (), "method": method, "applied_by": applied_by,
+            "proxy_name": proxy_name if proxy else "",
+            "proxy_kind": PROXY_KINDS.get(proxy_kind, proxy_kind) if proxy else "",
+            "materials_complete": not missing, "missing": missing, "state": state,
+            "state_label": STATES.get(state, state), "due_date": due, "overdue": is_overdue(state, due, today),
+            "sync": sync_state(outbox_state, resolved), "clerk": names.get(clerk, clerk), "window": window,
+            "township": township, "village": village, "device": "", "revision": revision, "updated_at": updated,
+            "changed_after_close": False, "received": (), "missing_names": ()}
+        if materials:
+            got = json.loads(materials)
+            values.update(_materials(service, {"missing_ids": got["missing"], "received": got["received"]}))
+        row = object.__new__(LedgerRow)  # as _row: every field set, without the frozen __init__
+        object.__setattr__(row, "__dict__", values)
+        rows.append(row)
+    return rows
 
 
 def sync_state(outbox_state: str | None, resolved: str | None) -> str:
@@ -377,16 +418,20 @@ def make_rows(summaries: list[dict[str, Any]], catalog, names: dict[str, str], t
     rows = []
     for n, s in enumerate(summaries, start=1):
         service = catalog.services.get(s["service"])
-        due, overdue = due_and_overdue(s["state"], s["items"], today)
+        items = tuple(i["name"] for i in s["items"])
+        if "due_date" in s:  # this device's stored row: the due date was decided when the case was written
+            due, late = s["due_date"], overdue.is_overdue(s["state"], s["due_date"], today)
+        else:  # the hub's summary: its items with their dates and statuses
+            due, late = due_and_overdue(s["state"], s["items"], today)
         rows.append(_row(
             serial=n, uuid=s["uuid"], number=s["number"] or "", accepted_at=s["accepted_at"] or "",
             applicant=s["applicant_name"], id_number=s["id_number"], group=service.group if service else "",
             service=s["service"], service_name=service.name if service else f"（未知一件事 {s['service']}）",
-            items=tuple(i["name"] for i in s["items"]), method=s["method"], applied_by=s["applied_by"],
+            items=items, method=s["method"], applied_by=s["applied_by"],
             proxy_name=s["proxy_name"] if s["applied_by"] == "proxy" else "",
             proxy_kind=PROXY_KINDS.get(s["proxy_kind"], s["proxy_kind"]) if s["applied_by"] == "proxy" else "",
             materials_complete=not s["missing"], missing=s["missing"], state=s["state"],
-            state_label=STATES.get(s["state"], s["state"]), due_date=due, overdue=overdue, sync=s["sync"],
+            state_label=STATES.get(s["state"], s["state"]), due_date=due, overdue=late, sync=s["sync"],
             clerk=names.get(s["clerk"], s["clerk"]), window=s["window"], township=s["township"],
             village=s["village"], device=s.get("device", ""), revision=s["revision"], updated_at=s["updated_at"],
             **_materials(service, s)))

@@ -12,10 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from desktop.domain import feedback
-from desktop.ledger import hub as ledger_hub
 from desktop.storage import settings
-from desktop.sync import state as syncstate
-from desktop.sync.client import HubClient, HubFailureError
 
 
 @dataclass
@@ -61,23 +58,14 @@ def totals(store, date_from: dt.date, date_to: dt.date, *, today: dt.date | None
     return list(out.values())
 
 
-class RatingsClient(HubClient):
-    """The sync client with the hub's ratings endpoint (the envelope checks and failure words are the client's)."""
-
-    def ratings(self, date_from: dt.date, date_to: dt.date) -> list[dict]:
-        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
-        answer = self._request("GET", "/v1/ratings", params=params, refusals=(404, 422))
-        if answer.status == 404:
-            raise ledger_hub.HubUnavailableError("县级汇聚服务器版本较旧，不支持全办理点评价合计：请升级服务器")
-        if answer.status != 200:
-            raise ledger_hub.HubUnavailableError(f"县级汇聚服务器拒绝了评价合计请求：{answer.message}")
-        return answer.data.get("totals") or []
-
-
 def from_hub(db, date_from: dt.date, date_to: dt.date, *, transport=None) -> list[RatingTotals]:
     """The office's totals from the hub; HubUnavailableError with the reason in Chinese otherwise."""
+    from desktop.ledger import hub as ledger_hub  # the hub's client (httpx): only when a hub is asked
+    from desktop.sync import state as syncstate
+    from desktop.sync.client import HubFailureError
+
     try:
-        with RatingsClient(settings.get(db, "hub_url"), syncstate.get(db, "token"), timeout=30.0,
+        with ledger_hub.RatingsClient(settings.get(db, "hub_url"), syncstate.get(db, "token"), timeout=30.0,
                            transport=transport) as client:
             rows = client.ratings(date_from, date_to)
     except HubFailureError as failure:
@@ -92,6 +80,8 @@ def for_ledger(store, filters, source: str, clerks: set[str], today: dt.date) ->
     warning = ""
     rows = None
     if source == "hub":
+        from desktop.ledger import hub as ledger_hub
+
         try:
             rows = from_hub(store.db, filters.date_from, filters.date_to)
         except ledger_hub.HubUnavailableError as exc:

@@ -16,8 +16,6 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
-
 EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 in the 1900 date system (its 1900 leap-year bug included)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML: written as _xHHHH_, as Excel does
 
@@ -31,45 +29,71 @@ def excel_serial(value: dt.date) -> float:
 
 
 def _escape(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if _CONTROL.search(text):
         text = text.replace("_x", "_x005F_x")
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     return text
 
 
+def serial_of(iso: str) -> float:
+    """An ISO date-time's wall-clock time as Excel's serial day number (excel_serial of it without its zone),
+    from its fields: no naive copy and no timedelta for each of a year's 50,000 acceptance times."""
+    t = dt.datetime.fromisoformat(iso)
+    return t.toordinal() - _EPOCH_DAY + (t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6) / 86400
+
+
+_EPOCH_DAY = EPOCH.toordinal()
+
+
 class RowWriter:
-    """Cells as worksheet XML; `styles` are the columns' XlsxWriter xf indices (None: the default style)."""
+    """Cells as worksheet XML; `styles` are the columns' XlsxWriter xf indices (None: the default style).
+
+    A row is its cells joined by its row number: each cell's XML after the number, followed by the start of the
+    next cell up to its number (`…</c><c r="C`), is what a column writes for a value, made once per distinct
+    value and then looked up (a year's columns repeat their states, services, places, clerks and dates), all of
+    a row's lookups in one `map`. Numbers are made each time: they are every row's own."""
 
     def __init__(self, styles: Sequence[int | None]):
-        self.starts = [f'<c r="{xl_col_to_name(c)}' for c in range(len(styles))]  # + row number + a style's end
+        # with the export, not with the module (xlsx.values uses it)
+        from xlsxwriter.utility import xl_col_to_name
+
+        starts = [f'<c r="{xl_col_to_name(c)}' for c in range(len(styles))]  # + row number + the rest
+        self._first = starts[0]
+        self._next = starts[1:] + [""]
         self.styles = [f'" s="{s}"' if s is not None else '"' for s in styles]
-        self._strings: dict[str, str] = {}
+        self._seen: list[dict[Any, str]] = [{} for _ in styles]  # per column: value → its XML after the number
 
     def row(self, r: int, values: Sequence[Any]) -> str:
-        """One row (`r` counted from 1) as `<row>` XML; None and '' leave the cell out unless it has a style."""
-        n, strings, cells = str(r), self._strings, []
-        for start, style, value in zip(self.starts, self.styles, values, strict=True):
-            kind = type(value)
-            if kind is str and value:
-                body = strings.get(value) or self._string(value)
-            elif value is None or value == "":
-                if style == '"':
-                    continue
-                body = "/>"
-            elif kind is int:
-                body = f"><v>{value}</v></c>"
-            elif isinstance(value, dt.date):
-                body = f"><v>{excel_serial(value):.16G}</v></c>"
-            else:
-                body = f"><v>{value:.16G}</v></c>"
-            cells.append(start + n + style + body)
-        return f'<row r="{r}">{"".join(cells)}</row>'
+        """One row (`r` counted from 1) as `<row>` XML; None and '' are empty cells (keeping a column's style)."""
+        if len(values) != len(self._seen):
+            raise ValueError(f"{len(values)} values for {len(self._seen)} columns")
+        parts: list[Any] = list(map(dict.get, self._seen, values))  # TypeError for an unhashable value: a bug
+        if None in parts:  # the columns not seen with this value yet, and the numbers
+            for column, part in enumerate(parts):
+                if part is None:
+                    parts[column] = self._part(column, values[column])
+        n = str(r)
+        return f'<row r="{n}">{self._first}{n}{n.join(parts)}</row>'
 
-    def _string(self, text: str) -> str:
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        body = self._strings[text] = f' t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
-        return body
+    def _part(self, column: int, value: Any) -> str:
+        """The column's XML for a value after the row number, up to the next cell's row number; kept for the
+        column's next row of that value, unless it is a number (every row's own)."""
+        style, kind = self.styles[column], type(value)
+        if kind is str and value:
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            cell = f'{style} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
+        elif value is None or value == "":
+            cell = style + "/>"
+        elif kind is int or kind is bool:
+            return f"{style}><v>{int(value)}</v></c>{self._next[column]}"
+        elif isinstance(value, dt.date):
+            cell = f"{style}><v>{excel_serial(value):.16G}</v></c>"
+        else:
+            return f"{style}><v>{value:.16G}</v></c>{self._next[column]}"
+        part = self._seen[column][value] = cell + self._next[column]  # row() found the value hashable
+        return part
 
 
 def add_rows(workbook: bytes, sheet: str, first: int, rows: Iterable[str], count: int, columns: int) -> bytes:
@@ -105,6 +129,8 @@ def _chunks(rows: Iterable[str], size: int = 2000) -> Iterable[str]:
 
 def _split(xml: str, first: int, count: int, columns: int) -> tuple[str, str]:
     """The sheet's XML before and after where the rows go, its dimension covering them."""
+    from xlsxwriter.utility import xl_col_to_name
+
     head, found, tail = xml.partition("</sheetData>")
     if not found:  # XlsxWriter writes the title and headings first, so the sheet data is never empty
         raise ValueError("the worksheet has no sheet data to add rows to")

@@ -9,11 +9,12 @@ ID numbers are masked; `personal_xlsx` gives full ones to a role with export.per
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from typing import Any
 
 from desktop.domain import catalog, feedback
-from desktop.ledger import query as ledger
+from desktop.ledger import query as ledger, sheetrows
 from desktop.storage import audit
 
 HEADINGS = [  # (heading, width in characters, number format)
@@ -33,12 +34,19 @@ def local_time(iso: str | None) -> dt.datetime | None:
 
 
 def values(row: ledger.LedgerRow) -> list[Any]:
-    """One case's cells in HEADINGS order."""
-    return [row.serial, row.number, local_time(row.accepted_at), row.applicant, row.id_number, row.group, row.service,
-            row.service_name, "；".join(row.items), len(row.items), row.method, row.applied_by_text,
-            row.materials_text, row.state_label, dt.date.fromisoformat(row.due_date) if row.due_date else None,
-            "是" if row.overdue else "", row.sync_label, row.clerk, row.window, row.township, row.village, row.device,
+    """One case's cells in HEADINGS order; the two dates as Excel's serial numbers (the columns' formats show
+    them as dates), the acceptance time as recorded on the wall clock."""
+    return [row.serial, row.number, sheetrows.serial_of(row.accepted_at) if row.accepted_at else None, row.applicant,
+            row.id_number, row.group, row.service, row.service_name, "；".join(row.items), len(row.items), row.method,
+            row.applied_by_text, row.materials_text, row.state_label, _due(row.due_date), "是" if row.overdue else "",
+            row.sync_label, row.clerk, row.window, row.township, row.village, row.device,
             "是" if row.changed_after_close else ""]
+
+
+@functools.lru_cache(maxsize=4096)
+def _due(iso: str | None) -> float | None:
+    """A due date as Excel's serial number (a year's cases share a few hundred dates)."""
+    return sheetrows.excel_serial(dt.date.fromisoformat(iso)) if iso else None
 
 
 def title(result: ledger.LedgerResult) -> str:
@@ -58,8 +66,6 @@ def write(result: ledger.LedgerResult) -> bytes:
 
 def _write(result: ledger.LedgerResult) -> bytes:
     import xlsxwriter  # loaded by the export only
-
-    from desktop.ledger import sheetrows
 
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,

@@ -18,7 +18,7 @@ from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, ValidationError
 from desktop.domain.redaction import redact
-from desktop.storage import audit, numbering, searchkeys, settings
+from desktop.storage import audit, ledgerrows, numbering, searchkeys, settings
 from desktop.storage.db import Database, open_db
 
 Listener = Callable[[str, str], None]
@@ -316,6 +316,7 @@ class Store:
         if outbox:
             case.revision += 1
         due = overdue.case_due_date(case.items, case.state)  # the date that decides 超期 (desktop/domain/overdue.py)
+        payload = case.to_dict()
         row = {
             "uuid": case.uuid, "number": case.number, "service": case.service, "state": case.state,
             "revision": case.revision, "created_at": now.isoformat(), "updated_at": now.isoformat(),
@@ -323,13 +324,14 @@ class Store:
             "due_date": due, "applicant_name": case.applicant.name.strip(), "id_number": case.applicant.id_number,
             "phone": case.applicant.phone, "township": case.applicant.township, "village": case.applicant.village,
             "clerk": case.clerk, "window": case.window, "linked_from": case.linked_from, "page": case.page,
-            "payload": json.dumps(case.to_dict(), ensure_ascii=False, sort_keys=True),
+            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
         }
         cols = ", ".join(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("uuid", "created_at"))
         self.db.execute(f"INSERT INTO cases ({cols}) VALUES ({', '.join('?' * len(row))}) "
                         f"ON CONFLICT(uuid) DO UPDATE SET {updates}", list(row.values()))
         self._write_keys(case)
+        ledgerrows.write(self.db, payload, now.isoformat())  # the case's line on the ledger, in this transaction
         if outbox:
             self.db.execute("INSERT INTO outbox (case_uuid, revision, created_at) VALUES (?, ?, ?)",
                             [case.uuid, case.revision, now.isoformat()])

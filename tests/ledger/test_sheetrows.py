@@ -40,10 +40,18 @@ def test_awkward_text_dates_and_styles_survive_the_round_trip(month):
 def test_serials_match_openpyxls():
     for value in (dt.datetime(2026, 11, 2, 9, 41, 7), dt.datetime(1900, 3, 1), dt.date(2027, 1, 15)):
         assert sheetrows.excel_serial(value) == to_excel(value)
+    for iso in ("2026-11-02T09:41:07+08:00", "2026-11-02T23:59:59.999999-05:00", "1900-03-01T00:00:00"):
+        wall = dt.datetime.fromisoformat(iso).replace(tzinfo=None)  # the time as recorded, without its zone
+        assert sheetrows.serial_of(iso) == sheetrows.excel_serial(wall) == to_excel(wall)
 
 
-def test_a_row_leaves_out_empty_cells_unless_styled_and_escapes_what_xml_cannot_hold():
+def test_a_row_writes_empty_cells_bare_and_escapes_what_xml_cannot_hold():
     cells = sheetrows.RowWriter([None, 7, None, None])
-    assert cells.row(5, ["", None, "x&y", "a\x01b_x0041_c"]) == (
-        '<row r="5"><c r="B5" s="7"/><c r="C5" t="inlineStr"><is><t>x&amp;y</t></is></c>'
-        '<c r="D5" t="inlineStr"><is><t>a_x0001_b_x005F_x0041_c</t></is></c></row>')  # as Excel escapes them
+    values = ["", None, "x&y", "a\x01b_x0041_c"]
+    expected = ('<c r="A{n}"/><c r="B{n}" s="7"/><c r="C{n}" t="inlineStr"><is><t>x&amp;y</t></is></c>'
+                '<c r="D{n}" t="inlineStr"><is><t>a_x0001_b_x005F_x0041_c</t></is></c>')  # as Excel escapes them
+    assert cells.row(5, values) == f'<row r="5">{expected.format(n=5)}</row>'
+    assert cells.row(12, values) == f'<row r="12">{expected.format(n=12)}</row>'  # the same cells, seen before
+    assert cells.row(13, [7, 2.5, None, " a "]) == (
+        '<row r="13"><c r="A13"><v>7</v></c><c r="B13" s="7"><v>2.5</v></c><c r="C13"/>'
+        '<c r="D13" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c></row>')
