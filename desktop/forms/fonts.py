@@ -196,7 +196,7 @@ def runs(text: str, where: str = "") -> list[tuple[str, str]]:
     """
     if not text:
         return []
-    if not _beyond_main().search(text):  # the common case, one C-speed scan: the main face draws it all
+    if not beyond_main().search(text):  # the common case, one C-speed scan: the main face draws it all
         face(MAIN)
         return [(MAIN, text)]
     out: list[tuple[str, str]] = []
@@ -238,7 +238,7 @@ def _unprintable() -> re.Pattern[str]:
     return _unprintable_re
 
 
-def _beyond_main() -> re.Pattern[str]:
+def beyond_main() -> re.Pattern[str]:
     """A pattern matching any character the main face does not draw, variation selectors included (they
     may pick a variant glyph from another face): text without one is a single run in the main face."""
     global _beyond_main_re
@@ -313,13 +313,15 @@ def width(text: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(s, name, size) for name, s in runs(text))
 
 
-def draw(canvas, x: float, y: float, text: str, size: float, *, align: str = "left", bold: bool = False) -> None:
-    """Draw one line on a reportlab canvas run by run; `bold` strokes the outlines (the faces have no bold)."""
+def draw(canvas, x: float, y: float, text: str, size: float, *, align: str = "left", bold: bool = False,
+         stroke: float | None = None) -> None:
+    """Draw one line on a reportlab canvas run by run; `bold` strokes the outlines (the faces have no bold)
+    `stroke` points wide (default: a 32nd of the size)."""
     x -= {"left": 0, "center": width(text, size) / 2, "right": width(text, size)}[align]
     t = canvas.beginText(x, y)
     if bold:
         t.setTextRenderMode(2)
-        canvas.setLineWidth(size / 32)
+        canvas.setLineWidth(stroke or size / 32)
     for name, s in runs(text):
         t.setFont(name, size)
         t.textOut(s)

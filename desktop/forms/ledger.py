@@ -146,8 +146,29 @@ class _Canvas(PagedCanvas):
     def __init__(self, *args, header: tuple[str, str, str], footer: str, **kw):
         super().__init__(*args, **kw)
         self._header, self._footer = header, footer
+        # The header and footer text are the same on every page: drawn once, their operators copied onto
+        # the other pages (thousands of pages in a year's ledger). A list, shared by every page's snapshot
+        # of the canvas's attributes (PagedCanvas keeps those per page).
+        self._fixed: list[str] = []
 
     def _decorate(self, number: int, total: int) -> None:
+        if self._fixed:
+            self._code.extend(self._fixed)
+        else:
+            start = len(self._code)
+            self._draw_fixed()
+            self._fixed.extend(self._code[start:])
+        self.saveState()
+        # stroked like the rest of the header and footer: the bold of the office's name (text render mode 2)
+        # carries on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have
+        # always looked so
+        self.setStrokeColor(colors.HexColor("#666666"))
+        self.setFillColor(colors.HexColor("#444444"))
+        fonts.draw(self, PAGE_W - MARGIN_X, MARGIN_BOTTOM - 8 * mm, f"第 {number} 页  共 {total} 页", 8.5, align="right",
+                   bold=True, stroke=0.5)
+        self.restoreState()
+
+    def _draw_fixed(self) -> None:
         left, middle, right = self._header
         top = PAGE_H - MARGIN_TOP + 5 * mm
         self.saveState()
@@ -157,10 +178,8 @@ class _Canvas(PagedCanvas):
         self.setStrokeColor(colors.HexColor("#666666"))
         self.setLineWidth(0.5)
         self.line(MARGIN_X, top - 2 * mm, PAGE_W - MARGIN_X, top - 2 * mm)
-        y = MARGIN_BOTTOM - 8 * mm
         self.setFillColor(colors.HexColor("#444444"))
-        fonts.draw(self, MARGIN_X, y, self._footer, 7.5)
-        fonts.draw(self, PAGE_W - MARGIN_X, y, f"第 {number} 页  共 {total} 页", 8.5, align="right")
+        fonts.draw(self, MARGIN_X, MARGIN_BOTTOM - 8 * mm, self._footer, 7.5)
         self.restoreState()
 
 
