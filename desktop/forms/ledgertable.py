@@ -124,10 +124,15 @@ class Prepared:
                  leading: float):
         self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
         self.widths, self._doc = _Widths(size), None
-        self._encoder: pdftext.Encoder | None = None
+        self._shows: _Shows | None = None
         self._blocks: list[_Blocks] = []
         self._header: str | None = None
         self.lefts = list(accumulate((c.width for c in columns), initial=0.0))
+        self._ys: dict[int, list[str]] = {}
+        self._lefts = [f"1 0 0 1 {left + PAD_X:.2f} " for left in self.lefts]
+        self._centred = [_Centred(c, left) for c, left in zip(columns, self.lefts, strict=False)]
+        scales = [c.scale for c in columns]
+        self._tz = [f"{now * 100:.0f} Tz\n" if now != before else "" for before, now in zip([1.0, *scales], scales, strict=False)]
         self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
         self.values: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
@@ -169,7 +174,7 @@ class Prepared:
     def blocks(self, doc) -> list[_Blocks]:
         """Per column: cell text → its text operators (made on first use; subset codes belong to `doc`)."""
         if doc is not self._doc:
-            self._doc, self._encoder = doc, pdftext.Encoder(doc)
+            self._doc, self._shows = doc, _Shows(pdftext.Encoder(doc), self.widths)
             self._blocks = [_Blocks(self, n, self.wrapped[n]) for n in range(len(self.columns))]
             self._header = None
         return self._blocks
@@ -178,36 +183,68 @@ class Prepared:
         """The column headings' operators, centred in a row whose middle is at y = 0 (the same on every page)."""
         self.blocks(doc)
         if self._header is None:
-            self._header = "\n".join(self.block(n, lines, center=True) for n, lines in enumerate(self.header))
+            self._header = "".join(self.block(n, lines, center=True) for n, lines in enumerate(self.header))
         return self._header
 
     def block(self, column: int, lines: list[str], *, center: bool = False) -> str:
         """The text operators of one cell in a row whose middle is at y = 0: its horizontal scale where it
-        differs from the column before (the row starts at 100), its lines centred as a block."""
-        c, leading, size = self.columns[column], self.leading, self.size
-        before = self.columns[column - 1].scale if column else 1.0
-        ops = [f"{c.scale * 100:.0f} Tz"] if c.scale != before else []
-        x, y = self.lefts[column], (len(lines) - 1) * leading / 2 - size * 0.35
-        current = ""
-        for line in lines:
-            if line:
-                drawn, pieces = self.line(line)
-                dx = (c.width - drawn * c.scale) / 2 if center or c.align == "center" else PAD_X
-                ops.append(f"1 0 0 1 {x + dx:.2f} {y:.2f} Tm")
-                for name, shown in pieces:
-                    ops.append(f"{shown} Tj" if name == current else f"{name} {size:g} Tf {shown} Tj")
-                    current = name
-            y -= leading
-        return "\n".join(ops)
+        differs from the column before (a row starts at 100), its lines centred as a block. Numbers are
+        formatted once per column and line count, or per width when centred: a cell is only joined."""
+        shows, out = self._shows, self._tz[column]
+        assert shows is not None, "blocks(doc) first"
+        ys = self._ys.get(len(lines)) or self._baselines(len(lines))
+        if center or self.columns[column].align == "center":
+            xs = self._centred[column]
+            for line, y in zip(lines, ys, strict=True):
+                drawn, ops = shows[line]
+                if ops:
+                    out += f"{xs.get(drawn) or xs.add(drawn)}{y} Tm {ops}\n"
+            return out
+        x = self._lefts[column]
+        for line, y in zip(lines, ys, strict=True):
+            ops = shows[line][1]
+            if ops:
+                out += f"{x}{y} Tm {ops}\n"
+        return out
 
-    def line(self, text: str) -> tuple[float, list[tuple[str, str]]]:
-        """A line's drawn width (unscaled) and its (font resource, PDF string) pieces."""
-        assert self._encoder is not None
-        drawn = self.widths.plain.get(text)
+    def _baselines(self, count: int) -> list[str]:
+        """The baselines of `count` lines centred on y = 0, as PDF numbers."""
+        found = self._ys.get(count)
+        if found is None:
+            top = (count - 1) * self.leading / 2 - self.size * 0.35
+            found = self._ys[count] = [f"{top - i * self.leading:.2f}" for i in range(count)]
+        return found
+
+
+class _Centred(dict):
+    """A column's centred lines: drawn width → the start of the text matrix (`1 0 0 1 x `)."""
+
+    def __init__(self, column: Column, left: float):
+        super().__init__()
+        self.middle, self.half = left + column.width / 2, column.scale / 2
+
+    def add(self, drawn: float) -> str:
+        found = self[drawn] = f"1 0 0 1 {self.middle - drawn * self.half:.2f} "
+        return found
+
+
+class _Shows(dict):
+    """One document's lines → (drawn width, the operators that show the line), made on first use."""
+
+    def __init__(self, encoder: pdftext.Encoder, widths: _Widths):
+        super().__init__()
+        self.encoder, self.widths, self.size = encoder, widths, f"{widths.size:g}"
+
+    def __missing__(self, line: str) -> tuple[float, str]:
+        if not line:
+            return 0.0, ""
+        drawn = self.widths.plain.get(line)
         if drawn is not None:
-            return drawn, self._encoder.pieces([(fonts.MAIN, text)])
-        runs, drawn = self.widths.measure(text)
-        return drawn, self._encoder.pieces(runs)
+            runs = [(fonts.MAIN, line)]
+        else:
+            runs, drawn = self.widths.measure(line)
+        found = self[line] = (drawn, self.encoder.show(runs, self.size))
+        return found
 
 
 class _Blocks(dict):
@@ -255,32 +292,27 @@ class LedgerTable(Flowable):
         blocks = p.blocks(c._doc)
         cells = zip(*(map(b.__getitem__, v[self.start:self.end]) for b, v in zip(blocks, p.values, strict=True)), strict=True)
         middles = [top - h / 2 for top, h in zip(tops[1:], p.heights[self.start:self.end], strict=False)]
-        ops = [f"q 1 0 0 1 0 {tops[0] - p.header_h / 2:.2f} cm BT\n{p.header_row(c._doc)}\nET Q"]
-        ops += [f"q 1 0 0 1 0 {middle:.2f} cm BT\n" + "\n".join(row) + "\nET Q" for middle, row in zip(middles, cells, strict=True)]
+        ops = [f"q 1 0 0 1 0 {tops[0] - p.header_h / 2:.2f} cm BT\n{p.header_row(c._doc)}ET Q"]
+        ops += [f"q 1 0 0 1 0 {middle:.2f} cm BT\n{''.join(row)}ET Q" for middle, row in zip(middles, cells, strict=True)]
         c._code.append("\n".join(ops))
         self._rules(tops)
         c.restoreState()
 
     def _shade(self, tops: list[float]) -> None:
-        c, p = self.canv, self.p
+        # rectangles and rules written as operators too: reportlab's path objects format every coordinate
+        # in Python, tens of thousands of times in a year's ledger
+        c, p, w = self.canv, self.p, f"{self.width:.2f}"
         c.setFillColor(HEADER_SHADE)
-        c.rect(0, tops[1], self.width, p.header_h, stroke=0, fill=1)
+        c._code.append(f"n 0 {tops[1]:.2f} {w} {p.header_h:.2f} re f*")
         c.setFillColor(ROW_SHADE)
-        for n, i in enumerate(range(self.start, self.end)):
-            if p.shaded[i]:
-                c.rect(0, tops[n + 2], self.width, p.heights[i], stroke=0, fill=1)
+        c._code += [f"n 0 {tops[n + 2]:.2f} {w} {p.heights[i]:.2f} re f*"
+                    for n, i in enumerate(range(self.start, self.end)) if p.shaded[i]]
         c.setFillColor(colors.black)
 
     def _rules(self, tops: list[float]) -> None:
-        c = self.canv
+        c, w = self.canv, f"{self.width:.2f}"
         c.setLineWidth(0.4)
-        path = c.beginPath()
-        for y in tops:
-            path.moveTo(0, y)
-            path.lineTo(self.width, y)
-        x = 0.0
-        for column in [None, *self.p.columns]:
-            x += column.width if column else 0.0
-            path.moveTo(x, tops[0])
-            path.lineTo(x, tops[-1])
-        c.drawPath(path, stroke=1, fill=0)
+        top, bottom = f"{tops[0]:.2f}", f"{tops[-1]:.2f}"
+        across = [f"0 {y:.2f} m {w} {y:.2f} l" for y in tops]
+        down = [f"{x:.2f} {top} m {x:.2f} {bottom} l" for x in self.p.lefts]
+        c._code.append(" ".join(across + down) + " S")

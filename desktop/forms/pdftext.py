@@ -1,7 +1,7 @@
 """PDF text for pages of many small strings (the ledger), encoded with a dict per face instead of reportlab's
 per-character `TTFont.splitString`, which took a third of a year's ledger.
 
-    shows = Encoder(doc).pieces(fonts.runs(text))   # [("/F1+0", "(\\201\\202)"), …]: resource name, string
+    ops = Encoder(doc).show(fonts.runs(text), "7.5")   # '/F1+0 7.5 Tf <8182> Tj /F1+1 7.5 Tf (34) Tj'
 
 A TrueType face is embedded as subsets of 256 glyphs, and the code of a character is its place in its subset.
 Each character still gets its code from reportlab's own `splitString`, once per document and in the order
@@ -15,7 +15,6 @@ from __future__ import annotations
 from itertools import groupby
 from operator import itemgetter
 
-from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
 
 _ASCII = range(32, 127)
@@ -23,15 +22,21 @@ _ESCAPE_ASCII = str.maketrans({"(": "\\(", ")": "\\)", "\\": "\\\\"})
 
 
 class Encoder:
-    """One document's character codes: face → character → (subset resource name, escaped code)."""
+    """One document's character codes: face → character → (subset resource name, code as two hex digits)."""
 
     def __init__(self, doc):
         self.doc = doc
         self._codes: dict[str, dict[str, tuple[str, str]]] = {}
         self._ascii: dict[str, str | None] = {}  # face → its first subset's name when ASCII codes are ASCII
 
+    def show(self, runs: list[tuple[str, str]], size: str) -> str:
+        """The operators that show one line given as fonts.runs gives it, from the current text position;
+        `size` as a PDF number (formatting a float costs more than the rest of a short line)."""
+        return " ".join([f"{name} {size} Tf {shown} Tj" for name, shown in self.pieces(runs)])
+
     def pieces(self, runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """`(font resource, PDF string)` pieces of one line given as fonts.runs gives it."""
+        """`(font resource, PDF string)` pieces of one line: printable ASCII as a literal string (readable,
+        one byte a character), the rest as hex strings (two bytes a glyph where an escape takes four)."""
         out: list[tuple[str, str]] = []
         for font, text in runs:
             plain = self._ascii.get(font, "") if text.isascii() and text.isprintable() else None
@@ -47,13 +52,13 @@ class Encoder:
                 codes = list(map(table.__getitem__, text))
             except KeyError:
                 codes = [table.get(ch) or self._learn(font, table, ch) for ch in text]
-            out += [(name, f"({''.join(map(itemgetter(1), group))})") for name, group in groupby(codes, itemgetter(0))]
+            out += [(name, f"<{''.join(map(itemgetter(1), group))}>") for name, group in groupby(codes, itemgetter(0))]
         return out
 
     def _learn(self, font: str, table: dict[str, tuple[str, str]], ch: str) -> tuple[str, str]:
         face = pdfmetrics.getFont(font)
         ((subset, code),) = face.splitString(ch, self.doc)
-        found = table[ch] = (face.getSubsetInternalName(subset, self.doc), escapePDF(code))
+        found = table[ch] = (face.getSubsetInternalName(subset, self.doc), code.hex().upper())
         return found
 
     def _ascii_subset(self, font: str) -> str | None:
