@@ -96,8 +96,11 @@ def wrap(text: str, room: float, width: _Widths) -> list[str]:
         for token in tokens(part):
             w = sum(width(ch) for ch in token)
             if line and used + w > room:
-                if token[0] in CANNOT_START and len(line) > 1:
-                    token, line = line[-1] + token, line[:-1]
+                if token[0] in CANNOT_START and len(line) > 1:  # carry the last character (and the
+                    cut = len(line) - 1                            # marks before it: "份）、") over
+                    while cut > 1 and line[cut] in CANNOT_START:
+                        cut -= 1
+                    token, line = line[cut:] + token, line[:cut]
                     w = sum(width(ch) for ch in token)
                 lines.append(line)
                 line, used = "", 0.0

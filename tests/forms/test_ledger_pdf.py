@@ -145,3 +145,14 @@ def test_page_streams_are_compressed_fast(month):
         stream = page["/Contents"].get_object()
         assert stream["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
         assert zlib.compress(stream.get_data(), 3) == stream._data
+
+
+def test_a_line_never_starts_with_two_closing_marks_either():
+    """'…1份）、' at the end of a full line: the 、 takes the 份） with it, not only the ）."""
+    from desktop.forms.ledgertable import _Widths, wrap
+
+    widths = _Widths(7.5)
+    room = sum(widths(ch) for ch in "原件1份）")
+    lines = wrap("原件1份）、儿童近期", room, widths)
+    assert "".join(lines) == "原件1份）、儿童近期" and lines[1].startswith("份）、"), lines
+    assert all(sum(widths(ch) for ch in line) <= room for line in lines), lines
