@@ -237,6 +237,13 @@ class _Shows(dict):
     def __init__(self, encoder: pdftext.Encoder, widths: _Widths):
         super().__init__()
         self.encoder, self.widths, self.size = encoder, widths, f"{widths.size:g}"
+        # lines of printable ASCII (case numbers, ID numbers, times: most distinct lines) made all at once,
+        # their codes being their own: nothing is assigned out of order
+        start, plain = encoder.literal_start(fonts.MAIN, self.size), widths.plain
+        if start:
+            lines = [s for s in plain if s and s.isascii() and s.isprintable()]
+            shown = [f"{start}{s.translate(pdftext.LITERAL)}) Tj" for s in lines]
+            self.update(zip(lines, zip(map(plain.__getitem__, lines), shown, strict=True), strict=True))
 
     def __missing__(self, line: str) -> tuple[float, str]:
         if not line:
@@ -256,6 +263,22 @@ class _Blocks(dict):
     def __init__(self, prepared: Prepared, column: int, wrapped: dict[str, list[str]]):
         super().__init__()
         self.prepared, self.column, self.wrapped = prepared, column, wrapped
+        self._single_lines()
+
+    def _single_lines(self) -> None:
+        """Cells of one line whose operators are known already (numbers): made all at once."""
+        p, n, shows = self.prepared, self.column, self.prepared._shows
+        assert shows is not None
+        lines = [(text, cut[0]) for text, cut in self.wrapped.items() if len(cut) == 1 and cut[0] in shows]
+        start, y = p._tz[n], p._baselines(1)[0]
+        if p.columns[n].align == "center":
+            xs = p._centred[n]
+            made = [f"{start}{xs.get(drawn) or xs.add(drawn)}{y} Tm {ops}\n"
+                    for drawn, ops in map(shows.__getitem__, (line for _, line in lines))]
+        else:
+            x = p._lefts[n]
+            made = [f"{start}{x}{y} Tm {ops}\n" for _, ops in map(shows.__getitem__, (line for _, line in lines))]
+        self.update(zip((text for text, _ in lines), made, strict=True))
 
     def __missing__(self, text: str) -> str:
         found = self[text] = self.prepared.block(self.column, self.wrapped[text])

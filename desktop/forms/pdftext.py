@@ -18,7 +18,7 @@ from operator import itemgetter
 from reportlab.pdfbase import pdfmetrics
 
 _ASCII = range(32, 127)
-_ESCAPE_ASCII = str.maketrans({"(": "\\(", ")": "\\)", "\\": "\\\\"})
+LITERAL = str.maketrans({"(": "\\(", ")": "\\)", "\\": "\\\\"})
 
 
 class Encoder:
@@ -43,7 +43,7 @@ class Encoder:
             if plain == "":
                 plain = self._ascii[font] = self._ascii_subset(font)
             if plain:
-                out.append((plain, f"({text.translate(_ESCAPE_ASCII)})"))
+                out.append((plain, f"({text.translate(LITERAL)})"))
                 continue
             table = self._codes.get(font)
             if table is None:
@@ -54,6 +54,14 @@ class Encoder:
                 codes = [table.get(ch) or self._learn(font, table, ch) for ch in text]
             out += [(name, f"<{''.join(map(itemgetter(1), group))}>") for name, group in groupby(codes, itemgetter(0))]
         return out
+
+    def literal_start(self, font: str, size: str) -> str | None:
+        """`/F1+0 7.5 Tf (`: how `pieces` starts a line of printable ASCII in `font` (then the line translated
+        with LITERAL, then `) Tj`), or None when that face's ASCII is not at its own codes."""
+        name = self._ascii.get(font, "")
+        if name == "":
+            name = self._ascii[font] = self._ascii_subset(font)
+        return f"{name} {size} Tf (" if name else None
 
     def _learn(self, font: str, table: dict[str, tuple[str, str]], ch: str) -> tuple[str, str]:
         face = pdfmetrics.getFont(font)
