@@ -17,10 +17,11 @@ from functools import partial
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from desktop.forms import fonts, layout, ledgerratings
+from desktop.forms import fonts, layout, ledgerratings, pdftext
 from desktop.forms.ledgerparts import chart_and_totals, revision_notes
 from desktop.forms.ledgertable import Column, LedgerTable, Prepared
 from desktop.forms.page import PagedCanvas
@@ -169,15 +170,15 @@ class _Canvas(PagedCanvas):
             start = len(self._code)
             self._draw_fixed()
             self._fixed.extend(self._code[start:])
-        self.saveState()
-        # stroked like the rest of the header and footer: the bold of the office's name (text render mode 2)
-        # carries on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have
-        # always looked so
-        self.setStrokeColor(colors.HexColor("#666666"))
-        self.setFillColor(colors.HexColor("#444444"))
-        fonts.draw(self, PAGE_W - MARGIN_X, MARGIN_BOTTOM - 8 * mm, f"第 {number} 页  共 {total} 页", 8.5, align="right",
-                   bold=True, stroke=0.5)
-        self.restoreState()
+        # 第 x 页 共 y 页 as operators (a text object per page cost a twentieth of a year's ledger), stroked
+        # like the rest of the header and footer: the bold of the office's name (text render mode 2) carries
+        # on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have always
+        # looked so
+        text = f"第 {number} 页  共 {total} 页"
+        x = PAGE_W - MARGIN_X - fonts.width(text, 8.5)
+        shown = pdftext.Encoder.of(self._doc).show(fonts.runs(text), "8.5")
+        self._code.append(f"q .4 .4 .4 RG .266667 .266667 .266667 rg .5 w BT 1 0 0 1 {fp_str(x, MARGIN_BOTTOM - 8 * mm)} Tm "
+                          f"2 Tr {shown} ET Q")
 
     def _draw_fixed(self) -> None:
         left, middle, right = self._header

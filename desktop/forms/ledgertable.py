@@ -141,7 +141,9 @@ class Prepared:
         self.values: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
         self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
         counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
-        self.heights = [lines * leading + 2 * PAD_Y for lines in map(max, zip(*counts, strict=True))]
+        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
+        height = {n: n * leading + 2 * PAD_Y for n in set(tallest)}
+        self.heights = list(map(height.__getitem__, tallest))
         self.ends = list(accumulate(self.heights, initial=0.0))
 
     def __len__(self) -> int:
@@ -177,7 +179,7 @@ class Prepared:
     def blocks(self, doc) -> list[_Blocks]:
         """Per column: cell text → its text operators (made on first use; subset codes belong to `doc`)."""
         if doc is not self._doc:
-            self._doc, self._shows = doc, _Shows(pdftext.Encoder(doc), self.widths)
+            self._doc, self._shows = doc, _Shows(pdftext.Encoder.of(doc), self.widths)
             self._blocks = [_Blocks(self, n, self.wrapped[n]) for n in range(len(self.columns))]
             self._header = None
         return self._blocks

@@ -29,6 +29,14 @@ class Encoder:
         self._codes: dict[str, dict[str, tuple[str, str]]] = {}
         self._ascii: dict[str, str | None] = {}  # face → its first subset's name when ASCII codes are ASCII
 
+    @classmethod
+    def of(cls, doc) -> Encoder:
+        """The document's encoder, made on first use and kept with the document."""
+        found = getattr(doc, "_pdftext_encoder", None)
+        if found is None:
+            found = doc._pdftext_encoder = cls(doc)
+        return found
+
     def show(self, runs: list[tuple[str, str]], size: str) -> str:
         """The operators that show one line given as fonts.runs gives it, from the current text position;
         `size` as a PDF number (formatting a float costs more than the rest of a short line)."""
