@@ -268,19 +268,27 @@ class _Blocks(dict):
         self._single_lines()
 
     def _single_lines(self) -> None:
-        """Cells of one line whose operators are known already (numbers): made all at once."""
+        """Cells whose lines' operators are known already (numbers, times): made all at once."""
         p, n, shows = self.prepared, self.column, self.prepared._shows
         assert shows is not None
+        known = shows.__contains__
         lines = [(text, cut[0]) for text, cut in self.wrapped.items() if len(cut) == 1 and cut[0] in shows]
+        more = [(text, cut) for text, cut in self.wrapped.items() if len(cut) > 1 and all(map(known, cut))]
         start, y = p._tz[n], p._baselines(1)[0]
         if p.columns[n].align == "center":
             xs = p._centred[n]
             made = [f"{start}{xs.get(drawn) or xs.add(drawn)}{y} Tm {ops}\n"
                     for drawn, ops in map(shows.__getitem__, (line for _, line in lines))]
+            made += [start + "".join([f"{xs.get(drawn) or xs.add(drawn)}{at} Tm {ops}\n" for (drawn, ops), at
+                                      in zip(map(shows.__getitem__, cut), p._baselines(len(cut)), strict=True)])
+                     for _, cut in more]
         else:
             x = p._lefts[n]
             made = [f"{start}{x}{y} Tm {ops}\n" for _, ops in map(shows.__getitem__, (line for _, line in lines))]
-        self.update(zip((text for text, _ in lines), made, strict=True))
+            made += [start + "".join([f"{x}{at} Tm {ops}\n" for (_, ops), at
+                                      in zip(map(shows.__getitem__, cut), p._baselines(len(cut)), strict=True)])
+                     for _, cut in more]
+        self.update(zip([text for text, _ in lines] + [text for text, _ in more], made, strict=True))
 
     def __missing__(self, text: str) -> str:
         found = self[text] = self.prepared.block(self.column, self.wrapped[text])
