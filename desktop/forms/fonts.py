@@ -313,15 +313,13 @@ def width(text: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(s, name, size) for name, s in runs(text))
 
 
-def draw(canvas, x: float, y: float, text: str, size: float, *, align: str = "left", bold: bool = False,
-         stroke: float | None = None) -> None:
-    """Draw one line on a reportlab canvas run by run; `bold` strokes the outlines (the faces have no bold)
-    `stroke` points wide (default: a 32nd of the size)."""
+def draw(canvas, x: float, y: float, text: str, size: float, *, align: str = "left", bold: bool = False) -> None:
+    """Draw one line on a reportlab canvas run by run; `bold` strokes the outlines (the faces have no bold)."""
     x -= {"left": 0, "center": width(text, size) / 2, "right": width(text, size)}[align]
     t = canvas.beginText(x, y)
     if bold:
         t.setTextRenderMode(2)
-        canvas.setLineWidth(stroke or size / 32)
+        canvas.setLineWidth(size / 32)
     for name, s in runs(text):
         t.setFont(name, size)
         t.textOut(s)
