@@ -196,7 +196,7 @@ def runs(text: str, where: str = "") -> list[tuple[str, str]]:
     """
     if not text:
         return []
-    if not _beyond_main().search(text):  # the common case, one C-speed scan: the main face draws it all
+    if not beyond_main().search(text):  # the common case, one C-speed scan: the main face draws it all
         face(MAIN)
         return [(MAIN, text)]
     out: list[tuple[str, str]] = []
@@ -238,7 +238,7 @@ def _unprintable() -> re.Pattern[str]:
     return _unprintable_re
 
 
-def _beyond_main() -> re.Pattern[str]:
+def beyond_main() -> re.Pattern[str]:
     """A pattern matching any character the main face does not draw, variation selectors included (they
     may pick a variant glyph from another face): text without one is a single run in the main face."""
     global _beyond_main_re

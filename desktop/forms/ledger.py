@@ -17,10 +17,11 @@ from functools import partial
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from desktop.forms import fonts, layout, ledgerratings
+from desktop.forms import fonts, layout, ledgerratings, pdftext
 from desktop.forms.ledgerparts import chart_and_totals, revision_notes
 from desktop.forms.ledgertable import Column, LedgerTable, Prepared
 from desktop.forms.page import PagedCanvas
@@ -70,13 +71,22 @@ def date_range(result) -> str:
 
 def cells(row, *, one_day: bool, personal: bool = False) -> list[str]:
     """The printed cells of one ledger row, in COLUMNS order."""
-    at = dt.datetime.fromisoformat(row.accepted_at) if row.accepted_at else None
-    when = "" if at is None else f"{at:%H:%M}" if one_day else f"{at:%m-%d}\n{at:%H:%M}"
+    when = accepted(row.accepted_at, one_day)
     serial = f"＊{row.serial}" if row.changed_after_close else str(row.serial)
     return [serial, row.number, when, f"{row.applicant}\n{row.id_number}", row.group,
             f"{row.service} {row.service_name}（{len(row.items)}项）", row.method, applied_by(row),
             "\n".join(row.materials_lines), row.state_label, row.due_date or "—", "超期" if row.overdue else "",
             row.sync_label, row.clerk, row.window, f"{row.township}\n{row.village}".strip()]
+
+
+def accepted(at: str, one_day: bool) -> str:
+    """受理时间: HH:MM, or MM-DD over HH:MM when the ledger covers several days."""
+    if not at:
+        return ""
+    if len(at) >= 16 and at[10] in "T " and at[13] == ":":  # ISO as stored: sliced, 50,000 times a year
+        return at[11:16] if one_day else f"{at[5:10]}\n{at[11:16]}"
+    moment = dt.datetime.fromisoformat(at)
+    return f"{moment:%H:%M}" if one_day else f"{moment:%m-%d}\n{moment:%H:%M}"
 
 
 def applied_by(row) -> str:
@@ -143,11 +153,34 @@ def story(result, closure: ClosureStamp | None) -> list:
 class _Canvas(PagedCanvas):
     """The ledger's running header (office, range, source) and 第 x 页 共 y 页 on every page."""
 
+    flate_level = 3
+
     def __init__(self, *args, header: tuple[str, str, str], footer: str, **kw):
         super().__init__(*args, **kw)
         self._header, self._footer = header, footer
+        # The header and footer text are the same on every page: drawn once, their operators copied onto
+        # the other pages (thousands of pages in a year's ledger). A list, shared by every page's snapshot
+        # of the canvas's attributes (PagedCanvas keeps those per page).
+        self._fixed: list[str] = []
 
     def _decorate(self, number: int, total: int) -> None:
+        if self._fixed:
+            self._code.extend(self._fixed)
+        else:
+            start = len(self._code)
+            self._draw_fixed()
+            self._fixed.extend(self._code[start:])
+        # 第 x 页 共 y 页 as operators (a text object per page cost a twentieth of a year's ledger), stroked
+        # like the rest of the header and footer: the bold of the office's name (text render mode 2) carries
+        # on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have always
+        # looked so
+        text = f"第 {number} 页  共 {total} 页"
+        x = PAGE_W - MARGIN_X - fonts.width(text, 8.5)
+        shown = pdftext.Encoder.of(self._doc).show(fonts.runs(text), "8.5")
+        self._code.append(f"q .4 .4 .4 RG .266667 .266667 .266667 rg .5 w BT 1 0 0 1 {fp_str(x, MARGIN_BOTTOM - 8 * mm)} Tm "
+                          f"2 Tr {shown} ET Q")
+
+    def _draw_fixed(self) -> None:
         left, middle, right = self._header
         top = PAGE_H - MARGIN_TOP + 5 * mm
         self.saveState()
@@ -157,10 +190,8 @@ class _Canvas(PagedCanvas):
         self.setStrokeColor(colors.HexColor("#666666"))
         self.setLineWidth(0.5)
         self.line(MARGIN_X, top - 2 * mm, PAGE_W - MARGIN_X, top - 2 * mm)
-        y = MARGIN_BOTTOM - 8 * mm
         self.setFillColor(colors.HexColor("#444444"))
-        fonts.draw(self, MARGIN_X, y, self._footer, 7.5)
-        fonts.draw(self, PAGE_W - MARGIN_X, y, f"第 {number} 页  共 {total} 页", 8.5, align="right")
+        fonts.draw(self, MARGIN_X, MARGIN_BOTTOM - 8 * mm, self._footer, 7.5)
         self.restoreState()
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain, filterfalse, repeat
 
 from reportlab.lib import colors
-from reportlab.lib.rl_accel import escapePDF
+from reportlab.lib.rl_accel import instanceStringWidthTTF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
-from desktop.forms import fonts
+from desktop.forms import fonts, pdftext
 
 TOKEN = re.compile(r"（[^（）\n]{1,6}）|[0-9A-Za-z*#.:/\-]+|.", re.S)
 CANNOT_START = "，。、；：！？）》〉”’】〕"
@@ -44,6 +45,7 @@ class _Widths:
         self.size = size
         self.cache: dict[str, float] = {}
         self.measured: dict[str, tuple[list[tuple[str, str]], float]] = {}
+        self.plain: dict[str, float] = {}  # a line all in the main face → its width
 
     def __call__(self, ch: str) -> float:
         w = self.cache.get(ch)
@@ -59,8 +61,21 @@ class _Widths:
             found = self.measured[text] = (runs, sum(pdfmetrics.stringWidth(s, f, self.size) for f, s in runs))
         return found
 
+    def learn(self, lines: Iterable[str]) -> None:
+        """Measure many lines at once: those wholly in the main face go into `plain` at C speed (a year's
+        ledger has 150,000 distinct lines); the others are measured run by run when asked."""
+        new = list(set(lines).difference(self.plain))
+        beyond = fonts.beyond_main()
+        if beyond.search(" ".join(new)):
+            new = list(filterfalse(beyond.search, new))
+        face = fonts.face(fonts.MAIN)
+        self.plain.update(zip(new, map(instanceStringWidthTTF, repeat(face), new, repeat(self.size)), strict=True))
+
     def fits(self, text: str, room: float) -> bool:
         """Whether `text` is one run of the main face no wider than `room`."""
+        drawn = self.plain.get(text)
+        if drawn is not None:
+            return drawn <= room
         runs, drawn = self.measure(text)
         return not runs or (len(runs) == 1 and runs[0][0] == fonts.MAIN and drawn <= room)
 
@@ -81,8 +96,11 @@ def wrap(text: str, room: float, width: _Widths) -> list[str]:
         for token in tokens(part):
             w = sum(width(ch) for ch in token)
             if line and used + w > room:
-                if token[0] in CANNOT_START and len(line) > 1:
-                    token, line = line[-1] + token, line[:-1]
+                if token[0] in CANNOT_START and len(line) > 1:  # carry the last character (and the
+                    cut = len(line) - 1                            # marks before it: "份）、") over
+                    while cut > 1 and line[cut] in CANNOT_START:
+                        cut -= 1
+                    token, line = line[cut:] + token, line[:cut]
                     w = sum(width(ch) for ch in token)
                 lines.append(line)
                 line, used = "", 0.0
@@ -99,75 +117,182 @@ def wrap(text: str, room: float, width: _Widths) -> list[str]:
 
 
 class Prepared:
-    """Every cell wrapped once: per row the lines of each cell, its height and whether it is shaded.
+    """Every distinct cell wrapped once: the rows as columns of strings, each row's height, whether it is shaded.
 
-    Ledger cells repeat (states, services, clerks, places), so wrapping, font runs, widths and the PDF text
-    of each distinct string are worked out once per document."""
+    Ledger cells repeat (states, services, clerks, places), and the ones that do not (numbers, names) are
+    short: the table is kept column by column, each column's distinct strings are wrapped, measured and turned
+    into PDF operators once per document, and the rows are put together from them with C-speed maps."""
 
     def __init__(self, columns: list[Column], rows: list[list[str]], shaded: list[bool], size: float,
                  leading: float):
         self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
         self.widths, self._doc = _Widths(size), None
-        self._wrapped: dict[tuple[str, int], list[str]] = {}
-        self._lines: dict[str, tuple[float, list[tuple[str, str]]]] = {}
-        self._blocks: dict[tuple[int, float, bool, int], str] = {}
+        self._shows: _Shows | None = None
+        self._blocks: list[_Blocks] = []
+        self._header: str | None = None
         self.lefts = list(accumulate((c.width for c in columns), initial=0.0))
+        self._ys: dict[int, list[str]] = {}
+        self._lefts = [f"1 0 0 1 {left + PAD_X:.2f} " for left in self.lefts]
+        self._centred = [_Centred(c, left) for c, left in zip(columns, self.lefts, strict=False)]
+        scales = [c.scale for c in columns]
+        self._tz = [f"{now * 100:.0f} Tz\n" if now != before else "" for before, now in zip([1.0, *scales], scales, strict=False)]
         self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
-        self.cells = [[self.wrap(v, n, "台账") for n, v in enumerate(row)] for row in rows]
-        self.heights = [max(len(lines) for lines in cells) * leading + 2 * PAD_Y for cells in self.cells]
+        self.values: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+        self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
+        counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
+        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
+        height = {n: n * leading + 2 * PAD_Y for n in set(tallest)}
+        self.heights = list(map(height.__getitem__, tallest))
         self.ends = list(accumulate(self.heights, initial=0.0))
 
+    def __len__(self) -> int:
+        return len(self.heights)
+
     def wrap(self, text: str, column: int, where: str) -> list[str]:
-        """The lines of a cell (every character checked against the fonts the first time it is seen)."""
-        key = (text, column)
-        lines = self._wrapped.get(key)
-        if lines is None:
-            if not fonts.all_printable(text):  # one C-speed search; the walk that names the character only then
-                fonts.check(text, where)
-            c = self.columns[column]
-            lines = self._wrapped[key] = wrap(text, (c.width - 2 * PAD_X) / c.scale, self.widths)
-        return lines
+        """The lines of a cell (every character checked against the fonts first)."""
+        if not fonts.all_printable(text):  # one C-speed search; the walk that names the character only then
+            fonts.check(text, where)
+        c = self.columns[column]
+        return wrap(text, (c.width - 2 * PAD_X) / c.scale, self.widths)
 
-    def line(self, doc, text: str) -> tuple[float, list[tuple[str, str]]]:
-        """A line's drawn width (unscaled) and its (PDF font resource, `(…) Tj` operator) pieces, as reportlab's
-        text object would write them; the subset codes reportlab assigns are fixed for the document once
-        assigned, so each distinct line is worked out once per document."""
+    def _wrap_column(self, column: int, values: tuple[str, ...]) -> dict[str, list[str]]:
+        """Each distinct cell of a column → its lines. Lines in the main face that fit are measured together
+        at C speed; only the others are wrapped character by character."""
+        distinct = list(dict.fromkeys(values))
+        if not fonts.all_printable("".join(distinct)):
+            for text in distinct:
+                fonts.check(text, "台账")
+        parts = list(map(str.split, distinct, repeat("\n")))
+        self.widths.learn(chain.from_iterable(parts))
+        c = self.columns[column]
+        room = (c.width - 2 * PAD_X) / c.scale
+        lines = list(dict.fromkeys(chain.from_iterable(parts)))
+        too_wide = {line for line, w in zip(lines, map(self.widths.plain.get, lines), strict=True) if w is None or w > room}
+        wrapped = dict(zip(distinct, parts, strict=True))
+        if too_wide:
+            for text, cut in zip(distinct, parts, strict=True):
+                if not too_wide.isdisjoint(cut):
+                    wrapped[text] = wrap(text, room, self.widths)
+        return wrapped
+
+    def blocks(self, doc) -> list[_Blocks]:
+        """Per column: cell text → its text operators (made on first use; subset codes belong to `doc`)."""
         if doc is not self._doc:
-            self._doc, self._lines, self._blocks = doc, {}, {}
-        found = self._lines.get(text)
+            self._doc, self._shows = doc, _Shows(pdftext.Encoder.of(doc), self.widths)
+            self._blocks = [_Blocks(self, n, self.wrapped[n]) for n in range(len(self.columns))]
+            self._header = None
+        return self._blocks
+
+    def header_row(self, doc) -> str:
+        """The column headings' operators, centred in a row whose middle is at y = 0 (the same on every page)."""
+        self.blocks(doc)
+        if self._header is None:
+            self._header = "".join(self.block(n, lines, center=True) for n, lines in enumerate(self.header))
+        return self._header
+
+    def block(self, column: int, lines: list[str], *, center: bool = False) -> str:
+        """The text operators of one cell in a row whose middle is at y = 0: its horizontal scale where it
+        differs from the column before (a row starts at 100), its lines centred as a block. Numbers are
+        formatted once per column and line count, or per width when centred: a cell is only joined."""
+        shows, out = self._shows, self._tz[column]
+        assert shows is not None, "blocks(doc) first"
+        ys = self._ys.get(len(lines)) or self._baselines(len(lines))
+        if center or self.columns[column].align == "center":
+            xs = self._centred[column]
+            for line, y in zip(lines, ys, strict=True):
+                drawn, ops = shows[line]
+                if ops:
+                    out += f"{xs.get(drawn) or xs.add(drawn)}{y} Tm {ops}\n"
+            return out
+        x = self._lefts[column]
+        for line, y in zip(lines, ys, strict=True):
+            ops = shows[line][1]
+            if ops:
+                out += f"{x}{y} Tm {ops}\n"
+        return out
+
+    def _baselines(self, count: int) -> list[str]:
+        """The baselines of `count` lines centred on y = 0, as PDF numbers."""
+        found = self._ys.get(count)
         if found is None:
-            (runs, drawn), pieces = self.widths.measure(text), []
-            for font, run in runs:
-                face = pdfmetrics.getFont(font)
-                pieces += [(face.getSubsetInternalName(subset, doc), f"({escapePDF(chunk)}) Tj")
-                           for subset, chunk in face.splitString(run, doc)]
-            found = self._lines[text] = (drawn, pieces)
+            top = (count - 1) * self.leading / 2 - self.size * 0.35
+            found = self._ys[count] = [f"{top - i * self.leading:.2f}" for i in range(count)]
         return found
 
-    def block(self, doc, column: int, lines: list[str], height: float, center: bool) -> str:
-        """The text operators of one cell in a row whose top is at y = 0 (its scale, fonts, positions)."""
-        key = (id(lines), height, center, column)  # `lines` lists are kept alive by the wrap cache
-        if doc is not self._doc:
-            self._doc, self._lines, self._blocks = doc, {}, {}
-        found = self._blocks.get(key)
-        if found is None:
-            found = self._blocks[key] = self._block(doc, column, lines, height, center)
+
+class _Centred(dict):
+    """A column's centred lines: drawn width → the start of the text matrix (`1 0 0 1 x `)."""
+
+    def __init__(self, column: Column, left: float):
+        super().__init__()
+        self.middle, self.half = left + column.width / 2, column.scale / 2
+
+    def add(self, drawn: float) -> str:
+        found = self[drawn] = f"1 0 0 1 {self.middle - drawn * self.half:.2f} "
         return found
 
-    def _block(self, doc, column: int, lines: list[str], height: float, center: bool) -> str:
-        c, leading = self.columns[column], self.leading
-        x = self.lefts[column]
-        y = -(height - len(lines) * leading) / 2 - leading / 2 - self.size * 0.35  # centred block
-        ops = [f"{c.scale * 100:.0f} Tz"]
-        for line in lines:
-            if line:
-                drawn, pieces = self.line(doc, line)
-                dx = (c.width - drawn * c.scale) / 2 if center or c.align == "center" else PAD_X
-                ops.append(f"1 0 0 1 {x + dx:.2f} {y:.2f} Tm")
-                ops += [f"{name} {self.size:g} Tf {shown}" for name, shown in pieces]
-            y -= leading
-        return "\n".join(ops)
+
+class _Shows(dict):
+    """One document's lines → (drawn width, the operators that show the line), made on first use."""
+
+    def __init__(self, encoder: pdftext.Encoder, widths: _Widths):
+        super().__init__()
+        self.encoder, self.widths, self.size = encoder, widths, f"{widths.size:g}"
+        # lines of printable ASCII (case numbers, ID numbers, times: most distinct lines) made all at once,
+        # their codes being their own: nothing is assigned out of order
+        start, plain = encoder.literal_start(fonts.MAIN, self.size), widths.plain
+        if start:
+            lines = [s for s in plain if s and s.isascii() and s.isprintable()]
+            shown = [f"{start}{s.translate(pdftext.LITERAL)}) Tj" for s in lines]
+            self.update(zip(lines, zip(map(plain.__getitem__, lines), shown, strict=True), strict=True))
+
+    def __missing__(self, line: str) -> tuple[float, str]:
+        if not line:
+            return 0.0, ""
+        drawn = self.widths.plain.get(line)
+        if drawn is not None:
+            runs = [(fonts.MAIN, line)]
+        else:
+            runs, drawn = self.widths.measure(line)
+        found = self[line] = (drawn, self.encoder.show(runs, self.size))
+        return found
+
+
+class _Blocks(dict):
+    """One column's cell text → text operators, made when a page first draws the cell."""
+
+    def __init__(self, prepared: Prepared, column: int, wrapped: dict[str, list[str]]):
+        super().__init__()
+        self.prepared, self.column, self.wrapped = prepared, column, wrapped
+        self._single_lines()
+
+    def _single_lines(self) -> None:
+        """Cells whose lines' operators are known already (numbers, times): made all at once."""
+        p, n, shows = self.prepared, self.column, self.prepared._shows
+        assert shows is not None
+        known = shows.__contains__
+        lines = [(text, cut[0]) for text, cut in self.wrapped.items() if len(cut) == 1 and cut[0] in shows]
+        more = [(text, cut) for text, cut in self.wrapped.items() if len(cut) > 1 and all(map(known, cut))]
+        start, y = p._tz[n], p._baselines(1)[0]
+        if p.columns[n].align == "center":
+            xs = p._centred[n]
+            made = [f"{start}{xs.get(drawn) or xs.add(drawn)}{y} Tm {ops}\n"
+                    for drawn, ops in map(shows.__getitem__, (line for _, line in lines))]
+            made += [start + "".join([f"{xs.get(drawn) or xs.add(drawn)}{at} Tm {ops}\n" for (drawn, ops), at
+                                      in zip(map(shows.__getitem__, cut), p._baselines(len(cut)), strict=True)])
+                     for _, cut in more]
+        else:
+            x = p._lefts[n]
+            made = [f"{start}{x}{y} Tm {ops}\n" for _, ops in map(shows.__getitem__, (line for _, line in lines))]
+            made += [start + "".join([f"{x}{at} Tm {ops}\n" for (_, ops), at
+                                      in zip(map(shows.__getitem__, cut), p._baselines(len(cut)), strict=True)])
+                     for _, cut in more]
+        self.update(zip([text for text, _ in lines] + [text for text, _ in more], made, strict=True))
+
+    def __missing__(self, text: str) -> str:
+        found = self[text] = self.prepared.block(self.column, self.wrapped[text])
+        return found
 
 
 class LedgerTable(Flowable):
@@ -176,7 +301,7 @@ class LedgerTable(Flowable):
     def __init__(self, prepared: Prepared, start: int = 0, end: int | None = None):
         super().__init__()
         self.p, self.start = prepared, start
-        self.end = len(prepared.cells) if end is None else end
+        self.end = len(prepared) if end is None else end
         self.width = sum(c.width for c in prepared.columns)
 
     def _height(self, end: int) -> float:
@@ -198,41 +323,32 @@ class LedgerTable(Flowable):
         tops = [total] + [total - p.header_h - (p.ends[i] - p.ends[self.start]) for i in range(self.start, self.end + 1)]
         c.saveState()
         self._shade(tops)
-        # Text written as PDF operators directly: through reportlab's text object, formatting the numbers
-        # of ~200,000 text positions took most of the time of a 10,000-case ledger. Each row is moved into
-        # place (cm) and its cells are operator blocks made once per distinct cell and row height.
-        ops = [self._row(p.header, tops[0], p.header_h, center=True)]
-        ops += [self._row(p.cells[i], tops[n + 1], p.heights[i]) for n, i in enumerate(range(self.start, self.end))]
+        # Text written as PDF operators directly: each distinct cell's operators are made once per document
+        # (pdftext encodes them), and a row is its cells' operators moved to the row's middle with one `cm`.
+        blocks = p.blocks(c._doc)
+        cells = zip(*(map(b.__getitem__, v[self.start:self.end]) for b, v in zip(blocks, p.values, strict=True)), strict=True)
+        middles = [top - h / 2 for top, h in zip(tops[1:], p.heights[self.start:self.end], strict=False)]
+        ops = [f"q 1 0 0 1 0 {tops[0] - p.header_h / 2:.2f} cm BT\n{p.header_row(c._doc)}ET Q"]
+        ops += [f"q 1 0 0 1 0 {middle:.2f} cm BT\n{''.join(row)}ET Q" for middle, row in zip(middles, cells, strict=True)]
         c._code.append("\n".join(ops))
         self._rules(tops)
         c.restoreState()
 
     def _shade(self, tops: list[float]) -> None:
-        c, p = self.canv, self.p
+        # rectangles and rules written as operators too: reportlab's path objects format every coordinate
+        # in Python, tens of thousands of times in a year's ledger
+        c, p, w = self.canv, self.p, f"{self.width:.2f}"
         c.setFillColor(HEADER_SHADE)
-        c.rect(0, tops[1], self.width, p.header_h, stroke=0, fill=1)
+        c._code.append(f"n 0 {tops[1]:.2f} {w} {p.header_h:.2f} re f*")
         c.setFillColor(ROW_SHADE)
-        for n, i in enumerate(range(self.start, self.end)):
-            if p.shaded[i]:
-                c.rect(0, tops[n + 2], self.width, p.heights[i], stroke=0, fill=1)
+        c._code += [f"n 0 {tops[n + 2]:.2f} {w} {p.heights[i]:.2f} re f*"
+                    for n, i in enumerate(range(self.start, self.end)) if p.shaded[i]]
         c.setFillColor(colors.black)
 
-    def _row(self, cells: list[list[str]], top: float, height: float, *, center: bool = False) -> str:
-        block = self.p.block
-        return (f"q 1 0 0 1 0 {top:.2f} cm BT\n"
-                + "\n".join([block(self.canv._doc, n, lines, height, center) for n, lines in enumerate(cells)])
-                + "\nET Q")
-
     def _rules(self, tops: list[float]) -> None:
-        c = self.canv
+        c, w = self.canv, f"{self.width:.2f}"
         c.setLineWidth(0.4)
-        path = c.beginPath()
-        for y in tops:
-            path.moveTo(0, y)
-            path.lineTo(self.width, y)
-        x = 0.0
-        for column in [None, *self.p.columns]:
-            x += column.width if column else 0.0
-            path.moveTo(x, tops[0])
-            path.lineTo(x, tops[-1])
-        c.drawPath(path, stroke=1, fill=0)
+        top, bottom = f"{tops[0]:.2f}", f"{tops[-1]:.2f}"
+        across = [f"0 {y:.2f} m {w} {y:.2f} l" for y in tops]
+        down = [f"{x:.2f} {top} m {x:.2f} {bottom} l" for x in self.p.lefts]
+        c._code.append(" ".join(across + down) + " S")

@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import zlib
 
 import pytest
 from pypdf import PdfReader
@@ -111,3 +112,47 @@ def test_every_font_is_embedded(month, tmp_path):
 def test_columns_fill_the_landscape_page():
     assert abs(sum(c.width for c in ledger_pdf.COLUMNS) - ledger_pdf.CONTENT_W) < 0.5
     assert ledger_pdf.PAGE_W > ledger_pdf.PAGE_H
+
+
+@pytest.mark.parametrize("stored", ["2026-11-18T09:41:00+08:00", "2026-11-18 09:41:07", "2026-11-18T09:41",
+                                    "20261118T094100"])
+def test_the_time_accepted_prints_the_same_whatever_form_it_was_stored_in(stored):
+    at = dt.datetime.fromisoformat(stored)
+    assert ledger_pdf.accepted(stored, one_day=True) == f"{at:%H:%M}" == "09:41"
+    assert ledger_pdf.accepted(stored, one_day=False) == f"{at:%m-%d}\n{at:%H:%M}" == "11-18\n09:41"
+    assert ledger_pdf.accepted("", one_day=False) == ""
+
+
+def test_hundreds_of_distinct_names_and_rare_characters_read_back_from_every_subset(month):
+    """More characters than one 256-glyph subset holds, a rare character of the main face and one from each
+    fallback face, in the two-line applicant cell: every name reads back as written."""
+    result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+    common = [chr(c) for c in range(0x4E00, 0x4E00 + 900) if ledger_pdf.fonts.font_for(chr(c)) == "UMing"]
+    names = [f"{common[3 * n % len(common)]}{common[(3 * n + 1) % len(common)]}{common[(3 * n + 2) % len(common)]}"
+             for n in range(len(result.rows))]
+    names[:3] = ["单䶮", "王𠈌明", "张\U00031350\U0002EBF0"]
+    result.rows = [ledger.LedgerRow(**{**r.__dict__, "applicant": name}) for r, name in zip(result.rows, names, strict=True)]
+    joined = "".join(pages(ledger.render_pdf(result))).replace("\n", "")
+    assert all(name in joined for name in names), [name for name in names if name not in joined][:5]
+    assert all(r.id_number in joined for r in result.rows)
+
+
+def test_page_streams_are_compressed_fast(month):
+    """zlib level 3: a year's thousands of pages compress three times faster than at reportlab's 6."""
+    result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+    reader = PdfReader(io.BytesIO(ledger.render_pdf(result)))
+    for page in reader.pages:
+        stream = page["/Contents"].get_object()
+        assert stream["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
+        assert zlib.compress(stream.get_data(), 3) == stream._data
+
+
+def test_a_line_never_starts_with_two_closing_marks_either():
+    """'…1份）、' at the end of a full line: the 、 takes the 份） with it, not only the ）."""
+    from desktop.forms.ledgertable import _Widths, wrap
+
+    widths = _Widths(7.5)
+    room = sum(widths(ch) for ch in "原件1份）")
+    lines = wrap("原件1份）、儿童近期", room, widths)
+    assert "".join(lines) == "原件1份）、儿童近期" and lines[1].startswith("份）、"), lines
+    assert all(sum(widths(ch) for ch in line) <= room for line in lines), lines
