@@ -17,6 +17,7 @@ from desktop.protocol import schema as syncschema
 from hub import (
     audit,
     bundle,
+    caseputs,
     cases as cases_mod,
     catalogs,
     db,
@@ -156,14 +157,7 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
     async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
                          parts: list[tuple[str, int]]) -> JSONResponse:
         """The (checked) case in the next group transaction, with the owner rows of the scans that came with it."""
-
-        def job(conn):
-            if parts:
-                db.insert_ignore(conn, db.office_blobs, blobs.owner_rows(dev.office, dev.id, parts))
-            result = cases_mod.put_in(conn, dev, case_uuid, data)
-            came = {sha for sha, _ in parts}  # just verified, stored and recorded: no need to look again
-            return result, sorted(came | set(blobs.held(dev.office, [b for b in result.blobs if b not in came], conn)))
-
+        job = caseputs.PutJob(blobs, caseputs.Put(dev, case_uuid, data), parts)
         try:
             result, held = await writer.run(job)
         except cases_mod.CaseError as exc:
