@@ -57,7 +57,7 @@ def put_many(conn: Connection, puts: list[Put]) -> list[PutResult | Exception]:
         savepoint = conn.begin_nested()
         try:
             _insert_new(conn, [puts[i] for i in fast])
-        except Exception:  # noqa: BLE001 — put_in, one by one, decides and names each refusal
+        except Exception:  # put_in, one by one, decides and names each refusal
             savepoint.rollback()
             fast = []
         else:
@@ -74,7 +74,7 @@ def _one(conn: Connection, put: Put) -> PutResult | Exception:
     savepoint = conn.begin_nested()
     try:
         result = put_in(conn, put.device, put.uuid, put.body)
-    except Exception as exc:  # noqa: BLE001 — the writer hands it to the put's caller
+    except Exception as exc:  # the writer hands it to the put's caller
         savepoint.rollback()
         return exc
     savepoint.commit()
