@@ -74,6 +74,8 @@ class GroupWriter:
     def _run_group(self, jobs: list[Job]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         with writing(self.engine) as conn:
+            if len(jobs) == 1:  # alone: no savepoint needed, a refusal rolls the group back (run() answers it)
+                return [(jobs[0](conn), None)]
             for run in _runs(jobs):
                 bulk = getattr(run[0], "bulk", None)
                 outcomes += bulk(conn, run) if bulk is not None and len(run) > 1 else [_one(conn, job) for job in run]
