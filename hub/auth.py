@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import Connection, Engine, select
 
 from desktop.protocol import schema as syncschema
@@ -131,7 +132,7 @@ async def device_of(request: Request) -> Device:
         reasons.append("x-desk-instance：格式不对（string_too_long）")
     if reasons:
         raise HubError(422, "invalid", "请求格式不对", reasons=reasons)
-    count = {n: None if headers.get(n) is None else int(headers[n]) for n in COUNT_HEADERS}
+    count = {n: None if headers.get(n) is None else _COUNT.validate_python(headers[n]) for n in COUNT_HEADERS}
     report = {"conflicts_reported": count["x-desk-conflicts"], "rejected_reported": count["x-desk-rejected"],
               "instance": instance}
     return await _resolve(request, headers.get("authorization"), count["x-desk-pending"], report)
@@ -139,6 +140,7 @@ async def device_of(request: Request) -> Device:
 
 COUNT_MAX, INSTANCE_MAX = 10**9, 64
 COUNT_HEADERS = ("x-desk-pending", "x-desk-conflicts", "x-desk-rejected")
+_COUNT = TypeAdapter(Annotated[int, Field(ge=0, le=COUNT_MAX)])
 
 
 def _count_problem(text: str | None) -> str:
@@ -146,10 +148,10 @@ def _count_problem(text: str | None) -> str:
     if text is None:
         return ""
     try:
-        value = int(text.strip())
-    except ValueError:
-        return "int_parsing"
-    return "greater_than_equal" if value < 0 else "less_than_equal" if value > COUNT_MAX else ""
+        _COUNT.validate_python(text)  # pydantic's own parse, as FastAPI's (it takes "1_000", refuses "1.5")
+    except ValidationError as exc:
+        return exc.errors()[0]["type"]
+    return ""
 
 
 async def _resolve(request: Request, authorization: str | None, pending: int | None, report: dict) -> Device:
