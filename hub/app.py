@@ -17,6 +17,7 @@ from desktop.protocol import schema as syncschema
 from hub import (
     audit,
     bundle,
+    caseputs,
     cases as cases_mod,
     catalogs,
     db,
@@ -29,7 +30,7 @@ from hub import (
     ratings,
     tokens,
 )
-from hub.auth import Dev, Device, HubError, fail, log_fields, ok, throttle
+from hub.auth import Dev, Device, HubError, device_of, fail, log_fields, ok, throttle
 from hub.blobstore import BlobError, BlobStore
 from hub.config import HubConfig
 from hub.writer import GroupWriter
@@ -156,14 +157,7 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
     async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
                          parts: list[tuple[str, int]]) -> JSONResponse:
         """The (checked) case in the next group transaction, with the owner rows of the scans that came with it."""
-
-        def job(conn):
-            if parts:
-                db.insert_ignore(conn, db.office_blobs, blobs.owner_rows(dev.office, dev.id, parts))
-            result = cases_mod.put_in(conn, dev, case_uuid, data)
-            came = {sha for sha, _ in parts}  # just verified, stored and recorded: no need to look again
-            return result, sorted(came | set(blobs.held(dev.office, [b for b in result.blobs if b not in came], conn)))
-
+        job = caseputs.PutJob(blobs, caseputs.Put(dev, case_uuid, data), parts)
         try:
             result, held = await writer.run(job)
         except cases_mod.CaseError as exc:
@@ -187,8 +181,10 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
         return await store_case(request, dev, case_uuid, data, [])
 
     @app.put("/v1/cases/{case_uuid}/bundle", openapi_extra=bundle.OPENAPI)
-    async def case_bundle(case_uuid: str, request: Request, dev: Dev) -> JSONResponse:
-        """A case with some of its scans in one request (docs/sync.md): scans verified and stored first."""
+    async def case_bundle(case_uuid: str, request: Request) -> JSONResponse:
+        """A case with some of its scans in one request (docs/sync.md): scans verified and stored first.
+        The device is found without FastAPI's dependency machinery (the sync's busiest route; same checks)."""
+        dev = await device_of(request)
         data, parts = bundle.split(await bundle.read(request.stream()))
         cases_mod.check(case_uuid, data)  # the shared schema checks the body as CasePut would, and more
         bundle.check_parts(data, parts)

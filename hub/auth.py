@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import Connection, Engine, select
 
 from desktop.protocol import schema as syncschema
@@ -107,14 +108,53 @@ def throttle(window: Window, *keys: str) -> None:
 
 
 async def current_device(request: Request, authorization: Annotated[str | None, Header()] = None,
-                         x_desk_pending: Annotated[int | None, Header(ge=0, le=10**9)] = None,
-                         x_desk_conflicts: Annotated[int | None, Header(ge=0, le=10**9)] = None,
-                         x_desk_rejected: Annotated[int | None, Header(ge=0, le=10**9)] = None,
-                         x_desk_instance: Annotated[str | None, Header(max_length=64)] = None) -> Device:
+                         x_desk_pending: Annotated[int | None, Header(ge=0, le=COUNT_MAX)] = None,
+                         x_desk_conflicts: Annotated[int | None, Header(ge=0, le=COUNT_MAX)] = None,
+                         x_desk_rejected: Annotated[int | None, Header(ge=0, le=COUNT_MAX)] = None,
+                         x_desk_instance: Annotated[str | None, Header(max_length=INSTANCE_MAX)] = None) -> Device:
     """The device whose bearer token came with the request; 401 unknown, 403 revoked.
 
     Async on purpose: a one-row indexed read is cheaper in the event loop than a hop to a worker thread
     (the last-seen write, once a minute, joins the group writer's next transaction)."""
+    report = {"conflicts_reported": x_desk_conflicts, "rejected_reported": x_desk_rejected,
+              "instance": x_desk_instance}
+    return await _resolve(request, authorization, x_desk_pending, report)
+
+
+async def device_of(request: Request) -> Device:
+    """`current_device` without FastAPI's dependency machinery, for the busiest route (the bundle upload): the
+    same headers with the same limits, a bad one refused with the same 422 `invalid`, the same token checks."""
+    headers = request.headers
+    instance = headers.get("x-desk-instance")
+    reasons = [f"{name}：格式不对（{kind}）" for name, kind in
+               [(n, _count_problem(headers.get(n))) for n in COUNT_HEADERS] if kind]
+    if instance is not None and len(instance) > INSTANCE_MAX:
+        reasons.append("x-desk-instance：格式不对（string_too_long）")
+    if reasons:
+        raise HubError(422, "invalid", "请求格式不对", reasons=reasons)
+    count = {n: None if headers.get(n) is None else _COUNT.validate_python(headers[n]) for n in COUNT_HEADERS}
+    report = {"conflicts_reported": count["x-desk-conflicts"], "rejected_reported": count["x-desk-rejected"],
+              "instance": instance}
+    return await _resolve(request, headers.get("authorization"), count["x-desk-pending"], report)
+
+
+COUNT_MAX, INSTANCE_MAX = 10**9, 64
+COUNT_HEADERS = ("x-desk-pending", "x-desk-conflicts", "x-desk-rejected")
+_COUNT = TypeAdapter(Annotated[int, Field(ge=0, le=COUNT_MAX)])
+
+
+def _count_problem(text: str | None) -> str:
+    """Why a count header is refused, in pydantic's words (as FastAPI's check of `current_device` says it)."""
+    if text is None:
+        return ""
+    try:
+        _COUNT.validate_python(text)  # pydantic's own parse, as FastAPI's (it takes "1_000", refuses "1.5")
+    except ValidationError as exc:
+        return exc.errors()[0]["type"]
+    return ""
+
+
+async def _resolve(request: Request, authorization: str | None, pending: int | None, report: dict) -> Device:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HubError(401, "unauthorized", "需要设备令牌（请先登记设备）")
@@ -122,10 +162,8 @@ async def current_device(request: Request, authorization: Annotated[str | None, 
     key = digest(token.strip())
     window, keys = request.app.state.limits.tokens, (address(request.scope), f"token:{key}")
     throttle(window, *keys)
-    report = {"conflicts_reported": x_desk_conflicts, "rejected_reported": x_desk_rejected,
-              "instance": x_desk_instance}
     cache = request.app.state.tokens
-    found, update = authenticate(request.app.state.engine, token.strip(), x_desk_pending, report, cache)
+    found, update = authenticate(request.app.state.engine, token.strip(), pending, report, cache)
     if update is not None and isinstance(found, Device):
         device = found
         await request.app.state.writer.run(lambda conn: touch(conn, device, update))

@@ -20,7 +20,13 @@ from hub.blobstore import MAX_REQUEST_BYTES, BlobError
 MAX_HEADER = 4 * 1024 * 1024
 OPENAPI = {"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {
     "type": "string", "format": "binary",
-    "description": "len(header) '\\n' header-JSON part-bytes…; header = case PUT body + parts[{sha256,size}]"}}}}}
+    "description": "len(header) '\\n' header-JSON part-bytes…; header = case PUT body + parts[{sha256,size}]"}}}},
+    # the headers every device route takes (hub/auth.py device_of reads them without FastAPI's dependencies)
+    "parameters": [{"name": "authorization", "in": "header", "required": True, "schema": {"type": "string"}}]
+    + [{"name": name, "in": "header", "required": False, "schema": {"type": "integer", "minimum": 0,
+                                                                    "maximum": 10**9}}
+       for name in ("x-desk-pending", "x-desk-conflicts", "x-desk-rejected")]
+    + [{"name": "x-desk-instance", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 64}}]}
 
 
 async def read(stream: AsyncIterator[bytes]) -> bytes:

@@ -119,10 +119,14 @@ def put_in(conn: Connection, device: Device, uuid: str, body: dict[str, Any]) ->
 def _rating_rows(conn: Connection, uuid: str, office: str, payload: dict[str, Any]) -> None:
     """The case's ratings as index rows for the hub-wide totals (ratings only grow, so a rewrite is exact)."""
     conn.execute(rating_rows.delete().where(rating_rows.c.case_uuid == uuid))
-    conn.execute(rating_rows.insert(), [
-        {"case_uuid": uuid, "seq": n, "office": office, "clerk": r.get("clerk") or "", "service": payload["service"],
-         "level": r["level"], "rated_day": r["rated_at"][:10], "rectify_due": r.get("rectify_due"),
-         "rectified_at": r.get("rectified_at")} for n, r in enumerate(payload["ratings"], start=1)])
+    conn.execute(rating_rows.insert(), rating_rows_of(uuid, office, payload))
+
+
+def rating_rows_of(uuid: str, office: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of rating_rows for a payload's ratings (none without any)."""
+    return [{"case_uuid": uuid, "seq": n, "office": office, "clerk": r.get("clerk") or "", "service": payload["service"],
+             "level": r["level"], "rated_day": r["rated_at"][:10], "rectify_due": r.get("rectify_due"),
+             "rectified_at": r.get("rectified_at")} for n, r in enumerate(payload.get("ratings") or [], start=1)]
 
 
 def _count(conn: Connection, device_id: int, previous: int | None, now: str) -> None:

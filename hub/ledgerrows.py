@@ -39,7 +39,8 @@ def fields(p: dict[str, Any]) -> dict[str, Any]:
             "items": p.get("items") or []}
 
 
-def _row(uuid: str, office: str, payload: dict[str, Any]) -> dict[str, Any]:
+def row(uuid: str, office: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The ledger_rows row of a case's payload."""
     data = fields(payload)
     return {"case_uuid": uuid, "office": office, "accepted_on": number_day(data["number"]) or "-",
             "accepted_at": data["accepted_at"] or "", "number": data["number"], "version": VERSION,
@@ -49,11 +50,11 @@ def _row(uuid: str, office: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 def store(conn: Connection, uuid: str, office: str, payload: dict[str, Any], *, new: bool) -> None:
     """The case's ledger row for this revision, in the caller's transaction."""
-    row = _row(uuid, office, payload)
+    values = row(uuid, office, payload)
     if new:
-        conn.execute(ledger_rows.insert().values(**row))
-    elif not conn.execute(ledger_rows.update().where(ledger_rows.c.case_uuid == uuid).values(**row)).rowcount:
-        conn.execute(ledger_rows.insert().values(**row))  # a case stored while the back-fill had not reached it
+        conn.execute(ledger_rows.insert().values(**values))
+    elif not conn.execute(ledger_rows.update().where(ledger_rows.c.case_uuid == uuid).values(**values)).rowcount:
+        conn.execute(ledger_rows.insert().values(**values))  # a case stored while the back-fill had not reached it
 
 
 def backfill(engine: Engine) -> int:
@@ -78,7 +79,7 @@ def backfill(engine: Engine) -> int:
             stale = [r.uuid for r in todo if r.version is not None]
             if stale:
                 conn.execute(ledger_rows.delete().where(ledger_rows.c.case_uuid.in_(stale)))
-            conn.execute(ledger_rows.insert(), [_row(r.uuid, r.office, json.loads(r.payload)) for r in todo])
+            conn.execute(ledger_rows.insert(), [row(r.uuid, r.office, json.loads(r.payload)) for r in todo])
             done += len(todo)
 
 

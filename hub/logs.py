@@ -21,11 +21,15 @@ class JsonFormatter(logging.Formatter):
     """Formats `extra={"fields": {...}}` as one JSON line with time, level and event."""
 
     def format(self, record: logging.LogRecord) -> str:
+        done = getattr(record, "json_line", None)  # formatted once for all handlers (file and stderr)
+        if done is not None:
+            return done
         data = {"ts": utcnow(), "level": record.levelname.lower(), "event": record.getMessage(),
                 **getattr(record, "fields", {})}
         if record.exc_info:
             data["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "unknown"
-        return json.dumps(data, ensure_ascii=False)
+        record.json_line = json.dumps(data, ensure_ascii=False)
+        return record.json_line
 
 
 def setup(log_dir: Path, *, to_stderr: bool = True) -> Path:

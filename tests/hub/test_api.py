@@ -198,3 +198,27 @@ def test_a_bad_bundle_stores_no_case(hub):
     case.state = "draft"
     assert hub.put(url, content=_bundle(case, [part]), headers=headers).json()["error"]["code"] == "invalid"
     assert hub.get(f"/v1/cases/{case.uuid}", headers=headers).status_code == 404
+
+
+def test_the_bundle_route_refuses_the_headers_and_tokens_every_device_route_refuses(hub):
+    """The bundle route finds its device without FastAPI's dependencies (hub/auth.py device_of): the same
+    answers as a route that uses them, for every bad header and token."""
+    from hub import devices
+
+    headers = enroll(hub, "L12")
+    case = sample_case()
+    bad = [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic abc"},
+           *({**headers, name: value} for name in ("X-Desk-Pending", "X-Desk-Conflicts", "X-Desk-Rejected")
+             for value in ("-3", str(10**30), "many", "1000000001", "1.5", "1 2", "0x10")),
+           {**headers, "X-Desk-Instance": "x" * 65}]
+    for sent in bad:
+        expected = hub.get("/v1/changes", headers=sent)
+        answer = hub.put(f"/v1/cases/{case.uuid}/bundle", content=_bundle(case, [b"scan"]), headers=sent)
+        assert (answer.status_code, answer.json()) == (expected.status_code, expected.json()), sent
+        assert answer.status_code in (401, 422)
+    for fine in ({**headers, "X-Desk-Pending": "3", "X-Desk-Instance": "x" * 64}, {**headers, "X-Desk-Pending": "1_000"}):
+        assert hub.put(f"/v1/cases/{case.uuid}/bundle", content=_bundle(case, [b"scan"]), headers=fine).json()["ok"]
+        assert hub.get("/v1/changes", headers=fine).json()["ok"]  # pydantic's int parse, on both routes
+    devices.revoke(hub.engine, "L12")
+    refused = hub.put(f"/v1/cases/{case.uuid}/bundle", content=_bundle(case, [b"scan"]), headers=headers)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "revoked"
