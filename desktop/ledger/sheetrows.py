@@ -18,6 +18,7 @@ from typing import Any
 
 EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 in the 1900 date system (its 1900 leap-year bug included)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML: written as _xHHHH_, as Excel does
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")  # what _escape changes
 
 
 def excel_serial(value: dt.date) -> float:
@@ -65,6 +66,11 @@ class RowWriter:
         self.styles = [f'" s="{s}"' if s is not None else '"' for s in styles]
         self._seen: list[dict[Any, str]] = [{} for _ in styles]  # per column: value → its XML after the number
         self._keyed: list[dict[Hashable, str]] = [{} for _ in styles]  # keyed_row's: key → that XML
+        # the XML after the row number of a plain text and of a number, as _part writes them ('%' formats)
+        cells = list(zip(self.styles, self._next, strict=True))
+        self._text = [f'{s} t="inlineStr"><is><t>%s</t></is></c>{n}' for s, n in cells]
+        self._int = [f"{s}><v>%d</v></c>{n}" for s, n in cells]
+        self._float = [f"{s}><v>%.16G</v></c>{n}" for s, n in cells]
 
     def row(self, r: int, values: Sequence[Any]) -> str:
         """One row (`r` counted from 1) as `<row>` XML; None and '' are empty cells (keeping a column's style)."""
@@ -88,7 +94,17 @@ class RowWriter:
         skip = len(own)
         if skip + len(keys) != len(self._seen):
             raise ValueError(f"{skip} + {len(keys)} values for {len(self._seen)} columns")
-        parts: list[Any] = [self._part(c, v, keep=False) for c, v in enumerate(own)]
+        parts: list[Any] = [None] * skip
+        for column, value in enumerate(own):  # _part(column, value, keep=False), inline for the usual cases
+            kind = type(value)
+            if kind is str and value and value == value.strip() and not _SPECIAL.search(value):
+                parts[column] = self._text[column] % value
+            elif kind is int:
+                parts[column] = self._int[column] % value
+            elif kind is float:
+                parts[column] = self._float[column] % value
+            else:
+                parts[column] = self._part(column, value, keep=False)
         found = list(map(dict.get, self._keyed[skip:], keys))
         if None in found:
             values = make()

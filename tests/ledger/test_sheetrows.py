@@ -100,5 +100,8 @@ def test_a_keyed_row_is_the_row_of_its_values_and_makes_them_only_for_new_keys()
         '<row r="6"><c r="A6"><v>2</v></c><c r="B6" s="7"/><c r="C6" t="inlineStr"><is><t>A</t></is></c>'
         '<c r="D6" s="3"><v>2.5</v></c></row>')
     assert made == [["A", 2.5]]
+    plain = sheetrows.RowWriter([None, 7, None, 3])
+    for own in ([12345678901234567, "张三"], [2.5, " a "], [None, "a\x01b"], [True, "x<y"], [1 / 3, "0012"]):
+        assert cells.keyed_row(8, own, ("a", 2), make(["A", 2.5])) == plain.row(8, [*own, "A", 2.5])
     with pytest.raises(ValueError):
         cells.keyed_row(7, [1], ("a", 2), make(["A", 2.5]))
