@@ -298,10 +298,8 @@ def render_pdf(result: LedgerResult, **kw: Any) -> bytes:
 
 _SQL = """SELECT l.case_uuid, l.number, l.revision, l.updated_at, l.service, l.state, l.accepted_at, l.applicant,
     {id_number}, l.township, l.village, l.clerk, l.window, l.method, l.applied_by, l.proxy_kind, l.proxy_name,
-    l.items, l.due_date, l.missing, l.materials, o.state AS outbox_state, s.resolved_at
+    l.items, l.due_date, l.missing, l.materials, l.sync
   FROM ledger_rows l {join}
-  LEFT JOIN outbox o ON o.id = (SELECT id FROM outbox WHERE case_uuid = l.case_uuid ORDER BY revision DESC LIMIT 1)
-  LEFT JOIN sync_items s ON s.outbox_id = o.id
   WHERE l.accepted_date BETWEEN ? AND ? {more}
   ORDER BY l.accepted_date, l.accepted_at, l.number"""
 _MASKED = {"id_number": "l.id_masked", "join": ""}
@@ -317,7 +315,8 @@ def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
 
 def _fetch(store, filters: Filters, names: dict[str, str], personal: bool) -> list[tuple]:
     """The stored rows (desktop/storage/ledgerrows.py) of this device's cases accepted in the range, in order, by
-    their date index and filtered on their columns; no payload is read."""
+    their date index and filtered on their columns; no payload is read. The sync state is stored in the row too
+    (`sync_state` of the newest outbox row, kept by the triggers of migration 0017)."""
     more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
     for column, value in (("window", filters.window), ("township", filters.township),
                           ("village", filters.village), ("state", filters.state)):
@@ -340,8 +339,7 @@ def local_summaries(store, filters: Filters, names: dict[str, str], personal: bo
     out = []
     for r in _fetch(store, filters, names, personal):
         (uuid, number, revision, updated, service, state, accepted, name, id_number, township, village, clerk,
-         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state,
-         resolved) = r
+         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, sync) = r
         got = json.loads(materials) if materials else _COMPLETE
         out.append({"uuid": uuid, "number": number, "revision": revision, "updated_at": updated, "service": service,
                     "state": state, "accepted_at": accepted, "applicant_name": name, "id_number": id_number,
@@ -349,7 +347,7 @@ def local_summaries(store, filters: Filters, names: dict[str, str], personal: bo
                     "applied_by": applied_by, "proxy_kind": proxy_kind, "proxy_name": proxy_name,
                     "missing": missing, "missing_ids": got["missing"], "received": got["received"],
                     "items": [{"name": n} for n in items.split(ledgerrows.ITEMS_SEP)] if items else [],
-                    "due_date": due, "device": "", "sync": sync_state(outbox_state, resolved)})
+                    "due_date": due, "device": "", "sync": sync})
     return out
 
 
@@ -363,8 +361,7 @@ def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, p
     services, is_overdue, sep, rows = store.catalog.services, overdue.is_overdue, ledgerrows.ITEMS_SEP, []
     for n, r in enumerate(_fetch(store, filters, names, personal), start=1):
         (uuid, number, revision, updated, service_no, state, accepted, name, id_number, township, village, clerk,
-         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, outbox_state,
-         resolved) = r
+         window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, sync) = r
         service = services.get(service_no)
         proxy = applied_by == "proxy"
         values = {
@@ -376,7 +373,7 @@ def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, p
             "proxy_kind": PROXY_KINDS.get(proxy_kind, proxy_kind) if proxy else "",
             "materials_complete": not missing, "missing": missing, "state": state,
             "state_label": STATES.get(state, state), "due_date": due, "overdue": is_overdue(state, due, today),
-            "sync": sync_state(outbox_state, resolved), "clerk": names.get(clerk, clerk), "window": window,
+            "sync": sync, "clerk": names.get(clerk, clerk), "window": window,
             "township": township, "village": village, "device": "", "revision": revision, "updated_at": updated,
             "changed_after_close": False, "received": (), "missing_names": ()}
         if materials:
@@ -389,7 +386,8 @@ def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, p
 
 
 def sync_state(outbox_state: str | None, resolved: str | None) -> str:
-    """A case's sync state from its newest outbox row (as desktop.sync.state.case_states says it)."""
+    """A case's sync state from its newest outbox row (as desktop.sync.state.case_states says it); the ledger
+    reads it stored in its row, where migration 0017's triggers write the same in SQL (tests/ledger/test_stored_rows.py)."""
     if outbox_state is None:
         return "local"
     if outbox_state in ("conflict", "rejected") and resolved:

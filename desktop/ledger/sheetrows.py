@@ -13,11 +13,12 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 in the 1900 date system (its 1900 leap-year bug included)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML: written as _xHHHH_, as Excel does
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")  # what _escape changes
 
 
 def excel_serial(value: dt.date) -> float:
@@ -64,6 +65,12 @@ class RowWriter:
         self._next = starts[1:] + [""]
         self.styles = [f'" s="{s}"' if s is not None else '"' for s in styles]
         self._seen: list[dict[Any, str]] = [{} for _ in styles]  # per column: value → its XML after the number
+        self._keyed: list[dict[Hashable, str]] = [{} for _ in styles]  # keyed_row's: key → that XML
+        # the XML after the row number of a plain text and of a number, as _part writes them ('%' formats)
+        cells = list(zip(self.styles, self._next, strict=True))
+        self._text = [f'{s} t="inlineStr"><is><t>%s</t></is></c>{n}' for s, n in cells]
+        self._int = [f"{s}><v>%d</v></c>{n}" for s, n in cells]
+        self._float = [f"{s}><v>%.16G</v></c>{n}" for s, n in cells]
 
     def row(self, r: int, values: Sequence[Any]) -> str:
         """One row (`r` counted from 1) as `<row>` XML; None and '' are empty cells (keeping a column's style)."""
@@ -77,9 +84,40 @@ class RowWriter:
         n = str(r)
         return f'<row r="{n}">{self._first}{n}{n.join(parts)}</row>'
 
-    def _part(self, column: int, value: Any) -> str:
+    def keyed_row(self, r: int, own: Sequence[Any], keys: Sequence[Hashable], make: Callable[[], Sequence[Any]]
+                  ) -> str:
+        """The same `<row>` as `row(r, [*own, *make()])`, made from keys: `own` are the first cells' values (each
+        row's own: numbers, names, ID numbers; never kept), `keys` one per further column, equal keys meaning equal
+        values in that column (an item tuple for its joined names, a due date's ISO text for its serial). Only a key
+        not seen before costs `make()`, those columns' values; a year's rows repeat their keys, so a row is mostly
+        its own cells and one `map` of lookups (issue 16)."""
+        skip = len(own)
+        if skip + len(keys) != len(self._seen):
+            raise ValueError(f"{skip} + {len(keys)} values for {len(self._seen)} columns")
+        parts: list[Any] = [None] * skip
+        for column, value in enumerate(own):  # _part(column, value, keep=False), inline for the usual cases
+            kind = type(value)
+            if kind is str and value and value == value.strip() and not _SPECIAL.search(value):
+                parts[column] = self._text[column] % value
+            elif kind is int:
+                parts[column] = self._int[column] % value
+            elif kind is float:
+                parts[column] = self._float[column] % value
+            else:
+                parts[column] = self._part(column, value, keep=False)
+        found = list(map(dict.get, self._keyed[skip:], keys))
+        if None in found:
+            values = make()
+            for column, part in enumerate(found):
+                if part is None:
+                    found[column] = self._keyed[skip + column][keys[column]] = self._part(skip + column, values[column],
+                                                                                        keep=False)
+        n = str(r)
+        return f'<row r="{n}">{self._first}{n}{n.join(parts + found)}</row>'
+
+    def _part(self, column: int, value: Any, keep: bool = True) -> str:
         """The column's XML for a value after the row number, up to the next cell's row number; kept for the
-        column's next row of that value, unless it is a number (every row's own)."""
+        column's next row of that value (unless `keep` is false), unless it is a number (every row's own)."""
         style, kind = self.styles[column], type(value)
         if kind is str and value:
             space = ' xml:space="preserve"' if value != value.strip() else ""
@@ -92,7 +130,9 @@ class RowWriter:
             cell = f"{style}><v>{excel_serial(value):.16G}</v></c>"
         else:
             return f"{style}><v>{value:.16G}</v></c>{self._next[column]}"
-        part = self._seen[column][value] = cell + self._next[column]  # row() found the value hashable
+        part = cell + self._next[column]
+        if keep:
+            self._seen[column][value] = part  # row() found the value hashable
         return part
 
 

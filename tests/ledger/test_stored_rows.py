@@ -18,7 +18,7 @@ from desktop.ledger import query as ledger
 from desktop.storage import ledgerrows, settings
 from desktop.storage.migrations import MIGRATIONS
 from desktop.storage.store import Store
-from desktop.sync import apply
+from desktop.sync import apply, state as syncstate
 from hub import ledgerrows as hub_rows
 from tests import ledgerdata
 from tests.ledgerdata import END, START, at
@@ -112,6 +112,55 @@ def test_every_kind_of_change_rewrites_the_row_in_its_own_transaction(month):
     assert from_table(month, START, day, LATE) == from_payloads(month, START, day, LATE)
 
 
+
+def sync_agrees(store: Store) -> list[str]:
+    """Every stored row's sync state is what the case's newest outbox row says now; returns them."""
+    found = store.db.execute("SELECT case_uuid, sync FROM ledger_rows ORDER BY case_uuid").fetchall()
+    for uuid, sync in found:
+        assert sync == ledger.sync_state(*(store.db.execute(_NEWEST_OUTBOX, [uuid]).fetchone() or (None, None)))
+    return [sync for _, sync in found]
+
+
+def test_the_stored_sync_state_follows_every_outbox_change(month):
+    uuids = [u for (u,) in month.db.execute("SELECT case_uuid FROM ledger_rows WHERE state = 'accepted' ORDER BY accepted_at LIMIT 4")]
+    a, b, c, d = uuids
+    assert set(sync_agrees(month)) == {"pending"}
+    revision = {u: r for u, r in month.db.execute("SELECT uuid, revision FROM cases")}
+    for u in (a, b, c):
+        syncstate.start_send(month.db, u, {"revision": revision[u]})
+    assert "sending" not in sync_agrees(month)  # shown as 待上传, as the outbox's sending is
+    syncstate.send_failed(month.db, c, "timeout")
+    now = "2026-12-01T09:00:00+08:00"
+    syncstate.finish_send(month.db, a, revision[a], "acked", status=200, now=now)
+    syncstate.finish_send(month.db, b, revision[b], "conflict", status=409, now=now, code="stale")
+    sync_agrees(month)
+    states = dict(month.db.execute("SELECT case_uuid, sync FROM ledger_rows WHERE case_uuid IN (?, ?, ?, ?)",
+                                   uuids).fetchall())
+    assert states == {a: "synced", b: "conflict", c: "pending", d: "pending"}
+    syncstate.resolve_problems(month.db, b, "kept_local", now)  # the clerk looked at the conflict
+    assert dict(month.db.execute("SELECT case_uuid, sync FROM ledger_rows WHERE case_uuid = ?", [b]))[b] == "reviewed"
+    month.transition(a, "submit", actor="lixiaolan", now=at(END, 11, 0))  # a new revision to send
+    syncstate.start_send(month.db, d, {"revision": revision[d]})
+    assert syncstate.requeue_sending(month.db) == 1
+    sync_agrees(month)
+    month.db.execute("DELETE FROM sync_items")  # as no writer does yet: the triggers cover it all the same
+    assert dict(month.db.execute("SELECT case_uuid, sync FROM ledger_rows WHERE case_uuid = ?", [b]))[b] == "conflict"
+    month.db.execute("UPDATE outbox SET state = 'acked'")
+    assert set(sync_agrees(month)) == {"synced"}
+    rows = ledger.query(month, ledger.Filters(START, END), hub="local").rows
+    assert {r.sync_label for r in rows} == {"已同步"}
+
+
+def test_a_row_written_after_its_cases_outbox_rows_starts_with_their_state(month):
+    uuid, payload, updated = month.db.execute("SELECT uuid, payload, updated_at FROM cases WHERE state = 'accepted'"
+                                              " LIMIT 1").fetchone()
+    assert month.db.execute("UPDATE outbox SET state = 'acked' WHERE case_uuid = ?", [uuid]).rowcount
+    month.db.execute("DELETE FROM ledger_rows WHERE case_uuid = ?", [uuid])
+    ledgerrows.write(month.db, json.loads(payload), updated)  # a new row: its insert trigger reads the outbox
+    assert stored(month, uuid) is not None
+    assert month.db.execute("SELECT sync FROM ledger_rows WHERE case_uuid = ?", [uuid]).fetchone()[0] == "synced"
+    sync_agrees(month)
+
 def test_a_failed_write_leaves_no_row(month):
     service = month.catalog.service(7)
     case = demo.eligible_case(service, month.catalog, random.Random(2), END)
@@ -130,6 +179,7 @@ def test_the_migration_fills_the_rows_of_an_older_data_dir(month):
     expected = from_payloads(month, START, END, LATE)
     service = month.catalog.service(3)
     month.save_draft(demo.eligible_case(service, month.catalog, random.Random(4), END))
+    before_0017(month)
     month.db.execute("DROP TABLE ledger_rows")  # what a desk before migration 0016 had
     month.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0016_ledger_rows'")
     MIGRATIONS.apply(month.db.conn)
@@ -137,6 +187,28 @@ def test_the_migration_fills_the_rows_of_an_older_data_dir(month):
     assert month.db.execute("SELECT count(*) FROM ledger_rows").fetchone()[0] == accepted > 40
     assert from_table(month, START, END, LATE) == expected
 
+
+
+def before_0017(store: Store) -> None:
+    """What a desk at migration 0016 had: no stored sync state, no triggers keeping it."""
+    for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE"
+                                    " '%ledger_rows SET sync%'").fetchall():
+        store.db.execute(f"DROP TRIGGER {name}")
+    store.db.execute("ALTER TABLE ledger_rows DROP COLUMN sync")
+    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0017_ledger_rows_sync'")
+
+
+def test_migration_0017_stores_each_rows_sync_state_and_keeps_it(month):
+    uuids = [u for (u,) in month.db.execute("SELECT case_uuid FROM ledger_rows ORDER BY case_uuid LIMIT 3")]
+    month.db.execute("UPDATE outbox SET state = 'acked' WHERE case_uuid = ?", [uuids[0]])
+    month.db.execute("UPDATE outbox SET state = 'rejected' WHERE case_uuid = ?", [uuids[1]])
+    expected = from_payloads(month, START, END, LATE)
+    before_0017(month)
+    MIGRATIONS.apply(month.db.conn)
+    assert sync_agrees(month)[:3] == ["synced", "rejected", "pending"]
+    assert from_table(month, START, END, LATE) == expected
+    month.db.execute("UPDATE outbox SET state = 'acked' WHERE case_uuid = ?", [uuids[1]])  # the triggers are back
+    assert sync_agrees(month)[:3] == ["synced", "synced", "pending"]
 
 def test_the_back_fill_works_in_batches(month):
     before = month.db.execute(f"SELECT {', '.join(ledgerrows.COLUMNS)} FROM ledger_rows ORDER BY 1").fetchall()
