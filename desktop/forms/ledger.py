@@ -4,7 +4,7 @@
     pdf: bytes = render(result, closure=None, printed_at=None)   # result: desktop.ledger.query.LedgerResult
 
 Every string is checked against the bundled fonts before anything is drawn (fonts.check): a character no face
-has raises ValidationError naming it. Columns and widths: COLUMNS; the rows' cells: cells().
+has raises ValidationError naming it. Columns and widths: COLUMNS; the cells: printed_columns().
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from desktop.forms.page import PagedCanvas
 PAGE_W, PAGE_H = landscape(A4)
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 10 * mm, 19 * mm, 13 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN_X
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 SIZE, LEADING = 7.5, 9.4
 COLUMNS = [
     Column("序号", 9 * mm, "center"),
@@ -69,16 +70,6 @@ def date_range(result) -> str:
     return f"{layout.fmt_date(f.date_from)}至{layout.fmt_date(f.date_to)}"
 
 
-def cells(row, *, one_day: bool, personal: bool = False) -> list[str]:
-    """The printed cells of one ledger row, in COLUMNS order."""
-    when = accepted(row.accepted_at, one_day)
-    serial = f"＊{row.serial}" if row.changed_after_close else str(row.serial)
-    return [serial, row.number, when, f"{row.applicant}\n{row.id_number}", row.group,
-            f"{row.service} {row.service_name}（{len(row.items)}项）", row.method, applied_by(row),
-            "\n".join(row.materials_lines), row.state_label, row.due_date or "—", "超期" if row.overdue else "",
-            row.sync_label, row.clerk, row.window, f"{row.township}\n{row.village}".strip()]
-
-
 def accepted(at: str, one_day: bool) -> str:
     """受理时间: HH:MM, or MM-DD over HH:MM when the ledger covers several days."""
     if not at:
@@ -96,25 +87,46 @@ def applied_by(row) -> str:
     return f"代办：{row.proxy_name or '（未填姓名）'}" + (f"\n{row.proxy_kind}" if row.proxy_kind else "")
 
 
-def printed_rows(result) -> tuple[list[list[str]], list[str]]:
-    """Every row's cells as they print, and the numbers of the cases with a character no font draws: printed
-    as its code point ([U+E000]) so that one name never stops the whole ledger or the day close."""
+def printed_columns(result) -> tuple[list[list[str]], list[str]]:
+    """Every column's cells as they print (the cells() of every row, made column by column: a year's 50,000
+    rows are 800,000 cells), and the numbers of the cases with a character no font draws: printed as its
+    code point ([U+E000]) so that one name never stops the whole ledger or the day close."""
     one_day = result.filters.date_from == result.filters.date_to
-    rows, numbers = [], []
-    for r in result.rows:
-        row = cells(r, one_day=one_day)
-        if not fonts.all_printable("\n".join(row)):  # one search per row: 50,000 rows are 800,000 cells
-            row = [fonts.printable(c)[0] for c in row]
-            numbers.append(r.number)
-        rows.append(row)
-    return rows, numbers
+    rows = result.rows
+    columns = [[f"＊{r.serial}" if r.changed_after_close else str(r.serial) for r in rows],
+               [r.number for r in rows],
+               [accepted(r.accepted_at, one_day) for r in rows],
+               [f"{r.applicant}\n{r.id_number}" for r in rows],
+               [r.group for r in rows],
+               [f"{r.service} {r.service_name}（{len(r.items)}项）" for r in rows],
+               [r.method for r in rows],
+               [r.applied_by_text if r.applied_by != "proxy" else applied_by(r) for r in rows],
+               ["\n".join(r.materials_lines) for r in rows],
+               [r.state_label for r in rows],
+               [r.due_date or "—" for r in rows],
+               ["超期" if r.overdue else "" for r in rows],
+               [r.sync_label for r in rows],
+               [r.clerk for r in rows],
+               [r.window for r in rows],
+               [f"{r.township}\n{r.village}".strip() for r in rows]]
+    if fonts.all_printable("\n".join(map("\n".join, columns))):  # one C-speed search for the whole ledger
+        return columns, []
+    numbers = []
+    for n, row in enumerate(zip(*columns, strict=True)):
+        if not fonts.all_printable("\n".join(row)):
+            for column, cell in zip(columns, row, strict=True):
+                column[n] = fonts.printable(cell)[0]
+            numbers.append(rows[n].number)
+    return columns, numbers
 
 
-def table(result, rows: list[list[str]]) -> LedgerTable:
-    columns = COLUMNS
+def table(result, columns: list[list[str]]) -> LedgerTable:
+    titles = COLUMNS
     if result.personal:
-        columns = [*COLUMNS[:3], Column("申请人\n身份证号", 24 * mm, scale=0.88), *COLUMNS[4:]]
-    return LedgerTable(Prepared(columns, rows, [r.overdue for r in result.rows], SIZE, LEADING))
+        titles = [*COLUMNS[:3], Column("申请人\n身份证号", 24 * mm, scale=0.88), *COLUMNS[4:]]
+    # an empty page's frame, its height as platypus's Frame works it out (so the pages break where they did)
+    page = (MARGIN_X, MARGIN_BOTTOM + FRAME_H, (MARGIN_BOTTOM + FRAME_H) - MARGIN_BOTTOM)
+    return LedgerTable(Prepared(titles, columns, [r.overdue for r in result.rows], SIZE, LEADING), page=page)
 
 
 def heading(result, closure: ClosureStamp | None, unprintable: list[str] | None = None) -> list:
@@ -137,10 +149,10 @@ def heading(result, closure: ClosureStamp | None, unprintable: list[str] | None 
 
 
 def story(result, closure: ClosureStamp | None) -> list:
-    rows, unprintable = printed_rows(result)
+    columns, unprintable = printed_columns(result)
     parts = heading(result, closure, unprintable)
     if result.rows:
-        parts.append(table(result, rows))
+        parts.append(table(result, columns))
     else:
         parts.append(layout.para("该日期范围内没有受理的案件。", layout.BODY))
     if closure and closure.revision > 1:
@@ -164,12 +176,14 @@ class _Canvas(PagedCanvas):
         self._fixed: list[str] = []
 
     def _decorate(self, number: int, total: int) -> None:
-        if self._fixed:
-            self._code.extend(self._fixed)
-        else:
+        self._code.extend(self._decoration(number, total))
+
+    def _decoration(self, number: int, total: int) -> list[str]:
+        if not self._fixed:
             start = len(self._code)
             self._draw_fixed()
             self._fixed.extend(self._code[start:])
+            del self._code[start:]
         # 第 x 页 共 y 页 as operators (a text object per page cost a twentieth of a year's ledger), stroked
         # like the rest of the header and footer: the bold of the office's name (text render mode 2) carries
         # on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have always
@@ -177,8 +191,8 @@ class _Canvas(PagedCanvas):
         text = f"第 {number} 页  共 {total} 页"
         x = PAGE_W - MARGIN_X - fonts.width(text, 8.5)
         shown = pdftext.Encoder.of(self._doc).show(fonts.runs(text), "8.5")
-        self._code.append(f"q .4 .4 .4 RG .266667 .266667 .266667 rg .5 w BT 1 0 0 1 {fp_str(x, MARGIN_BOTTOM - 8 * mm)} Tm "
-                          f"2 Tr {shown} ET Q")
+        return [*self._fixed, f"q .4 .4 .4 RG .266667 .266667 .266667 rg .5 w BT 1 0 0 1 {fp_str(x, MARGIN_BOTTOM - 8 * mm)} Tm "
+                f"2 Tr {shown} ET Q"]
 
     def _draw_fixed(self) -> None:
         left, middle, right = self._header
@@ -211,7 +225,7 @@ def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.dateti
     doc = BaseDocTemplate(buffer, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                           topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=TITLE,
                           subject=date_range(result), creator="一件事帮代办工作台", author="")
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, FRAME_H, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
     flowables = story(result, closure)

@@ -66,7 +66,7 @@ def chart(result, width: float) -> Drawing:
     c.categoryAxis.categoryNames = labels
     c.categoryAxis.reverseDirection = 1
     c.categoryAxis.labels.fontName, c.categoryAxis.labels.fontSize = fonts.MAIN, 7.5
-    c.categoryAxis.labels.boxAnchor, c.categoryAxis.labels.dx = "e", -2
+    c.categoryAxis.labels.boxAnchor, c.categoryAxis.labels.dx = "e", -(c.categoryAxis.tickLeft + 2)  # clear of the ticks
     c.valueAxis.valueMin = 0
     c.valueAxis.labels.fontName, c.valueAxis.labels.fontSize = fonts.MAIN, 7
     c.valueAxis.visibleGrid, c.valueAxis.gridStrokeColor = 1, colors.HexColor("#DDDDDD")

@@ -123,7 +123,7 @@ class Prepared:
     short: the table is kept column by column, each column's distinct strings are wrapped, measured and turned
     into PDF operators once per document, and the rows are put together from them with C-speed maps."""
 
-    def __init__(self, columns: list[Column], rows: list[list[str]], shaded: list[bool], size: float,
+    def __init__(self, columns: list[Column], values: list[list[str]], shaded: list[bool], size: float,
                  leading: float):
         self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
         self.widths, self._doc = _Widths(size), None
@@ -138,7 +138,7 @@ class Prepared:
         self._tz = [f"{now * 100:.0f} Tz\n" if now != before else "" for before, now in zip([1.0, *scales], scales, strict=False)]
         self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
-        self.values: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+        self.values: list[list[str]] = values if values and values[0] else [[] for _ in columns]  # column by column
         self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
         counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
         tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
@@ -156,7 +156,7 @@ class Prepared:
         c = self.columns[column]
         return wrap(text, (c.width - 2 * PAD_X) / c.scale, self.widths)
 
-    def _wrap_column(self, column: int, values: tuple[str, ...]) -> dict[str, list[str]]:
+    def _wrap_column(self, column: int, values: list[str]) -> dict[str, list[str]]:
         """Each distinct cell of a column → its lines. Lines in the main face that fit are measured together
         at C speed; only the others are wrapped character by character."""
         distinct = list(dict.fromkeys(values))
@@ -296,11 +296,15 @@ class _Blocks(dict):
 
 
 class LedgerTable(Flowable):
-    """Rows start..end of a Prepared table; splits at page breaks and repeats the header on each part."""
+    """Rows start..end of a Prepared table; splits at page breaks and repeats the header on each part.
 
-    def __init__(self, prepared: Prepared, start: int = 0, end: int | None = None):
+    With `page` (the frame of an empty page: left, top, height), the full pages between the first part and
+    the last are laid out here rather than by platypus, one flowable for all of them (_FullPages)."""
+
+    def __init__(self, prepared: Prepared, start: int = 0, end: int | None = None,
+                 page: tuple[float, float, float] | None = None):
         super().__init__()
-        self.p, self.start = prepared, start
+        self.p, self.start, self.page = prepared, start, page
         self.end = len(prepared) if end is None else end
         self.width = sum(c.width for c in prepared.columns)
 
@@ -310,12 +314,24 @@ class LedgerTable(Flowable):
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         return self.width, self._height(self.end)
 
+    def _cut(self, start: int, avail_h: float) -> int:
+        """Where the part that starts at row `start` ends in `avail_h` (≤ start: not even one row fits)."""
+        limit = self.p.ends[start] + avail_h - self.p.header_h
+        return min(bisect.bisect_right(self.p.ends, limit) - 1, self.end)
+
     def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
-        limit = self.p.ends[self.start] + avail_h - self.p.header_h
-        cut = min(bisect.bisect_right(self.p.ends, limit) - 1, self.end)
+        cut = self._cut(self.start, avail_h)
         if cut <= self.start:
             return []
-        return [LedgerTable(self.p, self.start, cut), LedgerTable(self.p, cut, self.end)]
+        first = LedgerTable(self.p, self.start, cut)
+        if self.page is None:
+            return [first, LedgerTable(self.p, cut, self.end)]
+        full = []  # the rows of each full page, cut as platypus would cut them on empty pages
+        while (end := self._cut(cut, self.page[2])) < self.end and end > cut:
+            full.append((cut, end))
+            cut = end
+        middle = [_FullPages(self.p, full, self.page)] if full else []
+        return [first, *middle, LedgerTable(self.p, cut, self.end, self.page)]
 
     def draw(self) -> None:
         c, p = self.canv, self.p
@@ -352,3 +368,36 @@ class LedgerTable(Flowable):
         across = [f"0 {y:.2f} m {w} {y:.2f} l" for y in tops]
         down = [f"{x:.2f} {top} m {x:.2f} {bottom} l" for x in self.p.lefts]
         c._code.append(" ".join(across + down) + " S")
+
+
+class _FullPages(Flowable):
+    """Full pages of table rows, taking one whole frame: every page but the last is drawn as platypus would
+    draw its part (LedgerTable.drawOn at the top of an empty frame) into a list of its own and handed to the
+    canvas as a drawn page (PagedCanvas.add_drawn_page); the last is drawn on the page platypus gave. A year's
+    3,700 pages cost platypus's per-flowable and per-page work and reportlab's page objects otherwise."""
+
+    def __init__(self, prepared: Prepared, parts: list[tuple[int, int]], page: tuple[float, float, float]):
+        super().__init__()
+        self.p, self.parts, self.page = prepared, parts, page
+        self.width = sum(c.width for c in prepared.columns)
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return self.width, self.page[2]
+
+    def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
+        return []  # not on a page begun: on the next, empty one
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 (reportlab's names)
+        # every part drawn where platypus would put it on an empty page (x, y: this flowable's frame, the same)
+        left, top, height = self.page
+        kept = canvas._code
+        try:
+            for start, end in self.parts[:-1]:
+                part = LedgerTable(self.p, start, end)
+                canvas._code = []
+                part.drawOn(canvas, left, top - part.wrap(self.width, height)[1])
+                canvas.add_drawn_page(canvas._code)
+        finally:
+            canvas._code = kept
+        part = LedgerTable(self.p, *self.parts[-1])
+        part.drawOn(canvas, left, top - part.wrap(self.width, height)[1])

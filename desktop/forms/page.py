@@ -9,8 +9,9 @@ from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfdoc import PDFStream
+from reportlab.pdfbase.pdfdoc import NoEncryption, PDFObject, PDFResourceDictionary, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -28,17 +29,24 @@ SIGN_H = 12 * mm  # room above the footer for a per-page signature line (PageSig
 class PagedCanvas(Canvas):
     """Holds pages back until the end, then lets `_decorate(number, total)` write 第 N 页 共 M 页 on each.
 
-    The forms and the ledger subclass it with their own running header and footer.
+    The forms and the ledger subclass it with their own running header and footer. A page may also be added
+    already drawn (`add_drawn_page`, the ledger's thousands of full table pages): it is written as its own
+    content stream and a plain page dictionary, with `_decoration(number, total)` appended, without
+    reportlab's per-page state, page object and generic formatting.
     """
 
     def __init__(self, *args, **kw):
         kw["initialFontName"] = fonts.MAIN
         super().__init__(*args, **kw)
-        self._pages: list[dict] = []
+        self._pages: list[dict | list[str]] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))
         self._startPage()
+
+    def add_drawn_page(self, code: list[str]) -> None:
+        """A page whose operators are all in `code` (drawn from an empty page), placed before the current one."""
+        self._pages.append(code)
 
     # zlib level of the page streams: None leaves reportlab's (6). The ledger's thousands of pages take 3,
     # which compresses a year's pages three times faster for a third more bytes (docs/decisions.md).
@@ -47,6 +55,9 @@ class PagedCanvas(Canvas):
     def save(self) -> None:
         total = len(self._pages)
         for number, state in enumerate(self._pages, start=1):
+            if isinstance(state, list):
+                self._write_drawn(state, self._decoration(number, total))
+                continue
             self.__dict__.update(state)
             self._decorate(number, total)
             super().showPage()
@@ -57,6 +68,55 @@ class PagedCanvas(Canvas):
 
     def _decorate(self, number: int, total: int) -> None:
         raise NotImplementedError
+
+    def _decoration(self, number: int, total: int) -> list[str]:
+        """The running header and footer of a page added drawn, as operators."""
+        raise NotImplementedError
+
+    def _write_drawn(self, code: list[str], decoration: list[str]) -> None:
+        # the stream as reportlab's showPage makes it (the preamble, the page, its decoration, a space)
+        assert isinstance(self._doc.encrypt, NoEncryption), "pages added drawn are not encrypted"
+        text = "\n".join([*self._psCommandsBeforePage, self._preamble, *code, *decoration, " ",
+                          *self._psCommandsAfterPage]) + "\n"
+        data = text.encode("utf8")
+        if self._pageCompression:
+            data = zlib.compress(data, 6 if self.flate_level is None else self.flate_level)
+        self._doc.addPage(_DrawnPage(_DrawnStream(data, self._pageCompression), self._pagesize))
+
+
+class _DrawnStream(PDFObject):
+    """A page's content stream, given as its bytes (compressed or not)."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, data: bytes, compressed: bool):
+        self.data, self.compressed = data, compressed
+
+    def format(self, document) -> bytes:
+        filters = b"/Filter [ /FlateDecode ] " if self.compressed else b""
+        return b"<< %s/Length %d >>\nstream\n%s\nendstream\n" % (filters, len(self.data), self.data)
+
+
+class _DrawnPage(PDFObject):
+    """A page dictionary written as one string: its stream, size, the document's fonts and nothing else."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, contents: _DrawnStream, size: tuple[float, float]):
+        self.contents, self.size = contents, size
+
+    def format(self, document) -> bytes:
+        resources = getattr(document, "_drawn_resources", None)
+        if resources is None:  # what reportlab gives every page of a document without images or links
+            shared = PDFResourceDictionary()
+            shared.basicFonts()
+            shared.allProcs()  # as reportlab lists them (its canvas always says a page may have images)
+            resources = document._drawn_resources = shared.format(document)
+        contents = document.Reference(self.contents).format(document)
+        parent = document.Reference(document.Pages).format(document)
+        box = f"[ 0 0 {fp_str(self.size[0])} {fp_str(self.size[1])} ]".encode()
+        return b"<< /Contents %s /MediaBox %s /Parent %s /Resources %s /Rotate 0 /Type /Page >>" % (
+            contents, box, parent, resources)
 
 
 class _Flate:
@@ -115,7 +175,7 @@ class _Canvas(PagedCanvas):
 
     def _decorate(self, number: int, total: int) -> None:
         if self._signs is not None and not self._unsigned:
-            signed = sum(not page["_unsigned"] for page in self._pages)
+            signed = sum(not page["_unsigned"] for page in self._pages if isinstance(page, dict))  # no drawn pages here
             if signed > 1:
                 self._signs.draw(self, signed)
         self.saveState()

@@ -156,3 +156,25 @@ def test_a_line_never_starts_with_two_closing_marks_either():
     lines = wrap("原件1份）、儿童近期", room, widths)
     assert "".join(lines) == "原件1份）、儿童近期" and lines[1].startswith("份）、"), lines
     assert all(sum(widths(ch) for ch in line) <= room for line in lines), lines
+
+
+def test_full_pages_are_written_drawn_with_the_operators_platypus_would_give_them(month, monkeypatch):
+    """The table's full pages skip platypus and reportlab's page objects (a year's 3,700 pages): each page's
+    content stream is still, operator for operator, the one platypus laying out every part would write."""
+    result = ledger.query(month, ledger.Filters(START, END), today=TODAY)
+    result.rows = result.rows * 4  # pages enough for several full ones between the first and the last
+    at = dt.datetime(2026, 11, 27, 17, 0, tzinfo=dt.UTC)
+    drawn = PdfReader(io.BytesIO(ledger_pdf.render(result, printed_at=at)))
+    table = ledger_pdf.LedgerTable
+    monkeypatch.setattr(ledger_pdf, "LedgerTable", lambda prepared, page: table(prepared))
+    laid_out = PdfReader(io.BytesIO(ledger_pdf.render(result, printed_at=at)))
+    assert len(drawn.pages) == len(laid_out.pages) >= 6
+    for ours, theirs in zip(drawn.pages, laid_out.pages, strict=True):
+        assert ours["/Contents"].get_object().get_data() == theirs["/Contents"].get_object().get_data()
+        assert ours.mediabox == theirs.mediabox
+        fonts, procs = (sorted(page["/Resources"]["/Font"]) for page in (ours, theirs)), (
+            page["/Resources"]["/ProcSet"] for page in (ours, theirs))
+        assert next(fonts) == next(fonts) and next(procs) == next(procs)
+    written_drawn = [n for n, page in enumerate(drawn.pages, start=1) if "/Trans" not in page]
+    # all but the first page, the last full one (drawn where platypus put the flowable), and the table's end
+    assert written_drawn == list(range(2, len(drawn.pages) - 2)), written_drawn
