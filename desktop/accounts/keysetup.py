@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from desktop.forms import recovery
 from desktop.storage import audit, crypto, encrypt, settings
 from desktop.storage.db import Database, open_db
 
@@ -38,6 +37,8 @@ def encrypt_dir(data_dir: Path, username: str, display_name: str, password: str,
         device = place(db)
     finally:
         db.close()
+    from desktop.forms import recovery  # reportlab: not for every admin's login, which asks `wanted` (issue 16)
+
     code = encrypt.convert(data_dir, username, password, progress)
     pdf = recovery.render(code, device=device, made_at=now.strftime("%Y-%m-%d %H:%M"), by=display_name)
     db = open_db(data_dir)

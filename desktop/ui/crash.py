@@ -21,7 +21,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.domain.errors import DeskError
-from desktop.storage import logs
+
+# storage.logs (logging.handlers, traceback) is imported where a bug is logged, and early by the start's preparation
+# (ui/start.py): the crash handler is installed before the login window, which must paint as soon as a bare window
 
 FATAL_LOG = "fatal.log"
 
@@ -82,6 +84,8 @@ class CrashHandler(QObject):
         self._from_thread.emit(where)  # queued to the GUI thread: widgets live there only
 
     def _log(self, exc_type, exc, tb) -> str:
+        from desktop.storage import logs
+
         try:
             path = logs.setup(self.data_dir)
         except OSError:
@@ -93,6 +97,8 @@ class CrashHandler(QObject):
         try:
             uuid = self.save_draft()
         except Exception:  # the bug may be in saving itself: say so rather than crash in the crash path
+            from desktop.storage import logs
+
             logging.getLogger("desktop").error("saving the draft after a bug failed\n%s",
                                                logs.redacted_report(*sys.exc_info()))
             return "正在填写的草稿未能自动保存，请核对后重新保存。"
