@@ -20,9 +20,9 @@ from desktop.domain.errors import StoreError
 from desktop.protocol import files
 from desktop.storage import crypto, encrypt
 from desktop.storage.fileops import ensure_writable  # the desk's instance lock needs it before the store
+from desktop.storage.layout import DB_NAME
 from desktop.storage.migrations import MIGRATIONS
 
-DB_NAME = "desk.sqlite"
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",

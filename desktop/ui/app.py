@@ -179,12 +179,12 @@ def _login_first(data_dir: Path, user: str | None):
     """The login window before anything else, the rest prepared while the clerk types (ui/start.py); returns
     (store, session), or (store or None, None) if cancelled. A data dir with no staff yet (a new device) creates
     its first administrator instead."""
-    from desktop.storage import crypto
+    from desktop.storage import layout  # not crypto (hashlib, json, sqlite3): its names only
     from desktop.ui.start import Preparation, type_when_prepared
 
-    encrypted = crypto.is_encrypted(data_dir)
+    encrypted = layout.is_encrypted(data_dir)
     prep = Preparation(data_dir, open_store=not encrypted)
-    if not encrypted and not (Path(data_dir) / "desk.sqlite").is_file():  # storage/db.py DB_NAME: a new device
+    if not encrypted and not layout.has_database(data_dir):  # a new device: its first administrator
         _opened(prep.finish)
         return prep.store, _first_admin(prep.store)
     dialog = _login_dialog(data_dir, user, encrypted, prep)
@@ -192,7 +192,7 @@ def _login_first(data_dir: Path, user: str | None):
     prep.failed.connect(lambda message: (failed.append(message), dialog.reject()))
     prep.found_no_staff.connect(dialog.reject)
     type_when_prepared(dialog, prep)
-    prep.start()
+    on_first_paint(dialog, prep.start)  # not before: a step run ahead of the first paint delays it
     accepted = dialog.exec()
     if failed:
         prep.close_store()
