@@ -31,14 +31,14 @@ def encrypt_dir(data_dir: Path, username: str, display_name: str, password: str,
                 now: dt.datetime | None = None, progress=None) -> bytes:
     """Encrypt the data dir in place (no connection may be open on it), audit `key.setup`; returns the recovery
     paper as PDF bytes, which the caller writes or prints once and then records with `paper_made`."""
+    from desktop.forms import recovery  # reportlab: loaded when a paper is made, not at every admin's login
+
     now = now or dt.datetime.now().astimezone()
     db = open_db(data_dir)
     try:
         device = place(db)
     finally:
         db.close()
-    from desktop.forms import recovery  # reportlab: not for every admin's login, which asks `wanted` (issue 16)
-
     code = encrypt.convert(data_dir, username, password, progress)
     pdf = recovery.render(code, device=device, made_at=now.strftime("%Y-%m-%d %H:%M"), by=display_name)
     db = open_db(data_dir)

@@ -189,7 +189,12 @@ def _login_first(data_dir: Path, user: str | None):
         return prep.store, _first_admin(prep.store)
     dialog = _login_dialog(data_dir, user, encrypted, prep)
     failed: list[str] = []
-    prep.failed.connect(lambda message: (failed.append(message), dialog.reject()))
+
+    def on_failed(message: str) -> None:
+        failed.append(message)
+        dialog.reject()
+
+    prep.failed.connect(on_failed)
     prep.found_no_staff.connect(dialog.reject)
     type_when_prepared(dialog, prep)
     on_first_paint(dialog, prep.start)  # not before: a step run ahead of the first paint delays it
@@ -212,12 +217,12 @@ def _login_dialog(data_dir: Path, user: str | None, encrypted: bool, prep):
     if encrypted:
         from desktop.ui.unlock import UnlockDialog
 
-        dialog = UnlockDialog(data_dir, ready=prep.finish)
+        dialog = UnlockDialog(data_dir, ready=prep.ready)
         dialog.fields["username"].setText(user or "")
         return dialog
     from desktop.ui.auth import LoginDialog
 
-    return LoginDialog(None, username=user or "", ready=prep.finish)
+    return LoginDialog(None, username=user or "", ready=prep.ready)
 
 
 def _opened(step) -> None:
@@ -233,15 +238,11 @@ def _opened(step) -> None:
 def _first_admin(store):
     """A device with no staff: its first administrator, who is then logged in (None if cancelled)."""
     from desktop.accounts.staff import Accounts
-    from desktop.ui.auth import FirstAdminDialog
+    from desktop.ui.auth import FirstAdminDialog, LoginDialog
 
     accounts = Accounts(store.db)
-    if accounts.any_users():  # the data dir was made by the command line, staff and all: log in as usual
-        from desktop.ui.auth import LoginDialog
-
-        dialog = LoginDialog(accounts)
-    else:
-        dialog = FirstAdminDialog(accounts)
+    # staff made meanwhile by the command line (`user add`): log in as usual
+    dialog: FirstAdminDialog | LoginDialog = LoginDialog(accounts) if accounts.any_users() else FirstAdminDialog(accounts)
     session = dialog.session if dialog.exec() else None
     return None if session is None else _after_login(store, accounts, session)
 

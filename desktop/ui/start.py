@@ -14,9 +14,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from desktop.accounts.staff import Accounts
+    from desktop.storage.store import Store
+    from desktop.ui.auth import LoginDialog
 
 # Imported in this order while the login window is up, leaves before what needs them, so that each step is one
 # module's own work (the biggest ≈40 ms on a loaded 2-core VM, bench/startup.py prints the longest).
@@ -43,14 +49,14 @@ class Preparation(QObject):
     def __init__(self, data_dir: Path, *, open_store: bool, parent: QObject | None = None):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
-        self.store = None
-        self.accounts = None
+        self.store: Store | None = None
+        self.accounts: Accounts | None = None
         self.no_staff = False
         self.longest = 0.0  # the longest step, seconds: what typing may wait for at worst
         self.steps: list[Callable[[], object]] = []
         for name in MODULES:
             if name not in sys.modules:
-                self.steps.append(lambda name=name: importlib.import_module(name))
+                self.steps.append(_importer(name))
             if name == "desktop.storage.store" and open_store:
                 self.steps.append(self._open_store)
         self._timer = QTimer(self, singleShot=True, interval=0)
@@ -63,17 +69,23 @@ class Preparation(QObject):
         return not self.steps
 
     def finish(self):
-        """Run what is left now (Enter came first); returns the accounts if this opened the store. A DeskError
-        from opening the store is raised to the caller (the login window shows it)."""
-        from desktop.domain.errors import DeskError
-
+        """Run what is left now; returns the accounts if this opened the store. A DeskError from opening the store
+        is raised to the caller."""
         self._timer.stop()
         while self.steps:
             self.steps.pop(0)()
+        return self.accounts
+
+    def ready(self):
+        """`finish` for the login window (Enter came first): its DeskError shows in the window; a store with no
+        staff closes the window for the first administrator's."""
+        from desktop.domain.errors import DeskError
+
+        accounts = self.finish()
         if self.no_staff:
             self.found_no_staff.emit()
             raise DeskError("本机还没有任何账号：请先创建管理员", field="username")
-        return self.accounts
+        return accounts
 
     def _step(self) -> None:
         from desktop.domain.errors import DeskError
@@ -100,9 +112,9 @@ class Preparation(QObject):
         from desktop.accounts.staff import Accounts
         from desktop.storage.store import Store
 
-        self.store = Store.open(self.data_dir)
-        self.accounts = Accounts(self.store.db)
-        self.no_staff = not self.accounts.any_users()
+        store = self.store = Store.open(self.data_dir)
+        accounts = self.accounts = Accounts(store.db)
+        self.no_staff = not accounts.any_users()
 
     def close_store(self) -> None:
         if self.store is not None:
@@ -110,21 +122,26 @@ class Preparation(QObject):
             self.store = None
 
 
+def _importer(name: str) -> Callable[[], Any]:
+    return lambda: importlib.import_module(name)
+
+
 def on_first_paint(window, callback, *, delay_ms: int = 0) -> None:
     """Call `callback` from the event loop `delay_ms` after `window` (or a widget in it) first paints."""
+    app = QApplication.instance()
 
     class FirstPaint(QObject):
         def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
-                QApplication.instance().removeEventFilter(self)
+                app.removeEventFilter(self)  # type: ignore[union-attr]  # the desk has its application by now
                 QTimer.singleShot(delay_ms, callback)
             return False
 
     hook = FirstPaint(window)
-    QApplication.instance().installEventFilter(hook)
+    app.installEventFilter(hook)  # type: ignore[union-attr]
 
 
-def type_when_prepared(dialog: QDialog, preparation: Preparation) -> None:
+def type_when_prepared(dialog: LoginDialog, preparation: Preparation) -> None:
     """DESK_TYPED_PASSWORD (the bench): at the login window's first paint print `login paint`; once the preparation
     is done (the clerk's typing, excluded from the measured start) print `prepared` and the longest step, then
     type the password, print `enter` and press Enter. Lines on stdout, timed by bench/startup.py."""
