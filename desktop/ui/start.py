@@ -58,7 +58,7 @@ class Preparation(QObject):
             if name not in sys.modules:
                 self.steps.append(_importer(name))
             if name == "desktop.storage.store" and open_store:
-                self.steps.append(self._open_store)
+                self.steps += [self._open_store, self._load_catalog]
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._step)
 
@@ -115,6 +115,11 @@ class Preparation(QObject):
         store = self.store = Store.open(self.data_dir)
         accounts = self.accounts = Accounts(store.db)
         self.no_staff = not accounts.any_users()
+
+    def _load_catalog(self) -> None:
+        """The active catalog, which the store loads at first use (the home screen's service tree needs it)."""
+        if self.store is not None and not self.no_staff:
+            self.store.catalog  # noqa: B018 - loading it is the point
 
     def close_store(self) -> None:
         if self.store is not None:
