@@ -38,31 +38,12 @@ def commands(size: int) -> dict[str, tuple[list[str], dict[str, str] | None]]:
     }
 
 
-def password_check() -> tuple[float, float]:
-    """The median wall and CPU time of one argon2 check of the demo password at the desk's own parameters, in this
-    process: what a login costs by design (passwords.py; not to be weakened), shown apart from the overhead."""
-    import statistics
-    import time
-
-    from desktop.accounts import passwords
-
-    hasher = passwords.default_hasher()
-    stored = hasher.hash(common.PASSWORD)
-    wall, cpu = [], []
-    for _ in range(3):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        hasher.verify(stored, common.PASSWORD)
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
-
-
 def main() -> None:
     args = common.arguments(runs=7)
     for size in args.sizes:
         times = common.alternate(commands(size), args.runs)
         cpu = common.alternate(commands(size), args.runs, timer=common.cpu_timed)
-        argon2, argon2_cpu = password_check()
+        argon2, argon2_cpu = common.password_check()
         base, cpu_base = times.pop("baseline"), cpu.pop("baseline")
         for name, t in times.items():
             print(common.line(f"CLI {name}, {size} cases", t, base, 2.0))

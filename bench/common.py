@@ -64,6 +64,42 @@ def timed_to(marker: bytes, cmd: Sequence[str], environ: dict[str, str] | None =
     return elapsed
 
 
+def timed_lines(cmd: Sequence[str], environ: dict[str, str] | None = None) -> dict[str, float]:
+    """Each stdout line's first word (`login paint` counts as one: the words before a number) and the wall time from
+    the fresh process's start to that line; the number after it, if any, as `<word> value`. Must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), env=environ or env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen: dict[str, float] = {}
+    for raw in proc.stdout:  # type: ignore[union-attr]
+        at = time.perf_counter() - start
+        words = raw.decode(errors="replace").split()
+        name = " ".join(w for w in words if not w.replace(".", "").isdigit())
+        seen.setdefault(name, at)
+        numbers = [float(w) for w in words if w.replace(".", "").isdigit()]
+        if numbers:
+            seen[f"{name} value"] = numbers[0]
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-800:]}")
+    return seen
+
+
+def password_check(repeat: int = 3) -> tuple[float, float]:
+    """The median wall and CPU time of one argon2 check of the demo password at the desk's own parameters, in this
+    process: what a login costs by design (accounts/passwords.py; not to be weakened), shown apart."""
+    from desktop.accounts import passwords
+
+    hasher = passwords.default_hasher()
+    stored = hasher.hash(PASSWORD)
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        hasher.verify(stored, PASSWORD)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
 def alternate(commands: dict[str, tuple[Sequence[str], dict[str, str] | None]], runs: int, *,
               timer=timed) -> dict[str, float]:
     """The median wall time of each command, run in turn `runs` times after one warm-up each, so a load

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from desktop.forms import recovery
 from desktop.storage import audit, crypto, encrypt, settings
 from desktop.storage.db import Database, open_db
 
@@ -32,6 +31,8 @@ def encrypt_dir(data_dir: Path, username: str, display_name: str, password: str,
                 now: dt.datetime | None = None, progress=None) -> bytes:
     """Encrypt the data dir in place (no connection may be open on it), audit `key.setup`; returns the recovery
     paper as PDF bytes, which the caller writes or prints once and then records with `paper_made`."""
+    from desktop.forms import recovery  # reportlab: loaded when a paper is made, not at every admin's login
+
     now = now or dt.datetime.now().astimezone()
     db = open_db(data_dir)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from pathlib import Path
 
@@ -12,6 +11,8 @@ CHUNK = 1 << 20
 
 def sha256_file(path: Path) -> tuple[str, int]:
     """The hex sha256 and size of a file, read in chunks (memory stays bounded)."""
+    import hashlib  # OpenSSL loads here, not for the desk's instance lock ahead of its login window (issue 16)
+
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):

@@ -1,13 +1,16 @@
 """Every catalog version this desk has used or received, content-addressed in data_dir/catalogs/<hash>.sqlite,
 and which one is active: new cases use it; a case keeps the one it was accepted under (docs/catalog.md).
 
-The active catalog is chosen when the store opens (the desk's start, the start of the day): the published one
-with the latest effective date on or before today, else the bundled one. It never changes under an open wizard.
+The active catalog is chosen when the store first uses it (the desk's start, the start of the day): the published
+one with the latest effective date on or before today, else the bundled one. It never changes under an open wizard.
+The bundled one is registered when the store opens, from its file's meta alone (`register`): a command that reads
+no catalog does not parse one (issue 16).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,16 +44,38 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="microseconds")
 
 
-def register_bundled(db: Database, data_dir: Path, bundled: Catalog, source: Path) -> None:
+def register_bundled(db: Database, data_dir: Path, digest: str, version: str, source: Path) -> None:
     """Keep the catalog shipped with this install among the versions (the first one is the legacy catalog of
     cases accepted before versioning)."""
-    if not bundled.hash or db.execute("SELECT 1 FROM catalogs WHERE hash = ?", [bundled.hash]).fetchone():
+    if not digest or db.execute("SELECT 1 FROM catalogs WHERE hash = ?", [digest]).fetchone():
         return
-    _store_file(data_dir, bundled.hash, source.read_bytes())
+    _store_file(data_dir, digest, source.read_bytes())
     with db.atomic():
         legacy = db.execute("SELECT 1 FROM catalogs WHERE legacy = 1").fetchone() is None
         db.execute("INSERT INTO catalogs VALUES (?, ?, '', '', 'bundled', ?, ?, NULL)",
-                   [bundled.hash, bundled.version, int(legacy), now_iso()])
+                   [digest, version, int(legacy), now_iso()])
+
+
+def register(db: Database, data_dir: Path) -> None:
+    """The bundled catalog registered among the versions, from its file's meta (hash, version) without parsing it.
+    A full disk must not stop the desk: the bundled catalog is still at hand, and the next open retries."""
+    source = paths.catalog_db_path()
+    try:
+        meta = _bundled_meta(str(source))
+        register_bundled(db, data_dir, meta.get("hash", ""), meta.get("version", ""), source)
+    except OSError as exc:
+        _log().error("bundled catalog not kept in %s: %s", folder(data_dir), type(exc).__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_meta(source: str) -> dict[str, str]:
+    if not Path(source).exists():
+        return {}  # said when the catalog is loaded (catalog.load names the missing file)
+    conn = catalog_mod.connect_read_only(Path(source).resolve())
+    try:
+        return catalog_mod.read_meta(conn)
+    finally:
+        conn.close()
 
 
 def install(db: Database, data_dir: Path, meta: dict[str, Any], content: bytes) -> None:
@@ -110,10 +135,7 @@ def active_row(db: Database, today: dt.date) -> dict[str, Any] | None:
 def open_active(db: Database, data_dir: Path, today: dt.date | None = None) -> Catalog:
     """The bundled catalog registered, then the one in force today (the bundled one unless a published one is)."""
     bundled = catalog_mod.load()
-    try:
-        register_bundled(db, data_dir, bundled, paths.catalog_db_path())
-    except OSError as exc:  # a full disk must not stop the desk: the bundled catalog is still at hand; next start retries
-        _log().error("bundled catalog not kept in %s: %s", folder(data_dir), type(exc).__name__)
+    register(db, data_dir)  # the store did at its open; the start of a new day comes here too
     row = active_row(db, today or dt.date.today())
     if row is None or row["hash"] == bundled.hash:
         return bundled

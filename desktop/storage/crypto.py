@@ -23,8 +23,8 @@ from typing import Any
 
 from desktop.domain.errors import DeskError, StoreError
 from desktop.protocol.files import fsync_dir
+from desktop.storage.layout import KEYS_NAME, is_encrypted  # callers name them from here too
 
-KEYS_NAME = "keys.json"
 FORMAT = "desk-keys/1"
 RECOVERY_BYTES = 20  # 160 bits: 32 base32 characters, eight groups of four on the paper
 WRONG = "用户名或密码错误，无法解锁本机数据"
@@ -39,10 +39,6 @@ _proofs: dict[tuple[str, str], bytes] = {}  # (data dir, username) → proof tha
 
 def _where(data_dir: Path) -> str:
     return str(Path(data_dir).resolve())
-
-
-def is_encrypted(data_dir: Path) -> bool:
-    return (Path(data_dir) / KEYS_NAME).is_file()
 
 
 def plain_allowed() -> bool:

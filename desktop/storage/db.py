@@ -9,7 +9,6 @@ Encryption at rest is a keyed connection (storage/crypto.py): an encrypted data 
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -19,10 +18,11 @@ from typing import Any
 
 from desktop.domain.errors import StoreError
 from desktop.protocol import files
-from desktop.storage import crypto, encrypt, fileops
+from desktop.storage import crypto, encrypt
+from desktop.storage.fileops import ensure_writable  # the desk's instance lock needs it before the store
+from desktop.storage.layout import DB_NAME
 from desktop.storage.migrations import MIGRATIONS
 
-DB_NAME = "desk.sqlite"
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -127,23 +127,6 @@ def _rollback(conn: sqlite3.Connection) -> None:
     SQLite rolls the journal back itself when the database is next opened."""
     with suppress(sqlite3.Error):
         conn.execute("ROLLBACK")
-
-
-def ensure_writable(data_dir: Path) -> None:
-    """Create the data dir and prove we can write there; refuse with the path named otherwise, and refuse a
-    network share (SQLite's locking does not hold there: a committed case could be lost or the file damaged)."""
-    if share := fileops.network_share(data_dir):
-        raise StoreError(f"数据目录在{share}上：{data_dir}。数据库放在网络盘上会损坏或丢失已保存的案件，"
-                         "请把数据目录设在本机磁盘（例如默认的用户数据目录）。")
-    try:
-        files.private_dir(data_dir)  # 0700: personal data lives here
-        probe = data_dir / f".probe-{os.urandom(16).hex()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise StoreError(f"数据目录不可写：{data_dir}（磁盘已满）：请清理磁盘后重试", action="清理磁盘") from None
-        raise StoreError(f"数据目录不可写：{data_dir}（{exc.strerror or exc}）：请联系管理员检查权限") from None
 
 
 def open_db(data_dir: Path, *, migrate: bool = True) -> Database:

@@ -16,6 +16,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.domain.errors import StoreError
+from desktop.protocol import files
+
 SHARING = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
 DENIED = 5  # ERROR_ACCESS_DENIED: a read-only file, a file being deleted, or a real permission problem
 WINDOW = 0.5  # seconds one operation may wait inline; longer holds are left for the next pass
@@ -116,3 +119,20 @@ def _drive_type(root: str) -> int:
     import ctypes
 
     return int(ctypes.windll.kernel32.GetDriveTypeW(root))  # type: ignore[attr-defined]
+
+
+def ensure_writable(data_dir: Path) -> None:
+    """Create the data dir and prove we can write there; refuse with the path named otherwise, and refuse a
+    network share (SQLite's locking does not hold there: a committed case could be lost or the file damaged)."""
+    if share := network_share(data_dir):
+        raise StoreError(f"数据目录在{share}上：{data_dir}。数据库放在网络盘上会损坏或丢失已保存的案件，"
+                         "请把数据目录设在本机磁盘（例如默认的用户数据目录）。")
+    try:
+        files.private_dir(data_dir)  # 0700: personal data lives here
+        probe = data_dir / f".probe-{os.urandom(16).hex()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StoreError(f"数据目录不可写：{data_dir}（磁盘已满）：请清理磁盘后重试", action="清理磁盘") from None
+        raise StoreError(f"数据目录不可写：{data_dir}（{exc.strerror or exc}）：请联系管理员检查权限") from None

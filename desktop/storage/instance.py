@@ -7,7 +7,9 @@ from pathlib import Path
 
 from desktop.domain.errors import StoreError
 from desktop.storage import filelock
-from desktop.storage.db import ensure_writable
+
+# not from storage.db: the desk takes this lock before its login window, long before the store
+from desktop.storage.fileops import ensure_writable
 
 LOCK_NAME = "desk.lock"
 

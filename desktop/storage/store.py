@@ -16,7 +16,7 @@ from typing import Any
 from desktop.domain import idnumber, overdue, states, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
-from desktop.domain.errors import DeskError, ValidationError
+from desktop.domain.errors import DeskError, StoreError, ValidationError
 from desktop.domain.redaction import redact
 from desktop.storage import audit, ledgerrows, numbering, searchkeys, settings
 from desktop.storage.db import Database, open_db
@@ -31,9 +31,11 @@ def now_local() -> dt.datetime:
 class Store:
     """Cases in one data dir. `listeners` are called with (what, case uuid) after each commit."""
 
-    def __init__(self, db: Database, catalog: Catalog, data_dir: Path | None = None):
+    def __init__(self, db: Database, catalog: Catalog | None, data_dir: Path | None = None, *,
+                 today: dt.date | None = None):
         self.db = db
-        self.catalog = catalog
+        self._catalog = catalog  # None: the one in force `today`, loaded at first use (`catalog`)
+        self._today = today
         self.data_dir = data_dir
         self.listeners: list[Listener] = []
         # Audit hook (issue 8, desktop/storage/audit.py): called INSIDE the transaction of accept, transition and
@@ -43,27 +45,53 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: Path, catalog: Catalog | None = None, *, today: dt.date | None = None) -> Store:
-        """The store of `data_dir` with `catalog` active, or the catalog in force `today` (desktop/storage/catalogs.py)."""
+        """The store of `data_dir` with `catalog` active, or the catalog in force `today` (desktop/storage/catalogs.py),
+        loaded when first used: a command that reads no catalog (settings, users, the audit, sync) or only a case's
+        own older one never parses the active one (issue 16: a command's overhead ≤ 2× `import desktop`)."""
+        from desktop.storage import catalogs
+
         db = open_db(data_dir)
         if catalog is None:
-            from desktop.storage import catalogs
-
             try:
-                catalog = catalogs.open_active(db, data_dir, today)
+                catalogs.register(db, data_dir)
             except BaseException:
                 db.close()
                 raise
-        return cls(db, catalog, data_dir)
+        return cls(db, catalog, data_dir, today=today)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The active catalog (the bundled one registered among the versions the first time it is asked for)."""
+        if self._catalog is None:
+            from desktop.storage import catalogs
+
+            if self.data_dir is None:
+                raise StoreError("没有数据目录，无法确定当前目录版本")
+            self._catalog = catalogs.open_active(self.db, self.data_dir, self._today)
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, value: Catalog) -> None:
+        self._catalog = value
 
     def catalog_for(self, case: Case) -> Catalog:
         """The catalog a case was started or accepted under (the active one for a new draft)."""
-        if case.catalog_hash == self.catalog.hash or self.data_dir is None:
+        if self.data_dir is None or (self._catalog is not None and case.catalog_hash == self._catalog.hash):
             return self.catalog
         if not case.catalog_hash and case.state == "draft":
             return self.catalog
         from desktop.storage import catalogs
 
+        if self._catalog is None and self._active_hash() == case.catalog_hash:
+            return self.catalog  # loaded once for this and what follows, as before
         return catalogs.load(self.db, self.data_dir, case.catalog_hash) or self.catalog
+
+    def _active_hash(self) -> str:
+        """The hash of the catalog in force, from its row: whether a case's own is it, without parsing either."""
+        from desktop.storage import catalogs
+
+        row = catalogs.active_row(self.db, self._today or dt.date.today())
+        return row["hash"] if row is not None else ""
 
     def _stamp(self, case: Case) -> None:
         """A new draft takes the active catalog's version, and keeps it to acceptance and beyond."""

@@ -80,10 +80,10 @@ FULL_CHECK_DELAY_MS = 10_000
 
 
 def run(data_dir: Path, user: str | None = None) -> int:
+    """The desk: one per data dir (the instance lock), the login window as soon as Qt can paint it (ui/start.py),
+    then the main window. With --user and DESK_PASSWORD the login is done without a window (scripts)."""
     from desktop.domain.errors import DeskError
     from desktop.storage.instance import InstanceLock
-    from desktop.ui import keysetup
-    from desktop.ui.auditcheck import FullCheck
     from desktop.ui.crash import CrashHandler
 
     app = make_app(bundled_fonts=False)
@@ -93,42 +93,53 @@ def run(data_dir: Path, user: str | None = None) -> int:
     except DeskError as exc:
         QMessageBox.critical(None, "无法打开工作台", exc.message)
         return 1
+    store = None
     try:
-        store, session = unlock(data_dir, user)
-        if store is None:
-            lock.release()
-            return 0
-    except DeskError as exc:
-        lock.release()
-        QMessageBox.critical(None, "无法打开工作台", exc.message)
-        return 1
-    try:
-        session = log_in(store, user, session)
+        scripted = bool(user and ENV_PASSWORD in os.environ)
+        try:
+            store, session = _scripted_start(data_dir, user) if scripted else _login_first(data_dir, user)
+        except OpenError as failure:
+            QMessageBox.critical(None, "无法打开工作台", failure.message)
+            return 1
         if session is None:
             return 0
-        if not (user and ENV_PASSWORD in os.environ):  # scripts never meet a dialog they cannot answer
-            store, go_on = keysetup.offer(store, session)
+        if not scripted:  # scripts never meet a dialog they cannot answer
+            store, go_on = _offer_encryption(store, session)
             if not go_on:
                 return 0
-        from desktop.ui.mainwindow import MainWindow  # imported during the login's password check (log_in)
-
-        window = MainWindow(store, session)
-        crash.window, crash.save_draft = window, window.save_open_draft
-        # the whole chain, off the GUI thread, once the desk is in use: a walk started before the first paint
-        # competed with it for the interpreter (the start grew with the trail: 25x a bare window at 100k)
-        on_first_paint(window, lambda: _start_full_check(window, store, FullCheck), delay_ms=FULL_CHECK_DELAY_MS)
-        # the print fonts once the window has painted: a zero timer set before show() fired before the paint
-        on_first_paint(window, lambda: add_bundled_fonts(app), delay_ms=50)
-        if os.environ.get(ENV_FIRST_PAINT):
-            on_first_paint(window, lambda: _first_painted(app))
-        window.show()
-        code = app.exec()
-        QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
-        return code
+        return _open_window(app, crash, store, session)
     finally:
         crash.uninstall()
-        store.close()
+        if store is not None:
+            store.close()
         lock.release()
+
+
+class OpenError(Exception):
+    """The data could not be opened (unlocked, migrated): said in a box, since no window is there yet."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _open_window(app, crash, store, session) -> int:
+    from desktop.ui.auditcheck import FullCheck
+    from desktop.ui.mainwindow import MainWindow  # prepared while the clerk typed (ui/start.py)
+
+    window = MainWindow(store, session)
+    crash.window, crash.save_draft = window, window.save_open_draft
+    # the whole chain, off the GUI thread, once the desk is in use: a walk started before the first paint
+    # competed with it for the interpreter (the start grew with the trail: 25x a bare window at 100k)
+    on_first_paint(window, lambda: _start_full_check(window, store, FullCheck), delay_ms=FULL_CHECK_DELAY_MS)
+    # the print fonts once the window has painted: a zero timer set before show() fired before the paint
+    on_first_paint(window, lambda: add_bundled_fonts(app), delay_ms=50)
+    if os.environ.get(ENV_FIRST_PAINT):
+        on_first_paint(window, lambda: _first_painted(app))
+    window.show()
+    code = app.exec()
+    QThreadPool.globalInstance().waitForDone()  # a background count or check still running finishes first
+    return code
 
 
 def _first_painted(app) -> None:
@@ -136,24 +147,114 @@ def _first_painted(app) -> None:
     app.quit()
 
 
-def unlock(data_dir: Path, user: str | None = None):
-    """(store, None) for a plain data dir; for an encrypted one the login that unlocks it: (store, session),
-    or (None, None) if cancelled. --user with DESK_PASSWORD unlocks without the dialog (log_in then logs in)."""
+def _offer_encryption(store, session):
+    """An administrator of a data dir that should be encrypted is offered it (ui/keysetup.py); the dialog's module
+    (reportlab for the recovery paper, the PDF viewer) is imported only then. Returns (store, go on?)."""
+    from desktop.accounts import keysetup as plan, roles
+
+    if store.data_dir is None or not plan.wanted(store.data_dir) or not roles.can(session, "user.manage"):
+        return store, True
+    from desktop.ui import keysetup
+
+    return keysetup.offer(store, session)
+
+
+def _scripted_start(data_dir: Path, user: str | None):
+    """--user with DESK_PASSWORD: unlock and open the store, then the same login without a window. A refused login
+    is a known error: one Chinese line on stderr and exit 1 (desktop/domain/errors.py), no window."""
+    from desktop.domain.errors import DeskError
+
+    try:
+        store = unlock(data_dir, user or "")
+    except DeskError as exc:
+        raise OpenError(exc.message) from None
+    try:
+        return store, log_in(store, user)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _login_first(data_dir: Path, user: str | None):
+    """The login window before anything else, the rest prepared while the clerk types (ui/start.py); returns
+    (store, session), or (store or None, None) if cancelled. A data dir with no staff yet (a new device) creates
+    its first administrator instead."""
+    from desktop.storage import layout  # not crypto (hashlib, json, sqlite3): its names only
+    from desktop.ui.start import Preparation, type_when_prepared
+
+    encrypted = layout.is_encrypted(data_dir)
+    prep = Preparation(data_dir, open_store=not encrypted)
+    if not encrypted and not layout.has_database(data_dir):  # a new device: its first administrator
+        _opened(prep.finish)
+        return prep.store, _first_admin(prep.store)
+    dialog = _login_dialog(data_dir, user, encrypted, prep)
+    failed: list[str] = []
+
+    def on_failed(message: str) -> None:
+        failed.append(message)
+        dialog.reject()
+
+    prep.failed.connect(on_failed)
+    prep.found_no_staff.connect(dialog.reject)
+    type_when_prepared(dialog, prep)
+    on_first_paint(dialog, prep.start)  # not before: a step run ahead of the first paint delays it
+    accepted = dialog.exec()
+    if failed:
+        prep.close_store()
+        raise OpenError(failed[0])
+    store = dialog.store if encrypted else prep.store
+    if prep.no_staff:
+        return store, _first_admin(store)
+    if not accepted or dialog.session is None:
+        if encrypted:
+            dialog.close_store()
+        return (None if encrypted else store), None
+    _opened(prep.finish)  # nothing is left, unless the password check itself was quicker than the preparation
+    return store, _after_login(store, dialog.accounts, dialog.session)
+
+
+def _login_dialog(data_dir: Path, user: str | None, encrypted: bool, prep):
+    if encrypted:
+        from desktop.ui.unlock import UnlockDialog
+
+        dialog = UnlockDialog(data_dir, ready=prep.ready)
+        dialog.fields["username"].setText(user or "")
+        return dialog
+    from desktop.ui.auth import LoginDialog
+
+    return LoginDialog(None, username=user or "", ready=prep.ready)
+
+
+def _opened(step) -> None:
+    """Run a step that opens the store; its known error is said in a box (run), no window being there yet."""
+    from desktop.domain.errors import DeskError
+
+    try:
+        step()
+    except DeskError as exc:
+        raise OpenError(exc.message) from None
+
+
+def _first_admin(store):
+    """A device with no staff: its first administrator, who is then logged in (None if cancelled)."""
+    from desktop.accounts.staff import Accounts
+    from desktop.ui.auth import FirstAdminDialog, LoginDialog
+
+    accounts = Accounts(store.db)
+    # staff made meanwhile by the command line (`user add`): log in as usual
+    dialog: FirstAdminDialog | LoginDialog = LoginDialog(accounts) if accounts.any_users() else FirstAdminDialog(accounts)
+    session = dialog.session if dialog.exec() else None
+    return None if session is None else _after_login(store, accounts, session)
+
+
+def unlock(data_dir: Path, user: str):
+    """--user with DESK_PASSWORD: the store, its data unlocked first if encrypted (log_in then logs in)."""
     from desktop.storage import crypto
     from desktop.storage.store import Store
 
-    if not crypto.is_encrypted(data_dir):
-        return Store.open(data_dir), None
-    if user and ENV_PASSWORD in os.environ:
+    if crypto.is_encrypted(data_dir):
         crypto.unlock_password(data_dir, user, os.environ[ENV_PASSWORD])
-        return Store.open(data_dir), None
-    from desktop.ui.unlock import UnlockDialog
-
-    dialog = UnlockDialog(data_dir)
-    if not dialog.exec() or dialog.session is None:
-        dialog.close_store()
-        return None, None
-    return dialog.store, dialog.session
+    return Store.open(data_dir)
 
 
 def _start_full_check(window, store, full_check) -> None:
@@ -167,27 +268,31 @@ def _start_full_check(window, store, full_check) -> None:
 
 
 def log_in(store, user: str | None = None, session=None):
-    """The first administrator on a fresh device, else a login (unless `unlock` logged in already, or --user
-    with DESK_PASSWORD does it without a dialog); the first-run settings; the audit check."""
-    from desktop.accounts import roles
+    """--user with DESK_PASSWORD: the login without a dialog (unless `unlock` logged in already), or the first
+    administrator on a device with no staff; then what follows every login. None if cancelled."""
     from desktop.accounts.staff import Accounts
-    from desktop.ui.auditcheck import login_check
-    from desktop.ui.auth import FirstAdminDialog, LoginDialog
-    from desktop.ui.setup import SettingsDialog, needs_setup
+    from desktop.ui.auth import FirstAdminDialog
 
     accounts = Accounts(store.db)
-    if session is None and user and ENV_PASSWORD in os.environ and accounts.any_users():
-        session = _log_in_from_environment(accounts, user)
+    if session is None and accounts.any_users():
+        session = _log_in_from_environment(accounts, user or "")
     elif session is None:
-        dialog = (LoginDialog(accounts, username=user or "", meanwhile=_import_window) if accounts.any_users()
-                  else FirstAdminDialog(accounts))
+        dialog = FirstAdminDialog(accounts)
         session = dialog.session if dialog.exec() else None
-    if session is None:
-        return None
+    return None if session is None else _after_login(store, accounts, session)
+
+
+def _after_login(store, accounts, session):
+    """What follows every login: the first-run settings (for those who may edit them), the audit check from its
+    checkpoint (the full walk follows in the background: FullCheck)."""
+    from desktop.accounts import roles
+    from desktop.ui.auditcheck import login_check
+    from desktop.ui.setup import SettingsDialog, needs_setup
+
     if needs_setup(store) and roles.can(session, "settings.edit"):
         save = lambda key, value: accounts.change_setting(session, key, value)  # noqa: E731
         SettingsDialog(store, first_run=True, save=save).exec()
-    if (warning := login_check(store)) is not None:  # from the checkpoint; the full walk follows (FullCheck)
+    if (warning := login_check(store)) is not None:
         QMessageBox.warning(None, "审计记录异常", warning)
     return session
 

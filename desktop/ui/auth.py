@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -13,10 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.accounts.roles import Session
-from desktop.accounts.staff import Accounts
 from desktop.domain.errors import DeskError, ValidationError
-from desktop.ui.pagebase import hint_label, set_hint
+from desktop.ui.hints import hint_label, set_hint
+
+if TYPE_CHECKING:  # the login window paints before the accounts (argon2) and the store are imported (issue 16)
+    from desktop.accounts.roles import Session
+    from desktop.accounts.staff import Accounts
 
 
 def password_field(placeholder: str = "") -> QLineEdit:
@@ -36,9 +39,11 @@ class FormDialog(QDialog):
         self.form = QFormLayout()
         self.error = hint_label(error=True)
         self.error.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        # buttons added one by one: the constructor taking them resolves an overload with Qt.Orientation, which makes
+        # PySide6 build every enum of the Qt namespace (≈90 Python enums, 30-45 ms) before the login window paints
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -79,18 +84,31 @@ class FormDialog(QDialog):
 
 
 class LoginDialog(FormDialog):
-    """Username and password; an initial password must be changed before the session may do anything."""
+    """Username and password; an initial password must be changed before the session may do anything.
 
-    def __init__(self, accounts: Accounts, *, username: str = "", parent: QWidget | None = None,
-                 meanwhile: Callable[[], object] | None = None):
+    At the desk's start it shows before the store is open (ui/start.py): `ready`, called at the first attempt,
+    finishes what the start still had to prepare and returns the accounts (None: they are set already)."""
+
+    def __init__(self, accounts: Accounts | None, *, username: str = "", parent: QWidget | None = None,
+                 meanwhile: Callable[[], object] | None = None, ready: Callable[[], Accounts | None] | None = None):
         super().__init__("登录 一件事帮代办工作台", "请使用本人账号登录。离开窗口时请锁屏（Ctrl+L）。", parent)
         self.accounts, self.meanwhile = accounts, meanwhile  # meanwhile: done during the password check
+        self.ready = ready
         self.session: Session | None = None
         self.add("username", "用户名").setText(username)
         self.add("password", "密码", password_field())
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
 
+    def get_ready(self) -> None:
+        """What the start prepares, finished now if the clerk was quicker (once; an error is the dialog's)."""
+        if self.ready is not None:
+            accounts = self.ready()
+            self.ready = None
+            self.accounts = accounts or self.accounts
+
     def attempt(self) -> None:
+        self.get_ready()
+        assert self.accounts is not None
         session = self.accounts.login(self.fields["username"].text(), self.fields["password"].text(),
                                       meanwhile=self.meanwhile)
         self.meanwhile = None  # once is enough, even after a wrong password

@@ -11,7 +11,6 @@ name can reach it.
 from __future__ import annotations
 
 import faulthandler
-import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -21,7 +20,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.domain.errors import DeskError
-from desktop.storage import logs
+
+# logging and storage.logs (logging.handlers, traceback) are imported where a bug is logged, and early by the start's preparation
+# (ui/start.py): the crash handler is installed before the login window, which must paint as soon as a bare window
 
 FATAL_LOG = "fatal.log"
 
@@ -70,6 +71,8 @@ class CrashHandler(QObject):
         self._show(self._log(exc_type, exc, tb))
 
     def _known(self, exc: DeskError) -> None:
+        import logging
+
         logging.getLogger("desktop").warning("known error outside a screen's handling: %s", type(exc).__name__)
         box = QMessageBox(QMessageBox.Icon.Warning, "无法完成操作", f"{exc.message}\n\n{self._saved()}",
                           QMessageBox.StandardButton.Ok, self.window)
@@ -82,6 +85,10 @@ class CrashHandler(QObject):
         self._from_thread.emit(where)  # queued to the GUI thread: widgets live there only
 
     def _log(self, exc_type, exc, tb) -> str:
+        import logging
+
+        from desktop.storage import logs
+
         try:
             path = logs.setup(self.data_dir)
         except OSError:
@@ -93,6 +100,10 @@ class CrashHandler(QObject):
         try:
             uuid = self.save_draft()
         except Exception:  # the bug may be in saving itself: say so rather than crash in the crash path
+            import logging
+
+            from desktop.storage import logs
+
             logging.getLogger("desktop").error("saving the draft after a bug failed\n%s",
                                                logs.redacted_report(*sys.exc_info()))
             return "正在填写的草稿未能自动保存，请核对后重新保存。"

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from desktop.domain.case import Case
 from desktop.domain.catalog import Catalog, Service
 from desktop.domain.errors import ValidationError
+from desktop.ui.hints import hint_label, set_hint  # noqa: F401 - the pages import them from here
 
 UNANSWERED = "请选择"
 
@@ -95,17 +96,3 @@ class Page(QWidget):
         (box.currentTextChanged if editable else box.currentIndexChanged).connect(self._on_edit)
         self.fields[field] = box
         return box
-
-
-def hint_label(text: str = "", *, error: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setProperty("role", "error" if error else "hint")
-    return label
-
-
-def set_hint(label: QLabel, text: str, *, error: bool) -> None:
-    label.setText(text)
-    label.setProperty("role", "error" if error else "hint")
-    label.style().unpolish(label)
-    label.style().polish(label)

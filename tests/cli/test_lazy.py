@@ -83,3 +83,22 @@ def test_a_login_command_on_a_plain_data_dir_loads_only_what_listing_needs(tmp_p
     assert "desktop.domain.views" in loaded and "desktop.accounts.staff" in loaded
     assert not loaded & {"sqlcipher3", "desktop.domain.eligibility", "desktop.domain.rules", "chinese_calendar",
                          "tomllib", "logging", "uuid", "shutil", "tempfile"}
+
+
+def _catalogs_parsed_after(*argv: str) -> int:
+    """How many catalog files the command parsed (the catalog's loader caches one per file)."""
+    code = ("import sys\nfrom desktop.cli.main import main\nmain(list(sys.argv[1:]))\n"
+            "from desktop.domain import catalog\nprint(catalog._load.cache_info().misses, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, encoding="utf-8")
+    return int(proc.stderr.split()[-1])
+
+
+def test_a_command_that_reads_no_catalog_parses_none(tmp_path):
+    """The store loads its active catalog at first use (issue 16): `settings show` never needs one, nor does the
+    list of versions, whose bundled one is still registered when the store opens; `catalog list` parses it."""
+    from desktop.storage.store import Store
+
+    Store.open(tmp_path).close()
+    assert _catalogs_parsed_after("settings", "show", "--data-dir", str(tmp_path)) == 0
+    assert _catalogs_parsed_after("catalog", "versions", "--data-dir", str(tmp_path)) == 0
+    assert _catalogs_parsed_after("catalog", "list") == 1
