@@ -188,6 +188,7 @@ def _login_first(data_dir: Path, user: str | None):
         _opened(prep.finish)
         return prep.store, _first_admin(prep.store)
     dialog = _login_dialog(data_dir, user, encrypted, prep)
+    prep.dialog = dialog
     failed: list[str] = []
 
     def on_failed(message: str) -> None:

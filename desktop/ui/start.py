@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from desktop.ui.firstpaint import on_first_paint
 
@@ -59,7 +60,8 @@ class Preparation(QObject):
             if name not in sys.modules:
                 self.steps.append(_importer(name))
             if name == "desktop.storage.store" and open_store:
-                self.steps += [self._open_store, self._load_catalog]
+                self.steps += [self._upgrade, self._open_store, self._load_catalog]
+        self.dialog: QDialog | None = None  # the login window, which says so while the data is upgraded
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._step)
 
@@ -109,6 +111,9 @@ class Preparation(QObject):
         else:
             self.prepared.emit()
 
+    def _upgrade(self) -> None:
+        upgrade(self.data_dir, self.dialog)
+
     def _open_store(self) -> None:
         from desktop.accounts.staff import Accounts
         from desktop.storage.store import Store
@@ -130,6 +135,58 @@ class Preparation(QObject):
 
 def _importer(name: str) -> Callable[[], Any]:
     return lambda: importlib.import_module(name)
+
+
+UPGRADING = "正在升级本机数据库（软件更新后仅此一次，案件多时需要几十秒），请稍候……"
+
+
+class _Done(QObject):
+    done = Signal()  # emitted by the worker thread, delivered on the GUI thread's event loop
+
+
+def upgrade(data_dir: Path, dialog: QDialog | None) -> None:
+    """Apply the pending migrations of `data_dir` on a worker thread while the event loop turns, the login window
+    saying so with its OK button off (a second Enter cannot open the store half-upgraded). Nothing pending (every
+    start but the first after an update) costs one look at the schema. A migration's DeskError is raised here,
+    on the GUI thread; a failed migration leaves the database as it was (each runs in its transaction)."""
+    import threading
+
+    from desktop.storage import db
+
+    if not db.pending_migrations(data_dir):
+        return
+    ok = dialog.findChild(QDialogButtonBox) if dialog is not None else None
+    label = getattr(dialog, "error", None)
+    if label is not None:
+        from desktop.ui.hints import set_hint
+
+        set_hint(label, UPGRADING, error=False)
+        label.setVisible(True)
+    if ok is not None:
+        ok.setEnabled(False)
+    failure: list[BaseException] = []
+    loop, done = QEventLoop(), _Done()
+    done.done.connect(loop.quit)
+
+    def work() -> None:
+        try:
+            db.open_db(data_dir).close()
+        except BaseException as exc:  # raised again on the GUI thread below
+            failure.append(exc)
+        finally:
+            done.done.emit()
+
+    worker = threading.Thread(target=work, name="upgrade")  # not a daemon: an exit waits for the transaction
+    worker.start()
+    if worker.is_alive():
+        loop.exec()
+    worker.join()
+    if ok is not None:
+        ok.setEnabled(True)
+    if label is not None:
+        label.setVisible(False)
+    if failure:
+        raise failure[0]
 
 
 def type_when_prepared(dialog: LoginDialog, preparation: Preparation) -> None:

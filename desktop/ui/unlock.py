@@ -31,7 +31,10 @@ class UnlockDialog(LoginDialog):
             from desktop.accounts.staff import Accounts
             from desktop.storage.store import Store
 
+            from desktop.ui.start import upgrade
+
             crypto.unlock_password(self.data_dir, self.fields["username"].text(), self.fields["password"].text())
+            upgrade(self.data_dir, self)  # the first start after an update: its migrations off the GUI thread
             self.store = Store.open(self.data_dir)
             self.accounts = Accounts(self.store.db)
         super().attempt()

@@ -150,3 +150,52 @@ def test_a_store_that_cannot_open_behind_the_window_says_why(qtbot, tmp_path):
     with qtbot.waitSignal(prep.failed) as said:
         prep.start()
     assert "desk.sqlite" in said.args[0] and prep.store is None and prep.done()
+
+
+def test_a_pending_migration_runs_off_the_gui_thread_while_the_login_window_says_so(qtbot, store, data_dir,
+                                                                                     monkeypatch):
+    """The first start after an update migrates the data (0016 fills the ledger's rows: ≈10 s at 100,000 cases):
+    the login window says so, its OK button off, and the GUI thread keeps turning (a frozen window looks crashed)."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.accounts.staff import Accounts
+    from desktop.storage.migrations import MIGRATIONS
+    from desktop.ui.auth import LoginDialog
+    from desktop.ui.start import UPGRADING, Preparation
+
+    Accounts(store.db).create_admin("admin", "黄建华", "adminpass1")
+    gate, seen = threading.Event(), {}
+
+    def update(db) -> None:  # a migration the next version brings, held until the window has shown the upgrade
+        seen["worker"] = threading.current_thread() is not threading.main_thread()
+        gate.wait(5)  # on the GUI thread (the old way) nothing could release it: `shown` stays unset
+        db.execute("CREATE TABLE upgraded (id INTEGER PRIMARY KEY)")
+
+    monkeypatch.setattr(MIGRATIONS, "steps", [*MIGRATIONS.steps, ("9999_next_version", update)])
+    prep = Preparation(data_dir, open_store=True)
+    dialog = LoginDialog(None, username="admin", ready=prep.ready)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    prep.dialog = dialog
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def look() -> None:
+        if "worker" in seen and "shown" not in seen:
+            seen["shown"] = (dialog.error.isVisible(), dialog.error.text(), ok.isEnabled())
+            gate.set()
+
+    timer = QTimer(interval=5, timeout=look)
+    timer.start()
+    with qtbot.waitSignal(prep.prepared, timeout=30_000):
+        prep.start()
+    timer.stop()
+    assert seen["worker"] and seen["shown"] == (True, UPGRADING, False)
+    assert ok.isEnabled() and not dialog.error.isVisible()
+    assert prep.store is not None and prep.store.db.execute("SELECT count(*) FROM upgraded").fetchone()[0] == 0
+    dialog.fields["password"].setText("adminpass1")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog._on_ok()
+    prep.close_store()
