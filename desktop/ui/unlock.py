@@ -30,7 +30,6 @@ class UnlockDialog(LoginDialog):
         if self.store is None:
             from desktop.accounts.staff import Accounts
             from desktop.storage.store import Store
-
             from desktop.ui.start import upgrade
 
             crypto.unlock_password(self.data_dir, self.fields["username"].text(), self.fields["password"].text())
