@@ -92,6 +92,17 @@ def _shot(driver, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def _submit(driver) -> None:
+    """Press the form's button and wait until the browser has left the page: the answer's page replaces it, and an
+    element looked up before it does belongs to the old page (a StaleElementReferenceException, or its text)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    driver.find_element("css selector", "button[type=submit]").click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+
+
 def _fits(driver) -> bool:
     """No sideways scrolling: the page is no wider than the viewport."""
     return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
@@ -119,11 +130,11 @@ def test_rating_in_a_real_browser_reaches_the_desk(served, browser, tmp_path):
     assert _fits(browser), "the rating page scrolls sideways"
     _shot(browser, tmp_path, "rating")
     browser.find_element("css selector", "input[value=dissatisfied]").click()
-    browser.find_element("css selector", "button[type=submit]").click()
+    _submit(browser)
     assert "差评原因" in browser.find_element("class name", "error").text  # a 差评 needs a reason: form kept
     assert browser.find_element("css selector", "input[value=dissatisfied]").is_selected()
     browser.find_element("css selector", "input[value=waiting]").click()
-    browser.find_element("css selector", "button[type=submit]").click()
+    _submit(browser)
     assert "评价已提交" in browser.find_element("tag name", "body").text
     browser.find_element("link text", "查看办理进度").click()
     assert browser.current_url == f"{hub.url}/p/{case.public_code}" and "您已评价" in browser.page_source
