@@ -140,17 +140,11 @@ def _importer(name: str) -> Callable[[], Any]:
 UPGRADING = "正在升级本机数据库（软件更新后仅此一次，案件多时需要几十秒），请稍候……"
 
 
-class _Done(QObject):
-    done = Signal()  # emitted by the worker thread, delivered on the GUI thread's event loop
-
-
 def upgrade(data_dir: Path, dialog: QDialog | None) -> None:
     """Apply the pending migrations of `data_dir` on a worker thread while the event loop turns, the login window
     saying so with its OK button off (a second Enter cannot open the store half-upgraded). Nothing pending (every
     start but the first after an update) costs one look at the schema. A migration's DeskError is raised here,
     on the GUI thread; a failed migration leaves the database as it was (each runs in its transaction)."""
-    import threading
-
     from desktop.storage import db
 
     if not db.pending_migrations(data_dir):
@@ -164,29 +158,26 @@ def upgrade(data_dir: Path, dialog: QDialog | None) -> None:
         label.setVisible(True)
     if ok is not None:
         ok.setEnabled(False)
-    failure: list[BaseException] = []
-    loop, done = QEventLoop(), _Done()
-    done.done.connect(loop.quit)
+    from desktop.ui import worker
 
-    def work() -> None:
-        try:
-            db.open_db(data_dir).close()
-        except BaseException as exc:  # raised again on the GUI thread below
-            failure.append(exc)
-        finally:
-            done.done.emit()
+    outcome: list[BaseException | None] = []
+    loop = QEventLoop()
 
-    worker = threading.Thread(target=work, name="upgrade")  # not a daemon: an exit waits for the transaction
-    worker.start()
-    if worker.is_alive():
-        loop.exec()
-    worker.join()
-    if ok is not None:
-        ok.setEnabled(True)
-    if label is not None:
-        label.setVisible(False)
-    if failure:
-        raise failure[0]
+    def finished(_result, error: BaseException | None) -> None:
+        outcome.append(error)
+        loop.quit()
+
+    worker.run(lambda: db.open_db(data_dir).close(), finished)  # the pool; Qt waits for it before the app exits
+    try:
+        if not outcome:
+            loop.exec()
+    finally:
+        if ok is not None:
+            ok.setEnabled(True)
+        if label is not None:
+            label.setVisible(False)
+    if outcome[0] is not None:
+        raise outcome[0]
 
 
 def type_when_prepared(dialog: LoginDialog, preparation: Preparation) -> None:
