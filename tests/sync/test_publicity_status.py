@@ -9,13 +9,19 @@ from hub import cases as hub_cases
 from tests.hub.deskside import new_case
 
 
-def test_publicity_status_starts_the_publicity_or_is_a_visible_conflict(store, hub, engine):
-    dibao = store.load(new_case(store, random.Random(13), service=13))
-    card = store.load(new_case(store, random.Random(3), service=3))
+def _told_publicity(store, hub, engine, *made: tuple[int, int]) -> list:
+    """Cases made from (seed, service), synced, then told 公示中 by the department at the hub: the cases as they
+    were before that status reached the desk."""
+    cases = [store.load(new_case(store, random.Random(seed), service=service)) for seed, service in made]
     engine.sync_now()
-    for case in (dibao, card):
+    for case in cases:
         hub_cases.set_status(hub.engine, case.number, "公示", note="城关镇公示栏", department="县民政局")
     engine.sync_now()
+    return cases
+
+
+def test_publicity_status_starts_the_publicity_or_is_a_visible_conflict(store, hub, engine):
+    dibao, card = _told_publicity(store, hub, engine, (13, 13), (3, 3))
     started = store.load(dibao.uuid)
     assert started.publicity.place == "城关镇公示栏" and started.state == "accepted"
     assert started.items[0].due_date > dibao.items[0].due_date
@@ -29,12 +35,7 @@ def test_completion_from_the_department_ends_a_running_publicity_unless_objectio
         store, hub, engine):
     from desktop.storage import publicity
 
-    quiet = store.load(new_case(store, random.Random(31), service=13))
-    disputed = store.load(new_case(store, random.Random(32), service=13))
-    engine.sync_now()
-    for case in (quiet, disputed):
-        hub_cases.set_status(hub.engine, case.number, "公示", note="城关镇公示栏", department="县民政局")
-    engine.sync_now()
+    quiet, disputed = _told_publicity(store, hub, engine, (31, 13), (32, 13))
     publicity.objection(store, disputed.uuid, "邻居反映家中有车辆")
     engine.sync_now()
     for case in (quiet, disputed):
