@@ -6,10 +6,13 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 from desktop.cli.common import open_store, out, require_user
 from desktop.domain.errors import DeskError
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `id check` pays for this module (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -23,10 +23,12 @@ Choices:
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Any
 
 from desktop.domain.errors import ValidationError
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing for `id check` (issue 16); mypy knows the name
+if TYPE_CHECKING:
+    from desktop.domain.case import Person
 
 FIELD = "id_number"
 MIN_BIRTH_YEAR = 1880
@@ -59,10 +61,13 @@ class IdNumberError(ValidationError):
         super().__init__(message, field=field)
 
 
-@dataclass(frozen=True)
 class IdInfo:
-    """What a valid ID number says about its holder."""
+    """What a valid ID number says about its holder; immutable, like a frozen dataclass.
 
+    A plain class rather than a dataclass: `id check` would otherwise import dataclasses (and inspect, ast,
+    tokenize) for this one record, a third of its budget (issue 16). Its repr never shows the number."""
+
+    __slots__ = ("number", "kind", "birth_date", "sex", "region", "converted_from_15", "warnings")
     number: str
     kind: str
     birth_date: datetime.date
@@ -70,6 +75,30 @@ class IdInfo:
     region: str
     converted_from_15: bool
     warnings: tuple[str, ...]
+
+    def __init__(self, *, number: str, kind: str, birth_date: datetime.date, sex: str, region: str,
+                 converted_from_15: bool, warnings: tuple[str, ...]) -> None:
+        for name, value in zip(self.__slots__, (number, kind, birth_date, sex, region, converted_from_15, warnings),
+                               strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"IdInfo is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"IdInfo is immutable: cannot delete {name!r}")
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IdInfo) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"IdInfo(number={mask_id(self.number)!r}, kind={self.kind!r})"
 
     def age_on(self, day: datetime.date) -> int:
         """Full years (周岁) on `day`; a Feb 29 birthday falls on Mar 1 in common years."""
@@ -102,7 +131,7 @@ def stored(text: str) -> str:
         return normalize(text)
 
 
-def store_people(*people: Any) -> None:
+def store_people(*people: Person | None) -> None:
     """Put the ID number of each person (a Person or None) in its stored form, in place (at acceptance)."""
     for person in people:
         if person is not None and person.id_number:

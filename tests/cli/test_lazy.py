@@ -48,6 +48,21 @@ def test_id_check_loads_no_case_model_and_none_of_what_only_some_commands_use():
                          "desktop.protocol.files", "shutil"}
 
 
+# What a command that does little work of its own must not import: each costs from a fifth to several times the
+# baseline `python -c "import desktop"` (≈50 ms of CPU), whose double is the budget (issue 16).
+HEAVY = {"reportlab", "sqlite_utils", "PySide6", "argon2", "httpx", "pypinyin", "desktop.storage.migrations",
+         "desktop.storage.store", "desktop.accounts.staff"}
+# The standard library's dearest: dataclasses brings inspect, ast, dis and tokenize (≈20 ms), typing ≈5 ms,
+# hashlib ≈5 ms.
+COSTLY = {"dataclasses", "inspect", "typing", "hashlib"}
+
+
+def test_id_check_loads_no_heavy_module_nor_dataclasses():
+    loaded = _imported_after("id", "check", "11010519491231002X")
+    assert "desktop.domain.idnumber" in loaded
+    assert not loaded & (HEAVY | COSTLY)
+
+
 def test_a_login_command_loads_no_logging_handlers(tmp_path, monkeypatch):
     """A login writes an audit entry, whose scrubbing once pulled in logging.handlers (via storage.logs) for
     every command that logs in; logging loads only when something went wrong."""
