@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 from desktop.cli.common import out
-from desktop.domain import catalog as catalog_mod, paths
+from desktop.domain import paths
 from desktop.domain.errors import DeskError
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from desktop.domain import catalog as catalog_mod
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,23 +31,29 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         from desktop.cli import catalogversions
 
         return catalogversions.run(args)
-    cat = catalog_mod.load()
     if args.action == "show":
+        from desktop.domain import catalog as catalog_mod
+
+        cat = catalog_mod.load()
         if args.number is None:
             raise DeskError("catalog show 需要一件事编号，例如：catalog show 3")
         return _show_service(cat, cat.service(args.number), args.json)
-    services = list(cat.services.values())
+    # the list reads the rows, not the catalog's dataclasses (issue 16)
+    from desktop.domain import catalogfile
+
+    services = catalogfile.summaries()
     if args.json:
-        out([catalog_mod.service_summary(s) for s in services])
+        out(services)
         return 0
     for s in services:
-        print(f"{s.number:>3}  {s.group:<8}  {s.name}  （{'、'.join(s.methods)}）")
+        print(f"{s['number']:>3}  {s['group']:<8}  {s['name']}  （{'、'.join(s['methods'])}）")
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from desktop.domain import catalog as catalog_mod
     from desktop.storage.catalog_build import build, check
 
     source = Path(args.source) if args.source else paths.catalog_source_dir()
@@ -68,6 +77,9 @@ def _build(args: argparse.Namespace) -> int:
 
 def _show_service(cat: catalog_mod.Catalog, s: catalog_mod.Service, as_json: bool) -> int:
     if as_json:
+        import dataclasses
+
+        from desktop.domain import catalog as catalog_mod
 
         data = catalog_mod.service_summary(s) | {
             "requirement": s.requirement, "ask": list(s.ask), "time_limit": s.time_limit, "proxy": s.proxy,
@@ -82,8 +94,10 @@ def _show_service(cat: catalog_mod.Catalog, s: catalog_mod.Service, as_json: boo
     _notes("时限说明", s.time_limit.get("note", ""), s.time_limit.get("source_note", ""))
     for item in s.items:
         print(f"  事项：{item.name}（{item.code or '无编码'}）")
+    from desktop.domain.catalog import NEEDS
+
     for m in s.materials:
-        print(f"  材料[{catalog_mod.NEEDS[m.need]}]：{m.name}" + (f"（{m.note}）" if m.note else ""))
+        print(f"  材料[{NEEDS[m.need]}]：{m.name}" + (f"（{m.note}）" if m.note else ""))
         _notes("", "", m.source_note)
     for link in s.links:
         kind = "将自动启动" if link.auto else "正在办理则不享受" if link.excludes else "关联"

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from desktop.domain import paths
+from desktop.domain.catalogfile import (  # the file's own helpers, re-exported: callers name them from here
+    connect_read_only as connect_read_only,
+    existing,
+    read_meta as read_meta,
+    read_only_target as read_only_target,
+)
 from desktop.domain.errors import DeskError
 
 METHODS = ("网上办", "就近办", "上门办", "免申办")
 # What must never reach a citizen's paper: research notes, other places' figures, sources, links.
 _OUTSIDE = ("北京 上海 天津 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 广东 广西 海南 "
             "四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 内蒙古 沂水 武汉 硚口 宜昌 濮阳 洛阳 金安 燕山 深圳 杭州 成都")
-EDITORIAL = re.compile("|".join([r"未查到", r"推断", r"待确认", r"https?:", r"www\.", r"\.md\b", r"(?<![A-Za-z])S\d+\b",
-                                 r"\bNAT\b", r"\bINF\b", r"部分(?:县|地区|城市|地方)", r"各(?:地|县)",
-                                 r"旧地方", *_OUTSIDE.split()]))
+EDITORIAL = "|".join([r"未查到", r"推断", r"待确认", r"https?:", r"www\.", r"\.md\b", r"(?<![A-Za-z])S\d+\b",
+                      r"\bNAT\b", r"\bINF\b", r"部分(?:县|地区|城市|地方)", r"各(?:地|县)", r"旧地方",
+                      *_OUTSIDE.split()])  # compiled when first used (`editorial_marks`), not by every loader
 UNKNOWN_LIMIT = "按承办部门规定"
 NEEDS = {"required": "必需", "conditional": "视情况", "optional": "可选"}
 
@@ -187,10 +192,9 @@ def load(path: Path | None = None) -> Catalog:
     return _load(str(path or paths.catalog_db_path()))
 
 
-@lru_cache(maxsize=16)  # the active catalog and the few older ones cases still use
+@functools.lru_cache(maxsize=16)  # the active catalog and the few older ones cases still use
 def _load(path: str) -> Catalog:
-    if not Path(path).exists():
-        raise DeskError(f"找不到目录数据库：{path}（请运行 python -m desktop catalog build）")
+    existing(Path(path))
     conn = connect_read_only(Path(path).resolve())
     conn.row_factory = sqlite3.Row
     try:
@@ -202,13 +206,6 @@ def _load(path: str) -> Catalog:
     groups = tuple(dict.fromkeys(s.group for s in services.values()))
     return Catalog(services=services, questions=questions, groups=groups, version=meta.get("version", ""),
                    hash=meta.get("hash", ""))
-
-
-def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
-    """The build's version and hash (empty for a build older than versioning)."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
-        return {}
-    return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
 
 
 def content_hash(conn: sqlite3.Connection, version: str) -> str:
@@ -224,27 +221,9 @@ def content_hash(conn: sqlite3.Connection, version: str) -> str:
         tables[name] = {"columns": [d[0] for d in cursor.description], "rows": rows}
     text = json.dumps({"version": version, "tables": tables}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
+    import hashlib  # only building and checking a catalog hash: not for every command that reads one
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def connect_read_only(path: PurePath) -> sqlite3.Connection:
-    """Open a SQLite file read-only. A file: URI with mode=ro where it can be written (as_uri() escapes '#',
-    '?', '%' and spaces, and writes drive letters correctly); but a desk run from a network share resolves to a
-    UNC path (\\\\server\\share\\…), whose URI has a host SQLite rejects, so there the plain path is opened and
-    writes are refused by query_only."""
-    target, as_uri = read_only_target(path)
-    conn = sqlite3.connect(target, uri=as_uri)
-    if not as_uri:
-        conn.execute("PRAGMA query_only = ON")
-    return conn
-
-
-def read_only_target(path: PurePath) -> tuple[str, bool]:
-    """(what to pass to sqlite3.connect, whether it is a URI) for a read-only open of `path`."""
-    uri = path.as_uri()
-    if uri.startswith("file:///"):
-        return uri + "?mode=ro", True
-    return str(path), False  # file://server/share/…: a UNC path
 
 
 def _question(r: sqlite3.Row) -> Question:
@@ -311,7 +290,12 @@ def printable_texts(service: Service) -> list[tuple[str, str]]:
 
 def editorial_marks(text: str) -> list[str]:
     """What in `text` is meant for the catalog's editors, not the citizen (empty when it may be printed)."""
-    return [m.group(0) for m in EDITORIAL.finditer(text)]
+    return [m.group(0) for m in _editorial().finditer(text)]
+
+
+@functools.cache
+def _editorial() -> re.Pattern[str]:
+    return re.compile(EDITORIAL)
 
 
 def service_summary(service: Service) -> dict[str, Any]:

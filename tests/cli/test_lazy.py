@@ -63,6 +63,13 @@ def test_id_check_loads_no_heavy_module_nor_dataclasses():
     assert not loaded & (HEAVY | COSTLY)
 
 
+def test_catalog_list_loads_no_heavy_module_nor_the_catalogs_dataclasses():
+    """The list reads the services' rows (domain/catalogfile.py); `catalog show` builds the catalog."""
+    loaded = _imported_after("catalog", "list")
+    assert "desktop.domain.catalogfile" in loaded
+    assert not loaded & (HEAVY | COSTLY | {"desktop.domain.catalog"})
+
+
 def test_a_login_command_loads_no_logging_handlers(tmp_path, monkeypatch):
     """A login writes an audit entry, whose scrubbing once pulled in logging.handlers (via storage.logs) for
     every command that logs in; logging loads only when something went wrong."""
@@ -110,10 +117,12 @@ def _catalogs_parsed_after(*argv: str) -> int:
 
 def test_a_command_that_reads_no_catalog_parses_none(tmp_path):
     """The store loads its active catalog at first use (issue 16): `settings show` never needs one, nor does the
-    list of versions, whose bundled one is still registered when the store opens; `catalog list` parses it."""
+    list of versions, whose bundled one is still registered when the store opens; nor `catalog list`, which reads
+    the services' rows; `catalog show` parses it."""
     from desktop.storage.store import Store
 
     Store.open(tmp_path).close()
     assert _catalogs_parsed_after("settings", "show", "--data-dir", str(tmp_path)) == 0
     assert _catalogs_parsed_after("catalog", "versions", "--data-dir", str(tmp_path)) == 0
-    assert _catalogs_parsed_after("catalog", "list") == 1
+    assert _catalogs_parsed_after("catalog", "list") == 0
+    assert _catalogs_parsed_after("catalog", "show", "3") == 1

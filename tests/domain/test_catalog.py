@@ -181,6 +181,21 @@ def test_a_misspelt_choice_is_refused(tmp_path):
         build(src, tmp_path / "bad.sqlite")
 
 
+def test_the_list_read_from_the_rows_is_the_catalogs_own_summary(tmp_path):
+    """`catalog list` reads the services' rows (catalogfile.summaries) rather than building the catalog (issue 16):
+    the same as catalog.service_summary for every service, the bundled catalog's and a county's own."""
+    from desktop.domain import catalogfile
+
+    src = _copy_source(tmp_path)
+    (src / "services" / "101.toml").write_text(COUNTY_SERVICE, encoding="utf-8")
+    build(src, tmp_path / "county.sqlite")
+    for path in (None, tmp_path / "county.sqlite"):
+        expected = [catalog_mod.service_summary(s) for s in catalog_mod.load(path).services.values()]
+        assert catalogfile.summaries(path) == expected and len(expected) >= 20
+    with pytest.raises(DeskError, match="找不到目录数据库"):
+        catalogfile.summaries(tmp_path / "absent.sqlite")
+
+
 def test_catalog_list_json_from_the_command_line():
     out = subprocess.run([sys.executable, "-m", "desktop", "catalog", "list", "--json"], capture_output=True,
                          text=True, encoding="utf-8", check=True).stdout
@@ -224,7 +239,9 @@ def test_the_plain_path_open_still_refuses_writes(tmp_path, monkeypatch):
 
     path = tmp_path / "c.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
-    monkeypatch.setattr(catalog_mod, "read_only_target", lambda p: (str(p), False))  # as for a UNC path
+    from desktop.domain import catalogfile
+
+    monkeypatch.setattr(catalogfile, "read_only_target", lambda p: (str(p), False))  # as for a UNC path
     conn = catalog_mod.connect_read_only(path)
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     with pytest.raises(sqlite3.OperationalError):
