@@ -14,14 +14,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 from desktop.domain.errors import StoreError
 from desktop.protocol import files
-from desktop.storage import crypto, encrypt
+from desktop.storage import crypto
 from desktop.storage.fileops import ensure_writable  # the desk's instance lock needs it before the store
-from desktop.storage.layout import DB_NAME
+from desktop.storage.layout import DB_NAME, NEW_DB_NAME
 from desktop.storage.migrations import MIGRATIONS
+
+TYPE_CHECKING = False  # typing's flag without importing typing: every command opens the database (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -165,7 +168,10 @@ def pending_migrations(data_dir: Path) -> list[str]:
 
 def _connect(data_dir: Path, path: Path) -> sqlite3.Connection:
     """The keyed connection of an encrypted data dir (finishing a conversion a crash interrupted), else plain."""
-    encrypt.finish_pending(data_dir)
+    if (data_dir / NEW_DB_NAME).exists():  # the conversion's code (and the blob store's) loads only then
+        from desktop.storage import encrypt
+
+        encrypt.finish_pending(data_dir)
     return crypto.connect(path, crypto.key_for(data_dir))
 
 

@@ -19,9 +19,8 @@ from desktop.domain.errors import StoreError
 from desktop.protocol.files import fsync_dir
 from desktop.storage import crypto
 from desktop.storage.blobs import BlobStore
+from desktop.storage.layout import DB_NAME, NEW_DB_NAME as NEW
 
-DB_NAME = "desk.sqlite"  # as desktop.storage.db, which imports this module
-NEW = DB_NAME + ".new"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 DB_NAME = "desk.sqlite"
 KEYS_NAME = "keys.json"
+NEW_DB_NAME = DB_NAME + ".new"  # an encryption's converted copy until its commit point (storage/encrypt.py)
 
 
 def is_encrypted(data_dir: Path) -> bool:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's flag without importing typing: every command opens the database (issue 16)
 if TYPE_CHECKING:
     import sqlite_utils
 

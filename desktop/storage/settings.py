@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from collections import namedtuple
 
 from desktop.domain.errors import ValidationError
 from desktop.storage.db import Database
 
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True)
-class Setting:
-    """One setting: `kind` is 'str' or 'json'; `pattern` (if any) must match a non-empty value."""
 
-    key: str
-    title: str
-    default: Any = ""
-    kind: str = "str"
-    pattern: str = ""
-    hint: str = ""
+class Setting(namedtuple("Setting", "key title default kind pattern hint", defaults=("", "str", "", ""))):
+    """One setting: `kind` is 'str' or 'json'; `pattern` (if any) must match a non-empty value.
+
+    A named tuple, not a dataclass: every command that reads a setting would import dataclasses, inspect and
+    ast for it (≈20 ms, issue 16)."""
+
+    __slots__ = ()
 
 
 SETTINGS = {

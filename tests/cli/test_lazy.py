@@ -70,6 +70,18 @@ def test_catalog_list_loads_no_heavy_module_nor_the_catalogs_dataclasses():
     assert not loaded & (HEAVY | COSTLY | {"desktop.domain.catalog"})
 
 
+def test_settings_show_opens_the_database_without_the_encryption_machinery(tmp_path):
+    """A plain data dir's database opens without the conversion code, the blob store, the key-wrapping libraries
+    or the migration machinery (nothing pending), and a setting is no dataclass."""
+    from desktop.storage.db import open_db
+
+    open_db(tmp_path).close()
+    loaded = _imported_after("settings", "show", "--data-dir", str(tmp_path))
+    assert "desktop.storage.settings" in loaded
+    assert not loaded & (HEAVY - {"desktop.storage.migrations"} | COSTLY | {
+        "desktop.storage.encrypt", "desktop.storage.blobs", "secrets", "hmac", "base64", "sqlcipher3"})
+
+
 def test_a_login_command_loads_no_logging_handlers(tmp_path, monkeypatch):
     """A login writes an audit entry, whose scrubbing once pulled in logging.handlers (via storage.logs) for
     every command that logs in; logging loads only when something went wrong."""
