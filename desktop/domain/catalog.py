@@ -199,7 +199,8 @@ def _load(path: str) -> Catalog:
     conn.row_factory = sqlite3.Row
     try:
         questions = {r["id"]: _question(r) for r in conn.execute("SELECT * FROM questions ORDER BY position")}
-        services = {r["number"]: _service(conn, r) for r in conn.execute("SELECT * FROM services ORDER BY number")}
+        parts = {table: _by_service(conn, table) for table in ("items", "eligibility", "materials", "links")}
+        services = {r["number"]: _service(r, parts) for r in conn.execute("SELECT * FROM services ORDER BY number")}
         meta = read_meta(conn)
     finally:
         conn.close()
@@ -226,50 +227,63 @@ def content_hash(conn: sqlite3.Connection, version: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _tuple(text: str) -> tuple:
+    """A JSON list column as a tuple; most are empty, and json.loads costs a catalog load ≈5 ms (issue 16)."""
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _question(r: sqlite3.Row) -> Question:
     return Question(
-        id=r["id"], text=r["text"], type=r["type"], options=tuple(json.loads(r["options"])),
+        id=r["id"], text=r["text"], type=r["type"], options=_tuple(r["options"]),
         min=r["min"], max=r["max"], help=r["help"], source=r["source"], inferred=bool(r["inferred"]),
         sensitive=r["sensitive"],
     )
 
 
-def _rows(conn: sqlite3.Connection, table: str, number: int) -> list[sqlite3.Row]:
-    return list(conn.execute(f"SELECT * FROM {table} WHERE service = ? ORDER BY position", (number,)))
+def _by_service(conn: sqlite3.Connection, table: str) -> dict[int, list[sqlite3.Row]]:
+    """A table's rows per service, in position order: one query per table, not one per service and table."""
+    rows: dict[int, list[sqlite3.Row]] = {}
+    for row in conn.execute(f"SELECT * FROM {table} ORDER BY service, position"):
+        rows.setdefault(row["service"], []).append(row)
+    return rows
 
 
-def _service(conn: sqlite3.Connection, r: sqlite3.Row) -> Service:
+def _service(r: sqlite3.Row, parts: dict[str, dict[int, list[sqlite3.Row]]]) -> Service:
     number = r["number"]
+
+    def _rows(table: str) -> list[sqlite3.Row]:
+        return parts[table].get(number, [])
+
     items = tuple(
         Item(code=i["code"], name=i["name"], name_as_printed=i["name_as_printed"],
              applies_when=i["applies_when"], working_days=i["working_days"])
-        for i in _rows(conn, "items", number)
+        for i in _rows("items")
     )
     rules = tuple(
-        Rule(id=e["id"], rule=e["rule"], fail=e["fail"], items=tuple(json.loads(e["items"])),
+        Rule(id=e["id"], rule=e["rule"], fail=e["fail"], items=_tuple(e["items"]),
              source=e["source"], inferred=bool(e["inferred"]), source_note=e["source_note"])
-        for e in _rows(conn, "eligibility", number)
+        for e in _rows("eligibility")
     )
     materials = tuple(
         Material(id=m["id"], name=m["name"], need=m["need"], when=m["when_rule"], form=m["form"],
-                 copies=m["copies"], note=m["note"], items=tuple(json.loads(m["items"])),
+                 copies=m["copies"], note=m["note"], items=_tuple(m["items"]),
                  source=m["source"], inferred=bool(m["inferred"]), source_note=m["source_note"],
                  tolerable=bool(m["tolerable"]))
-        for m in _rows(conn, "materials", number)
+        for m in _rows("materials")
     )
     links = tuple(
         Link(service=k["target"], when=k["when_rule"], reason=k["reason"], source=k["source"],
              inferred=bool(k["inferred"]), source_note=k["source_note"], auto=bool(k["auto"]),
              excludes=bool(k["excludes"]))
-        for k in _rows(conn, "links", number)
+        for k in _rows("links")
     )
     return Service(
         number=number, group=r["group_name"], name=r["name"], requirement=r["requirement"],
-        departments=tuple(json.loads(r["departments"])), level=r["level"],
-        methods=tuple(json.loads(r["methods"])), items=items, ask=tuple(json.loads(r["ask"])),
+        departments=_tuple(r["departments"]), level=r["level"],
+        methods=_tuple(r["methods"]), items=items, ask=_tuple(r["ask"]),
         eligibility=rules, materials=materials, links=links, time_limit=json.loads(r["time_limit"]),
-        proxy=json.loads(r["proxy"]), sources=tuple(json.loads(r["sources"])),
-        initials=tuple(json.loads(r["initials"])), keywords=tuple(json.loads(r["keywords"])),
+        proxy=json.loads(r["proxy"]), sources=_tuple(r["sources"]),
+        initials=_tuple(r["initials"]), keywords=_tuple(r["keywords"]),
         consent=json.loads(r["consent"]), auto_start=r["auto_start"] or "",
     )
 
