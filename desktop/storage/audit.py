@@ -17,13 +17,23 @@ from typing import Any
 from desktop.domain.redaction import redact
 from desktop.protocol.auditchain import GENESIS, HASHED, canonical, row_hash
 from desktop.storage import settings
-from desktop.storage.auditverify import REASONS, Break, Report, check, verify
 from desktop.storage.db import Database
 
-__all__ = ["GENESIS", "HASHED", "REASONS", "Break", "Report", "append", "canonical", "check", "device_name", "export",
-           "recorder", "row_hash", "verify"]
+# REASONS, Break, Report, check and verify are re-exported too, by __getattr__ below
+__all__ = ["GENESIS", "HASHED", "append", "canonical", "device_name", "export", "recorder", "row_hash"]
 # (actor, action, case_uuid, detail, at) — the shape of Store.audit.
 Hook = Callable[[str, str, str | None, dict[str, Any], dt.datetime | None], None]
+# Checking the chain lives in auditverify, re-exported here and loaded when first named: every login appends an
+# entry and none checks the chain (issue 16: a login command's own overhead).
+_VERIFY = frozenset({"REASONS", "Break", "Report", "check", "verify"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _VERIFY:
+        from desktop.storage import auditverify
+
+        return getattr(auditverify, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def device_name(db: Database) -> str:

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.domain import idnumber, overdue, states, workdays
+from desktop.domain import idnumber, overdue, workdays
 from desktop.domain.case import Case, ItemState
 from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, StoreError, ValidationError
 from desktop.domain.redaction import redact
-from desktop.storage import audit, ledgerrows, numbering, searchkeys, settings
+from desktop.storage import audit, settings
+
+# searchkeys, numbering, ledgerrows and the domain's states are imported by the methods that write or search: a
+# command that only reads a case or a list never needs them (issue 16: a command's own overhead ≤ 2× the baseline).
 from desktop.storage.db import Database, open_db
 
 Listener = Callable[[str, str], None]
@@ -144,6 +147,8 @@ class Store:
         if township is not None:
             place = " AND c.township = ?" + (f" AND c.village IN ({','.join('?' * len(villages))})" if villages else "")
             place_params = [township, *villages]
+        from desktop.storage import searchkeys
+
         uuids: dict[str, None] = {}
         for prefix in searchkeys.query_prefixes(text):
             hits = self.db.execute(
@@ -192,6 +197,8 @@ class Store:
         """
         if draft.state != "draft":
             raise ValidationError(f"案件已是{draft.state_label}，不能再次受理", field="state")
+        from desktop.storage import numbering
+
         case = Case.from_dict(draft.to_dict())
         self._stamp(case)
         catalog = self.catalog_for(case)
@@ -247,6 +254,8 @@ class Store:
     def transition(self, ref: str, action: str, *, actor: str = "", reason: str = "",
                    now: dt.datetime | None = None) -> Case:
         """Apply a state change from states.ACTIONS, recorded on the timeline and queued for sync."""
+        from desktop.domain import states
+
         case = self.load(ref)
         spec = states.check(case.state, action, reason)
         now = now or now_local()
@@ -341,6 +350,8 @@ class Store:
                         [uuid, now.isoformat(), kind, actor, json.dumps(detail, ensure_ascii=False)])
 
     def _write(self, case: Case, now: dt.datetime, *, outbox: bool) -> None:
+        from desktop.storage import ledgerrows
+
         if outbox:
             case.revision += 1
         due = overdue.case_due_date(case.items, case.state)  # the date that decides 超期 (desktop/domain/overdue.py)
@@ -365,6 +376,8 @@ class Store:
                             [case.uuid, case.revision, now.isoformat()])
 
     def _write_keys(self, case: Case) -> None:
+        from desktop.storage import searchkeys
+
         keys = searchkeys.keys_for(case.applicant.name.strip(), case.applicant.id_number, case.applicant.phone,
                                    case.number)
         self.db.execute("DELETE FROM case_keys WHERE case_uuid = ?", [case.uuid])
