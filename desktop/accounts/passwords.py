@@ -7,8 +7,6 @@ parameters are upgraded at the next successful login (check_needs_rehash).
 
 from __future__ import annotations
 
-import secrets
-
 from argon2 import PasswordHasher, exceptions, profiles
 
 from desktop.domain.errors import ValidationError
@@ -47,4 +45,6 @@ def check_rule(username: str, password: str, *, old: str | None = None) -> None:
 
 def generate(length: int = 10) -> str:
     """A random initial password, easy to read aloud, that the staff member must change at first login."""
+    import secrets  # here, not for every login (issue 16)
+
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
