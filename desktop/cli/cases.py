@@ -62,7 +62,8 @@ def cmd_case(args: argparse.Namespace) -> int:
             from desktop.accounts.roles import visible
 
             rows = [r for r in rows if visible(session, r)]
-        items = [views.summary(r, store.catalog) for r in rows]
+        names = store.catalog_names()
+        items = [views.summary(r, names) for r in rows]
         if args.json:
             out(items)
         else:

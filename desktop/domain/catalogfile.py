@@ -42,6 +42,15 @@ def summaries(path: Path | None = None) -> list[dict]:
             for number, group, name, departments, level, methods, time_limit in rows]
 
 
+def service_names(path: Path | None = None) -> dict[int, str]:
+    """Service number → name (what a case list shows of the catalog), in number order."""
+    conn = connect_read_only(Path(existing(path)).resolve())
+    try:
+        return dict(conn.execute("SELECT number, name FROM services ORDER BY number").fetchall())
+    finally:
+        conn.close()
+
+
 def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
     """The build's version and hash (empty for a build older than versioning)."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain import feedback, publicity, workdays
 from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, Person
-from desktop.domain.catalog import Catalog
 from desktop.domain.idnumber import mask_id, mask_phone
 
+if TYPE_CHECKING:
+    from desktop.domain.catalog import Catalog  # a case list needs none of it (issue 16)
 
-def summary(row: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
-    """One line of `case list`: the applicant's ID and phone masked."""
-    service = catalog.services.get(row["service"])
+
+def summary(row: dict[str, Any], service_names: Mapping[int, str]) -> dict[str, Any]:
+    """One line of `case list`: the applicant's ID and phone masked; `service_names` from the active catalog
+    (Store.catalog_names)."""
     return {
         "uuid": row["uuid"],
         "number": row["number"],
         "service": row["service"],
-        "service_name": service.name if service else "",
+        "service_name": service_names.get(row["service"], ""),
         "state": row["state"],
         "state_label": STATES[row["state"]],
         "applicant": row["applicant_name"],

@@ -15,14 +15,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.domain import catalog as catalog_mod, paths
-from desktop.domain.catalog import Catalog
+from desktop.domain import catalogfile, paths
 from desktop.domain.errors import DeskError
 from desktop.protocol import files
 from desktop.storage.db import Database
 
 if TYPE_CHECKING:
     import logging
+
+    from desktop.domain.catalog import Catalog
+
+# The catalog's dataclasses (desktop.domain.catalog) load with the first catalog parsed: a case list reads only the
+# active catalog's service names from its file (`active_path`), and so does not import them (issue 16).
 
 
 def _log() -> logging.Logger:
@@ -71,9 +75,9 @@ def register(db: Database, data_dir: Path) -> None:
 def _bundled_meta(source: str) -> dict[str, str]:
     if not Path(source).exists():
         return {}  # said when the catalog is loaded (catalog.load names the missing file)
-    conn = catalog_mod.connect_read_only(Path(source).resolve())
+    conn = catalogfile.connect_read_only(Path(source).resolve())
     try:
-        return catalog_mod.read_meta(conn)
+        return catalogfile.read_meta(conn)
     finally:
         conn.close()
 
@@ -134,16 +138,29 @@ def active_row(db: Database, today: dt.date) -> dict[str, Any] | None:
 
 def open_active(db: Database, data_dir: Path, today: dt.date | None = None) -> Catalog:
     """The bundled catalog registered, then the one in force today (the bundled one unless a published one is)."""
-    bundled = catalog_mod.load()
+    from desktop.domain import catalog as catalog_mod
+
+    return catalog_mod.load(active_path(db, data_dir, today))
+
+
+def active_path(db: Database, data_dir: Path, today: dt.date | None = None) -> Path:
+    """The file of the catalog in force today (`open_active`), found from the rows and the bundled file's meta,
+    without parsing a catalog."""
+    bundled = paths.catalog_db_path()
+    catalogfile.existing(bundled)  # no bundled catalog: the error that says how to build it, as its load would
     register(db, data_dir)  # the store did at its open; the start of a new day comes here too
     row = active_row(db, today or dt.date.today())
-    if row is None or row["hash"] == bundled.hash:
+    if row is None or row["hash"] == _bundled_meta(str(bundled)).get("hash", ""):
         return bundled
-    try:
-        return load(db, data_dir, row["hash"]) or bundled
-    except DeskError as exc:  # its file gone (a partial restore): new cases use the bundled one, and the log says so
-        _log().error("active catalog unavailable, using the bundled one: %s", exc.message)
+    path = file_of(data_dir, row["hash"])
+    if not path.exists():  # its file gone (a partial restore): new cases use the bundled one, and the log says so
+        _log().error("active catalog unavailable, using the bundled one: %s", DeskError(_missing(row["hash"], path)).message)
         return bundled
+    return path
+
+
+def _missing(digest: str, path: Path) -> str:
+    return f"本机找不到案件受理时所用的目录版本（{digest[:12]}）：{path}；请联系管理员从备份恢复"
 
 
 def load(db: Database, data_dir: Path, digest: str) -> Catalog | None:
@@ -156,7 +173,9 @@ def load(db: Database, data_dir: Path, digest: str) -> Catalog | None:
         digest = row["hash"]
     path = file_of(data_dir, digest)
     if not path.exists():
-        raise DeskError(f"本机找不到案件受理时所用的目录版本（{digest[:12]}）：{path}；请联系管理员从备份恢复")
+        raise DeskError(_missing(digest, path))
+    from desktop.domain import catalog as catalog_mod
+
     return catalog_mod.load(path)
 
 

@@ -11,11 +11,10 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain import idnumber, overdue, workdays
 from desktop.domain.case import Case, ItemState
-from desktop.domain.catalog import Catalog
 from desktop.domain.errors import DeskError, StoreError, ValidationError
 from desktop.domain.redaction import redact
 from desktop.storage import audit, settings
@@ -23,6 +22,9 @@ from desktop.storage import audit, settings
 # searchkeys, numbering, ledgerrows and the domain's states are imported by the methods that write or search: a
 # command that only reads a case or a list never needs them (issue 16: a command's own overhead ≤ 2× the baseline).
 from desktop.storage.db import Database, open_db
+
+if TYPE_CHECKING:
+    from desktop.domain.catalog import Catalog  # loaded with the first catalog parsed (storage/catalogs.py)
 
 Listener = Callable[[str, str], None]
 
@@ -76,6 +78,18 @@ class Store:
     @catalog.setter
     def catalog(self, value: Catalog) -> None:
         self._catalog = value
+
+    def catalog_names(self) -> dict[int, str]:
+        """Service number → name in the active catalog: what a case list shows of it, read from the catalog's file
+        without parsing the whole catalog (issue 16), unless it is parsed already."""
+        if self._catalog is not None:
+            return {number: service.name for number, service in self._catalog.services.items()}
+        from desktop.domain import catalogfile
+        from desktop.storage import catalogs
+
+        if self.data_dir is None:
+            raise StoreError("没有数据目录，无法确定当前目录版本")
+        return catalogfile.service_names(catalogs.active_path(self.db, self.data_dir, self._today))
 
     def catalog_for(self, case: Case) -> Catalog:
         """The catalog a case was started or accepted under (the active one for a new draft)."""

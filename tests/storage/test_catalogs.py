@@ -98,3 +98,36 @@ def test_versions_and_diff_by_version_in_a_data_dir(tmp_path, data_dir, capsys):
     assert '"新增事项：101. 我要办理老年人优待证"' in capsys.readouterr().out
     assert main(["catalog", "diff", "2026.1", "2099.9", "--data-dir", str(data_dir)]) == 1
     assert "找不到目录“2099.9”" in capsys.readouterr().err
+
+
+def test_a_case_list_names_services_from_the_active_catalog_without_parsing_it(tmp_path, data_dir, caplog):
+    """Store.catalog_names reads the active catalog's file (issue 16): the published one from its date, with the
+    county's 101st service; the bundled one before that date, or when the published file is gone (logged)."""
+    import datetime as dt
+
+    from desktop.protocol import catalogsign
+    from desktop.storage import catalogs
+    from desktop.storage.store import Store
+
+    county = county_catalog(tmp_path).read_bytes()
+    meta = catalogsign.describe(county) | {"effective": "2027-01-01", "note": "县级自增"}
+    store = Store.open(data_dir)
+    catalogs.install(store.db, data_dir, meta, county)
+    store.close()
+
+    def names_on(day: dt.date) -> tuple[dict[int, str], dict[int, str]]:
+        light, full = Store.open(data_dir, today=day), Store.open(data_dir, today=day)
+        try:
+            return light.catalog_names(), {n: s.name for n, s in full.catalog.services.items()}
+        finally:
+            light.close()
+            full.close()
+
+    before, parsed = names_on(dt.date(2026, 12, 31))
+    assert before == parsed and 101 not in before and len(before) == 20
+    after, parsed = names_on(dt.date(2027, 1, 4))
+    assert after == parsed and after[101] == "我要办理老年人优待证"
+    catalogs.file_of(data_dir, meta["hash"]).unlink()
+    gone, parsed = names_on(dt.date(2027, 1, 4))
+    assert gone == parsed == before
+    assert "active catalog unavailable, using the bundled one" in caplog.text
