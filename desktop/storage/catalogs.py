@@ -154,7 +154,8 @@ def active_path(db: Database, data_dir: Path, today: dt.date | None = None) -> P
         return bundled
     path = file_of(data_dir, row["hash"])
     if not path.exists():  # its file gone (a partial restore): new cases use the bundled one, and the log says so
-        _log().error("active catalog unavailable, using the bundled one: %s", DeskError(_missing(row["hash"], path)).message)
+        message = DeskError(_missing(row["hash"], path)).message  # redacted, as every known error's
+        _log().error("active catalog unavailable, using the bundled one: %s", message)
         return bundled
     return path
 

@@ -18,10 +18,10 @@ from desktop.domain.case import Case, ItemState
 from desktop.domain.errors import DeskError, StoreError, ValidationError
 from desktop.domain.redaction import redact
 from desktop.storage import audit, settings
+from desktop.storage.db import Database, open_db
 
 # searchkeys, numbering, ledgerrows and the domain's states are imported by the methods that write or search: a
 # command that only reads a case or a list never needs them (issue 16: a command's own overhead ≤ 2× the baseline).
-from desktop.storage.db import Database, open_db
 
 if TYPE_CHECKING:
     from desktop.domain.catalog import Catalog  # loaded with the first catalog parsed (storage/catalogs.py)
