@@ -102,7 +102,7 @@ def _filters(args: argparse.Namespace):
 
 
 def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
-    from desktop.ledger import query as ledger, xlsx as ledger_xlsx
+    from desktop.ledger import xlsx as ledger_xlsx
 
     if target is None and not args.json:
         raise DeskError("请用 --out 指定输出文件（.pdf 或 .xlsx），或用 --json 输出到屏幕", field="out")
@@ -116,8 +116,7 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
         data, result = ledger_xlsx.personal_xlsx(store, session, filters, hub=mode)
     else:
         require_user(args, "ledger.export" if xlsx else "ledger.view", store.db)
-        result = ledger.query(store, filters, hub=mode)
-        data = None if target is None else ledger_xlsx.write(result) if xlsx else ledger.render_pdf(result)
+        data, result = _made(store, filters, mode, target, xlsx)
     if target is not None:
         write_file(target, data)
     if args.json:
@@ -132,6 +131,25 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
     print(f"已生成每日受理台账（{KINDS[target.suffix.lower()]}）：{target}  共 {t.cases} 件，超期 {t.overdue} 件，"
           f"未同步 {t.unsynced} 件；数据范围：{result.source_label}")
     return 0
+
+
+def _made(store, filters, mode: str, target: Path | None, xlsx: bool):
+    """The ledger's rows and its file's bytes (None without --out). A PDF's second process starts before the
+    query, so that its imports overlap it (desktop/forms/ledgerpages.py)."""
+    from desktop.ledger import query as ledger, xlsx as ledger_xlsx
+
+    if target is None or xlsx:
+        result = ledger.query(store, filters, hub=mode)
+        return (None if target is None else ledger_xlsx.write(result)), result
+    from desktop.forms import ledgerpages
+
+    helper = ledgerpages.Helper.start()
+    try:
+        result = ledger.query(store, filters, hub=mode)
+        return ledger.render_pdf(result, helper=helper), result
+    finally:
+        if helper is not None:
+            helper.close()
 
 
 def _actor(store, args: argparse.Namespace, session) -> str:

@@ -1,0 +1,159 @@
+"""A second process that draws some of a long ledger's full table pages, so a year's ledger uses two cores.
+
+    helper = ledgerpages.Helper.start()      # before the query: the child's imports overlap it; None on one core
+    try:
+        pdf = ledger.render(result, helper=helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+The parent lays the ledger out and numbers its pages as before (desktop/forms/ledgertable.py `DrawnParts`):
+by then every full page's rows are known and every character of them has its code in the embedded subsets,
+so the child gets plain values (the rows' cells and lines, their widths, the codes, each page's decoration)
+and sends back the finished, compressed content streams of the last pages while the parent draws the first
+ones. Both draw with the same code, so the document is the one a single process writes, byte for byte.
+
+Started with multiprocessing's "spawn" (as on Windows, where there is no fork): the child relies on nothing
+inherited. When the child cannot start, dies, or fails, the parent draws those pages itself and logs the bug
+(its traceback redacted: no cell's text): the ledger is never broken or half written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+from desktop.forms import pdftext
+from desktop.forms.ledgertable import DrawnParts, Prepared
+from desktop.forms.page import StreamFrame
+from desktop.storage.logs import redacted_report
+
+log = logging.getLogger("desktop.forms.ledgerpages")
+# The child's share of the pages: the parent also pickles the child's rows and, after both halves, writes
+# the file and embeds the fonts, so the child takes a little more than half (measured: bench/ledger.py).
+SHARE = 0.55
+MIN_PAGES = 40  # fewer pages are drawn faster than the child's rows are sent to it
+
+
+def cores() -> int:
+    """The cores this process may use (its affinity where the platform tells it, else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # Windows, macOS
+        return os.cpu_count() or 1
+
+
+@dataclass
+class _Job:
+    """What the child draws: rows (Prepared.state), the codes, the parts, their decorations, the frame."""
+
+    rows: dict
+    codes: tuple[dict, dict]
+    parts: list[tuple[int, int]]
+    page: tuple[float, float, float]
+    decorations: list[list[str]]
+    frame: StreamFrame
+
+
+class HelperError(Exception):
+    """The child could not draw its pages (it died, or raised: its redacted traceback is the message)."""
+
+
+class Helper:
+    """The child process and the pipe to it; `streams` draws a DrawnParts' pages with it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(target=serve, args=(theirs,), name="ledger-pages", daemon=True)
+        self._process.start()
+        theirs.close()
+
+    @classmethod
+    def start(cls) -> Helper | None:
+        """A started helper, or None where there is one core or the process cannot start (then one process
+        draws every page, as it always could)."""
+        if cores() < 2:
+            return None
+        try:
+            return cls()
+        except (OSError, RuntimeError):
+            log.warning("the ledger's page helper did not start; one process draws the pages", exc_info=True)
+            return None
+
+    def streams(self, drawn: DrawnParts, decorations: list[list[str]], frame: StreamFrame) -> list[bytes]:
+        """The content streams of all of `drawn`'s pages: the last share drawn by the child, meanwhile the
+        first by this process; the child's drawn here if it fails."""
+        parts = drawn.parts
+        if len(parts) < MIN_PAGES:
+            return drawn.draw(parts, decorations, frame)
+        cut = len(parts) - round(len(parts) * SHARE)
+        theirs = parts[cut:]
+        sent = self._send(_Job(drawn.p.state(theirs[0][0], theirs[-1][1]), drawn.p.encoder().state(),
+                               theirs, drawn.page, decorations[cut:], frame))
+        mine = drawn.draw(parts[:cut], decorations[:cut], frame)
+        try:
+            if not sent:
+                raise HelperError("the job could not be sent")
+            return mine + self._receive(len(theirs))
+        except HelperError as exc:
+            log.error("bug: the ledger's page helper failed; this process drew its pages\n%s", exc)
+            return mine + drawn.draw(theirs, decorations[cut:], frame)
+
+    def _send(self, job: _Job) -> bool:
+        try:
+            self._conn.send(job)
+        except (OSError, ValueError):  # the child is gone (broken pipe)
+            return False
+        return True
+
+    def _receive(self, count: int) -> list[bytes]:
+        ready = wait([self._conn, self._process.sentinel])  # whichever comes first: the answer, or its death
+        if self._conn not in ready:
+            raise HelperError(f"the helper process ended (exit code {self._process.exitcode})")
+        try:
+            ok, answer = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise HelperError(f"the helper's answer was cut off ({type(exc).__name__})") from None
+        if not ok:
+            raise HelperError(answer)
+        if len(answer) != count:
+            raise HelperError(f"the helper drew {len(answer)} pages of {count}")
+        return answer
+
+    def close(self) -> None:
+        """Tell the child to end (it also ends when the pipe closes, e.g. when this process exits)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._conn.send(None)
+        self._conn.close()
+
+
+def serve(conn) -> None:
+    """The child: draw each job's pages until told to stop or the pipe closes."""
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            answer: tuple[bool, list[bytes] | str] = (True, draw(job))
+        except Exception:  # any failure goes back to the parent, which draws the pages itself
+            answer = (False, _report())
+        conn.send(answer)
+
+
+def draw(job: _Job) -> list[bytes]:
+    """A job's content streams, drawn as the parent would draw them."""
+    prepared = Prepared.restored(job.rows, pdftext.Encoder.frozen(job.codes))
+    return DrawnParts(prepared, job.parts, job.page).draw(job.parts, job.decorations, job.frame)
+
+
+def _report() -> str:
+    return redacted_report(*sys.exc_info())
