@@ -48,6 +48,20 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _core_to_spare() -> bool:
+    """Whether a second process would run beside this one rather than take turns with it: two cores or more,
+    and (where the platform says) a load average that leaves one of them idle. On a machine busy with other
+    work the child's extra CPU (its imports, the rows sent to it) only slows the ledger down."""
+    count = cores()
+    if count < 2:
+        return False
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows
+        return True
+    return load < count - 0.5  # this process counts once in the load already
+
+
 @dataclass
 class _Job:
     """What the child draws: rows (Prepared.state), the codes, the parts, their decorations, the frame."""
@@ -68,6 +82,7 @@ class Helper:
     """The child process and the pipe to it; `streams` draws a DrawnParts' pages with it."""
 
     def __init__(self) -> None:
+        self.drawn = 0  # pages the child drew for the last document
         context = multiprocessing.get_context("spawn")
         self._conn, theirs = context.Pipe()
         self._process = context.Process(target=serve, args=(theirs,), name="ledger-pages", daemon=True)
@@ -76,9 +91,11 @@ class Helper:
 
     @classmethod
     def start(cls) -> Helper | None:
-        """A started helper, or None where there is one core or the process cannot start (then one process
-        draws every page, as it always could)."""
-        if cores() < 2:
+        """A started helper, or None (then one process draws every page, as it always could) where there is
+        one core, where the others are busy (POSIX load average), or where the process cannot start.
+        DESK_LEDGER_PROCESSES=1 or 2 decides instead (for benches and tests)."""
+        forced = os.environ.get("DESK_LEDGER_PROCESSES", "")
+        if forced == "1" or (forced != "2" and not _core_to_spare()):
             return None
         try:
             return cls()
@@ -90,6 +107,7 @@ class Helper:
         """The content streams of all of `drawn`'s pages: the last share drawn by the child, meanwhile the
         first by this process; the child's drawn here if it fails."""
         parts = drawn.parts
+        self.drawn = 0
         if len(parts) < MIN_PAGES:
             return drawn.draw(parts, decorations, frame)
         cut = len(parts) - round(len(parts) * SHARE)
@@ -100,7 +118,9 @@ class Helper:
         try:
             if not sent:
                 raise HelperError("the job could not be sent")
-            return mine + self._receive(len(theirs))
+            theirs_drawn = self._receive(len(theirs))
+            self.drawn = len(theirs_drawn)
+            return mine + theirs_drawn
         except HelperError as exc:
             log.error("bug: the ledger's page helper failed; this process drew its pages\n%s", exc)
             return mine + drawn.draw(theirs, decorations[cut:], frame)

@@ -184,9 +184,7 @@ class Prepared:
         p._columns(state["columns"], widths, state["leading"])
         blank, start = [""] * state["start"], state["start"]
         p.values = [blank + v for v in state["values"]]
-        p.wrapped = [dict(zip(mine, map(str.split, mine, repeat("\n")), strict=True)) for mine in map(set, state["values"])]
-        for wrapped, rewrapped in zip(p.wrapped, state["rewrapped"], strict=True):
-            wrapped.update(rewrapped)
+        p.wrapped = list(map(_Lines, state["rewrapped"]))
         p.heights, p.shaded = [0.0] * start + state["heights"], [False] * start + state["shaded"]
         p.ends, p.header_h = [0.0] * start + state["ends"], state["header_h"]
         p._use(encoder)
@@ -308,6 +306,13 @@ class Prepared:
             top = (count - 1) * self.leading / 2 - self.size * 0.35
             found = self._ys[count] = [f"{top - i * self.leading:.2f}" for i in range(count)]
         return found
+
+
+class _Lines(dict):
+    """A column's cells → their lines, where only the cells not simply cut at their line breaks are kept."""
+
+    def __missing__(self, text: str) -> list[str]:
+        return text.split("\n")
 
 
 class _Centred(dict):

@@ -93,7 +93,7 @@ class Encoder:
 
     def _learn(self, font: str, table: dict[str, tuple[str, str]], ch: str) -> tuple[str, str]:
         if self.doc is None:
-            raise LookupError(f"no subset code for U+{ord(ch):04X} in {font}")  # a code point, never the text
+            raise LookupError(f"a character without a subset code in {font}")  # which one could be part of a name
         face = pdfmetrics.getFont(font)
         ((subset, code),) = face.splitString(ch, self.doc)
         found = table[ch] = (face.getSubsetInternalName(subset, self.doc), code.hex().upper())
