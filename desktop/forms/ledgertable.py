@@ -136,6 +136,7 @@ class Prepared:
         self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
         self.values: list[list[str]] = values if values and values[0] else [[] for _ in columns]  # column by column
         self.rewrapped: list[dict[str, list[str]]] = []
+        self.characters: set[str] = set()  # every character of every cell
         self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
         counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
         tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
@@ -194,26 +195,6 @@ class Prepared:
     def __len__(self) -> int:
         return len(self.heights)
 
-    def learn_codes(self, doc, start: int, end: int) -> None:
-        """Give every character of rows start..end its subset code now, in the order drawing the rows one by
-        one would first show it: the subsets (so every page's bytes) stay those of drawing them in order,
-        whichever process then draws which page. One C-speed pass over the rows' distinct cells, in order."""
-        encoder = pdftext.Encoder.of(doc)
-        cells = dict.fromkeys(chain.from_iterable(zip(*(v[start:end] for v in self.values), strict=True)))
-        if not encoder.literal_start(fonts.MAIN, f"{self.size:g}"):
-            text = "".join(cells)
-        else:  # printable ASCII has its own codes already
-            text = "".join(filterfalse(str.isascii, cells))
-        if SELECTORS.search(text):  # a variant glyph's stand-in replaces base and selector: as drawing does
-            self.blocks(doc)
-            for row in range(start, end):
-                for blocks, values in zip(self._blocks, self.values, strict=True):
-                    blocks[values[row]]  # made, and its characters coded, on first use
-            return
-        for ch in dict.fromkeys(text):
-            if ch != "\n":
-                encoder.learn(fonts.font_for(ch) or fonts.MAIN, ch)
-
     def wrap(self, text: str, column: int, where: str) -> list[str]:
         """The lines of a cell (every character checked against the fonts first)."""
         if not fonts.all_printable(text):  # one C-speed search; the walk that names the character only then
@@ -225,9 +206,11 @@ class Prepared:
         """Each distinct cell of a column → its lines. Lines in the main face that fit are measured together
         at C speed; only the others are wrapped character by character."""
         distinct = list(dict.fromkeys(values))
-        if not fonts.all_printable("".join(distinct)):
+        joined = "".join(distinct)
+        if not fonts.all_printable(joined):
             for text in distinct:
                 fonts.check(text, "台账")
+        self.characters.update(joined)
         parts = list(map(str.split, distinct, repeat("\n")))
         self.widths.learn(chain.from_iterable(parts))
         c = self.columns[column]
@@ -247,9 +230,29 @@ class Prepared:
     def blocks(self, doc) -> list[_Blocks]:
         """Per column: cell text → its text operators (made on first use; subset codes belong to `doc`)."""
         if doc is not self._doc:
+            self._assign(pdftext.Encoder.of(doc))
             self._use(pdftext.Encoder.of(doc))
             self._doc, self._header = doc, None
         return self._blocks
+
+    def _assign(self, encoder: pdftext.Encoder) -> None:
+        """Give every character of the cells its code in the embedded subsets now, in code point order, not
+        as pages first draw it: every page's operators are then known before any is drawn, whichever
+        process draws it, and the document is the same whether one process draws it or two. (A character
+        followed by a variation selector prints as a stand-in for its variant glyph: those lines' runs.)"""
+        encoder.literal_start(fonts.MAIN, f"{self.size:g}")  # whether ASCII has its own codes, known now too
+        for ch in sorted(self.characters):  # ASCII too: a line that mixes it with Chinese is hex throughout
+            if ch == "\n" or SELECTORS.match(ch):
+                continue
+            font = fonts.font_for(ch)
+            if font is not None:
+                encoder.learn(font, ch)
+        if SELECTORS.search("".join(self.characters)):
+            varied = (text for wrapped in self.wrapped for text in wrapped if SELECTORS.search(text))
+            for line in chain.from_iterable(map(str.split, varied, repeat("\n"))):
+                for font, run in fonts.runs(line):
+                    for ch in run:
+                        encoder.learn(font, ch)
 
     def prepare_rows(self, doc, start: int, end: int) -> None:
         """Make the operators of rows start..end's new distinct cells in bulk, those of printable ASCII at C
@@ -486,7 +489,6 @@ class _FullPages(Flowable):
         left, top, height = self.page
         if len(self.parts) > 1:
             self.p.header_row(canvas._doc)
-            self.p.learn_codes(canvas._doc, self.parts[0][0], self.parts[-2][1])
             canvas.add_drawn_pages(DrawnParts(self.p, self.parts[:-1], self.page))
         part = LedgerTable(self.p, *self.parts[-1])
         part.drawOn(canvas, left, top - part.wrap(self.width, height)[1])
