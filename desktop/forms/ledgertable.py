@@ -265,6 +265,12 @@ class Prepared:
         speed, before a run of pages draws the rows one by one (each process its own rows)."""
         blocks = self.blocks(doc)
         assert self._shows is not None
+        if end - start > 0.9 * len(self) and not isinstance(self.wrapped[0], _Lines):
+            # (nearly) every row, in the process that wrapped them: every distinct cell and line, as known
+            self._shows.prepare(self.widths.plain)
+            for b, wrapped in zip(blocks, self.wrapped, strict=True):
+                b.prepare(list(wrapped))
+            return
         cells = [list(set(v[start:end]).difference(b)) for v, b in zip(self.values, blocks, strict=True)]
         self._shows.prepare(set(chain.from_iterable(chain.from_iterable(
             map(b.wrapped.__getitem__, new) for b, new in zip(blocks, cells, strict=True)))))
@@ -349,7 +355,7 @@ class _Shows(dict):
         their codes being their own: nothing is assigned out of order."""
         start, plain = self.start, self.widths.plain
         if start:
-            new = [s for s in lines if s and s not in self and s.isascii() and s.isprintable() and s in plain]
+            new = [s for s in lines if s and s.isascii() and s.isprintable() and s in plain and s not in self]
             shown = [f"{start}{s.translate(pdftext.LITERAL)}) Tj" for s in new]
             self.update(zip(new, zip(map(plain.__getitem__, new), shown, strict=True), strict=True))
 
