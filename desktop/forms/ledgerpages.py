@@ -34,9 +34,10 @@ from desktop.forms.page import StreamFrame
 from desktop.storage.logs import redacted_report
 
 log = logging.getLogger("desktop.forms.ledgerpages")
-# The child's share of the pages: the parent also pickles the child's rows and, after both halves, writes
-# the file and embeds the fonts, so the child takes a little more than half (measured: bench/ledger.py).
-SHARE = 0.55
+# The child's share of the full pages: it draws a page about a fifth slower than the parent (its rows' cells
+# arrive unhashed, their operators are made from scratch) and starts after the rows are pickled; with 0.55 the
+# parent waited 0.8-0.9 s for it on the year's ledger, with 0.45 the child was done first (2026-12-02, load 4).
+SHARE = 0.45
 MIN_PAGES = 40  # fewer pages are drawn faster than the child's rows are sent to it
 
 

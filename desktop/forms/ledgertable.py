@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain, filterfalse, repeat
@@ -149,6 +150,7 @@ class Prepared:
         """What the columns fix: where each starts, its scale operator, its centred lines' starts."""
         self.columns, self.size, self.leading, self.widths = columns, widths.size, leading, widths
         self._doc: object = None
+        self._fresh: list[list[str]] | None = None  # a restored part's distinct cells, to prepare
         self._shows: _Shows | None = None
         self._blocks: list[_Blocks] = []
         self._header: str | None = None
@@ -164,14 +166,17 @@ class Prepared:
         header's operators), as plain values another process can take: `Prepared.restored` makes it whole."""
         assert self._header is not None, "header_row(doc) first"
         values = [v[start:end] for v in self.values]
-        cells = [set(v) for v in values]
-        rewrapped = [{text: r[text] for text in r.keys() & mine} for r, mine in zip(self.rewrapped, cells, strict=True)]
+        # each column's distinct cells and, per row, the number of its cell: a fifth of the strings to send,
+        # and the other process knows its distinct cells without hashing every row's again
+        cells = [list(dict.fromkeys(v)) for v in values]
+        rows = [array("I", map(dict(zip(mine, range(len(mine)), strict=True)).__getitem__, v)) for mine, v in zip(cells, values, strict=True)]
+        rewrapped = [{text: r[text] for text in r.keys() & set(mine)} for r, mine in zip(self.rewrapped, cells, strict=True)]
         lines = list(set(chain.from_iterable(chain.from_iterable(
             map(w.__getitem__, mine) for w, mine in zip(self.wrapped, cells, strict=True)))))
         plain = dict(zip(lines, map(self.widths.plain.get, lines), strict=True))
         measured = {line: self.widths.measure(line) for line, drawn in plain.items() if drawn is None and line}
         return {"columns": self.columns, "size": self.size, "leading": self.leading, "start": start,
-                "values": values, "rewrapped": rewrapped, "heights": self.heights[start:end],
+                "cells": cells, "rows": rows, "rewrapped": rewrapped, "heights": self.heights[start:end],
                 "ends": self.ends[start:end + 1], "shaded": self.shaded[start:end], "header_h": self.header_h,
                 "plain": {line: w for line, w in plain.items() if w is not None}, "measured": measured,
                 "header": self._header}
@@ -185,8 +190,9 @@ class Prepared:
         widths.plain, widths.measured = state["plain"], state["measured"]
         p._columns(state["columns"], widths, state["leading"])
         blank, start = [""] * state["start"], state["start"]
-        p.values = [blank + v for v in state["values"]]
+        p.values = [blank + list(map(cells.__getitem__, rows)) for cells, rows in zip(state["cells"], state["rows"], strict=True)]
         p.wrapped = list(map(_Lines, state["rewrapped"]))
+        p._fresh = state["cells"]
         p.heights, p.shaded = [0.0] * start + state["heights"], [False] * start + state["shaded"]
         p.ends, p.header_h = [0.0] * start + state["ends"], state["header_h"]
         p._use(encoder)
@@ -271,7 +277,10 @@ class Prepared:
             for b, wrapped in zip(blocks, self.wrapped, strict=True):
                 b.prepare(list(wrapped))
             return
-        cells = [list(set(v[start:end]).difference(b)) for v, b in zip(self.values, blocks, strict=True)]
+        if self._fresh is not None:  # restored: its rows' distinct cells came with them, none made yet
+            cells, self._fresh = self._fresh, None
+        else:
+            cells = [list(set(v[start:end]).difference(b)) for v, b in zip(self.values, blocks, strict=True)]
         self._shows.prepare(set(chain.from_iterable(chain.from_iterable(
             map(b.wrapped.__getitem__, new) for b, new in zip(blocks, cells, strict=True)))))
         for b, new in zip(blocks, cells, strict=True):
