@@ -12,7 +12,10 @@ multiprocessing.freeze_support()
 
 if Path(sys.executable).stem.lower() == "yijianshi-hub":
     from hub.cli import main
+
+    raise SystemExit(main())
 else:
+    from desktop.cli.common import run_standalone
     from desktop.cli.main import main
 
-raise SystemExit(main())
+    run_standalone(main)

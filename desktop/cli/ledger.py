@@ -16,7 +16,16 @@ import datetime as dt
 import gc
 from pathlib import Path
 
-from desktop.cli.common import open_store, out, refuse_special, require_user, why_not_written, write_file
+from desktop.cli.common import (
+    keep_until_exit,
+    open_store,
+    out,
+    quick_exit,
+    refuse_special,
+    require_user,
+    why_not_written,
+    write_file,
+)
 from desktop.domain.errors import DeskError
 
 ACTIONS = ("close", "revisions", "closures")
@@ -80,13 +89,18 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     # The cyclic garbage collector stays paused for the whole command, not only while the rows are built
     # (ledger.query.bulk): resumed there, its first full collection walked the year's 50,000 rows, still
     # held here, once after the query and again after the render (≈0.3 s each). Resumed once they are freed.
+    # Done (the store closed, the file fsynced), the process ends at once when it runs only this command.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _command(args, target)
-    finally:
+        code = _command(args, target)
+    except BaseException:
         if collecting:
             gc.enable()
+        raise
+    if collecting and not quick_exit():
+        gc.enable()
+    return code
 
 
 def _command(args: argparse.Namespace, target: Path | None) -> int:
@@ -144,6 +158,7 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
     t = result.totals
     print(f"已生成每日受理台账（{KINDS[target.suffix.lower()]}）：{target}  共 {t.cases} 件，超期 {t.overdue} 件，"
           f"未同步 {t.unsynced} 件；数据范围：{result.source_label}")
+    keep_until_exit(result)
     return 0
 
 
