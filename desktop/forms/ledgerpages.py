@@ -113,12 +113,11 @@ class Helper:
             return drawn.draw(parts, decorations, frame)
         cut = len(parts) - round(len(parts) * SHARE)
         theirs = parts[cut:]
-        sent = self._send(_Job(drawn.p.state(theirs[0][0], theirs[-1][1]), drawn.p.encoder().state(),
-                               theirs, drawn.page, decorations[cut:], frame))
+        unsent = self._send(drawn, theirs, decorations[cut:], frame)
         mine = drawn.draw(parts[:cut], decorations[:cut], frame)
         try:
-            if not sent:
-                raise HelperError("the job could not be sent")
+            if unsent:
+                raise HelperError(unsent)
             theirs_drawn = self._receive(len(theirs))
             self.drawn = len(theirs_drawn)
             return mine + theirs_drawn
@@ -126,12 +125,18 @@ class Helper:
             log.error("bug: the ledger's page helper failed; this process drew its pages\n%s", exc)
             return mine + drawn.draw(theirs, decorations[cut:], frame)
 
-    def _send(self, job: _Job) -> bool:
+    def _send(self, drawn: DrawnParts, parts: list[tuple[int, int]], decorations: list[list[str]],
+              frame: StreamFrame) -> str:
+        """Send the child its pages; '' when sent, else why not (the child gone, or a bug making the job)."""
         try:
+            job = _Job(drawn.p.state(parts[0][0], parts[-1][1]), drawn.p.encoder().state(), parts, drawn.page,
+                       decorations, frame)
             self._conn.send(job)
-        except (OSError, ValueError):  # the child is gone (broken pipe)
-            return False
-        return True
+        except (OSError, ValueError):  # the child is gone (a broken pipe, a closed connection)
+            return "the job could not be sent: the helper process is gone"
+        except Exception:  # a bug making or pickling the job: this process draws the pages all the same
+            return f"the job could not be made\n{_report()}"
+        return ""
 
     def _receive(self, count: int) -> list[bytes]:
         ready = wait([self._conn, self._process.sentinel])  # whichever comes first: the answer, or its death

@@ -88,3 +88,16 @@ def test_one_core_or_a_forced_single_process_starts_no_child(monkeypatch):
     monkeypatch.setattr(ledgerpages, "cores", lambda: 4)
     monkeypatch.setenv("DESK_LEDGER_PROCESSES", "1")
     assert ledgerpages.Helper.start() is None
+
+
+def test_a_job_that_cannot_be_made_leaves_the_pages_to_the_parent(long_result, helper, caplog, monkeypatch):
+    alone = ledger_pdf.render(long_result, printed_at=AT)
+
+    def broken(self, start, end):
+        raise TypeError("not picklable")
+
+    monkeypatch.setattr(ledgerpages.Prepared, "state", broken)
+    with caplog.at_level(logging.ERROR, logger="desktop.forms.ledgerpages"):
+        shared = ledger_pdf.render(long_result, printed_at=AT, helper=helper)
+    assert shared == alone and helper.drawn == 0
+    assert "could not be made" in caplog.text and "TypeError" in caplog.text
