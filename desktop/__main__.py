@@ -1,7 +1,6 @@
 """`python -m desktop`: the command line and the desk share this entry point."""
 
-import sys
-
+from desktop.cli.common import run_standalone
 from desktop.cli.main import main
 
-sys.exit(main())
+run_standalone(main)

@@ -167,9 +167,10 @@ class _Canvas(PagedCanvas):
 
     flate_level = 3
 
-    def __init__(self, *args, header: tuple[str, str, str], footer: str, **kw):
+    def __init__(self, *args, header: tuple[str, str, str], footer: str, helper=None, **kw):
         super().__init__(*args, **kw)
         self._header, self._footer = header, footer
+        self.helper = helper  # a ledgerpages.Helper draws some of the full table pages (DrawnParts.streams)
         # The header and footer text are the same on every page: drawn once, their operators copied onto
         # the other pages (thousands of pages in a year's ledger). A list, shared by every page's snapshot
         # of the canvas's attributes (PagedCanvas keeps those per page).
@@ -209,8 +210,10 @@ class _Canvas(PagedCanvas):
         self.restoreState()
 
 
-def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.datetime | None = None) -> bytes:
-    """The ledger of `result` (desktop.ledger.query.LedgerResult) as PDF bytes."""
+def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.datetime | None = None,
+           helper=None) -> bytes:
+    """The ledger of `result` (desktop.ledger.query.LedgerResult) as PDF bytes; with `helper`
+    (desktop.forms.ledgerpages.Helper), a second process draws some of the full table pages."""
     fonts.ensure_registered()
     printed_at = printed_at or dt.datetime.now().astimezone()
     office = result.office or "（未设置办理点名称）"
@@ -234,7 +237,7 @@ def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.dateti
     # rendered on another thread meanwhile would merely get binary streams too (valid PDF either way).
     armoured, rl_config.useA85 = rl_config.useA85, 0
     try:
-        doc.build(flowables, canvasmaker=partial(_Canvas, header=header, footer=footer))
+        doc.build(flowables, canvasmaker=partial(_Canvas, header=header, footer=footer, helper=helper))
     finally:
         rl_config.useA85 = armoured
     return buffer.getvalue()

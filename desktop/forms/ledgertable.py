@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain, filterfalse, repeat
 
 from reportlab.lib import colors
-from reportlab.lib.rl_accel import instanceStringWidthTTF
+from reportlab.lib.rl_accel import fp_str, instanceStringWidthTTF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from desktop.forms import fonts, pdftext
+from desktop.forms.page import StreamFrame, stream
 
+HEAD_ROWS = 2000  # rows whose characters are coded in the order they show them (Prepared._assign)
+SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors (fontindex.is_selector)
 TOKEN = re.compile(r"（[^（）\n]{1,6}）|[0-9A-Za-z*#.:/\-]+|.", re.S)
 CANNOT_START = "，。、；：！？）》〉”’】〕"
 PAD_X, PAD_Y = 1.6, 1.9
 HEADER_SHADE = colors.HexColor("#E4E4E4")
 ROW_SHADE = colors.HexColor("#F8E3E3")
+# the operators reportlab's canvas writes for these colours and the rules' pen (setFillColor, setLineWidth)
+_HEADER_FILL, _ROW_FILL, _BLACK_FILL = (f"{fp_str(c.red, c.green, c.blue)} rg" for c in (HEADER_SHADE, ROW_SHADE, colors.black))
+_RULE_PEN = f"{fp_str(0.4)} w"
 
 
 @dataclass(frozen=True)
@@ -125,8 +132,25 @@ class Prepared:
 
     def __init__(self, columns: list[Column], values: list[list[str]], shaded: list[bool], size: float,
                  leading: float):
-        self.columns, self.size, self.leading, self.shaded = columns, size, leading, shaded
-        self.widths, self._doc = _Widths(size), None
+        self.shaded = shaded
+        self._columns(columns, _Widths(size), leading)
+        self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
+        self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
+        self.values: list[list[str]] = values if values and values[0] else [[] for _ in columns]  # column by column
+        self.rewrapped: list[dict[str, list[str]]] = []
+        self.characters: dict[str, None] = {}  # every character of every cell, column by column as first met
+        self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
+        counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
+        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
+        height = {n: n * leading + 2 * PAD_Y for n in set(tallest)}
+        self.heights = list(map(height.__getitem__, tallest))
+        self.ends = list(accumulate(self.heights, initial=0.0))
+
+    def _columns(self, columns: list[Column], widths: _Widths, leading: float) -> None:
+        """What the columns fix: where each starts, its scale operator, its centred lines' starts."""
+        self.columns, self.size, self.leading, self.widths = columns, widths.size, leading, widths
+        self._doc: object = None
+        self._fresh: list[list[str]] | None = None  # a restored part's distinct cells, to prepare
         self._shows: _Shows | None = None
         self._blocks: list[_Blocks] = []
         self._header: str | None = None
@@ -136,15 +160,44 @@ class Prepared:
         self._centred = [_Centred(c, left) for c, left in zip(columns, self.lefts, strict=False)]
         scales = [c.scale for c in columns]
         self._tz = [f"{now * 100:.0f} Tz\n" if now != before else "" for before, now in zip([1.0, *scales], scales, strict=False)]
-        self.header = [self.wrap(c.title, n, "台账表头") for n, c in enumerate(columns)]
-        self.header_h = max(len(lines) for lines in self.header) * leading + 2 * PAD_Y
-        self.values: list[list[str]] = values if values and values[0] else [[] for _ in columns]  # column by column
-        self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
-        counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
-        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
-        height = {n: n * leading + 2 * PAD_Y for n in set(tallest)}
-        self.heights = list(map(height.__getitem__, tallest))
-        self.ends = list(accumulate(self.heights, initial=0.0))
+
+    def state(self, start: int, end: int) -> dict:
+        """What drawing rows start..end needs (the cells' lines, their widths and font runs, the heights, the
+        header's operators), as plain values another process can take: `Prepared.restored` makes it whole."""
+        assert self._header is not None, "header_row(doc) first"
+        values = [v[start:end] for v in self.values]
+        # each column's distinct cells and, per row, the number of its cell: a fifth of the strings to send,
+        # and the other process knows its distinct cells without hashing every row's again
+        cells = [list(dict.fromkeys(v)) for v in values]
+        rows = [array("I", map(dict(zip(mine, range(len(mine)), strict=True)).__getitem__, v)) for mine, v in zip(cells, values, strict=True)]
+        rewrapped = [{text: r[text] for text in r.keys() & set(mine)} for r, mine in zip(self.rewrapped, cells, strict=True)]
+        lines = list(set(chain.from_iterable(chain.from_iterable(
+            map(w.__getitem__, mine) for w, mine in zip(self.wrapped, cells, strict=True)))))
+        plain = dict(zip(lines, map(self.widths.plain.get, lines), strict=True))
+        measured = {line: self.widths.measure(line) for line, drawn in plain.items() if drawn is None and line}
+        return {"columns": self.columns, "size": self.size, "leading": self.leading, "start": start,
+                "cells": cells, "rows": rows, "rewrapped": rewrapped, "heights": self.heights[start:end],
+                "ends": self.ends[start:end + 1], "shaded": self.shaded[start:end], "header_h": self.header_h,
+                "plain": {line: w for line, w in plain.items() if w is not None}, "measured": measured,
+                "header": self._header}
+
+    @classmethod
+    def restored(cls, state: dict, encoder: pdftext.Encoder) -> Prepared:
+        """The rows of `state` (from `state`), drawn with `encoder`'s codes: another process's part of a
+        document. Rows keep their numbers (the lists start with blanks), so parts are drawn as in the first."""
+        p = cls.__new__(cls)
+        widths = _Widths(state["size"])
+        widths.plain, widths.measured = state["plain"], state["measured"]
+        p._columns(state["columns"], widths, state["leading"])
+        blank, start = [""] * state["start"], state["start"]
+        p.values = [blank + list(map(cells.__getitem__, rows)) for cells, rows in zip(state["cells"], state["rows"], strict=True)]
+        p.wrapped = list(map(_Lines, state["rewrapped"]))
+        p._fresh = state["cells"]
+        p.heights, p.shaded = [0.0] * start + state["heights"], [False] * start + state["shaded"]
+        p.ends, p.header_h = [0.0] * start + state["ends"], state["header_h"]
+        p._use(encoder)
+        p._doc, p._header = encoder, state["header"]
+        return p
 
     def __len__(self) -> int:
         return len(self.heights)
@@ -160,9 +213,11 @@ class Prepared:
         """Each distinct cell of a column → its lines. Lines in the main face that fit are measured together
         at C speed; only the others are wrapped character by character."""
         distinct = list(dict.fromkeys(values))
-        if not fonts.all_printable("".join(distinct)):
+        joined = "".join(distinct)
+        if not fonts.all_printable(joined):
             for text in distinct:
                 fonts.check(text, "台账")
+        self.characters.update(dict.fromkeys(joined))
         parts = list(map(str.split, distinct, repeat("\n")))
         self.widths.learn(chain.from_iterable(parts))
         c = self.columns[column]
@@ -170,19 +225,75 @@ class Prepared:
         lines = list(dict.fromkeys(chain.from_iterable(parts)))
         too_wide = {line for line, w in zip(lines, map(self.widths.plain.get, lines), strict=True) if w is None or w > room}
         wrapped = dict(zip(distinct, parts, strict=True))
+        rewrapped = {}  # the cells not simply cut at their line breaks (Prepared.state sends only these)
         if too_wide:
             for text, cut in zip(distinct, parts, strict=True):
                 if not too_wide.isdisjoint(cut):
-                    wrapped[text] = wrap(text, room, self.widths)
+                    rewrapped[text] = wrap(text, room, self.widths)
+            wrapped.update(rewrapped)
+        self.rewrapped.append(rewrapped)
         return wrapped
 
     def blocks(self, doc) -> list[_Blocks]:
         """Per column: cell text → its text operators (made on first use; subset codes belong to `doc`)."""
         if doc is not self._doc:
-            self._doc, self._shows = doc, _Shows(pdftext.Encoder.of(doc), self.widths)
-            self._blocks = [_Blocks(self, n, self.wrapped[n]) for n in range(len(self.columns))]
-            self._header = None
+            self._assign(pdftext.Encoder.of(doc))
+            self._use(pdftext.Encoder.of(doc))
+            self._doc, self._header = doc, None
         return self._blocks
+
+    def _assign(self, encoder: pdftext.Encoder) -> None:
+        """Give every character of the cells its code in the embedded subsets now, not as pages first draw
+        it: every page's operators are then known before any is drawn, whichever process draws it, and the
+        document is the same whether one process draws it or two. The order is as the first HEAD_ROWS rows
+        show them, then column by column: the office's common words in the first subset of 256 glyphs, as
+        drawing them in order would put them (in code point order a line switched subsets every few
+        characters: 7 % more bytes, and slower). A character followed by a variation selector prints as a
+        stand-in for its variant glyph: those lines' runs are coded after."""
+        encoder.literal_start(fonts.MAIN, f"{self.size:g}")  # whether ASCII has its own codes, known now too
+        head = "".join(chain.from_iterable(self.header)) + "".join(  # the column headings come first on a page
+            chain.from_iterable(zip(*(v[:HEAD_ROWS] for v in self.values), strict=True)))
+        for ch in dict.fromkeys(head + "".join(self.characters)):  # ASCII too: a line that mixes it with
+            if ch == "\n" or SELECTORS.match(ch):                     # Chinese is hex throughout
+                continue
+            font = fonts.font_for(ch)
+            if font is not None:
+                encoder.learn(font, ch)
+        if SELECTORS.search("".join(self.characters)):
+            varied = (text for wrapped in self.wrapped for text in wrapped if SELECTORS.search(text))
+            for line in chain.from_iterable(map(str.split, varied, repeat("\n"))):
+                for font, run in fonts.runs(line):
+                    for ch in run:
+                        encoder.learn(font, ch)
+
+    def prepare_rows(self, doc, start: int, end: int) -> None:
+        """Make the operators of rows start..end's new distinct cells in bulk, those of printable ASCII at C
+        speed, before a run of pages draws the rows one by one (each process its own rows)."""
+        blocks = self.blocks(doc)
+        assert self._shows is not None
+        if end - start > 0.9 * len(self) and not isinstance(self.wrapped[0], _Lines):
+            # (nearly) every row, in the process that wrapped them: every distinct cell and line, as known
+            self._shows.prepare(self.widths.plain)
+            for b, wrapped in zip(blocks, self.wrapped, strict=True):
+                b.prepare(list(wrapped))
+            return
+        if self._fresh is not None:  # restored: its rows' distinct cells came with them, none made yet
+            cells, self._fresh = self._fresh, None
+        else:
+            cells = [list(set(v[start:end]).difference(b)) for v, b in zip(self.values, blocks, strict=True)]
+        self._shows.prepare(set(chain.from_iterable(chain.from_iterable(
+            map(b.wrapped.__getitem__, new) for b, new in zip(blocks, cells, strict=True)))))
+        for b, new in zip(blocks, cells, strict=True):
+            b.prepare(new)
+
+    def encoder(self) -> pdftext.Encoder:
+        """The encoder of the document being drawn (blocks(doc) first)."""
+        assert self._shows is not None, "blocks(doc) first"
+        return self._shows.encoder
+
+    def _use(self, encoder: pdftext.Encoder) -> None:
+        self._shows = _Shows(encoder, self.widths)
+        self._blocks = [_Blocks(self, n, self.wrapped[n]) for n in range(len(self.columns))]
 
     def header_row(self, doc) -> str:
         """The column headings' operators, centred in a row whose middle is at y = 0 (the same on every page)."""
@@ -221,6 +332,13 @@ class Prepared:
         return found
 
 
+class _Lines(dict):
+    """A column's cells → their lines, where only the cells not simply cut at their line breaks are kept."""
+
+    def __missing__(self, text: str) -> list[str]:
+        return text.split("\n")
+
+
 class _Centred(dict):
     """A column's centred lines: drawn width → the start of the text matrix (`1 0 0 1 x `)."""
 
@@ -239,13 +357,16 @@ class _Shows(dict):
     def __init__(self, encoder: pdftext.Encoder, widths: _Widths):
         super().__init__()
         self.encoder, self.widths, self.size = encoder, widths, f"{widths.size:g}"
-        # lines of printable ASCII (case numbers, ID numbers, times: most distinct lines) made all at once,
-        # their codes being their own: nothing is assigned out of order
-        start, plain = encoder.literal_start(fonts.MAIN, self.size), widths.plain
+        self.start = encoder.literal_start(fonts.MAIN, self.size)
+
+    def prepare(self, lines: Iterable[str]) -> None:
+        """Lines of printable ASCII (case numbers, ID numbers, times: most distinct lines) made all at once,
+        their codes being their own: nothing is assigned out of order."""
+        start, plain = self.start, self.widths.plain
         if start:
-            lines = [s for s in plain if s and s.isascii() and s.isprintable()]
-            shown = [f"{start}{s.translate(pdftext.LITERAL)}) Tj" for s in lines]
-            self.update(zip(lines, zip(map(plain.__getitem__, lines), shown, strict=True), strict=True))
+            new = [s for s in lines if s and s.isascii() and s.isprintable() and s in plain and s not in self]
+            shown = [f"{start}{s.translate(pdftext.LITERAL)}) Tj" for s in new]
+            self.update(zip(new, zip(map(plain.__getitem__, new), shown, strict=True), strict=True))
 
     def __missing__(self, line: str) -> tuple[float, str]:
         if not line:
@@ -265,15 +386,15 @@ class _Blocks(dict):
     def __init__(self, prepared: Prepared, column: int, wrapped: dict[str, list[str]]):
         super().__init__()
         self.prepared, self.column, self.wrapped = prepared, column, wrapped
-        self._single_lines()
 
-    def _single_lines(self) -> None:
-        """Cells whose lines' operators are known already (numbers, times): made all at once."""
+    def prepare(self, cells: Iterable[str]) -> None:
+        """Of `cells`, those whose lines' operators are known already (numbers, times): made all at once."""
         p, n, shows = self.prepared, self.column, self.prepared._shows
         assert shows is not None
         known = shows.__contains__
-        lines = [(text, cut[0]) for text, cut in self.wrapped.items() if len(cut) == 1 and cut[0] in shows]
-        more = [(text, cut) for text, cut in self.wrapped.items() if len(cut) > 1 and all(map(known, cut))]
+        cuts = list(zip(cells, map(self.wrapped.__getitem__, cells), strict=True))
+        lines = [(text, cut[0]) for text, cut in cuts if len(cut) == 1 and cut[0] in shows]
+        more = [(text, cut) for text, cut in cuts if len(cut) > 1 and all(map(known, cut))]
         start, y = p._tz[n], p._baselines(1)[0]
         if p.columns[n].align == "center":
             xs = p._centred[n]
@@ -334,47 +455,44 @@ class LedgerTable(Flowable):
         return [first, *middle, LedgerTable(self.p, cut, self.end, self.page)]
 
     def draw(self) -> None:
-        c, p = self.canv, self.p
-        total = self._height(self.end)
-        tops = [total] + [total - p.header_h - (p.ends[i] - p.ends[self.start]) for i in range(self.start, self.end + 1)]
+        c = self.canv
         c.saveState()
-        self._shade(tops)
-        # Text written as PDF operators directly: each distinct cell's operators are made once per document
-        # (pdftext encodes them), and a row is its cells' operators moved to the row's middle with one `cm`.
-        blocks = p.blocks(c._doc)
-        cells = zip(*(map(b.__getitem__, v[self.start:self.end]) for b, v in zip(blocks, p.values, strict=True)), strict=True)
-        middles = [top - h / 2 for top, h in zip(tops[1:], p.heights[self.start:self.end], strict=False)]
-        ops = [f"q 1 0 0 1 0 {tops[0] - p.header_h / 2:.2f} cm BT\n{p.header_row(c._doc)}ET Q"]
-        ops += [f"q 1 0 0 1 0 {middle:.2f} cm BT\n{''.join(row)}ET Q" for middle, row in zip(middles, cells, strict=True)]
-        c._code.append("\n".join(ops))
-        self._rules(tops)
+        c._code += self.body(c._doc)
         c.restoreState()
 
-    def _shade(self, tops: list[float]) -> None:
-        # rectangles and rules written as operators too: reportlab's path objects format every coordinate
-        # in Python, tens of thousands of times in a year's ledger
-        c, p, w = self.canv, self.p, f"{self.width:.2f}"
-        c.setFillColor(HEADER_SHADE)
-        c._code.append(f"n 0 {tops[1]:.2f} {w} {p.header_h:.2f} re f*")
-        c.setFillColor(ROW_SHADE)
-        c._code += [f"n 0 {tops[n + 2]:.2f} {w} {p.heights[i]:.2f} re f*"
-                    for n, i in enumerate(range(self.start, self.end)) if p.shaded[i]]
-        c.setFillColor(colors.black)
-
-    def _rules(self, tops: list[float]) -> None:
-        c, w = self.canv, f"{self.width:.2f}"
-        c.setLineWidth(0.4)
+    def body(self, doc) -> list[str]:
+        """This part's operators, its bottom left at the origin: shading, text, rules; as the canvas would
+        write them (the colours and pen set by operators: formatted by reportlab, tens of thousands of times
+        in a year's ledger otherwise)."""
+        p = self.p
+        total = self._height(self.end)
+        tops = [total] + [total - p.header_h - (p.ends[i] - p.ends[self.start]) for i in range(self.start, self.end + 1)]
+        w = f"{self.width:.2f}"
+        code = [_HEADER_FILL, f"n 0 {tops[1]:.2f} {w} {p.header_h:.2f} re f*", _ROW_FILL]
+        code += [f"n 0 {tops[n + 2]:.2f} {w} {p.heights[i]:.2f} re f*"
+                 for n, i in enumerate(range(self.start, self.end)) if p.shaded[i]]
+        code.append(_BLACK_FILL)
+        # Text written as PDF operators directly: each distinct cell's operators are made once per document
+        # (pdftext encodes them), and a row is its cells' operators moved to the row's middle with one `cm`.
+        blocks = p.blocks(doc)
+        cells = zip(*(map(b.__getitem__, v[self.start:self.end]) for b, v in zip(blocks, p.values, strict=True)), strict=True)
+        middles = [top - h / 2 for top, h in zip(tops[1:], p.heights[self.start:self.end], strict=False)]
+        ops = [f"q 1 0 0 1 0 {tops[0] - p.header_h / 2:.2f} cm BT\n{p.header_row(doc)}ET Q"]
+        ops += [f"q 1 0 0 1 0 {middle:.2f} cm BT\n{''.join(row)}ET Q" for middle, row in zip(middles, cells, strict=True)]
+        code.append("\n".join(ops))
         top, bottom = f"{tops[0]:.2f}", f"{tops[-1]:.2f}"
         across = [f"0 {y:.2f} m {w} {y:.2f} l" for y in tops]
         down = [f"{x:.2f} {top} m {x:.2f} {bottom} l" for x in self.p.lefts]
-        c._code.append(" ".join(across + down) + " S")
+        code += [_RULE_PEN, " ".join(across + down) + " S"]
+        return code
 
 
 class _FullPages(Flowable):
     """Full pages of table rows, taking one whole frame: every page but the last is drawn as platypus would
-    draw its part (LedgerTable.drawOn at the top of an empty frame) into a list of its own and handed to the
-    canvas as a drawn page (PagedCanvas.add_drawn_page); the last is drawn on the page platypus gave. A year's
-    3,700 pages cost platypus's per-flowable and per-page work and reportlab's page objects otherwise."""
+    draw its part (LedgerTable.drawOn at the top of an empty frame) and handed to the canvas as drawn pages
+    (PagedCanvas.add_drawn_pages, `DrawnParts`), written once the page count is known, by this process or
+    two (desktop/forms/ledgerpages.py); the last is drawn on the page platypus gave. A year's 3,700 pages
+    cost platypus's per-flowable and per-page work and reportlab's page objects otherwise."""
 
     def __init__(self, prepared: Prepared, parts: list[tuple[int, int]], page: tuple[float, float, float]):
         super().__init__()
@@ -390,14 +508,40 @@ class _FullPages(Flowable):
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803 (reportlab's names)
         # every part drawn where platypus would put it on an empty page (x, y: this flowable's frame, the same)
         left, top, height = self.page
-        kept = canvas._code
-        try:
-            for start, end in self.parts[:-1]:
-                part = LedgerTable(self.p, start, end)
-                canvas._code = []
-                part.drawOn(canvas, left, top - part.wrap(self.width, height)[1])
-                canvas.add_drawn_page(canvas._code)
-        finally:
-            canvas._code = kept
+        if len(self.parts) > 1:
+            self.p.header_row(canvas._doc)
+            canvas.add_drawn_pages(DrawnParts(self.p, self.parts[:-1], self.page))
         part = LedgerTable(self.p, *self.parts[-1])
         part.drawOn(canvas, left, top - part.wrap(self.width, height)[1])
+
+
+class DrawnParts:
+    """Full table pages drawn without a canvas, each part at the top of an empty frame, as LedgerTable.drawOn
+    would put it there (`code`), made into content streams by `draw`, or by `canvas.helper` (a second
+    process, desktop/forms/ledgerpages.py) for some of them."""
+
+    def __init__(self, prepared: Prepared, parts: list[tuple[int, int]], page: tuple[float, float, float]):
+        self.p, self.parts, self.page = prepared, parts, page
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def streams(self, first: int, total: int, canvas) -> list[bytes]:
+        decorations = [canvas._decoration(n, total) for n in range(first, first + len(self.parts))]
+        helper = getattr(canvas, "helper", None)
+        if helper is not None:
+            return helper.streams(self, decorations, canvas.frame())
+        return self.draw(self.parts, decorations, canvas.frame())
+
+    def draw(self, parts: list[tuple[int, int]], decorations: list[list[str]], frame: StreamFrame) -> list[bytes]:
+        if parts:
+            self.p.prepare_rows(self.p._doc, parts[0][0], parts[-1][1])
+        return list(map(stream, repeat(frame), map(self.code, parts), decorations))
+
+    def code(self, part: tuple[int, int]) -> list[str]:
+        """A part's operators on an empty page: drawOn's state saved and moved to the part's bottom left,
+        draw's own state saved, the body."""
+        table = LedgerTable(self.p, *part)
+        left, top, height = self.page
+        at = fp_str(left, top - table.wrap(table.width, height)[1])
+        return ["q", f"1 0 0 1 {at} cm", "q", *table.body(self.p._doc), "Q", "Q"]

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import zlib
 from functools import partial
+from typing import NamedTuple, Protocol
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -26,38 +27,61 @@ RED = colors.HexColor("#C00000")
 SIGN_H = 12 * mm  # room above the footer for a per-page signature line (PageSigns)
 
 
+class DrawnPages(Protocol):
+    """Pages drawn without the canvas (the ledger's full table pages), each to its finished content stream
+    once the page numbers are known."""
+
+    def __len__(self) -> int: ...
+
+    def streams(self, first: int, total: int, canvas: PagedCanvas) -> list[bytes]:
+        """The content streams of pages first, first + 1, … of `total` (decorated, compressed as `canvas.frame()` says)."""
+        ...
+
+
 class PagedCanvas(Canvas):
     """Holds pages back until the end, then lets `_decorate(number, total)` write 第 N 页 共 M 页 on each.
 
-    The forms and the ledger subclass it with their own running header and footer. A page may also be added
-    already drawn (`add_drawn_page`, the ledger's thousands of full table pages): it is written as its own
-    content stream and a plain page dictionary, with `_decoration(number, total)` appended, without
-    reportlab's per-page state, page object and generic formatting.
+    The forms and the ledger subclass it with their own running header and footer. Pages may also be added
+    drawn elsewhere (`add_drawn_pages`, the ledger's thousands of full table pages): each is written as its
+    own content stream (`stream`, with `_decoration(number, total)` appended) and a plain page dictionary,
+    without reportlab's per-page state, page object and generic formatting.
     """
 
     def __init__(self, *args, **kw):
         kw["initialFontName"] = fonts.MAIN
         super().__init__(*args, **kw)
-        self._pages: list[dict | list[str]] = []
+        self._pages: list[dict | DrawnPages] = []
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
-    def add_drawn_page(self, code: list[str]) -> None:
-        """A page whose operators are all in `code` (drawn from an empty page), placed before the current one."""
-        self._pages.append(code)
+    def add_drawn_pages(self, pages: DrawnPages) -> None:
+        """Pages drawn elsewhere, placed before the current one; their streams are asked for at `save`."""
+        self._pages.append(pages)
+
+    def frame(self) -> StreamFrame:
+        """What every page's content stream has around its own operators, and how it is compressed."""
+        assert isinstance(self._doc.encrypt, NoEncryption), "pages added drawn are not encrypted"
+        level = 6 if self.flate_level is None else self.flate_level
+        return StreamFrame(tuple(self._psCommandsBeforePage), self._preamble, tuple(self._psCommandsAfterPage),
+                     level if self._pageCompression else None)
 
     # zlib level of the page streams: None leaves reportlab's (6). The ledger's thousands of pages take 3,
     # which compresses a year's pages three times faster for a third more bytes (docs/decisions.md).
     flate_level: int | None = None
 
     def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            if isinstance(state, list):
-                self._write_drawn(state, self._decoration(number, total))
+        total = sum(1 if isinstance(state, dict) else len(state) for state in self._pages)
+        number = 0
+        for state in self._pages:
+            if not isinstance(state, dict):
+                compressed = self._pageCompression
+                for data in state.streams(number + 1, total, self):
+                    self._doc.addPage(_DrawnPage(_DrawnStream(data, compressed), self._pagesize))
+                number += len(state)
                 continue
+            number += 1
             self.__dict__.update(state)
             self._decorate(number, total)
             super().showPage()
@@ -73,15 +97,24 @@ class PagedCanvas(Canvas):
         """The running header and footer of a page added drawn, as operators."""
         raise NotImplementedError
 
-    def _write_drawn(self, code: list[str], decoration: list[str]) -> None:
-        # the stream as reportlab's showPage makes it (the preamble, the page, its decoration, a space)
-        assert isinstance(self._doc.encrypt, NoEncryption), "pages added drawn are not encrypted"
-        text = "\n".join([*self._psCommandsBeforePage, self._preamble, *code, *decoration, " ",
-                          *self._psCommandsAfterPage]) + "\n"
-        data = text.encode("utf8")
-        if self._pageCompression:
-            data = zlib.compress(data, 6 if self.flate_level is None else self.flate_level)
-        self._doc.addPage(_DrawnPage(_DrawnStream(data, self._pageCompression), self._pagesize))
+
+
+class StreamFrame(NamedTuple):
+    """Around a drawn page's operators: reportlab's commands before and after a page and its preamble; the
+    zlib level of its stream (None: not compressed). Plain values, so another process can write pages too."""
+
+    before: tuple[str, ...]
+    preamble: str
+    after: tuple[str, ...]
+    level: int | None
+
+
+def stream(frame: StreamFrame, code: list[str], decoration: list[str]) -> bytes:
+    """A drawn page's content stream as reportlab's showPage makes it (the preamble, the page, its
+    decoration, a space), compressed as `frame` says."""
+    text = "\n".join([*frame.before, frame.preamble, *code, *decoration, " ", *frame.after]) + "\n"
+    data = text.encode("utf8")
+    return data if frame.level is None else zlib.compress(data, frame.level)
 
 
 class _DrawnStream(PDFObject):

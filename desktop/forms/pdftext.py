@@ -30,6 +30,26 @@ class Encoder:
         self._ascii: dict[str, str | None] = {}  # face → its first subset's name when ASCII codes are ASCII
 
     @classmethod
+    def frozen(cls, state: tuple[dict, dict]) -> Encoder:
+        """An encoder that only knows the codes `state` (from `state()`) gives: a process drawing pages of a
+        document it does not hold. A character without a code there is a bug (LookupError)."""
+        found = cls(None)
+        found._codes, found._ascii = state
+        return found
+
+    def state(self) -> tuple[dict, dict]:
+        """The codes known so far, as plain dicts (picklable)."""
+        return self._codes, self._ascii
+
+    def learn(self, font: str, ch: str) -> None:
+        """Give `ch` its code in `font` now, if it has none yet (the order of first use fixes the subsets)."""
+        table = self._codes.get(font)
+        if table is None:
+            table = self._codes[font] = {}
+        if ch not in table:
+            self._learn(font, table, ch)
+
+    @classmethod
     def of(cls, doc) -> Encoder:
         """The document's encoder, made on first use and kept with the document."""
         found = getattr(doc, "_pdftext_encoder", None)
@@ -72,6 +92,8 @@ class Encoder:
         return f"{name} {size} Tf (" if name else None
 
     def _learn(self, font: str, table: dict[str, tuple[str, str]], ch: str) -> tuple[str, str]:
+        if self.doc is None:
+            raise LookupError(f"a character without a subset code in {font}")  # which one could be part of a name
         face = pdfmetrics.getFont(font)
         ((subset, code),) = face.splitString(ch, self.doc)
         found = table[ch] = (face.getSubsetInternalName(subset, self.doc), code.hex().upper())

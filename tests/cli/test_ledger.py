@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 import os
@@ -85,6 +86,23 @@ def test_pdf_and_xlsx_by_extension_on_a_device_without_accounts(desk, tmp_path):
     assert load_workbook(xlsx)["台账"].max_row == 2 + 4
     listed = json.loads(run(desk, "ledger", "--from", DAY, "--state", "补正中", "--json").stdout)
     assert [r["state"] for r in listed["rows"]] == ["pending_materials"]
+
+
+def test_a_pdf_drawn_with_the_page_helper_then_a_quick_exit_is_whole_and_says_everything(desk, tmp_path, monkeypatch):
+    """The process ends by os._exit once the file is fsynced and the store closed (common.quick_exit): every
+    line is still printed, the file whole; the page helper's child is started and told to end."""
+    monkeypatch.setenv("DESK_LEDGER_PROCESSES", "2")
+    pdf = tmp_path / "台账.pdf"
+    proc = run(desk, "ledger", "--from", DAY, "--out", str(pdf))
+    assert "已生成每日受理台账（PDF）" in proc.stdout and f"数据目录：{desk}" in proc.stdout
+    assert "第 1 页" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+
+
+def test_called_in_process_the_command_resumes_the_garbage_collector(desk, tmp_path):
+    from desktop.cli.main import main
+
+    assert main(["ledger", "--from", DAY, "--out", str(tmp_path / "a.pdf"), "--data-dir", str(desk)]) == 0
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize(("args", "needle"), [
