@@ -17,6 +17,7 @@ from desktop.protocol import schema as syncschema
 from hub import (
     audit,
     bundle,
+    bundleroute,
     caseputs,
     cases as cases_mod,
     catalogs,
@@ -56,7 +57,7 @@ class CasePut(BaseModel):
 
 
 
-def create_app(config: HubConfig) -> FastAPI:
+def create_app(config: HubConfig) -> bundleroute.HubApp:
     """The API over the database and blob store named by `config`.
 
     Reads are small indexed queries run inline in the event loop (a hop to a worker thread costs more on a
@@ -75,7 +76,7 @@ def create_app(config: HubConfig) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
+    app = bundleroute.HubApp(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # the docs page pulls scripts from a CDN; the JSON is enough
     app.state.engine, app.state.blobs, app.state.config, app.state.writer = engine, blobs, config, writer
     app.state.limits, app.state.tokens = limits.Limits(), tokens.TokenCache(stamp)
@@ -151,7 +152,7 @@ def _blob_routes(app: FastAPI, blobs: BlobStore) -> None:
         return ok(sha256=sha256, held=progress.held, offset=progress.offset)
 
 
-def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, config: HubConfig) -> None:
+def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: GroupWriter, config: HubConfig) -> None:
     """Cases (plain and bundled with their small scans), one case back, and the change feed."""
 
     async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
@@ -190,6 +191,9 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
         bundle.check_parts(data, parts)
         await anyio.to_thread.run_sync(lambda: [blobs.store_whole(sha, content) for sha, content in parts])
         return await store_case(request, dev, case_uuid, data, [(sha, len(content)) for sha, content in parts])
+
+    # the same endpoint, taken before FastAPI's stack (hub/bundleroute.py), with the same log and body limit
+    app.fast = AccessLog(limits.BodyLimit(bundleroute.asgi(case_bundle)))
 
     @app.get("/v1/cases/{case_uuid}")
     async def case_get(case_uuid: str, dev: Dev) -> JSONResponse:
