@@ -139,12 +139,20 @@ def _insert_new(conn: Connection, puts: list[Put]) -> None:
 
 
 class PutJob:
-    """A group-writer job (hub/writer.py): one checked case PUT with the scans that came with it, just verified
-    and stored. Alone it runs as `__call__`; a run of them in one group goes through `bulk`, which answers each
-    as it would have alone: (PutResult, the case's scans this office holds)."""
+    """A group-writer job (hub/writer.py): one checked case PUT with the scans that came with it (`contents`:
+    sha256 and bytes), verified and stored by `prepare` before the group's transaction. Alone it runs as
+    `__call__`; a run of them in one group goes through `bulk`, which answers each as it would have alone:
+    (PutResult, the case's scans this office holds)."""
 
-    def __init__(self, blobs: BlobStore, put: Put, parts: list[tuple[str, int]]):
-        self.blobs, self.put, self.parts = blobs, put, parts
+    def __init__(self, blobs: BlobStore, put: Put, contents: list[tuple[str, bytes | memoryview]]):
+        self.blobs, self.put, self.contents = blobs, put, contents
+        self.parts = [(sha, len(content)) for sha, content in contents]
+
+    def prepare(self) -> None:
+        """In the writer's thread, before the transaction: each scan checked against its hash (else 422
+        hash_mismatch, and the case is not stored) and installed durably (hub/blobstore.py store_whole)."""
+        for sha, content in self.contents:
+            self.blobs.store_whole(sha, content)
 
     def __call__(self, conn: Connection) -> tuple[PutResult, list[str]]:
         if self.parts:
