@@ -32,6 +32,7 @@ from hub.db import (
     cases,
     devices,
     insert_ignore,
+    insert_many,
     ledger_rows,
     number_day,
     office_blobs,
@@ -125,12 +126,9 @@ def _insert_new(conn: Connection, puts: list[Put]) -> None:
         ratings += rating_rows_of(uuid, device.office, payload)
         links += [{"case_uuid": uuid, "sha256": sha} for sha in sorted(set(put.body.get("blobs", [])))]
         per_device[device.id] += 1
-    conn.execute(cases.insert(), rows)
-    conn.execute(case_revisions.insert(), revisions)
-    conn.execute(ledger_rows.insert(), ledger)
-    for table, many in ((case_codes, codes), (rating_rows, ratings), (case_blobs, links)):
-        if many:
-            conn.execute(table.insert(), many)
+    for table, many in ((cases, rows), (case_revisions, revisions), (ledger_rows, ledger), (case_codes, codes),
+                        (rating_rows, ratings), (case_blobs, links)):
+        insert_many(conn, table, many)
     conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == bindparam("u")),
                  [{"u": put.uuid} for put in puts])
     for device_id, count in per_device.items():
