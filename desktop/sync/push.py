@@ -1,7 +1,6 @@
 """Draining the outbox: a request in doubt is re-sent first, byte for byte; then cases go in batches, several
 cases at a time over parallel connections (each: its scans, then the case), each batch's bookkeeping in one
-transaction. A batch leaves as soon as the one before it has all its answers (none a failure); that one is
-recorded while the next is on its way, and the batch after is prepared then too.
+transaction.
 
 Per case the order never changes: its request is recorded as 'in doubt' (durably) before anything leaves,
 every scan is uploaded before the case, and the case is acked only when the hub's answer lists every scan.
@@ -14,8 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +39,6 @@ TOO_BIG = ("本案的数据超过了网络代理允许的单次上传大小（HT
            "请管理员按 docs/sync.md 调大代理的 client_max_body_size")
 
 
-@dataclass
-class Flight:
-    """A batch on its way: its requests and their answers to come (an Answer or the exception, never raised)."""
-
-    items: list[tuple[str, dict[str, Any]]]
-    futures: list[Future]
-    landed: bool = False
-
-
 class Pusher:
     """One pass's sending: `push()` raises HubFailureError (after recording what was settled) to end the pass."""
 
@@ -64,22 +53,13 @@ class Pusher:
 
     def push(self) -> None:
         queue = syncstate.pending_cases(self.db)
-        flight: Flight | None = None
         with ThreadPoolExecutor(PARALLEL, thread_name_prefix="sync") as self.pool:
-            try:
-                for start in range(0, len(queue), BATCH):
-                    flight = self._next(flight, self._fresh(queue[start:start + BATCH]))
-            except BaseException:
-                if flight is not None:
-                    self._land(flight, quiet=True)  # what did arrive is recorded; the first error goes on
-                raise
-            if flight is not None:
-                self._land(flight)
+            for start in range(0, len(queue), BATCH):
+                self._batch(queue[start:start + BATCH])
 
-    # batches: one on its way while the next is prepared and the one before is recorded
+    # batches
 
-    def _fresh(self, uuids: list[str]) -> list[tuple[str, dict[str, Any]]]:
-        """The batch's requests: a request in doubt is settled first (re-sent alone); then the new bodies."""
+    def _batch(self, uuids: list[str]) -> None:
         fresh = []
         for uuid in uuids:
             doubt = syncstate.case_row(self.db, uuid)["doubt_body"]
@@ -88,7 +68,8 @@ class Pusher:
             body = self._body(uuid)
             if body is not None:
                 fresh.append((uuid, body))
-        return fresh
+        if fresh:
+            self._send_many(fresh)
 
     def _body(self, uuid: str) -> dict[str, Any] | None:
         acked = syncstate.case_row(self.db, uuid)["acked_revision"]
@@ -100,35 +81,17 @@ class Pusher:
         return {"revision": case.revision, "base_revision": acked, "payload": case.to_dict(),
                 "blobs": sorted({sha for sha, _ in self.scans[uuid]})}
 
-    def _next(self, flight: Flight | None, fresh: list[tuple[str, dict[str, Any]]]) -> Flight | None:
-        """Batch `fresh` leaves only once every answer of the batch before it has come and none was a failure
-        (a hub gone away leaves the batches after it pending, not in doubt); that batch is then recorded while
-        `fresh` is on its way."""
-        if flight is not None and any(isinstance(f.result(), HubFailureError) for f in flight.futures):
-            self._land(flight)  # raises the failure
-        launched = self._launch(fresh) if fresh else None
-        if flight is not None:
-            self._land(flight)
-        return launched
-
-    def _launch(self, items: list[tuple[str, dict[str, Any]]]) -> Flight:
+    def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         with self.db.atomic():
             for uuid, body in items:
                 syncstate.start_send(self.db, uuid, body)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
-        return Flight(items, [self.pool.submit(self._send, uuid, body, paths[uuid]) for uuid, body in items])
-
-    def _land(self, flight: Flight, *, quiet: bool = False) -> None:
-        """Record every answer of the batch in one transaction; then raise its first failure (unless quiet)."""
-        if flight.landed:
-            return
-        outcomes = [future.result() for future in flight.futures]
+        outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
         with self.db.atomic():
-            for (uuid, body), outcome in zip(flight.items, outcomes, strict=True):
+            for (uuid, body), outcome in zip(items, outcomes, strict=True):
                 self._record(uuid, body, outcome)
-        flight.landed = True
         failures = [o for o in outcomes if isinstance(o, HubFailureError)]
-        if failures and not quiet:
+        if failures:
             raise failures[0]
 
     def _send_one(self, uuid: str, body: dict[str, Any]) -> str:
