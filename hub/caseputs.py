@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,7 +143,7 @@ class PutJob:
     `__call__`; a run of them in one group goes through `bulk`, which answers each as it would have alone:
     (PutResult, the case's scans this office holds)."""
 
-    def __init__(self, blobs: BlobStore, put: Put, contents: list[tuple[str, bytes | memoryview]]):
+    def __init__(self, blobs: BlobStore, put: Put, contents: Sequence[tuple[str, bytes | memoryview]]):
         self.blobs, self.put, self.contents = blobs, put, contents
         self.parts = [(sha, len(content)) for sha, content in contents]
 

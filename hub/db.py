@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -383,7 +383,7 @@ def insert_ignore(conn: Connection, table: Table, rows: list[dict]) -> None:
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
-_compiled: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
+_compiled: dict[tuple[str, str, tuple[str, ...]], tuple[str, Sequence[str] | None]] = {}
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -399,4 +399,4 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(keys))
         found = _compiled[(conn.dialect.name, table.name, keys)] = (str(compiled), compiled.positiontup)
     sql, order = found
-    conn.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows] if order else rows)
+    conn.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows] if order is not None else rows)
