@@ -6,10 +6,8 @@ On a busy hub this turns N fsyncs into one; alone, a request pays the same singl
 A job may also say how a run of jobs like it is done at once (`bulk`, e.g. hub/caseputs.py): consecutive such
 jobs of a group are handed to it together, in queue order, and it answers each one as the job alone would.
 A job may have file work to do first (`prepare`: a case's bundled scans, verified, fsynced, renamed, their
-directory fsynced). That is a stage of its own, one hop per group of file work: while the database stage commits
-the jobs whose files are durable, the file stage makes the next jobs' files durable; the database stage then
-takes every job whose files are done (one or several file groups in one transaction), so its groups stay as
-large as when both ran in turn. Per job the order holds: its files durable, then its commit, then its answer.
+directory fsynced): the writer's thread does it for every job of the group before the group's transaction, so
+the files are durable before the commit, and the commit before any answer; one hop per group, not per request.
 """
 
 from __future__ import annotations
@@ -32,25 +30,12 @@ FILE_THREADS = 8
 MAX_WAITING = 400  # jobs queued for the next group; beyond this the hub sheds load
 
 
-class _Waiting:
-    """A job on its way through the two stages: its future, and once the file stage is done, why it was refused
-    (None: its files are durable, or it had none)."""
-
-    __slots__ = ("job", "future", "prepared", "refused")
-
-    def __init__(self, job: Job, future: asyncio.Future):
-        self.job, self.future, self.prepared = job, future, False
-        self.refused: BaseException | None = None
-
-
 class GroupWriter:
     """`await writer.run(job)`: job(conn) runs in the next group transaction; its result or exception returns."""
 
     def __init__(self, engine: Engine, max_waiting: int | None = None):
         self.engine, self.max_waiting = engine, max_waiting  # None: MAX_WAITING
-        self.queue: list[_Waiting] = []  # waiting for the file stage
-        self.ready: list[_Waiting] = []  # file work done, waiting for the database stage, in queue order
-        self.files_lock = asyncio.Lock()
+        self.queue: list[tuple[Job, asyncio.Future]] = []
         self.lock = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
         # the group's file work side by side: fsyncs of different files overlap (the filesystem batches them)
@@ -77,46 +62,35 @@ class GroupWriter:
 
     async def run(self, job: Job) -> Any:
         """Refused with 503 and Retry-After when MAX_WAITING (or the hub's max_waiting) jobs already wait (a
-        reconnect storm after an outage): the desks come back spread by their jitter instead of piling up timeouts.
-        The caller that finds its job not yet taken does the stage's work for every job waiting there."""
-        if len(self.queue) + len(self.ready) >= (MAX_WAITING if self.max_waiting is None else self.max_waiting):
+        reconnect storm after an outage): the desks come back spread by their jitter instead of piling up timeouts."""
+        if len(self.queue) >= (MAX_WAITING if self.max_waiting is None else self.max_waiting):
             raise HubError(503, "busy", "服务器繁忙，请稍后重试")
-        waiting = _Waiting(job, asyncio.get_running_loop().create_future())
-        self.queue.append(waiting)
-        async with self.files_lock:
-            if not waiting.prepared:
-                batch, self.queue = self.queue, []
-                await anyio.to_thread.run_sync(self._prepare_all, batch)
-                self.ready += batch
+        future = asyncio.get_running_loop().create_future()
+        self.queue.append((job, future))
         async with self.lock:
-            if not waiting.future.done():
-                batch, self.ready = self.ready, []
+            if not future.done():
+                batch, self.queue = self.queue, []
                 try:
-                    outcomes = await anyio.to_thread.run_sync(self._run_group, batch)
+                    outcomes = await anyio.to_thread.run_sync(self._run_group, [j for j, _ in batch])
                 except Exception as exc:  # the commit itself failed: nobody's write happened
                     outcomes = [(None, exc)] * len(batch)
-                for entry, (result, error) in zip(batch, outcomes, strict=True):
+                for (_, fut), (result, error) in zip(batch, outcomes, strict=True):
                     if error is not None:
-                        entry.future.set_exception(error)
+                        fut.set_exception(error)
                     else:
-                        entry.future.set_result(result)
-        return await waiting.future
+                        fut.set_result(result)
+        return await future
 
-    def _prepare_all(self, batch: list[_Waiting]) -> None:
-        """Each job's file work (`prepare`: the scans that came with a case, verified and made durable)."""
-        jobs = [entry.job for entry in batch]
+    def _run_group(self, jobs: list[Job]) -> list[Outcome]:
+        """Each job's file work first (`prepare`: the scans that came with a case, verified and made durable), then
+        the jobs whose files are in place, in one transaction; a job whose files were refused gets its refusal."""
         refused = list(self.files.map(_prepare, jobs)) if len(jobs) > 1 else [_prepare(jobs[0])]
-        for entry, error in zip(batch, refused, strict=True):
-            entry.refused, entry.prepared = error, True
-
-    def _run_group(self, batch: list[_Waiting]) -> list[Outcome]:
-        """The jobs whose files are in place, in one transaction; a job whose files were refused gets its refusal."""
-        todo = [entry.job for entry in batch if entry.refused is None]
+        todo = [job for job, error in zip(jobs, refused, strict=True) if error is None]
         try:
             done = iter(self._commit(todo) if todo else [])
         except Exception as exc:  # the commit itself failed: nobody's write happened
             done = iter([(None, exc)] * len(todo))
-        return [(None, entry.refused) if entry.refused is not None else next(done) for entry in batch]
+        return [(None, error) if error is not None else next(done) for error in refused]
 
     def _commit(self, jobs: list[Job]) -> list[Outcome]:
         outcomes: list[Outcome] = []
