@@ -6,7 +6,6 @@ import time
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-import anyio
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -17,6 +16,7 @@ from desktop.protocol import schema as syncschema
 from hub import (
     audit,
     bundle,
+    bundleroute,
     caseputs,
     cases as cases_mod,
     catalogs,
@@ -56,7 +56,7 @@ class CasePut(BaseModel):
 
 
 
-def create_app(config: HubConfig) -> FastAPI:
+def create_app(config: HubConfig) -> bundleroute.HubApp:
     """The API over the database and blob store named by `config`.
 
     Reads are small indexed queries run inline in the event loop (a hop to a worker thread costs more on a
@@ -73,9 +73,10 @@ def create_app(config: HubConfig) -> FastAPI:
         logs.event("hub_started", hub_id=hub_id, backend=engine.dialect.name, pruned_partials=blobs.prune(),
                    pruned_changes=cases_mod.prune_changes(engine), ledger_rows_backfilled=backfilled)
         yield
+        writer.close()
         engine.dispose()
 
-    app = FastAPI(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
+    app = bundleroute.HubApp(title="一件事帮代办 县级汇聚服务器", version=str(syncschema.API_VERSION), lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # the docs page pulls scripts from a CDN; the JSON is enough
     app.state.engine, app.state.blobs, app.state.config, app.state.writer = engine, blobs, config, writer
     app.state.limits, app.state.tokens = limits.Limits(), tokens.TokenCache(stamp)
@@ -151,12 +152,13 @@ def _blob_routes(app: FastAPI, blobs: BlobStore) -> None:
         return ok(sha256=sha256, held=progress.held, offset=progress.offset)
 
 
-def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, config: HubConfig) -> None:
+def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: GroupWriter, config: HubConfig) -> None:
     """Cases (plain and bundled with their small scans), one case back, and the change feed."""
 
     async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
-                         parts: list[tuple[str, int]]) -> JSONResponse:
-        """The (checked) case in the next group transaction, with the owner rows of the scans that came with it."""
+                         parts: list[tuple[str, memoryview]]) -> JSONResponse:
+        """The (checked) case in the next group transaction, after the scans that came with it (verified and
+        stored by the writer's thread first, hub/caseputs.py PutJob.prepare), with their owner rows."""
         job = caseputs.PutJob(blobs, caseputs.Put(dev, case_uuid, data), parts)
         try:
             result, held = await writer.run(job)
@@ -188,8 +190,10 @@ def _case_routes(app: FastAPI, engine, blobs: BlobStore, writer: GroupWriter, co
         data, parts = bundle.split(await bundle.read(request.stream()))
         cases_mod.check(case_uuid, data)  # the shared schema checks the body as CasePut would, and more
         bundle.check_parts(data, parts)
-        await anyio.to_thread.run_sync(lambda: [blobs.store_whole(sha, content) for sha, content in parts])
-        return await store_case(request, dev, case_uuid, data, [(sha, len(content)) for sha, content in parts])
+        return await store_case(request, dev, case_uuid, data, parts)
+
+    # the same endpoint, taken before FastAPI's stack (hub/bundleroute.py), with the same log and body limit
+    app.fast = AccessLog(limits.BodyLimit(bundleroute.asgi(case_bundle)))
 
     @app.get("/v1/cases/{case_uuid}")
     async def case_get(case_uuid: str, dev: Dev) -> JSONResponse:

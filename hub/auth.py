@@ -126,13 +126,12 @@ async def device_of(request: Request) -> Device:
     same headers with the same limits, a bad one refused with the same 422 `invalid`, the same token checks."""
     headers = request.headers
     instance = headers.get("x-desk-instance")
-    reasons = [f"{name}：格式不对（{kind}）" for name, kind in
-               [(n, _count_problem(headers.get(n))) for n in COUNT_HEADERS] if kind]
+    count = {n: _count(headers.get(n)) for n in COUNT_HEADERS}
+    reasons = [f"{name}：格式不对（{_count_problem(headers.get(name))}）" for name, n in count.items() if n is _BAD]
     if instance is not None and len(instance) > INSTANCE_MAX:
         reasons.append("x-desk-instance：格式不对（string_too_long）")
     if reasons:
         raise HubError(422, "invalid", "请求格式不对", reasons=reasons)
-    count = {n: None if headers.get(n) is None else _COUNT.validate_python(headers[n]) for n in COUNT_HEADERS}
     report = {"conflicts_reported": count["x-desk-conflicts"], "rejected_reported": count["x-desk-rejected"],
               "instance": instance}
     return await _resolve(request, headers.get("authorization"), count["x-desk-pending"], report)
@@ -141,6 +140,23 @@ async def device_of(request: Request) -> Device:
 COUNT_MAX, INSTANCE_MAX = 10**9, 64
 COUNT_HEADERS = ("x-desk-pending", "x-desk-conflicts", "x-desk-rejected")
 _COUNT = TypeAdapter(Annotated[int, Field(ge=0, le=COUNT_MAX)])
+
+
+_BAD = object()
+
+
+def _count(text: str | None) -> Any:
+    """A count header's value (None when absent), or _BAD. Plain ASCII digits, what the desk sends, are read
+    without pydantic; anything else is decided by pydantic's own parse, as FastAPI's check does."""
+    if text is None:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= 10:
+        value = int(text)
+        return value if value <= COUNT_MAX else _BAD
+    try:
+        return _COUNT.validate_python(text)
+    except ValidationError:
+        return _BAD
 
 
 def _count_problem(text: str | None) -> str:

@@ -136,7 +136,7 @@ class BlobStore:
         self._install(part, sha)
         return Progress(True, 0)
 
-    def store_whole(self, sha: str, body: bytes) -> None:
+    def store_whole(self, sha: str, body: bytes | memoryview) -> None:
         """Verify a complete file against its hash and install it durably (a worker thread's job)."""
         if hashlib.sha256(body).hexdigest() != sha:
             raise BlobError(422, "hash_mismatch", f"文件内容与sha256不符（{sha[:8]}…），请重新上传")

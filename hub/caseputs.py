@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from hub.db import (
     cases,
     devices,
     insert_ignore,
+    insert_many,
     ledger_rows,
     number_day,
     office_blobs,
@@ -125,12 +127,9 @@ def _insert_new(conn: Connection, puts: list[Put]) -> None:
         ratings += rating_rows_of(uuid, device.office, payload)
         links += [{"case_uuid": uuid, "sha256": sha} for sha in sorted(set(put.body.get("blobs", [])))]
         per_device[device.id] += 1
-    conn.execute(cases.insert(), rows)
-    conn.execute(case_revisions.insert(), revisions)
-    conn.execute(ledger_rows.insert(), ledger)
-    for table, many in ((case_codes, codes), (rating_rows, ratings), (case_blobs, links)):
-        if many:
-            conn.execute(table.insert(), many)
+    for table, many in ((cases, rows), (case_revisions, revisions), (ledger_rows, ledger), (case_codes, codes),
+                        (rating_rows, ratings), (case_blobs, links)):
+        insert_many(conn, table, many)
     conn.execute(case_refusals.delete().where(case_refusals.c.case_uuid == bindparam("u")),
                  [{"u": put.uuid} for put in puts])
     for device_id, count in per_device.items():
@@ -139,12 +138,20 @@ def _insert_new(conn: Connection, puts: list[Put]) -> None:
 
 
 class PutJob:
-    """A group-writer job (hub/writer.py): one checked case PUT with the scans that came with it, just verified
-    and stored. Alone it runs as `__call__`; a run of them in one group goes through `bulk`, which answers each
-    as it would have alone: (PutResult, the case's scans this office holds)."""
+    """A group-writer job (hub/writer.py): one checked case PUT with the scans that came with it (`contents`:
+    sha256 and bytes), verified and stored by `prepare` before the group's transaction. Alone it runs as
+    `__call__`; a run of them in one group goes through `bulk`, which answers each as it would have alone:
+    (PutResult, the case's scans this office holds)."""
 
-    def __init__(self, blobs: BlobStore, put: Put, parts: list[tuple[str, int]]):
-        self.blobs, self.put, self.parts = blobs, put, parts
+    def __init__(self, blobs: BlobStore, put: Put, contents: Sequence[tuple[str, bytes | memoryview]]):
+        self.blobs, self.put, self.contents = blobs, put, contents
+        self.parts = [(sha, len(content)) for sha, content in contents]
+
+    def prepare(self) -> None:
+        """In the writer's thread, before the transaction: each scan checked against its hash (else 422
+        hash_mismatch, and the case is not stored) and installed durably (hub/blobstore.py store_whole)."""
+        for sha, content in self.contents:
+            self.blobs.store_whole(sha, content)
 
     def __call__(self, conn: Connection) -> tuple[PutResult, list[str]]:
         if self.parts:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -380,3 +381,22 @@ def insert_ignore(conn: Connection, table: Table, rows: list[dict]) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+_compiled: dict[tuple[str, str, tuple[str, ...]], tuple[str, Sequence[str] | None]] = {}
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """The rows (all with the same keys, plain values: text, numbers, None) in one executemany of the DBAPI
+    cursor, the INSERT compiled once per backend, table and columns: on the group writer's fast path
+    (hub/caseputs.py) SQLAlchemy's per-statement work (cache key, parameter processing) cost more than the
+    database. Same statement, same transaction as `conn.execute(table.insert(), rows)`."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    found = _compiled.get((conn.dialect.name, table.name, keys))
+    if found is None:
+        compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(keys))
+        found = _compiled[(conn.dialect.name, table.name, keys)] = (str(compiled), compiled.positiontup)
+    sql, order = found
+    conn.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows] if order is not None else rows)

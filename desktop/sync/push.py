@@ -1,6 +1,6 @@
 """Draining the outbox: a request in doubt is re-sent first, byte for byte; then cases go in batches, several
 cases at a time over parallel connections (each: its scans, then the case), each batch's bookkeeping in one
-transaction.
+transaction (the 200s of a batch recorded together, a statement per step: desktop/sync/state.py).
 
 Per case the order never changes: its request is recorded as 'in doubt' (durably) before anything leaves,
 every scan is uploaded before the case, and the case is acked only when the hub's answer lists every scan.
@@ -60,19 +60,19 @@ class Pusher:
     # batches
 
     def _batch(self, uuids: list[str]) -> None:
-        fresh = []
+        fresh, rows = [], syncstate.case_rows(self.db, uuids)
         for uuid in uuids:
-            doubt = syncstate.case_row(self.db, uuid)["doubt_body"]
+            doubt = rows[uuid]["doubt_body"]
             if doubt and self._send_one(uuid, json.loads(doubt)) not in ("acked", "settled"):
                 continue  # refused or waiting: anything newer of this case would fare the same
-            body = self._body(uuid)
+            body = self._body(uuid, syncstate.case_row(self.db, uuid) if doubt else rows[uuid])
             if body is not None:
                 fresh.append((uuid, body))
         if fresh:
             self._send_many(fresh)
 
-    def _body(self, uuid: str) -> dict[str, Any] | None:
-        acked = syncstate.case_row(self.db, uuid)["acked_revision"]
+    def _body(self, uuid: str, row: dict[str, Any]) -> dict[str, Any] | None:
+        acked = row["acked_revision"]
         case = self.store.load(uuid)
         if case.revision <= acked:  # the request in doubt was the newest revision
             syncstate.finish_send(self.db, uuid, acked, "acked", status=200, now=self.now())
@@ -82,14 +82,19 @@ class Pusher:
                 "blobs": sorted({sha for sha, _ in self.scans[uuid]})}
 
     def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        with self.db.atomic():
-            for uuid, body in items:
-                syncstate.start_send(self.db, uuid, body)
+        syncstate.start_many(self.db, items)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
         outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
-        with self.db.atomic():
+        acked = [(uuid, body, outcome) for (uuid, body), outcome in zip(items, outcomes, strict=True)
+                 if isinstance(outcome, Answer) and outcome.status == 200]
+        with self.db.atomic():  # the batch's answers in one transaction: the 200s together, the others one by one
+            syncstate.finish_acked(self.db, [(uuid, body["revision"], outcome.data.get("revision"), body["blobs"])
+                                             for uuid, body, outcome in acked], self.now())
             for (uuid, body), outcome in zip(items, outcomes, strict=True):
-                self._record(uuid, body, outcome)
+                if not (isinstance(outcome, Answer) and outcome.status == 200):
+                    self._record(uuid, body, outcome)
+        for _, body, outcome in acked:
+            self._acked(body, outcome)
         failures = [o for o in outcomes if isinstance(o, HubFailureError)]
         if failures:
             raise failures[0]
@@ -181,6 +186,12 @@ class Pusher:
 
     # bookkeeping (calling thread only)
 
+    def _acked(self, body: dict[str, Any], answer: Answer) -> None:
+        """The report and the scans known to be held, once the case's 200 is recorded."""
+        self.confirmed.update(body["blobs"])
+        self.report.replayed += bool(answer.data.get("replayed"))
+        self.report.sent += not answer.data.get("replayed")
+
     def _record(self, uuid: str, body: dict[str, Any], outcome: Answer | Exception) -> str:
         revision, now, report = body["revision"], self.now(), self.report
         if isinstance(outcome, HubFailureError):
@@ -199,12 +210,10 @@ class Pusher:
             log.warning("case %s quarantined: local scan problem", uuid)
             return "rejected"
         data = outcome.data
-        if outcome.status == 200:
+        if isinstance(outcome, Answer) and outcome.status == 200:
             syncstate.finish_send(self.db, uuid, revision, "acked", status=200, now=now,
                                   hub_revision=data.get("revision"), blobs=body["blobs"])
-            self.confirmed.update(body["blobs"])
-            report.replayed += bool(data.get("replayed"))
-            report.sent += not data.get("replayed")
+            self._acked(body, outcome)
             return "acked"
         if outcome.status == 409 and outcome.code != "number_taken":
             current = data.get("current_revision")

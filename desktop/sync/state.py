@@ -19,6 +19,8 @@ CASE_STATE_LABELS = {
     "status_conflict": "部门状态与本机矛盾",
 }
 HUB_ACTOR = "县级汇聚服务器"
+RESOLVE = ("UPDATE sync_items SET resolved_at = ?, resolution = ? WHERE resolved_at IS NULL AND outbox_id IN "
+           "(SELECT id FROM outbox WHERE case_uuid = ? AND state IN ('conflict', 'rejected')")  # + ")" or a bound
 
 
 def get(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
@@ -72,6 +74,48 @@ def start_send(db: sqlite_utils.Database, uuid: str, body: dict[str, Any]) -> No
                    "WHERE case_uuid = ? AND revision <= ? AND state = 'pending'", [uuid, body["revision"]])
 
 
+def case_rows(db: sqlite_utils.Database, uuids: list[str]) -> dict[str, dict[str, Any]]:
+    """case_row of each of these cases, in one query."""
+    found = {row["case_uuid"]: row for row in db.query(
+        f"SELECT * FROM sync_cases WHERE case_uuid IN ({', '.join('?' * len(uuids))})", uuids)}
+    return {uuid: found.get(uuid) or case_row(db, uuid) for uuid in uuids}
+
+
+def start_many(db: sqlite_utils.Database, items: list[tuple[str, dict[str, Any]]]) -> None:
+    """start_send for a batch of cases (each once), in one transaction and two statements."""
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO sync_cases (case_uuid, doubt_revision, doubt_body) VALUES (?, ?, ?) ON CONFLICT(case_uuid) "
+            "DO UPDATE SET doubt_revision = excluded.doubt_revision, doubt_body = excluded.doubt_body",
+            [(uuid, body["revision"], json.dumps(body, ensure_ascii=False)) for uuid, body in items])
+        db.conn.executemany("UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
+                            "WHERE case_uuid = ? AND revision <= ? AND state = 'pending'",
+                            [(uuid, body["revision"]) for uuid, body in items])
+
+
+def finish_acked(db: sqlite_utils.Database, acks: list[tuple[str, int, int | None, list[str]]], now: str) -> None:
+    """finish_send(..., "acked", status=200) for a batch of cases (each once: uuid, revision, the hub's revision,
+    the scans its answer listed), in one transaction and a statement per step instead of per case."""
+    with db.atomic():
+        db.conn.executemany("INSERT OR IGNORE INTO sync_blobs (sha256, confirmed_at) VALUES (?, ?)",
+                            [(sha, now) for _, _, _, blobs in acks for sha in blobs])
+        db.conn.executemany(
+            "INSERT INTO sync_items (outbox_id, status, code, reason, at) SELECT id, 200, '', '', ? FROM outbox "
+            "WHERE case_uuid = ? AND revision <= ? AND state IN ('pending', 'sending') ON CONFLICT(outbox_id) DO "
+            "UPDATE SET status = excluded.status, code = excluded.code, reason = excluded.reason, at = excluded.at",
+            [(now, uuid, revision) for uuid, revision, _, _ in acks])
+        db.conn.executemany("UPDATE outbox SET state = 'acked', last_error = '' WHERE case_uuid = ? AND revision <= ? "
+                            "AND state IN ('pending', 'sending')", [(uuid, revision) for uuid, revision, _, _ in acks])
+        db.conn.executemany(
+            "INSERT INTO sync_cases (case_uuid, acked_revision, acked_at, hub_revision) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(case_uuid) DO UPDATE SET acked_revision = max(acked_revision, excluded.acked_revision), "
+            "acked_at = excluded.acked_at, hub_revision = coalesce(excluded.hub_revision, hub_revision), "
+            "doubt_revision = NULL, doubt_body = NULL",
+            [(uuid, revision, now, hub_revision) for uuid, revision, hub_revision, _ in acks])
+        db.conn.executemany(RESOLVE + " AND revision < ?)",
+                            [(now, "superseded", uuid, revision) for uuid, revision, _, _ in acks])
+
+
 def send_failed(db: sqlite_utils.Database, uuid: str, message: str) -> None:
     """No answer (or no answer from the hub): rows back to pending; the request stays in doubt."""
     with db.atomic():
@@ -105,9 +149,7 @@ def finish_send(db: sqlite_utils.Database, uuid: str, revision: int, outcome: st
 def resolve_problems(db: sqlite_utils.Database, uuid: str, resolution: str, now: str, *,
                      below: int | None = None) -> int:
     """Mark the case's open conflicts/rejections (optionally only those older than `below`) as dealt with."""
-    sql = ("UPDATE sync_items SET resolved_at = ?, resolution = ? WHERE resolved_at IS NULL AND outbox_id IN "
-           "(SELECT id FROM outbox WHERE case_uuid = ? AND state IN ('conflict', 'rejected')"
-           + (" AND revision < ?)" if below is not None else ")"))
+    sql = RESOLVE + (" AND revision < ?)" if below is not None else ")")
     params = [now, resolution, uuid] + ([below] if below is not None else [])
     return db.execute(sql, params).rowcount
 

@@ -222,3 +222,36 @@ def test_the_bundle_route_refuses_the_headers_and_tokens_every_device_route_refu
     devices.revoke(hub.engine, "L12")
     refused = hub.put(f"/v1/cases/{case.uuid}/bundle", content=_bundle(case, [b"scan"]), headers=headers)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "revoked"
+
+
+def test_the_bundle_route_skips_fastapis_stack_but_keeps_its_log_and_envelopes(hub_server, hub, monkeypatch, caplog):
+    """The bundle upload is taken in front of FastAPI's middleware and routing (hub/bundleroute.py): the same
+    answers, one access-log line each, and a bug still answered with the 500 envelope, its type logged only."""
+    import logging
+
+    from hub import bundle
+
+    app, taken = hub_server.app, []
+    fast = app.fast
+
+    async def counted(scope, receive, send):
+        taken.append(scope["path"])
+        await fast(scope, receive, send)
+
+    monkeypatch.setattr(app, "fast", counted)
+    headers, case = enroll(hub), sample_case()
+    url = f"/v1/cases/{case.uuid}/bundle"
+    with caplog.at_level(logging.INFO, logger="hub"):
+        assert hub.put(url, content=_bundle(case, [b"scan"]), headers=headers).json()["ok"]
+        assert hub.put(url, content=b"garbage", headers=headers).json()["error"]["code"] == "bad_bundle"
+        monkeypatch.setattr(bundle, "split", lambda body: 1 / 0)
+        broken = hub.put(url, content=_bundle(case, [b"scan"]), headers=headers)
+        # a later answer on the same connection: the 500's log line (written after its answer) is in
+        assert hub.put(url, content=b"", headers=headers).status_code == 500
+    lines = [(r.getMessage(), getattr(r, "fields", {})) for r in caplog.records]
+    assert taken == [url] * 4
+    assert broken.status_code == 500 and broken.json()["error"]["code"] == "internal"
+    requests = [fields for event, fields in lines if event == "request" and fields["path"] == url]
+    assert [r["status"] for r in requests][:3] == [200, 422, 500]
+    assert requests[0]["case"] == case.uuid and requests[0]["device"] == "W03" and requests[0]["bundled"] == 1
+    assert ("internal_error", {"error": "ZeroDivisionError", "path": url}) in lines

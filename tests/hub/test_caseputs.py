@@ -145,3 +145,58 @@ def test_when_the_fast_statements_fail_every_put_goes_through_put_in(engine, mon
     assert outcomes == [PutResult(False, 1, []), PutResult(False, 1, [])]
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(db.cases)).scalar() == 2
+
+
+def test_a_groups_scans_are_durable_before_its_statements_and_a_damaged_one_refuses_only_its_case(
+        engine, tmp_path, monkeypatch):
+    """The writer's thread stores each bundled scan (verified, fsynced, renamed, directory fsynced) before the
+    group's statements run, so a case is never committed, nor answered, before its scans are on disk; a scan
+    whose bytes do not match its hash refuses its own case only."""
+    import asyncio
+    import hashlib
+    import os
+
+    from hub.blobstore import BlobError, BlobStore
+    from hub.writer import GroupWriter
+
+    here = _device(engine, "W03", "演示县政务服务中心")
+    writer = GroupWriter(engine)
+    blobs = BlobStore(tmp_path / "blobs", engine, writer, 10**8)
+    scans = [os.urandom(5_000) for _ in range(4)]
+    shas = [hashlib.sha256(scan).hexdigest() for scan in scans]
+    cases = [_case(seed) for seed in (60, 61, 62, 63)]
+    contents = [[(sha, memoryview(scan))] for sha, scan in zip(shas, scans, strict=True)]
+    contents[2] = [(shas[2], memoryview(b"not the scan"))]
+    jobs = [caseputs.PutJob(blobs, caseputs.Put(here, case.uuid, _body(case, blobs=(sha,))), parts)
+            for case, sha, parts in zip(cases, shas, contents, strict=True)]
+    on_disk = []
+
+    def looking(real):
+        def statements(conn, *args):
+            on_disk.append({sha: blobs.path(sha).is_file() for sha in shas})
+            return real(conn, *args)
+        return statements
+
+    monkeypatch.setattr(caseputs, "put_many", looking(caseputs.put_many))
+    monkeypatch.setattr(caseputs, "put_in", looking(caseputs.put_in))
+    fsynced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: fsynced.append(fd) or real_fsync(fd))
+
+    async def run_all():
+        return await asyncio.gather(*(writer.run(job) for job in jobs), return_exceptions=True)
+
+    outcomes = asyncio.run(run_all())
+    assert len(on_disk) == 2  # the first job alone, then the other three as one group
+    assert on_disk[0][shas[0]] and all(on_disk[1][sha] for sha in (shas[0], shas[1], shas[3]))
+    assert not on_disk[1][shas[2]] and not blobs.path(shas[2]).exists()
+    assert isinstance(outcomes[2], BlobError) and outcomes[2].code == "hash_mismatch"
+    for n in (0, 1, 3):
+        result, held = outcomes[n]
+        assert result == PutResult(False, 1, [shas[n]]) and held == [shas[n]]
+        assert blobs.path(shas[n]).read_bytes() == scans[n]
+    assert len(fsynced) >= 2 * 3  # each stored scan: its file, then its directory
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(db.cases.c.uuid)).scalars())
+        owned = set(conn.execute(select(db.office_blobs.c.sha256)).scalars())
+    assert stored == {cases[n].uuid for n in (0, 1, 3)} and owned == {shas[n] for n in (0, 1, 3)}
