@@ -68,10 +68,7 @@ def _upsert_case(db: sqlite_utils.Database, uuid: str, **values: Any) -> None:
 
 def start_send(db: sqlite_utils.Database, uuid: str, body: dict[str, Any]) -> None:
     """Before a request leaves: remember it as 'in doubt' and mark its rows sending, in one transaction."""
-    with db.atomic():
-        _upsert_case(db, uuid, doubt_revision=body["revision"], doubt_body=json.dumps(body, ensure_ascii=False))
-        db.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
-                   "WHERE case_uuid = ? AND revision <= ? AND state = 'pending'", [uuid, body["revision"]])
+    start_many(db, [(uuid, body)])
 
 
 def case_rows(db: sqlite_utils.Database, uuids: list[str]) -> dict[str, dict[str, Any]]:

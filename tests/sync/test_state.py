@@ -3,6 +3,7 @@ the rows the one-case-at-a-time functions leave."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 
@@ -53,6 +54,12 @@ def test_a_batch_recorded_at_once_leaves_the_rows_of_each_case_recorded_alone(tm
         syncstate.start_many(many.db, items)
         assert _rows(one) == _rows(many)
         assert many.db.execute("SELECT count(*) FROM outbox WHERE state = 'sending'").fetchone()[0] == 4
+        # start_send is start_many of one case: what they leave is also checked here directly
+        for uuid, body in items:
+            row = syncstate.case_row(many.db, uuid)
+            assert (row["doubt_revision"], json.loads(row["doubt_body"])) == (body["revision"], body)
+        assert many.db.execute("SELECT case_uuid, attempts FROM outbox WHERE state = 'sending' ORDER BY case_uuid"
+                               ).fetchall() == sorted((uuid, 1) for uuid, _ in items)
         hub_revisions = [None, 1, 4, 2]
         for (uuid, body), hub_revision in zip(items, hub_revisions, strict=True):
             syncstate.finish_send(one.db, uuid, body["revision"], "acked", status=200, now=NOW,
