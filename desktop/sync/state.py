@@ -91,8 +91,9 @@ def start_many(db: sqlite_utils.Database, items: list[tuple[str, dict[str, Any]]
 
 
 def finish_acked(db: sqlite_utils.Database, acks: list[tuple[str, int, int | None, list[str]]], now: str) -> None:
-    """finish_send(..., "acked", status=200) for a batch of cases (each once: uuid, revision, the hub's revision,
-    the scans its answer listed), in one transaction and a statement per step instead of per case."""
+    """A 200 for each of a batch of cases (each once: uuid, revision, the hub's revision, the scans its answer
+    listed), in one transaction and a statement per step: its rows acked, the scans known to be held, the case's
+    acked revision (never lowered), nothing in doubt, older conflicts superseded. finish_send's 200 comes here."""
     with db.atomic():
         db.conn.executemany("INSERT OR IGNORE INTO sync_blobs (sha256, confirmed_at) VALUES (?, ?)",
                             [(sha, now) for _, _, _, blobs in acks for sha in blobs])
@@ -124,6 +125,9 @@ def finish_send(db: sqlite_utils.Database, uuid: str, revision: int, outcome: st
                 code: str = "", reason: str = "", hub_revision: int | None = None, blobs: list[str] = ()) -> None:
     """A definitive answer: the request's rows become acked, conflict or rejected; nothing stays in doubt.
     `blobs`: hashes the hub's answer listed as held, remembered so they are not uploaded again."""
+    if outcome == "acked":  # a 200: recorded as one case of a batch (finish_acked), the one way to record it
+        finish_acked(db, [(uuid, revision, hub_revision, list(blobs))], now)
+        return
     with db.atomic():
         db.conn.executemany("INSERT OR IGNORE INTO sync_blobs (sha256, confirmed_at) VALUES (?, ?)",
                             [(sha, now) for sha in blobs])
@@ -137,9 +141,6 @@ def finish_send(db: sqlite_utils.Database, uuid: str, revision: int, outcome: st
         values: dict[str, Any] = {"doubt_revision": None, "doubt_body": None}
         if hub_revision is not None:
             values["hub_revision"] = hub_revision
-        if outcome == "acked":
-            values |= {"acked_revision": max(revision, case_row(db, uuid)["acked_revision"]), "acked_at": now}
-            resolve_problems(db, uuid, "superseded", now, below=revision)
         _upsert_case(db, uuid, **values)
 
 

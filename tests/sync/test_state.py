@@ -70,7 +70,17 @@ def test_a_batch_recorded_at_once_leaves_the_rows_of_each_case_recorded_alone(tm
         assert _rows(one) == _rows(many)
         assert syncstate.case_rows(many.db, [fresh, ahead, conflicted]) == {
             uuid: syncstate.case_row(one.db, uuid) for uuid in (fresh, ahead, conflicted)}
+        # finish_send's 200 is finish_acked of one case: what they leave is also checked here directly
         assert syncstate.case_row(many.db, ahead)["acked_revision"] == 9  # never lowered
+        assert {uuid: (row["acked_revision"], row["hub_revision"], row["acked_at"], row["doubt_revision"],
+                       row["doubt_body"]) for uuid, row in syncstate.case_rows(many.db, [uuid for uuid, _ in items]).items()
+                } == {fresh: (1, None, NOW, None, None), doubted: (1, 1, NOW, None, None),
+                      conflicted: (2, 4, NOW, None, None), ahead: (9, 2, NOW, None, None)}
+        assert many.db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall() == [
+            ("acked", 5), ("conflict", 1)]
+        assert many.db.execute("SELECT count(*) FROM sync_items WHERE status = 200 AND code = '' AND at = ?",
+                               [NOW]).fetchone()[0] == 5
+        assert {sha for (sha,) in many.db.execute("SELECT sha256 FROM sync_blobs")} == {"a" * 64, "b" * 64}
         resolved = many.db.execute("SELECT resolution FROM sync_items WHERE status = 409").fetchall()
         assert resolved == [("superseded",)]
     finally:
