@@ -7,8 +7,11 @@ changes nothing, and bulk export of personal data is a permission of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 ROLES = {
     "clerk": "窗口人员",
@@ -52,12 +55,15 @@ AREA_LIMITED = frozenset({"village_agent"})
 CASE_SCOPED = frozenset({"case.view", "case.transition", "case.print", "case.reveal_id", "case.rectify"})
 
 
-@dataclass(frozen=True)
-class Area:
-    """Where a staff member works: a township and, optionally, some of its villages (empty: all of them)."""
+class Area(namedtuple("Area", "township villages", defaults=("", ()))):
+    """Where a staff member works: a township and, optionally, some of its villages (empty: all of them).
 
-    township: str = ""
-    villages: tuple[str, ...] = ()
+    Named tuples, this and Session, not frozen dataclasses: every command that logs in would import dataclasses,
+    inspect and ast for them (≈0.4× `import desktop`, issue 16)."""
+
+    __slots__ = ()
+    township: str
+    villages: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {"township": self.township, "villages": list(self.villages)}
@@ -73,16 +79,17 @@ class Area:
         return self.township + (f"：{'、'.join(self.villages)}" if self.villages else "（全乡镇）")
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(namedtuple("Session", "username display_name role area must_change started_at",
+                          defaults=(Area(), False, ""))):
     """A logged-in staff member. Made by accounts.Accounts.login; `must_change` blocks every action."""
 
+    __slots__ = ()
     username: str
     display_name: str
     role: str
-    area: Area = field(default_factory=Area)
-    must_change: bool = False
-    started_at: str = ""
+    area: Area
+    must_change: bool
+    started_at: str
 
     @property
     def role_label(self) -> str:

@@ -13,15 +13,18 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
-
-from argon2 import PasswordHasher
 
 from desktop.accounts import keywrap, passwords
 from desktop.accounts.roles import ACTIONS, ROLES, Area, Session, can, role_id, visible
 from desktop.domain.errors import DeskError, ValidationError
 from desktop.storage import audit, settings
 from desktop.storage.db import Database
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from argon2 import PasswordHasher
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -60,8 +63,16 @@ class Accounts:
                  hasher: PasswordHasher | None = None):
         self.db = db
         self.clock = clock
-        self.hasher = hasher or passwords.default_hasher()
+        self._hasher = hasher  # None: the desk's own (passwords.default_hasher), made when first needed
         self._dummy: str | None = None
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        """The password hasher; a login with the desk's own checks its hash without it (passwords.matches_default),
+        so a command that only logs in does not import argon2-cffi's package (issue 16)."""
+        if self._hasher is None:
+            self._hasher = passwords.default_hasher()
+        return self._hasher
 
     # reading
 
@@ -158,7 +169,7 @@ class Accounts:
             refusal = self._refusal(self._row(name), name, now, via)  # locked by parallel guesses meanwhile
             if refusal is None:
                 self.db.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?", [name])
-                if self.hasher.check_needs_rehash(row["password_hash"]):
+                if self._needs_rehash(row["password_hash"]):
                     self.db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                                     [self.hasher.hash(password), name])
                 if action:
@@ -169,15 +180,25 @@ class Accounts:
         return Session(name, row["display_name"], row["role"], Area.from_dict(json.loads(row["area"])),
                        bool(row["must_change"]), now.isoformat())
 
+    def _check(self, stored: str, password: str) -> bool:
+        if self._hasher is None:
+            return passwords.matches_default(stored, password)
+        return passwords.matches(self._hasher, stored, password)
+
+    def _needs_rehash(self, stored: str) -> bool:
+        if self._hasher is None:
+            return passwords.needs_rehash_default(stored)
+        return self._hasher.check_needs_rehash(stored)
+
     def _matches(self, stored: str, password: str, meanwhile: Callable[[], object] | None) -> bool:
         """The password check, with `meanwhile` run on this thread during it (the check's thread is joined
         whatever `meanwhile` does, and an error of either is raised here)."""
         if meanwhile is None:
-            return passwords.matches(self.hasher, stored, password)
+            return self._check(stored, password)
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1, thread_name_prefix="password") as pool:
-            check = pool.submit(passwords.matches, self.hasher, stored, password)
+            check = pool.submit(self._check, stored, password)
             meanwhile()
             return check.result()
 
@@ -198,7 +219,7 @@ class Accounts:
                     refusal = self._lock(name, now)
         if refusal is not None:
             if row is None:
-                passwords.matches(self.hasher, self._dummy_hash(), "")  # the same time as a known name
+                self._check(self._dummy_hash(), "")  # the same time as a known name
             raise refusal
         return row, attempt
 
@@ -235,6 +256,8 @@ class Accounts:
                             field="password")
 
     def _dummy_hash(self) -> str:
+        if self._hasher is None:
+            return passwords.DUMMY_HASH
         if self._dummy is None:
             self._dummy = self.hasher.hash(passwords.generate())
         return self._dummy

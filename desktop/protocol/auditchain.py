@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 GENESIS = "0" * 64
 HASHED = ("at", "device", "username", "action", "case_uuid", "detail")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
 
 # redact from the domain, not from storage.logs: that loaded logging.handlers for every entry, i.e. every login command
 from desktop.domain.redaction import redact
@@ -19,10 +18,15 @@ from desktop.protocol.auditchain import GENESIS, HASHED, canonical, row_hash
 from desktop.storage import settings
 from desktop.storage.db import Database
 
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
+
+    # (actor, action, case_uuid, detail, at) — the shape of Store.audit.
+    Hook = Callable[[str, str, str | None, dict[str, Any], dt.datetime | None], None]
+
 # REASONS, Break, Report, check and verify are re-exported too, by __getattr__ below
 __all__ = ["GENESIS", "HASHED", "append", "canonical", "device_name", "export", "recorder", "row_hash"]
-# (actor, action, case_uuid, detail, at) — the shape of Store.audit.
-Hook = Callable[[str, str, str | None, dict[str, Any], dt.datetime | None], None]
 # Checking the chain lives in auditverify, re-exported here and loaded when first named: every login appends an
 # entry and none checks the chain (issue 16: a login command's own overhead).
 _VERIFY = frozenset({"REASONS", "Break", "Report", "check", "verify"})

@@ -13,15 +13,16 @@ import datetime as dt
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from desktop.domain import catalogfile, paths
 from desktop.domain.errors import DeskError
 from desktop.protocol import files
 from desktop.storage.db import Database
 
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
 if TYPE_CHECKING:
     import logging
+    from typing import Any
 
     from desktop.domain.catalog import Catalog
 
