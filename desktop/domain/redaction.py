@@ -19,6 +19,8 @@ _PHONE = r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)"
 def redact(text: str) -> str:
     """Mask ID numbers (birth date hidden: the first 6 and last 4, or 3 of a 15-digit number, stay) and mobile
     numbers (138****5678) in free text."""
+    if not any(map(str.isdigit, text)):  # nothing to mask (an audit entry's codes): no patterns compiled (issue 16)
+        return text
     id_re, phone_re = _patterns()
     text = id_re.sub(_mask_id, text)
     return phone_re.sub(r"\1****\2", text)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
-from desktop.domain import feedback, publicity, workdays
-from desktop.domain.case import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, Person
 from desktop.domain.idnumber import mask_id, mask_phone
+from desktop.domain.labels import APPLIED_BY, PROXY_KINDS, RECEIVED, STATES
 
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
 if TYPE_CHECKING:
-    from desktop.domain.catalog import Catalog  # a case list needs none of it (issue 16)
+    from collections.abc import Mapping
+    from typing import Any
+
+    # a case list needs none of these, nor their dataclasses (issue 16)
+    from desktop.domain.case import Case, ItemState, Person
+    from desktop.domain.catalog import Catalog
 
 
 def summary(row: dict[str, Any], service_names: Mapping[int, str]) -> dict[str, Any]:
@@ -45,14 +48,16 @@ def _paused(case: Case, item: ItemState) -> str:
     """While 已中止: what is left of the item's limit, counted from the day it stopped ('' otherwise)."""
     if case.state != "suspended" or not case.suspended_on or not item.due_date:
         return ""
+    from desktop.domain import workdays
+
     return workdays.remaining_text(dt.date.fromisoformat(case.suspended_on), dt.date.fromisoformat(item.due_date),
                                    calendar=bool(item.calendar_days and not item.working_days))
 
 
 def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Everything about a case for `case show`, personal numbers masked."""
-    # the rules load for a case's detail, not for `case list` (issue 16)
-    from desktop.domain import eligibility
+    # the rules, the calendar and the case's parts load for a case's detail, not for `case list` (issue 16)
+    from desktop.domain import eligibility, feedback, publicity, workdays
 
     service = catalog.service(case.service)
     entries = eligibility.checklist(service, case)

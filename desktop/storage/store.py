@@ -11,19 +11,21 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from desktop.domain import idnumber, overdue, workdays
-from desktop.domain.case import Case, ItemState
 from desktop.domain.errors import DeskError, StoreError, ValidationError
 from desktop.domain.redaction import redact
 from desktop.storage import audit, settings
 from desktop.storage.db import Database, open_db
 
-# searchkeys, numbering, ledgerrows and the domain's states are imported by the methods that write or search: a
-# command that only reads a case or a list never needs them (issue 16: a command's own overhead ≤ 2× the baseline).
+# The case model, searchkeys, numbering, ledgerrows, the calendar and the domain's states are imported by the
+# methods that read a case, write or search: a command that only lists never needs them, nor their dataclasses
+# (issue 16: a command's own overhead ≤ 2× the baseline).
 
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
 if TYPE_CHECKING:
+    from typing import Any
+
+    from desktop.domain.case import Case
     from desktop.domain.catalog import Catalog  # loaded with the first catalog parsed (storage/catalogs.py)
 
 Listener = Callable[[str, str], None]
@@ -129,6 +131,8 @@ class Store:
         row = next(self.db.query("SELECT payload FROM cases WHERE uuid = ? OR number = ?", [ref, ref.upper()]), None)
         if row is None:
             raise DeskError(f"找不到案件“{redact(ref)}”（可用案件编号或UUID）", field="case")  # an ID typed in the wrong box
+        from desktop.domain.case import Case
+
         return Case.from_dict(json.loads(row["payload"]))
 
     def rows(self, where: str = "1", params: list[Any] | None = None, order: str = "updated_at DESC",
@@ -211,6 +215,8 @@ class Store:
         """
         if draft.state != "draft":
             raise ValidationError(f"案件已是{draft.state_label}，不能再次受理", field="state")
+        from desktop.domain import idnumber, workdays
+        from desktop.domain.case import Case, ItemState
         from desktop.storage import numbering
 
         case = Case.from_dict(draft.to_dict())
@@ -327,6 +333,8 @@ class Store:
 
     def _enter(self, case: Case, state: str, now: dt.datetime) -> None:
         """Enter an open state; entering 已受理 starts each item's clock in working days."""
+        from desktop.domain import workdays
+
         case.state = state
         for item in case.items:
             item.status = state
@@ -336,6 +344,8 @@ class Store:
 
     def _resume(self, case: Case, now: dt.datetime) -> None:
         """续办: back to the state before 中止, with due dates moved by the working days spent suspended."""
+        from desktop.domain import workdays
+
         stopped = dt.date.fromisoformat(case.suspended_on or now.date().isoformat())
         paused = workdays.working_days_between(stopped, now.date())
         for item in case.items:
@@ -347,6 +357,8 @@ class Store:
         case.state, case.state_before_suspension, case.suspended_on = case.state_before_suspension, "", None
 
     def _linked_draft(self, parent: Case, catalog: Catalog, number: int, now: dt.datetime) -> Case:
+        from desktop.domain.case import Case
+
         service = catalog.service(number)
         child = Case(service=number, applicant=parent.applicant, guardian=parent.guardian,
                      applied_by=parent.applied_by, proxy_kind=parent.proxy_kind, proxy=parent.proxy,
@@ -364,6 +376,7 @@ class Store:
                         [uuid, now.isoformat(), kind, actor, json.dumps(detail, ensure_ascii=False)])
 
     def _write(self, case: Case, now: dt.datetime, *, outbox: bool) -> None:
+        from desktop.domain import overdue
         from desktop.storage import ledgerrows
 
         if outbox:
