@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
 
 from desktop.domain.feedback import Rating, Visit
 from desktop.domain.labels import (  # the case's words, re-exported: callers name them from here
@@ -20,6 +19,10 @@ from desktop.domain.labels import (  # the case's words, re-exported: callers na
     received_label as received_label,
 )
 from desktop.domain.publicity import Publicity
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _new_uuid() -> str:

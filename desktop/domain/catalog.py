@@ -8,7 +8,6 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from desktop.domain import paths
 from desktop.domain.catalogfile import (  # the file's own helpers, re-exported: callers name them from here
@@ -18,6 +17,10 @@ from desktop.domain.catalogfile import (  # the file's own helpers, re-exported:
     read_only_target as read_only_target,
 )
 from desktop.domain.errors import DeskError
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 METHODS = ("网上办", "就近办", "上门办", "免申办")
 # What must never reach a citizen's paper: research notes, other places' figures, sources, links.

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 # states whose clock runs (the open states of desktop.domain.states, without 已中止 which is not among them)
 RUNNING = ("accepted", "pending_materials", "submitted", "in_progress")

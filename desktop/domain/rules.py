@@ -16,7 +16,10 @@ import ast
 import operator
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 _COMPARE = {
     ast.Eq: operator.eq,

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from desktop.domain.labels import STATES
+
+TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Say = Callable[[Any, Mapping[str, str]], str]  # see DETAIL
 
 EVENT_LABELS = {
     "accepted": "受理", "materials_received": "补正材料收齐", "submit": "提交部门", "start": "部门办理",
@@ -74,7 +79,6 @@ def _yes(value: Any) -> str:
 
 
 # detail key → how to say it; a function gets (value, names), names being a lookup of code → words
-Say = Callable[[Any, Mapping[str, str]], str]
 DETAIL: dict[str, Say] = {
     "service": lambda v, n: f"一件事：{n.get(f'service:{v}', v)}",
     "state": lambda v, n: f"状态：{STATES.get(v, v)}",

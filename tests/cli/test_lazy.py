@@ -120,6 +120,27 @@ def test_a_login_command_on_a_plain_data_dir_loads_only_what_listing_needs(tmp_p
                          "tomllib", "logging", "uuid", "shutil", "tempfile", "secrets", "sqlite_utils",
                          "desktop.storage.auditverify", "desktop.storage.searchkeys", "desktop.storage.encrypt",
                          "desktop.domain.catalog"}  # the active catalog's service names come from its file
+    # nor the case model, the roles or argon2-cffi's package with their dataclasses and typing: a list is made from
+    # the stored rows, a session is a named tuple, the password's hash is checked through argon2-cffi's C binding
+    assert "_argon2_cffi_bindings" in loaded
+    assert not loaded & (COSTLY - {"hashlib"} | {"argon2", "desktop.domain.case", "desktop.domain.feedback", "desktop.domain.publicity",
+                                   "desktop.domain.workdays", "desktop.domain.overdue", "platform"})
+
+
+def test_case_show_loads_neither_argon2_cffis_package_nor_typing(tmp_path, monkeypatch):
+    """`case show --user` needs the case model and its catalog (dataclasses) and, for a due date, the holiday
+    calendar; not argon2-cffi's package, the search keys or typing (issue 16)."""
+    from desktop.intake import demo
+    from desktop.storage.store import Store
+
+    store = Store.open(tmp_path)
+    demo.fill(store, days=1, per_day=1)
+    number = store.rows("number IS NOT NULL")[0]["number"]
+    store.close()
+    monkeypatch.setenv("DESK_PASSWORD", demo.DEMO_PASSWORD)
+    loaded = _imported_after("case", "show", number, "--user", "lixiaolan", "--data-dir", str(tmp_path))
+    assert "desktop.domain.views" in loaded and "_argon2_cffi_bindings" in loaded
+    assert not loaded & {"argon2", "typing", "desktop.storage.searchkeys", "platform", "logging"}
 
 
 def _catalogs_parsed_after(*argv: str) -> int:
