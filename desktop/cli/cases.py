@@ -83,7 +83,7 @@ def _case_show(store, args: argparse.Namespace, session) -> int:
         from desktop.accounts.staff import Accounts
 
         Accounts(store.db).require(session, "case.view", case)  # refused (and recorded) outside the area
-    data = views.detail(case, store.catalog_for(case), store.events(case.uuid))
+    data = views.detail(case, store.service_for(case), store.events(case.uuid))
     if not args.json:
         data["events"] = _named_actors(store, data["events"])
     out(data) if args.json else _print_case(data)
@@ -110,7 +110,7 @@ def _case_import(store, args: argparse.Namespace) -> int:
     case = importer.import_case(store, source, actor=actor, session=session)
     for found in namecheck.person_findings(case):  # printable, but not as typed (an IVS without its glyph)
         print(f"提示：{found.message}", file=sys.stderr)
-    data = views.detail(case, store.catalog_for(case))
+    data = views.detail(case, store.service_for(case))
     if args.json:
         out(data)
     else:

@@ -187,7 +187,7 @@ class Catalog:
         try:
             return self.services[int(number)]
         except (KeyError, ValueError):
-            raise DeskError(f"没有编号为“{number}”的一件事（可用 catalog list 查看）", field="service") from None
+            raise _no_service(number) from None
 
 
 def load(path: Path | None = None) -> Catalog:
@@ -243,10 +243,40 @@ def _question(r: sqlite3.Row) -> Question:
     )
 
 
-def _by_service(conn: sqlite3.Connection, table: str) -> dict[int, list[sqlite3.Row]]:
-    """A table's rows per service, in position order: one query per table, not one per service and table."""
+def load_service(path: Path, number: int | str) -> Service:
+    """One service of the catalog at `path`, built from its own rows as load() builds it (the same Service), for
+    a command that shows one case: parsing the whole catalog was a third of `case show`'s own cost (issue 16)."""
+    existing(Path(path))
+    conn = connect_read_only(Path(path).resolve())
+    conn.row_factory = sqlite3.Row
+    try:
+        row = conn.execute("SELECT * FROM services WHERE number = ?", [_number(number)]).fetchone()
+        if row is None:
+            raise _no_service(number)
+        parts = {table: _by_service(conn, table, row["number"]) for table in ("items", "eligibility", "materials",
+                                                                              "links")}
+        return _service(row, parts)
+    finally:
+        conn.close()
+
+
+def _number(number: int | str) -> int | None:
+    try:
+        return int(number)
+    except ValueError:
+        return None
+
+
+def _no_service(number: int | str) -> DeskError:
+    return DeskError(f"没有编号为“{number}”的一件事（可用 catalog list 查看）", field="service")
+
+
+def _by_service(conn: sqlite3.Connection, table: str, number: int | None = None) -> dict[int, list[sqlite3.Row]]:
+    """A table's rows per service (or of service `number`), in position order: one query per table, not one per
+    service and table."""
     rows: dict[int, list[sqlite3.Row]] = {}
-    for row in conn.execute(f"SELECT * FROM {table} ORDER BY service, position"):
+    where, params = ("WHERE service = ? ", [number]) if number is not None else ("", [])
+    for row in conn.execute(f"SELECT * FROM {table} {where}ORDER BY service, position", params):
         rows.setdefault(row["service"], []).append(row)
     return rows
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     # a case list needs none of these, nor their dataclasses (issue 16)
     from desktop.domain.case import Case, ItemState, Person
-    from desktop.domain.catalog import Catalog
+    from desktop.domain.catalog import Service
 
 
 def summary(row: dict[str, Any], service_names: Mapping[int, str]) -> dict[str, Any]:
@@ -54,12 +54,12 @@ def _paused(case: Case, item: ItemState) -> str:
                                    calendar=bool(item.calendar_days and not item.working_days))
 
 
-def detail(case: Case, catalog: Catalog, events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Everything about a case for `case show`, personal numbers masked."""
+def detail(case: Case, service: Service, events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything about a case for `case show`, personal numbers masked; `service` is the case's own, from the
+    catalog it was accepted under (Store.service_for)."""
     # the rules, the calendar and the case's parts load for a case's detail, not for `case list` (issue 16)
     from desktop.domain import eligibility, feedback, publicity, workdays
 
-    service = catalog.service(case.service)
     entries = eligibility.checklist(service, case)
     return {
         "uuid": case.uuid, "number": case.number, "service": case.service, "service_name": service.name,

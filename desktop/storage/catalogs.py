@@ -168,6 +168,16 @@ def _missing(digest: str, path: Path) -> str:
 def load(db: Database, data_dir: Path, digest: str) -> Catalog | None:
     """A catalog by hash, loaded once per process; '' is the legacy one of cases accepted before versioning
     (None when this desk never registered one: it then has no such cases)."""
+    path = path_of(db, data_dir, digest)
+    if path is None:
+        return None
+    from desktop.domain import catalog as catalog_mod
+
+    return catalog_mod.load(path)
+
+
+def path_of(db: Database, data_dir: Path, digest: str) -> Path | None:
+    """The file of the catalog `load` would parse (None: no legacy catalog registered), without parsing it."""
     if not digest:
         row = next(db.query("SELECT hash FROM catalogs WHERE legacy = 1"), None)
         if row is None:
@@ -176,9 +186,7 @@ def load(db: Database, data_dir: Path, digest: str) -> Catalog | None:
     path = file_of(data_dir, digest)
     if not path.exists():
         raise DeskError(_missing(digest, path))
-    from desktop.domain import catalog as catalog_mod
-
-    return catalog_mod.load(path)
+    return path
 
 
 def switch_notice(db: Database, data_dir: Path, active: Catalog) -> list[str]:

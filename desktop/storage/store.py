@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from typing import Any
 
     from desktop.domain.case import Case
-    from desktop.domain.catalog import Catalog  # loaded with the first catalog parsed (storage/catalogs.py)
+    from desktop.domain.catalog import (  # loaded with the first catalog parsed (storage/catalogs.py)
+        Catalog,
+        Service,
+    )
 
 Listener = Callable[[str, str], None]
 
@@ -104,6 +107,23 @@ class Store:
         if self._catalog is None and self._active_hash() == case.catalog_hash:
             return self.catalog  # loaded once for this and what follows, as before
         return catalogs.load(self.db, self.data_dir, case.catalog_hash) or self.catalog
+
+    def service_for(self, case: Case) -> Service:
+        """The case's service in the catalog catalog_for(case) gives, read alone from that catalog's file unless
+        a catalog is parsed already (a case's detail needs its service, not the whole catalog: issue 16)."""
+        from desktop.domain import catalog as catalog_mod
+        from desktop.storage import catalogs
+
+        if self.data_dir is None or self._catalog is not None and (
+                case.catalog_hash == self._catalog.hash or not case.catalog_hash and case.state == "draft"):
+            return self.catalog.service(case.service)
+        if self._catalog is None and (not case.catalog_hash and case.state == "draft"
+                                      or self._active_hash() == case.catalog_hash):  # the active one's file
+            return catalog_mod.load_service(catalogs.active_path(self.db, self.data_dir, self._today), case.service)
+        path = catalogs.path_of(self.db, self.data_dir, case.catalog_hash)
+        if path is None:
+            return self.catalog.service(case.service)
+        return catalog_mod.load_service(path, case.service)
 
     def _active_hash(self) -> str:
         """The hash of the catalog in force, from its row: whether a case's own is it, without parsing either."""

@@ -67,7 +67,7 @@ class CaseView(QWidget):
         case = self.store.load(uuid)
         names = self.window_.accounts.names()
         events = [{**e, "actor": names.get(e["actor"], e["actor"])} for e in self.store.events(uuid)]
-        data = views.detail(case, self.store.catalog_for(case), events)
+        data = views.detail(case, self.store.service_for(case), events)
         sync = syncstate.CASE_STATE_LABELS.get(syncstate.case_states(self.store.db, [uuid]).get(uuid, ""), "")
         self.header.setText(f"{data['number'] or '草稿'}　{data['state_label']}　{data['service_name']}"
                             + (f"　［{sync}］" if sync else ""))

@@ -124,7 +124,7 @@ def test_suspend_slip_states_the_days_left_and_the_case_view_the_paused_deadline
     case = module_store.load(case.uuid)
     text = _text(module_store, "suspend", case)
     assert "剩余办理时限" in text and "25个工作日（自续办之日起继续计算）" in text and "（单位印章）" in text
-    detail = views.detail(case, module_store.catalog)
+    detail = views.detail(case, module_store.catalog.service(case.service))
     assert detail["items"][0]["paused_remaining"] == "25个工作日"
 
 

@@ -131,3 +131,45 @@ def test_a_case_list_names_services_from_the_active_catalog_without_parsing_it(t
     gone, parsed = names_on(dt.date(2027, 1, 4))
     assert gone == parsed == before
     assert "active catalog unavailable, using the bundled one" in caplog.text
+
+
+def test_one_service_is_read_as_the_whole_catalog_has_it(tmp_path):
+    """catalog.load_service builds a service from its own rows exactly as load() does (issue 16: `case show`)."""
+    for path in (paths.catalog_db_path(), county_catalog(tmp_path)):
+        whole = catalog_mod.load(path)
+        for number, service in whole.services.items():
+            assert catalog_mod.load_service(path, number) == service
+            assert catalog_mod.load_service(path, str(number)) == service
+    with pytest.raises(Exception, match="没有编号为“999”的一件事"):
+        catalog_mod.load_service(paths.catalog_db_path(), 999)
+
+
+def test_a_cases_service_comes_from_the_catalog_it_was_accepted_under(tmp_path, data_dir):
+    """Store.service_for gives the service catalog_for would, for a case under the bundled catalog, the county's
+    newer one, the legacy one and a draft, before and after the newer one's date, without parsing a catalog."""
+    import datetime as dt
+
+    from desktop.domain.case import Case
+    from desktop.protocol import catalogsign
+    from desktop.storage import catalogs
+    from desktop.storage.store import Store
+
+    county = county_catalog(tmp_path).read_bytes()
+    meta = catalogsign.describe(county) | {"effective": "2027-01-01", "note": "县级自增"}
+    store = Store.open(data_dir)
+    catalogs.install(store.db, data_dir, meta, county)
+    bundled = catalog_mod.load().hash
+    store.close()
+    cases = [Case(service=3, state="accepted", catalog_hash=bundled), Case(service=3, state="accepted"),
+             Case(service=101, state="accepted", catalog_hash=meta["hash"]), Case(service=3, state="draft")]
+    for day in (dt.date(2026, 12, 31), dt.date(2027, 1, 4)):
+        for case in cases:
+            light, full = Store.open(data_dir, today=day), Store.open(data_dir, today=day)
+            try:
+                assert light.service_for(case) == full.catalog_for(case).service(case.service)
+                assert light._catalog is None  # nothing parsed
+                full.catalog  # noqa: B018 (parsed first, as the desk's screens have it)
+                assert full.service_for(case) == full.catalog_for(case).service(case.service)
+            finally:
+                light.close()
+                full.close()
