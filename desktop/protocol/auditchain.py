@@ -7,8 +7,18 @@ hash = sha256(prev_hash + canonical JSON of {at, device, username, action, case_
 
 from __future__ import annotations
 
-import hashlib
 import json
+
+# SHA-256 from the standard library's own module, the one hashlib itself falls back to without OpenSSL: importing
+# hashlib loads OpenSSL's libcrypto (≈0.12× `python -c "import desktop"` of CPU) for one short hash per entry that
+# a login writes (issue 16). The same digest; tests/accounts/test_audit.py checks it against hashlib's.
+try:
+    from _sha2 import sha256  # Python ≥ 3.12
+except ImportError:
+    try:
+        from _sha256 import sha256  # Python 3.11
+    except ImportError:  # a Python built without them
+        from hashlib import sha256
 
 TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
 if TYPE_CHECKING:
@@ -34,7 +44,7 @@ def canonical(value: Any) -> str:
 
 def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
     """The hash of an entry; `row['detail']` is the stored canonical text. The hub recomputes it the same way."""
-    return hashlib.sha256((prev_hash + canonical({k: row[k] for k in HASHED})).encode("utf-8")).hexdigest()
+    return sha256((prev_hash + canonical({k: row[k] for k in HASHED})).encode("utf-8")).hexdigest()
 
 
 def stored_form(entry: dict[str, Any]) -> dict[str, Any]:

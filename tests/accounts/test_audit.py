@@ -119,3 +119,17 @@ def test_personal_values_in_detail_are_masked(store):
     detail = audit.export(store.db)[0]["detail"]
     assert detail == {"text": "430521********001X 139****5678", "n": [1]}
     assert audit.verify(store.db) is None
+
+
+def test_the_chains_hash_is_hashlibs_sha256():
+    """auditchain hashes with the standard library's own SHA-256 module (not hashlib's OpenSSL, issue 16): the
+    same digest, so desks and hubs on either agree."""
+    import hashlib
+
+    from desktop.protocol import auditchain
+
+    for detail in ("{}", '{"via":"cli"}', '{"note":"群众补交户口簿，经办人核验"}', "x" * 5000):
+        row = {"at": "2026-12-01T09:00:00+08:00", "device": "439901-W03", "username": "lixiaolan",
+               "action": "login", "case_uuid": None, "detail": detail}
+        text = auditchain.GENESIS + auditchain.canonical({k: row[k] for k in auditchain.HASHED})
+        assert auditchain.row_hash(auditchain.GENESIS, row) == hashlib.sha256(text.encode("utf-8")).hexdigest()
