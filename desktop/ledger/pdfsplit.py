@@ -80,16 +80,17 @@ class MismatchError(Exception):
     """The child's rows are not the ones after the parent's (the data changed between the two reads)."""
 
 
-def render(store, filters, helper, *, hub: str = "auto", **kw: Any) -> tuple[bytes, Any] | None:
+def render(store, filters, helper, *, hub: str = "auto", today: dt.date | None = None,
+           **kw: Any) -> tuple[bytes, Any] | None:
     """The ledger's PDF and its result (whose `rows` are only the parent's; the totals are all of them's),
     made by this process and `helper`; None when the rows are not split (see the module's docstring). A
     failure of the helper is logged and the ledger made by this process alone. Keyword arguments pass to
-    desktop.forms.ledger.render (printed_at)."""
+    desktop.forms.ledger.render (printed_at); `today` decides what is overdue (the date's by default)."""
     from desktop.forms.ledgerpages import HelperError
     from desktop.ledger import query
 
     try:
-        return _render(store, filters, helper, hub, kw)
+        return _render(store, filters, helper, hub, today or dt.date.today(), kw)
     except DeskError:
         raise
     except (HelperError, MismatchError) as exc:
@@ -99,11 +100,11 @@ def render(store, filters, helper, *, hub: str = "auto", **kw: Any) -> tuple[byt
 
         log.error("bug: the ledger's split failed; this process made the whole ledger\n%s",
                   redacted_report(*sys.exc_info()))
-    result = query.query(store, filters, hub=hub)
+    result = query.query(store, filters, hub=hub, today=today)
     return query.render_pdf(result, **kw), result
 
 
-def _render(store, filters, helper, hub: str, kw: dict[str, Any]) -> tuple[bytes, Any] | None:
+def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]) -> tuple[bytes, Any] | None:
     from desktop.accounts.staff import Accounts
     from desktop.forms import fonts, ledger as paper
     from desktop.ledger import query, ratings
@@ -115,7 +116,6 @@ def _render(store, filters, helper, hub: str, kw: dict[str, Any]) -> tuple[bytes
             or crypto.is_encrypted(store.data_dir):
         return None
     names = Accounts(store.db).names()
-    today = dt.date.today()
     count = query.count_local(store, filters, names)
     if count < MIN_ROWS:
         return None
