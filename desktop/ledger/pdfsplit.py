@@ -40,13 +40,21 @@ SHARE = 0.5  # of the rows, the child's (the last ones)
 MIN_ROWS = 4000  # fewer: one process is as fast; at least ledgertable.HEAD_ROWS must be the parent's
 
 
-def warm() -> None:
-    """The child, at its start (before the login is accepted): imports and fonts only, no data."""
-    from desktop.forms import fonts, ledger  # noqa: F401 (imported for later)
-    from desktop.ledger import query  # noqa: F401
-    from desktop.storage import db  # noqa: F401
+def warm(quietly: bool = False) -> None:
+    """Imports and fonts only, no data: the child at its start and the parent during the login, both before
+    the login is accepted. `quietly`: a failure is left to the work that needs it (it raises it again, with
+    its own message), as a warm-up on a thread has no one to tell."""
+    try:
+        from desktop.forms import fonts, ledger  # noqa: F401 (imported for later)
+        from desktop.ledger import query  # noqa: F401
+        from desktop.storage import db  # noqa: F401
 
-    fonts.ensure_registered()
+        fonts.ensure_registered()
+        fonts.all_printable("")  # the coverage patterns compiled now (≈0.2 s), not when the rows come
+        fonts.beyond_main()
+    except Exception:
+        if not quietly:
+            raise
 
 
 @dataclass(frozen=True)
