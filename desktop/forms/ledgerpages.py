@@ -1,11 +1,15 @@
-"""A second process that draws some of a long ledger's full table pages, so a year's ledger uses two cores.
+"""A second process for a long ledger, so a year's ledger uses two cores.
 
-    helper = ledgerpages.Helper.start()      # before the query: the child's imports overlap it; None on one core
+    helper = ledgerpages.Helper.start(warm)  # before the login: the child's imports overlap it; None on one core
     try:
-        pdf = ledger.render(result, helper=helper)
+        pdf = ledger.render(result, helper=helper)     # it draws some of the full pages, or
+        helper.ask(function, *args); helper.answer()   # it runs other work (desktop/ledger/pdfsplit.py)
     finally:
         if helper is not None:
             helper.close()
+
+A year's ledger from this device's rows is split by rows (desktop/ledger/pdfsplit.py: the child reads, wraps
+and draws its own half). Otherwise, as described here:
 
 The parent lays the ledger out and numbers its pages as before (desktop/forms/ledgertable.py `DrawnParts`):
 by then every full page's rows are known and every character of them has its code in the embedded subsets,
