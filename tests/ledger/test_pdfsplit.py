@@ -165,3 +165,18 @@ def test_a_refused_login_ends_the_helper_before_it_is_given_any_rows(busy_dir, t
     assert code != 0 and "密码" in capsys.readouterr().err
     assert len(started) == 1 and not asked and not started[0]._process.is_alive()
     assert not out.exists()
+
+
+def test_a_case_changed_after_its_day_was_closed_is_marked_from_the_childs_rows_too(busy, helper):
+    """The last day (the child's rows) closed, then one of its cases changed: its row is starred and the
+    note that explains the star is printed, as by one process."""
+    from desktop.ledger import close
+
+    close.close_day(busy, END, actor="lixiaolan", today=TODAY)
+    with busy.db.atomic():
+        busy.db.execute("UPDATE ledger_rows SET applicant = '改过名' WHERE case_uuid = (SELECT case_uuid FROM"
+                        " ledger_rows WHERE accepted_date = ? ORDER BY accepted_at LIMIT 1)", [END.isoformat()])
+    pdf, result = split(busy, helper)
+    assert not any(r.changed_after_close for r in result.rows[: len(result.rows) // 2])
+    assert pdf == alone(busy)
+    assert "序号前标“＊”的案件" in "".join(texts(pdf)).replace("\n", "")
