@@ -336,7 +336,8 @@ _COUNT = "SELECT count(*) FROM ledger_rows l {join} WHERE l.accepted_date BETWEE
 
 
 def _select(template: str, filters: Filters, names: dict[str, str], personal: bool) -> tuple[str, list[Any]]:
-    more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
+    more: list[str] = []
+    params: list[Any] = [filters.date_from.isoformat(), filters.date_to.isoformat()]
     for column, value in (("window", filters.window), ("township", filters.township),
                           ("village", filters.village), ("state", filters.state)):
         if value:
