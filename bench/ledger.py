@@ -1,6 +1,7 @@
 """A year's ledger at 1k / 10k / 100k cases (the last: 49,732 cases in the year), to PDF and to XLSX, through the
 CLI as a supervisor runs it. Budget (issue 16): ≤ 5 s each for a year's 50,000 cases. The PDF is run with one
-process and with the page helper (desktop/forms/ledgerpages.py), whose CPU is counted with the command's.
+process and with two, which split the rows (desktop/ledger/pdfsplit.py); the child's CPU is counted with the
+command's.
 
 Each format is timed as the real command (`python -m desktop ledger --from … --to … --local --out FILE`, login
 included; wall and CPU time) and in-process by phase (query, render) in CPU seconds, which the shared machine's load distorts

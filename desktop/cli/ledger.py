@@ -142,14 +142,16 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
     if args.personal:
         session = require_user(args, "export.personal_bulk", store.db)
         data, result = ledger_xlsx.personal_xlsx(store, session, filters, hub=mode)
-    else:
+    elif target is None or xlsx:
         require_user(args, "ledger.export" if xlsx else "ledger.view", store.db)
         data, result = _made(store, filters, mode, target, xlsx)
+    else:
+        data, result = _pdf(store, args, filters, mode)
     if target is not None:
         write_file(target, data)
     if args.json:
         shown = result.to_dict() if target is None else {
-            "path": str(target), "rows": len(result.rows), "source": result.source, "warning": result.warning,
+            "path": str(target), "rows": result.totals.cases, "source": result.source, "warning": result.warning,
             "totals": result.totals.to_dict()}
         out(shown)
         return 0
@@ -163,17 +165,36 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
 
 
 def _made(store, filters, mode: str, target: Path | None, xlsx: bool):
-    """The ledger's rows and its file's bytes (None without --out). A PDF's second process starts before the
-    query, so that its imports overlap it (desktop/forms/ledgerpages.py)."""
+    """The ledger's rows and its XLSX file's bytes (None without --out)."""
     from desktop.ledger import query as ledger, xlsx as ledger_xlsx
 
-    if target is None or xlsx:
-        result = ledger.query(store, filters, hub=mode)
-        return (None if target is None else ledger_xlsx.write(result)), result
-    from desktop.forms import ledgerpages
+    result = ledger.query(store, filters, hub=mode)
+    return (None if target is None else ledger_xlsx.write(result)), result
 
-    helper = ledgerpages.Helper.start()
+
+def _pdf(store, args: argparse.Namespace, filters, mode: str):
+    """The ledger's PDF and its result. A second process starts before the login, so that its imports overlap
+    argon2; it is given work (its share of the rows, desktop/ledger/pdfsplit.py, or else some of the pages,
+    desktop/forms/ledgerpages.py) only once the login is accepted, and ended on a refused one."""
+    import threading
+
+    from desktop.forms import ledgerpages
+    from desktop.ledger import pdfsplit
+
+    helper = ledgerpages.Helper.start(warm=pdfsplit.warm)
+    # This process's own imports and fonts meanwhile too, on a thread: argon2's hashing releases the GIL
+    warming = threading.Thread(target=pdfsplit.warm, kwargs={"quietly": True}, name="ledger-warm", daemon=True)
+    warming.start()
     try:
+        try:
+            require_user(args, "ledger.view", store.db)
+        finally:
+            warming.join()
+        from desktop.ledger import query as ledger
+
+        made = pdfsplit.render(store, filters, helper, hub=mode) if helper is not None else None
+        if made is not None:
+            return made
         result = ledger.query(store, filters, hub=mode)
         return ledger.render_pdf(result, helper=helper), result
     finally:

@@ -120,13 +120,30 @@ def printed_columns(result) -> tuple[list[list[str]], list[str]]:
     return columns, numbers
 
 
-def table(result, columns: list[list[str]]) -> LedgerTable:
+# an empty page's frame, its height as platypus's Frame works it out (so the pages break where they did)
+PAGE = (MARGIN_X, MARGIN_BOTTOM + FRAME_H, (MARGIN_BOTTOM + FRAME_H) - MARGIN_BOTTOM)
+
+
+def prepared(columns: list[list[str]], shaded: list[bool], personal: bool = False) -> Prepared:
+    """The table's cells (printed_columns) wrapped and measured; `shaded`: each row's overdue mark."""
     titles = COLUMNS
-    if result.personal:
+    if personal:
         titles = [*COLUMNS[:3], Column("申请人\n身份证号", 24 * mm, scale=0.88), *COLUMNS[4:]]
-    # an empty page's frame, its height as platypus's Frame works it out (so the pages break where they did)
-    page = (MARGIN_X, MARGIN_BOTTOM + FRAME_H, (MARGIN_BOTTOM + FRAME_H) - MARGIN_BOTTOM)
-    return LedgerTable(Prepared(titles, columns, [r.overdue for r in result.rows], SIZE, LEADING), page=page)
+    return Prepared(titles, columns, shaded, SIZE, LEADING)
+
+
+def table(result, columns: list[list[str]]) -> LedgerTable:
+    return LedgerTable(prepared(columns, [r.overdue for r in result.rows], result.personal), page=PAGE)
+
+
+@dataclass
+class Made:
+    """The table made elsewhere (desktop/ledger/pdfsplit.py: from the rows two processes read), with the numbers
+    of the cases printed with code points and whether any row is marked changed after its day's close."""
+
+    prepared: Prepared
+    unprintable: list[str]
+    changed: bool
 
 
 def heading(result, closure: ClosureStamp | None, unprintable: list[str] | None = None) -> list:
@@ -148,17 +165,22 @@ def heading(result, closure: ClosureStamp | None, unprintable: list[str] | None 
     return [*parts, layout.gap(1.5)]
 
 
-def story(result, closure: ClosureStamp | None) -> list:
-    columns, unprintable = printed_columns(result)
+def story(result, closure: ClosureStamp | None, made: Made | None = None) -> list:
+    if made is None:
+        columns, unprintable = printed_columns(result)
+    else:
+        unprintable = made.unprintable
     parts = heading(result, closure, unprintable)
-    if result.rows:
+    if made is not None:
+        parts.append(LedgerTable(made.prepared, page=PAGE))
+    elif result.rows:
         parts.append(table(result, columns))
     else:
         parts.append(layout.para("该日期范围内没有受理的案件。", layout.BODY))
     if closure and closure.revision > 1:
         parts += revision_notes(closure, CONTENT_W)
     parts += ledgerratings.section(result, CONTENT_W)
-    parts.append(chart_and_totals(result, CONTENT_W))
+    parts.append(chart_and_totals(result, CONTENT_W, made.changed if made is not None else None))
     return parts
 
 
@@ -211,9 +233,10 @@ class _Canvas(PagedCanvas):
 
 
 def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.datetime | None = None,
-           helper=None) -> bytes:
+           helper=None, made: Made | None = None) -> bytes:
     """The ledger of `result` (desktop.ledger.query.LedgerResult) as PDF bytes; with `helper`
-    (desktop.forms.ledgerpages.Helper), a second process draws some of the full table pages."""
+    (desktop.forms.ledgerpages.Helper, or anything with its `streams`), a second process draws some of the full
+    table pages; with `made`, the table is that one (its rows need not all be in `result`)."""
     fonts.ensure_registered()
     printed_at = printed_at or dt.datetime.now().astimezone()
     office = result.office or "（未设置办理点名称）"
@@ -231,7 +254,7 @@ def render(result, *, closure: ClosureStamp | None = None, printed_at: dt.dateti
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, FRAME_H, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
-    flowables = story(result, closure)
+    flowables = story(result, closure, made)
     # Page streams compressed but not also ASCII85-armoured: a quarter smaller, and the pure-Python encoder
     # took a third of a 400-page ledger's time. rl_config is process-wide, so it is set back at once; a form
     # rendered on another thread meanwhile would merely get binary streams too (valid PDF either way).

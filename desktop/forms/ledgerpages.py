@@ -1,11 +1,15 @@
-"""A second process that draws some of a long ledger's full table pages, so a year's ledger uses two cores.
+"""A second process for a long ledger, so a year's ledger uses two cores.
 
-    helper = ledgerpages.Helper.start()      # before the query: the child's imports overlap it; None on one core
+    helper = ledgerpages.Helper.start(warm)  # before the login: the child's imports overlap it; None on one core
     try:
-        pdf = ledger.render(result, helper=helper)
+        pdf = ledger.render(result, helper=helper)     # it draws some of the full pages, or
+        helper.ask(function, *args); helper.answer()   # it runs other work (desktop/ledger/pdfsplit.py)
     finally:
         if helper is not None:
             helper.close()
+
+A year's ledger from this device's rows is split by rows (desktop/ledger/pdfsplit.py: the child reads, wraps
+and draws its own half). Otherwise, as described here:
 
 The parent lays the ledger out and numbers its pages as before (desktop/forms/ledgertable.py `DrawnParts`):
 by then every full page's rows are known and every character of them has its code in the embedded subsets,
@@ -25,13 +29,16 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Any
 
-from desktop.forms import pdftext
-from desktop.forms.ledgertable import DrawnParts, Prepared
-from desktop.forms.page import StreamFrame
 from desktop.storage.logs import redacted_report
+
+if TYPE_CHECKING:  # the drawing code is imported where used: the helper starts before reportlab is loaded
+    from desktop.forms.ledgertable import DrawnParts
+    from desktop.forms.page import StreamFrame
 
 log = logging.getLogger("desktop.forms.ledgerpages")
 # The child's share of the full pages: it draws a page about a fifth slower than the parent (its rows' cells
@@ -75,6 +82,15 @@ class _Job:
     frame: StreamFrame
 
 
+@dataclass
+class _Call:
+    """Any other work: `function(memory, *args)` run in the child, its answer sent back (desktop/ledger/pdfsplit.py
+    has the child query and wrap its own share of the rows). `memory` is a dict the child keeps between calls."""
+
+    function: Callable[..., Any]
+    args: tuple
+
+
 class HelperError(Exception):
     """The child could not draw its pages (it died, or raised: its redacted traceback is the message)."""
 
@@ -82,24 +98,25 @@ class HelperError(Exception):
 class Helper:
     """The child process and the pipe to it; `streams` draws a DrawnParts' pages with it."""
 
-    def __init__(self) -> None:
+    def __init__(self, warm: Callable[[], None] | None = None) -> None:
         self.drawn = 0  # pages the child drew for the last document
         context = multiprocessing.get_context("spawn")
         self._conn, theirs = context.Pipe()
-        self._process = context.Process(target=serve, args=(theirs,), name="ledger-pages", daemon=True)
+        self._process = context.Process(target=serve, args=(theirs, warm), name="ledger-pages", daemon=True)
         self._process.start()
         theirs.close()
 
     @classmethod
-    def start(cls) -> Helper | None:
+    def start(cls, warm: Callable[[], None] | None = None) -> Helper | None:
         """A started helper, or None (then one process draws every page, as it always could) where there is
         one core, where the others are busy (POSIX load average), or where the process cannot start.
-        DESK_LEDGER_PROCESSES=1 or 2 decides instead (for benches and tests)."""
+        DESK_LEDGER_PROCESSES=1 or 2 decides instead (for benches and tests). `warm`, run by the child at once,
+        imports what its work will need (nothing that reads data: it may run before the login is accepted)."""
         forced = os.environ.get("DESK_LEDGER_PROCESSES", "")
         if forced == "1" or (forced != "2" and not _core_to_spare()):
             return None
         try:
-            return cls()
+            return cls(warm)
         except (OSError, RuntimeError):
             log.warning("the ledger's page helper did not start; one process draws the pages", exc_info=True)
             return None
@@ -138,7 +155,19 @@ class Helper:
             return f"the job could not be made\n{_report()}"
         return ""
 
-    def _receive(self, count: int) -> list[bytes]:
+    def ask(self, function: Callable[..., Any], *args: Any) -> None:
+        """Have the child run `function(memory, *args)` (a module-level function: it is sent by name); its
+        answer is taken by `answer`. HelperError when it cannot be sent."""
+        try:
+            self._conn.send(_Call(function, args))
+        except (OSError, ValueError):
+            raise HelperError("the call could not be sent: the helper process is gone") from None
+        except Exception:
+            raise HelperError(f"the call could not be made\n{_report()}") from None
+
+    def answer(self) -> Any:
+        """The answer to the last job or call: HelperError when the child died, was cut off or raised (its
+        redacted traceback is the message)."""
         ready = wait([self._conn, self._process.sentinel])  # whichever comes first: the answer, or its death
         if self._conn not in ready:
             raise HelperError(f"the helper process ended (exit code {self._process.exitcode})")
@@ -148,6 +177,10 @@ class Helper:
             raise HelperError(f"the helper's answer was cut off ({type(exc).__name__})") from None
         if not ok:
             raise HelperError(answer)
+        return answer
+
+    def _receive(self, count: int) -> list[bytes]:
+        answer = self.answer()
         if len(answer) != count:
             raise HelperError(f"the helper drew {len(answer)} pages of {count}")
         return answer
@@ -165,16 +198,23 @@ class Helper:
             self._process.join()
 
 
-def serve(conn) -> None:
-    """The child: draw each job's pages until told to stop or the pipe closes; then end at once (its
-    objects are not freed one by one: nothing is left to finish)."""
+def serve(conn, warm: Callable[[], None] | None = None) -> None:
+    """The child: run each job until told to stop or the pipe closes; then end at once (its objects are not
+    freed one by one: nothing is left to finish). `warm` first (imports; a failure there is the first job's)."""
     try:
-        _serve(conn)
+        _serve(conn, warm)
     finally:
         os._exit(0)
 
 
-def _serve(conn) -> None:
+def _serve(conn, warm: Callable[[], None] | None) -> None:
+    memory: dict[str, Any] = {}
+    failed = ""
+    if warm is not None:
+        try:
+            warm()
+        except Exception:
+            failed = _report()
     while True:
         try:
             job = conn.recv()
@@ -183,14 +223,22 @@ def _serve(conn) -> None:
         if job is None:
             return
         try:
-            answer: tuple[bool, list[bytes] | str] = (True, draw(job))
-        except Exception:  # any failure goes back to the parent, which draws the pages itself
+            if failed:
+                answer: tuple[bool, Any] = (False, failed)
+            elif isinstance(job, _Call):
+                answer = (True, job.function(memory, *job.args))
+            else:
+                answer = (True, draw(job))
+        except Exception:  # any failure goes back to the parent, which does the work itself
             answer = (False, _report())
         conn.send(answer)
 
 
 def draw(job: _Job) -> list[bytes]:
     """A job's content streams, drawn as the parent would draw them."""
+    from desktop.forms import pdftext
+    from desktop.forms.ledgertable import DrawnParts, Prepared
+
     prepared = Prepared.restored(job.rows, pdftext.Encoder.frozen(job.codes))
     return DrawnParts(prepared, job.parts, job.page).draw(job.parts, job.decorations, job.frame)
 

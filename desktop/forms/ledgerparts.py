@@ -87,12 +87,12 @@ def _step(top: int) -> int:
     return 10000
 
 
-def chart_and_totals(result, width: float) -> KeepTogether:
+def chart_and_totals(result, width: float, changed: bool | None = None) -> KeepTogether:
     """合计: the summary line, the breakdowns and the notes, the chart of cases per service beside them,
     then the signatures, kept on one page."""
     left_w = width * 0.5
     left = [layout.para(summary_line(result), layout.SMALL), layout.gap(1.5), breakdown(result, left_w),
-            *notes(result)]
+            *notes(result, changed)]
     right = [layout.para("各一件事受理件数", layout.SMALL)]
     right.append(chart(result, width - left_w - 6 * mm) if result.totals.by_service else layout.para("（无）", layout.SMALL))
     body = layout.Table([[left, right]], colWidths=[left_w, width - left_w], hAlign="LEFT", style=TableStyle([
@@ -101,15 +101,16 @@ def chart_and_totals(result, width: float) -> KeepTogether:
     return KeepTogether([layout.gap(3), layout.heading("合计"), layout.gap(1), body, signature_row(width)])
 
 
-def notes(result) -> list:
-    """What the ledger covers and what its marks mean."""
+def notes(result, changed: bool | None = None) -> list:
+    """What the ledger covers and what its marks mean; `changed`: whether a row is marked changed after its
+    day's close, when the rows are not all in `result` (desktop/ledger/pdfsplit.py)."""
     if result.source == "hub":
         scope = "数据范围：全办理点，即县级汇聚服务器已收到的各窗口、各设备的案件（含本机未上传的），其他设备未上传的不在表中。"
     else:
         scope = "数据范围：仅本机，即本窗口（设备）受理的案件，不含其他窗口和设备。"
     ids = "身份证号为完整号码，属个人敏感信息，不得外传。" if result.personal else "身份证号已脱敏（隐去出生日期）。"
     items = [scope, ids, "超期：预计办结日（未办结事项中最早的期限）已过而事项未办结、未终止；中止期间不计。"]
-    if any(r.changed_after_close for r in result.rows):
+    if changed if changed is not None else any(r.changed_after_close for r in result.rows):
         items.append("序号前标“＊”的案件在该日日结后有变动，见日结修订。")
     text = "说明：" + "".join(f"{'①②③④⑤'[n]}{t}" for n, t in enumerate(items))
     return [layout.gap(1.5), layout.para(text, NOTE)]

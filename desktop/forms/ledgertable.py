@@ -130,6 +130,8 @@ class Prepared:
     short: the table is kept column by column, each column's distinct strings are wrapped, measured and turned
     into PDF operators once per document, and the rows are put together from them with C-speed maps."""
 
+    varied: list[list[str]] | None  # set by `join`: the cells with variation selectors, per column
+
     def __init__(self, columns: list[Column], values: list[list[str]], shaded: list[bool], size: float,
                  leading: float):
         self.shaded = shaded
@@ -139,17 +141,65 @@ class Prepared:
         self.values: list[list[str]] = values if values and values[0] else [[] for _ in columns]  # column by column
         self.rewrapped: list[dict[str, list[str]]] = []
         self.characters: dict[str, None] = {}  # every character of every cell, column by column as first met
+        self.by_column: list[dict[str, None]] = []  # the same, each column's own
         self.wrapped = [self._wrap_column(n, values) for n, values in enumerate(self.values)]
-        counts = [map(len, map(wrapped.__getitem__, values)) for wrapped, values in zip(self.wrapped, self.values, strict=True)]
-        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
-        height = {n: n * leading + 2 * PAD_Y for n in set(tallest)}
-        self.heights = list(map(height.__getitem__, tallest))
+        self.heights = self._heights(self.values)
         self.ends = list(accumulate(self.heights, initial=0.0))
+
+    def _heights(self, values: list[list[str]]) -> list[float]:
+        """Each row's height: its tallest cell's lines."""
+        counts = [map(len, map(wrapped.__getitem__, v)) for wrapped, v in zip(self.wrapped, values, strict=True)]
+        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
+        height = {n: n * self.leading + 2 * PAD_Y for n in set(tallest)}
+        return list(map(height.__getitem__, tallest))
+
+    def part(self) -> dict:
+        """What another process needs of this one's rows to lay out and code a document made of both
+        (`join`): the rows' heights and shading, and the characters and varied cells of each column in the
+        order they are first met. Small, plain values."""
+        return {"heights": array("d", self.heights), "shaded": bytes(self.shaded),
+                "characters": ["".join(found) for found in self.by_column],
+                "varied": [[text for text in wrapped if SELECTORS.search(text)] if SELECTORS.search(chars) else []
+                           for wrapped, chars in zip(self.wrapped, map("".join, self.by_column), strict=True)]}
+
+    def join(self, start: int, theirs: dict) -> None:
+        """Take rows start.. (heights, shading) from another process's `part` of the same table, whose cells
+        this one does not hold (its values there are blanks, or rows it also read): the layout is then the whole
+        table's, and the characters are coded as one process would code them, column by column in the order
+        first met (this one's rows first, then theirs: the same order, as theirs are the rows after)."""
+        self.heights[start:] = theirs["heights"]
+        self.shaded[start:] = map(bool, theirs["shaded"])
+        self.ends = list(accumulate(self.heights, initial=0.0))
+        self.characters = {}
+        for mine, more in zip(self.by_column, theirs["characters"], strict=True):
+            self.characters.update(mine)
+            self.characters.update(dict.fromkeys(more))
+        self.varied = [list(dict.fromkeys([*(t for t in wrapped if SELECTORS.search(t)), *more]))
+                       for wrapped, more in zip(self.wrapped, theirs["varied"], strict=True)]
+
+    def fill(self, start: int, values: list[list[str]]) -> list[float]:
+        """Put rows start.. (column by column) in place of blanks, their cells wrapped (their characters are
+        known from `join`); returns their heights as this process works them out."""
+        for n, (column, more) in enumerate(zip(self.values, values, strict=True)):
+            column[start:start + len(more)] = more
+            wrapped, rewrapped, _ = self._wrapped(n, more)
+            self.wrapped[n].update(wrapped)
+            self.rewrapped[n].update(rewrapped)
+        return self._heights([column[start:start + len(values[0])] for column in self.values])
+
+    def shifted(self, start: int, top: float) -> None:
+        """This table's rows renumbered to start at `start` (the rows before it blank), `top` the whole table's
+        running height there: another process's part, drawn with the whole table's row numbers and the very
+        same running heights (summed on from `top`, so the positions round as in one process)."""
+        self.values = [[""] * start + v for v in self.values]
+        self.heights, self.shaded = [0.0] * start + self.heights, [False] * start + self.shaded
+        self.ends = [0.0] * start + list(accumulate(self.heights[start:], initial=top))
 
     def _columns(self, columns: list[Column], widths: _Widths, leading: float) -> None:
         """What the columns fix: where each starts, its scale operator, its centred lines' starts."""
         self.columns, self.size, self.leading, self.widths = columns, widths.size, leading, widths
         self._doc: object = None
+        self.varied = None
         self._fresh: list[list[str]] | None = None  # a restored part's distinct cells, to prepare
         self._shows: _Shows | None = None
         self._blocks: list[_Blocks] = []
@@ -210,14 +260,23 @@ class Prepared:
         return wrap(text, (c.width - 2 * PAD_X) / c.scale, self.widths)
 
     def _wrap_column(self, column: int, values: list[str]) -> dict[str, list[str]]:
-        """Each distinct cell of a column → its lines. Lines in the main face that fit are measured together
-        at C speed; only the others are wrapped character by character."""
+        """Each distinct cell of a column → its lines (its characters noted, its rewrapped cells kept)."""
+        wrapped, rewrapped, characters = self._wrapped(column, values)
+        self.by_column.append(characters)
+        self.characters.update(characters)
+        self.rewrapped.append(rewrapped)
+        return wrapped
+
+    def _wrapped(self, column: int, values: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, None]]:
+        """Each distinct cell of `values` → its lines; those not simply cut at their line breaks; the cells'
+        characters in the order first met. Lines in the main face that fit are measured together at C speed;
+        only the others are wrapped character by character."""
         distinct = list(dict.fromkeys(values))
         joined = "".join(distinct)
         if not fonts.all_printable(joined):
             for text in distinct:
                 fonts.check(text, "台账")
-        self.characters.update(dict.fromkeys(joined))
+        characters = dict.fromkeys(joined)
         parts = list(map(str.split, distinct, repeat("\n")))
         self.widths.learn(chain.from_iterable(parts))
         c = self.columns[column]
@@ -231,8 +290,7 @@ class Prepared:
                 if not too_wide.isdisjoint(cut):
                     rewrapped[text] = wrap(text, room, self.widths)
             wrapped.update(rewrapped)
-        self.rewrapped.append(rewrapped)
-        return wrapped
+        return wrapped, rewrapped, characters
 
     def blocks(self, doc) -> list[_Blocks]:
         """Per column: cell text → its text operators (made on first use; subset codes belong to `doc`)."""
@@ -260,7 +318,8 @@ class Prepared:
             if font is not None:
                 encoder.learn(font, ch)
         if SELECTORS.search("".join(self.characters)):
-            varied = (text for wrapped in self.wrapped for text in wrapped if SELECTORS.search(text))
+            varied = (chain.from_iterable(self.varied) if self.varied is not None else
+                      (text for wrapped in self.wrapped for text in wrapped if SELECTORS.search(text)))
             for line in chain.from_iterable(map(str.split, varied, repeat("\n"))):
                 for font, run in fonts.runs(line):
                     for ch in run:

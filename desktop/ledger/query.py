@@ -313,11 +313,31 @@ def clerk_names(clerk: str, names: dict[str, str]) -> set[str]:
     return {clerk, names.get(clerk.lower(), clerk)} | {u for u, d in names.items() if d == clerk}
 
 
-def _fetch(store, filters: Filters, names: dict[str, str], personal: bool) -> list[tuple]:
+def _fetch(store, filters: Filters, names: dict[str, str], personal: bool, offset: int = 0,
+           limit: int | None = None) -> list[tuple]:
     """The stored rows (desktop/storage/ledgerrows.py) of this device's cases accepted in the range, in order, by
     their date index and filtered on their columns; no payload is read. The sync state is stored in the row too
-    (`sync_state` of the newest outbox row, kept by the triggers of migration 0017)."""
-    more, params = [], [filters.date_from.isoformat(), filters.date_to.isoformat()]
+    (`sync_state` of the newest outbox row, kept by the triggers of migration 0017). With `offset` and `limit`,
+    only those of them (a share of a year's rows, desktop/ledger/pdfsplit.py)."""
+    sql, params = _select(_SQL, filters, names, personal)
+    if offset or limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+    return store.db.execute(sql, params).fetchall()
+
+
+def count_local(store, filters: Filters, names: dict[str, str]) -> int:
+    """How many rows `_fetch` gives (by the same index)."""
+    sql, params = _select(_COUNT, filters, names, False)
+    return store.db.execute(sql, params).fetchone()[0]
+
+
+_COUNT = "SELECT count(*) FROM ledger_rows l {join} WHERE l.accepted_date BETWEEN ? AND ? {more}"
+
+
+def _select(template: str, filters: Filters, names: dict[str, str], personal: bool) -> tuple[str, list[Any]]:
+    more: list[str] = []
+    params: list[Any] = [filters.date_from.isoformat(), filters.date_to.isoformat()]
     for column, value in (("window", filters.window), ("township", filters.township),
                           ("village", filters.village), ("state", filters.state)):
         if value:
@@ -329,8 +349,7 @@ def _fetch(store, filters: Filters, names: dict[str, str], personal: bool) -> li
     if spellings := sorted(clerk_names(filters.clerk, names)):
         more.append(f"AND l.clerk IN ({','.join('?' * len(spellings))})")
         params += spellings
-    sql = _SQL.format(more=" ".join(more), **(_FULL if personal else _MASKED))
-    return store.db.execute(sql, params).fetchall()
+    return template.format(more=" ".join(more), **(_FULL if personal else _MASKED)), params
 
 
 def local_summaries(store, filters: Filters, names: dict[str, str], personal: bool = False) -> list[dict[str, Any]]:
@@ -354,12 +373,13 @@ def local_summaries(store, filters: Filters, names: dict[str, str], personal: bo
 _COMPLETE: dict[str, list] = {"missing": [], "received": []}
 
 
-def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, personal: bool = False
-               ) -> list[LedgerRow]:
+def local_rows(store, filters: Filters, names: dict[str, str], today: dt.date, personal: bool = False,
+               offset: int = 0, limit: int | None = None) -> list[LedgerRow]:
     """This device's ledger rows straight from the stored rows, numbered in order: what `make_rows` makes of
-    their summaries (tests/ledger/test_stored_rows.py compares the two), without a summary per case between."""
+    their summaries (tests/ledger/test_stored_rows.py compares the two), without a summary per case between.
+    With `offset` and `limit`, only those rows (numbered from offset + 1)."""
     services, is_overdue, sep, rows = store.catalog.services, overdue.is_overdue, ledgerrows.ITEMS_SEP, []
-    for n, r in enumerate(_fetch(store, filters, names, personal), start=1):
+    for n, r in enumerate(_fetch(store, filters, names, personal, offset, limit), start=offset + 1):
         (uuid, number, revision, updated, service_no, state, accepted, name, id_number, township, village, clerk,
          window, method, applied_by, proxy_kind, proxy_name, items, due, missing, materials, sync) = r
         service = services.get(service_no)
@@ -468,22 +488,37 @@ def _materials(service, s: dict[str, Any]) -> dict[str, Any]:
 
 def totals(rows: list[LedgerRow], catalog) -> Totals:
     """Counts by service (catalog order), group, method, state and applicant/proxy; overdue and unsynced."""
-    by_service = Counter(r.service for r in rows)
+    return totals_of(counts(rows), catalog)
+
+
+def counts(rows: list[LedgerRow]) -> dict[str, Any]:
+    """What `totals` counts, as plain values that add up: the counts of two shares of the rows, added key by
+    key (`added`), are those of all of them."""
+    return {"cases": len(rows), "service": Counter(r.service for r in rows), "group": Counter(r.group for r in rows),
+            "method": Counter(r.method for r in rows), "state": Counter(r.state for r in rows),
+            "applied": Counter(APPLIED_BY.get(r.applied_by, r.applied_by) for r in rows),
+            "overdue": sum(r.overdue for r in rows), "unsynced": sum(r.sync != "synced" for r in rows),
+            "pending": sum(not r.materials_complete for r in rows)}
+
+
+def added(one: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    return {key: one[key] + other[key] for key in one}
+
+
+def totals_of(counted: dict[str, Any], catalog) -> Totals:
+    """The totals of rows from their `counts`."""
+    by_service, by_group, methods = counted["service"], counted["group"], counted["method"]
+    states, applied = counted["state"], counted["applied"]
     groups = list(dict.fromkeys(s.group for s in catalog.services.values()))
-    by_group = Counter(r.group for r in rows)
-    methods = Counter(r.method for r in rows)
-    states = Counter(r.state for r in rows)
-    applied = Counter(APPLIED_BY.get(r.applied_by, r.applied_by) for r in rows)
     return Totals(
-        cases=len(rows),
+        cases=counted["cases"],
         by_service=tuple((f"{n}. {catalog.services[n].name}" if n in catalog.services else str(n), by_service[n])
                          for n in sorted(by_service)),
         by_group=tuple((g, by_group[g]) for g in [*groups, *sorted(set(by_group) - set(groups))] if by_group[g]),
         by_method=tuple((m, methods[m]) for m in sorted(methods, key=_method_order)),
         by_state=tuple((STATES[s], states[s]) for s in STATES if states[s]),
         by_applied=tuple((label, applied[label]) for label in APPLIED_BY.values() if applied[label]),
-        overdue=sum(r.overdue for r in rows), unsynced=sum(r.sync != "synced" for r in rows),
-        pending_materials=sum(not r.materials_complete for r in rows))
+        overdue=counted["overdue"], unsynced=counted["unsynced"], pending_materials=counted["pending"])
 
 
 def _method_order(method: str) -> tuple[int, str]:

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab import rl_config
 
-from desktop.forms import ledger as ledger_pdf, ledgerpages, pdftext
+from desktop.forms import ledger as ledger_pdf, ledgerpages, ledgertable, pdftext
 from desktop.ledger import query as ledger
 from tests import ledgerdata
 from tests.ledgerdata import END, START, TODAY
@@ -96,7 +96,7 @@ def test_a_job_that_cannot_be_made_leaves_the_pages_to_the_parent(long_result, h
     def broken(self, start, end):
         raise TypeError("not picklable")
 
-    monkeypatch.setattr(ledgerpages.Prepared, "state", broken)
+    monkeypatch.setattr(ledgertable.Prepared, "state", broken)
     with caplog.at_level(logging.ERROR, logger="desktop.forms.ledgerpages"):
         shared = ledger_pdf.render(long_result, printed_at=AT, helper=helper)
     assert shared == alone and helper.drawn == 0
