@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import re
+import sys
 import types
 import typing
 import uuid as uuidlib
@@ -192,7 +193,10 @@ def _valid_dataclass(cls: type) -> Callable[[Any], bool]:
 
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """The fields' types. The model's modules import typing only for type checkers (a CLI command that reads a
+    case does not load it, issue 16), so typing's names are supplied where the module has none of its own."""
+    module = vars(sys.modules[cls.__module__])
+    return typing.get_type_hints(cls, localns={k: getattr(typing, k) for k in typing.__all__ if k not in module})
 
 
 def _check_dataclass(path: str, value: Any, cls: type) -> list[str]:
