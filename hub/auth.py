@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
@@ -86,16 +85,8 @@ def _minute_ago() -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="milliseconds")
 
 
-class Json(JSONResponse):
-    """The hub's JSON answers, rendered by orjson (the same JSON as Starlette's: UTF-8, compact; ~5× faster on
-    the sync's busiest route). Nothing the desk hashes or signs is an answer's bytes."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
 def ok(status: int = 200, **data: Any) -> JSONResponse:
-    return Json(syncschema.envelope(True, **data), status_code=status)
+    return JSONResponse(syncschema.envelope(True, **data), status_code=status)
 
 
 def log_fields(request: Request, **fields: Any) -> None:
@@ -106,7 +97,7 @@ def log_fields(request: Request, **fields: Any) -> None:
 def fail(status: int, code: str, message: str, *, retry_after: int | None = None, **extra: Any) -> JSONResponse:
     """The error envelope; 503 and 429 say when to come back (Retry-After)."""
     wait = retry_after if retry_after is not None else (30 if status == 503 else None)
-    return Json(syncschema.envelope(False, error={"code": code, "message": message}, **extra),
+    return JSONResponse(syncschema.envelope(False, error={"code": code, "message": message}, **extra),
                         status_code=status, headers={"Retry-After": str(wait)} if wait else None)
 
 

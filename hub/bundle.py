@@ -8,10 +8,10 @@ been PUT one by one first. One request instead of one per scan: that is what mak
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 from starlette.requests import ClientDisconnect
 
 from desktop.protocol import schema as syncschema
@@ -48,7 +48,7 @@ def split(body: bytes) -> tuple[dict[str, Any], list[tuple[str, memoryview]]]:
     newline_at = body.find(b"\n", 0, 20)
     try:
         size = int(body[:newline_at]) if newline_at > 0 else -1
-        header = orjson.loads(body[newline_at + 1:newline_at + 1 + size])  # a ValueError when malformed
+        header = json.loads(body[newline_at + 1:newline_at + 1 + size])
         parts_meta = header.pop("parts")
         assert isinstance(header, dict) and isinstance(parts_meta, list) and 0 <= size <= MAX_HEADER
     except (ValueError, KeyError, AttributeError, AssertionError, TypeError):

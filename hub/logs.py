@@ -5,13 +5,12 @@ Callers pass fields, never free text built from a payload: no names, ID numbers 
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
 import sys
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from hub.db import utcnow
 
@@ -29,7 +28,7 @@ class JsonFormatter(logging.Formatter):
                 **getattr(record, "fields", {})}
         if record.exc_info:
             data["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "unknown"
-        record.json_line = orjson.dumps(data).decode()
+        record.json_line = json.dumps(data, ensure_ascii=False)
         return record.json_line
 
 
