@@ -86,32 +86,3 @@ def test_a_batch_recorded_at_once_leaves_the_rows_of_each_case_recorded_alone(tm
     finally:
         one.close()
         many.close()
-
-
-def test_requests_that_never_left_are_taken_back_to_the_rows_before_them(tmp_path, catalog):
-    """A batch's requests are recorded in doubt before they are queued; when the pass ends before one of them
-    leaves (desktop/sync/push.py), not_sent puts back what start_many changed: nothing in doubt, its rows
-    pending with their attempts as before, the ledger's sync column as before; the others stay in doubt."""
-    rng = random.Random(6)
-    store = _store(tmp_path / "desk", catalog)
-    try:
-        fresh, conflicted, left = (new_case(store, rng, service) for service in (1, 3, 5))
-        syncstate.finish_send(store.db, conflicted, 1, "conflict", status=409, now=NOW, code="stale_base",
-                              reason="冲突", hub_revision=3)
-        store.db.execute("INSERT INTO outbox (case_uuid, revision, created_at) VALUES (?, 2, ?)", [conflicted, NOW])
-        before = _rows(store)
-        rows_before = syncstate.case_rows(store.db, [fresh, conflicted, left])
-        items = [(fresh, {"revision": 1, "base_revision": 0, "payload": {}, "blobs": []}),
-                 (conflicted, {"revision": 2, "base_revision": 0, "payload": {}, "blobs": []}),
-                 (left, {"revision": 1, "base_revision": 0, "payload": {}, "blobs": []})]
-        syncstate.start_many(store.db, items)
-        syncstate.not_sent(store.db, [(fresh, 1), (conflicted, 2)])
-        after = _rows(store)
-        assert syncstate.case_row(store.db, left)["doubt_revision"] == 1  # it left: still in doubt
-        assert syncstate.case_rows(store.db, [fresh, conflicted]) == {
-            uuid: rows_before[uuid] | {"case_uuid": uuid} for uuid in (fresh, conflicted)}
-        for table in ("outbox", "sync_items", "sync_blobs", "ledger_rows"):
-            keep = [row for row in before[table] if left not in row]
-            assert [row for row in after[table] if left not in row] == keep, table
-    finally:
-        store.close()
