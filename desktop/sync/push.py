@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +25,10 @@ from desktop.sync.client import Answer, BlobRefusedError, HubClient, HubFailureE
 log = logging.getLogger("desktop.sync.engine")
 BATCH, PARALLEL = 64, 16
 BlobSource = Callable[[str], list[tuple[str, Path]]]  # case uuid → [(sha256, file)]
-Sent = tuple[list[tuple[str, dict[str, Any]]], list[Future]]  # a batch's (uuid, body) and each one's sending
 
 
 class LocalBlobError(Exception):
     """A scan of the case cannot be sent from here (missing or damaged file): the case is quarantined."""
-
-
-class NotSentError(Exception):
-    """The pass ended (the hub could not be reached) before this request left: it is taken back out of doubt."""
 
 
 class CaseWaitError(Exception):
@@ -53,38 +48,18 @@ class Pusher:
         self.blob_path = blob_path  # sha256 → the file in the desk's content-addressed store
         self.confirmed, self.report, self.now = confirmed, report, now
         self.lock = threading.Lock()  # the report's counters, from the sending threads
-        self.stop = threading.Event()  # set at the first failure to reach the hub: nothing more leaves
         self.bundles = True
         self.scans: dict[str, list[tuple[str, Path]]] = {}  # a case's filed scans, from _body to _paths
 
     def push(self) -> None:
-        """Batches overlap: the next batch is read, recorded in doubt and queued while the one before is on the
-        wire, and a batch's answers are recorded while the next one is on the wire, so the connections do not wait
-        for the desk's bookkeeping (docs/sync.md). Once the hub cannot be reached nothing more leaves: a request
-        not sent yet is taken back out of doubt (it never left), every answer already asked for is recorded,
-        then the pass ends with the failure."""
         queue = syncstate.pending_cases(self.db)
-        flight: list[Sent] = []  # batches on the wire, oldest first: at most two
-        failures: list[HubFailureError] = []
         with ThreadPoolExecutor(PARALLEL, thread_name_prefix="sync") as self.pool:
-            try:
-                for start in range(0, len(queue), BATCH):
-                    if self.stop.is_set():
-                        break
-                    if (sent := self._batch(queue[start:start + BATCH])) is not None:
-                        flight.append(sent)
-                    if len(flight) > 1:
-                        failures += self._finish(*flight.pop(0))
-            finally:  # whatever ended the pass, what was asked is recorded
-                while flight:
-                    failures += self._finish(*flight.pop(0))
-        if failures:
-            raise failures[0]
+            for start in range(0, len(queue), BATCH):
+                self._batch(queue[start:start + BATCH])
 
     # batches
 
-    def _batch(self, uuids: list[str]) -> Sent | None:
-        """The batch's requests in doubt (durably), then queued on the connections; None if none is left to send."""
+    def _batch(self, uuids: list[str]) -> None:
         fresh, rows = [], syncstate.case_rows(self.db, uuids)
         for uuid in uuids:
             doubt = rows[uuid]["doubt_body"]
@@ -93,11 +68,8 @@ class Pusher:
             body = self._body(uuid, syncstate.case_row(self.db, uuid) if doubt else rows[uuid])
             if body is not None:
                 fresh.append((uuid, body))
-        if not fresh:
-            return None
-        syncstate.start_many(self.db, fresh)
-        paths = {uuid: self._paths(uuid, body) for uuid, body in fresh}
-        return fresh, [self.pool.submit(self._go, uuid, body, paths[uuid]) for uuid, body in fresh]
+        if fresh:
+            self._send_many(fresh)
 
     def _body(self, uuid: str, row: dict[str, Any]) -> dict[str, Any] | None:
         acked = row["acked_revision"]
@@ -109,31 +81,29 @@ class Pusher:
         return {"revision": case.revision, "base_revision": acked, "payload": case.to_dict(),
                 "blobs": sorted({sha for sha, _ in self.scans[uuid]})}
 
-    def _finish(self, items: list[tuple[str, dict[str, Any]]], futures: list[Future]) -> list[HubFailureError]:
-        """Every answer of a batch, then its bookkeeping in one transaction: the 200s together, requests that
-        never left out of doubt, the others one by one. Returns the batch's failures to reach the hub."""
-        outcomes = [future.result() for future in futures]
+    def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        syncstate.start_many(self.db, items)
+        paths = {uuid: self._paths(uuid, body) for uuid, body in items}
+        outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
         acked = [(uuid, body, outcome) for (uuid, body), outcome in zip(items, outcomes, strict=True)
                  if isinstance(outcome, Answer) and outcome.status == 200]
-        with self.db.atomic():
+        with self.db.atomic():  # the batch's answers in one transaction: the 200s together, the others one by one
             syncstate.finish_acked(self.db, [(uuid, body["revision"], outcome.data.get("revision"), body["blobs"])
                                              for uuid, body, outcome in acked], self.now())
-            syncstate.not_sent(self.db, [(uuid, body["revision"]) for (uuid, body), outcome
-                                         in zip(items, outcomes, strict=True) if isinstance(outcome, NotSentError)])
             for (uuid, body), outcome in zip(items, outcomes, strict=True):
-                if not (isinstance(outcome, Answer) and outcome.status == 200 or isinstance(outcome, NotSentError)):
+                if not (isinstance(outcome, Answer) and outcome.status == 200):
                     self._record(uuid, body, outcome)
         for _, body, outcome in acked:
             self._acked(body, outcome)
-        return [o for o in outcomes if isinstance(o, HubFailureError)]
+        failures = [o for o in outcomes if isinstance(o, HubFailureError)]
+        if failures:
+            raise failures[0]
 
     def _send_one(self, uuid: str, body: dict[str, Any]) -> str:
         """The request in doubt, re-sent from its own record: its scans are found by hash, whatever the case
         holds now. If a file is really gone, the hub is asked what it holds before anything is quarantined."""
         syncstate.start_send(self.db, uuid, body)
         outcome = self._send(uuid, body, self._paths(uuid, body))
-        if isinstance(outcome, HubFailureError):
-            self.stop.set()
         if isinstance(outcome, LocalBlobError) and doubt.settle(self.db, self.client, self.store, uuid, body):
             return "settled"
         result = self._record(uuid, body, outcome)
@@ -150,15 +120,6 @@ class Pusher:
         return paths
 
     # the network part of one case (a worker thread: no database here)
-
-    def _go(self, uuid: str, body: dict[str, Any], paths: dict[str, Path]) -> Answer | Exception:
-        """_send, unless a failure to reach the hub has ended the pass: then nothing leaves (NotSentError)."""
-        if self.stop.is_set():
-            return NotSentError()
-        outcome = self._send(uuid, body, paths)
-        if isinstance(outcome, HubFailureError):
-            self.stop.set()
-        return outcome
 
     def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path]) -> Answer | Exception:
         """Scans the hub has not confirmed, then the case; a case is synced only when the hub's answer lists

@@ -90,16 +90,6 @@ def start_many(db: sqlite_utils.Database, items: list[tuple[str, dict[str, Any]]
                             [(uuid, body["revision"]) for uuid, body in items])
 
 
-def not_sent(db: sqlite_utils.Database, items: list[tuple[str, int]]) -> None:
-    """Requests recorded by start_many that never left (the pass ended first: uuid, revision): out of doubt, their
-    rows pending again as before. Only for a fresh batch's requests, which had nothing in doubt before."""
-    with db.atomic():
-        db.conn.executemany("UPDATE sync_cases SET doubt_revision = NULL, doubt_body = NULL "
-                            "WHERE case_uuid = ? AND doubt_revision = ?", items)
-        db.conn.executemany("UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0) "
-                            "WHERE case_uuid = ? AND revision <= ? AND state = 'sending'", items)
-
-
 def finish_acked(db: sqlite_utils.Database, acks: list[tuple[str, int, int | None, list[str]]], now: str) -> None:
     """A 200 for each of a batch of cases (each once: uuid, revision, the hub's revision, the scans its answer
     listed), in one transaction and a statement per step: its rows acked, the scans known to be held, the case's
