@@ -37,9 +37,11 @@ from desktop.domain.errors import DeskError
 
 log = logging.getLogger("desktop.ledger.pdfsplit")
 # Of the rows, the child's (the last ones). The parent also logs in, lays out the first and last pages and
-# writes the file; with half, the child had its rows' heights ready before the parent wanted them and ended
-# 0.2-0.5 s of CPU before it (year's ledger, 2026-12-02, load 6-8, parent 4.8-5.3 s, child 4.3-5.1 s).
-SHARE = 0.53
+# writes the file, and the child makes a row's cells and draws a page about a seventh slower (its query skips
+# the parent's rows; its parts arrive by pipe). With 0.53 the parent waited 0.7 s for the child's heights and
+# 0.7 s for its pages (year's ledger, 2026-12-02 03:30, load 2.5); with 0.45 both phases end within 0.05-0.25 s
+# of each other (docs/ledger.md).
+SHARE = 0.45
 MIN_ROWS = 4000  # fewer: one process is as fast; at least ledgertable.HEAD_ROWS must be the parent's
 
 
