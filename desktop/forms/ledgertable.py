@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from desktop.forms import fonts, pdftext
-from desktop.forms.page import StreamFrame, stream
+from desktop.forms.page import Decorations, StreamFrame, stream
 
 HEAD_ROWS = 2000  # rows whose characters are coded in the order they show them (Prepared._assign)
 SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors (fontindex.is_selector)
@@ -586,13 +586,13 @@ class DrawnParts:
         return len(self.parts)
 
     def streams(self, first: int, total: int, canvas) -> list[bytes]:
-        decorations = [canvas._decoration(n, total) for n in range(first, first + len(self.parts))]
+        decorations = Decorations(canvas, first, total, len(self.parts))  # made as the pages are drawn
         helper = getattr(canvas, "helper", None)
         if helper is not None:
             return helper.streams(self, decorations, canvas.frame())
         return self.draw(self.parts, decorations, canvas.frame())
 
-    def draw(self, parts: list[tuple[int, int]], decorations: list[list[str]], frame: StreamFrame) -> list[bytes]:
+    def draw(self, parts: list[tuple[int, int]], decorations: Iterable[list[str]], frame: StreamFrame) -> list[bytes]:
         if parts:
             self.p.prepare_rows(self.p._doc, parts[0][0], parts[-1][1])
         return list(map(stream, repeat(frame), map(self.code, parts), decorations))

@@ -82,7 +82,9 @@ class Pages:
 
     parts: list[tuple[int, int]]
     codes: tuple[dict, dict]
-    decorations: list[list[str]]
+    fixed: list[str]  # the running header and footer (desktop.forms.ledger.decoration), the same on every page
+    first: int  # the first part's page number
+    total: int  # pages in the document
     frame: Any  # page.StreamFrame
     page: tuple[float, float, float]
     header: str
@@ -186,13 +188,16 @@ class _Drawer:
         self.helper, self.start, self.mine, self.tail = helper, start, mine, tail
         self.drawn = 0
 
-    def streams(self, drawn, decorations: list[list[str]], frame) -> list[bytes]:
+    def streams(self, drawn, decorations, frame) -> list[bytes]:
+        """`decorations`: page.Decorations, of which the child makes its pages' own (their codes are all known
+        by now: the first page's running header and footer came first, the digits with the cells)."""
         parts = drawn.parts
         cut = bisect.bisect_left([a for a, _ in parts], self.start)
         if any(end > self.mine for _, end in parts[:cut]) or parts[-1][1] < self.tail:
             raise MismatchError("a page this process draws has rows it did not read")  # SPAN too small: a bug
         theirs = parts[cut:]
-        self.helper.ask(child_pages, Pages(theirs, drawn.p.encoder().state(), decorations[cut:], frame, drawn.page,
+        self.helper.ask(child_pages, Pages(theirs, drawn.p.encoder().state(), decorations.canvas.fixed(),
+                                           decorations.first + cut, decorations.total, frame, drawn.page,
                                            drawn.p.header_row(drawn.p._doc), drawn.p.ends[self.start]))
         mine = drawn.draw(parts[:cut], decorations[:cut], frame)
         got = self.helper.answer()
@@ -229,7 +234,7 @@ def child_rows(memory: dict, job: Rows) -> dict:
 
 def child_pages(memory: dict, job: Pages) -> list[bytes]:
     """In the child: full pages of its rows drawn with the document's codes (as the parent would draw them)."""
-    from desktop.forms import pdftext
+    from desktop.forms import ledger as paper, pdftext
     from desktop.forms.ledgertable import DrawnParts
 
     table = memory["table"]
@@ -239,4 +244,5 @@ def child_pages(memory: dict, job: Pages) -> list[bytes]:
     encoder = pdftext.Encoder.frozen(job.codes)
     table._use(encoder)
     table._doc, table._header = encoder, job.header
-    return DrawnParts(table, job.parts, job.page).draw(job.parts, job.decorations, job.frame)
+    decorations = [paper.decoration(job.fixed, encoder, n, job.total) for n in range(job.first, job.first + len(job.parts))]
+    return DrawnParts(table, job.parts, job.page).draw(job.parts, decorations, job.frame)
