@@ -155,18 +155,20 @@ def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]
         blank = [""] * (count - mine)
         table = paper.prepared([c + blank for c in columns], [r.overdue for r in head] + [False] * len(blank))
         own = table.heights[start:mine]
+        # what does not need the child's answer, made before waiting for it
+        counted, changed = query.counts(head[:start]), any(r.changed_after_close for r in head[:start])
         theirs = helper.answer()
         if theirs["rows"] != count - start or theirs["keys"] != [(r.uuid, r.revision) for r in head[start:] + last]:
             raise MismatchError(f"the helper read {theirs['rows']} rows of {count - start}, or others")
         table.join(start, theirs)
         if table.heights[start:mine] != own or (last and table.fill(tail, ends) != table.heights[tail:]):
             raise MismatchError("the helper's rows are not as high as this process's")
-        counted = query.added(query.counts(head[:start]), theirs["counts"])
+        counted = query.added(counted, theirs["counts"])
         result = query.LedgerResult(filters, head + last, query.totals_of(counted, store.catalog), "local",
                                     values.get("office") or "", generated, today.isoformat(), warning or None, [],
                                     False, values.get("window_code") or "", rated, rated_source)
         made = paper.Made(table, unprintable + theirs["unprintable"],
-                          any(r.changed_after_close for r in head[:start]) or theirs["changed"])
+                          changed or theirs["changed"])
         drawer = _Drawer(helper, start, mine, tail)
         return query.render_pdf(result, helper=drawer, made=made, **kw), result
 
