@@ -572,7 +572,11 @@ class _FullPages(Flowable):
         left, top, height = self.page
         if len(self.parts) > 1:
             self.p.header_row(canvas._doc)
-            canvas.add_drawn_pages(DrawnParts(self.p, self.parts[:-1], self.page))
+            drawn = DrawnParts(self.p, self.parts[:-1], self.page)
+            canvas.add_drawn_pages(drawn)
+            begin = getattr(getattr(canvas, "helper", None), "begin", None)
+            if begin is not None:  # a helper that starts on its pages now, while the last pages are laid out
+                begin(drawn, canvas.frame())
         part = LedgerTable(self.p, *self.parts[-1])
         part.drawOn(canvas, left, top - part.wrap(self.width, height)[1])
 
@@ -596,9 +600,13 @@ class DrawnParts:
         return self.draw(self.parts, decorations, canvas.frame())
 
     def draw(self, parts: list[tuple[int, int]], decorations: Iterable[list[str]], frame: StreamFrame) -> list[bytes]:
+        return list(map(stream, repeat(frame), self.codes(parts), decorations))
+
+    def codes(self, parts: list[tuple[int, int]]) -> list[list[str]]:
+        """The parts' operators (`code`), their rows' distinct cells made in bulk first."""
         if parts:
             self.p.prepare_rows(self.p._doc, parts[0][0], parts[-1][1])
-        return list(map(stream, repeat(frame), map(self.code, parts), decorations))
+        return list(map(self.code, parts))
 
     def code(self, part: tuple[int, int]) -> list[str]:
         """A part's operators on an empty page: drawOn's state saved and moved to the part's bottom left,

@@ -82,13 +82,25 @@ class Pages:
 
     parts: list[tuple[int, int]]
     codes: tuple[dict, dict]
-    fixed: list[str]  # the running header and footer (desktop.forms.ledger.decoration), the same on every page
-    first: int  # the first part's page number
-    total: int  # pages in the document
     frame: Any  # page.StreamFrame
     page: tuple[float, float, float]
     header: str
     top: float  # the table's running height where the child's rows start
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """What the child's pages drawn (`Pages`) still need once the page count is known: their running header
+    and footer (desktop.forms.ledger.decoration), the first one's page number, and the codes of the characters
+    of 第 x 页 共 y 页 (given when the first page was decorated, after the child had the cells' codes)."""
+
+    fixed: list[str]
+    first: int
+    total: int
+    codes: dict[str, dict[str, tuple[str, str]]]
+
+
+PAGE_NUMBER = "第页共 0123456789"  # the characters of any 第 x 页 共 y 页
 
 
 class MismatchError(Exception):
@@ -184,27 +196,38 @@ def _span() -> int:
 
 class _Drawer:
     """The canvas's helper (ledgertable.DrawnParts.streams): the full pages from row `start` on drawn by the
-    child, the others here; this process holds rows before `mine` and from `tail` on."""
+    child, the others here; this process holds rows before `mine` and from `tail` on. The child is given its
+    pages as soon as they are laid out (`begin`, while platypus lays out and draws the last pages here) and
+    their page numbers once the page count is known (`streams`)."""
 
     def __init__(self, helper, start: int, mine: int, tail: int):
         self.helper, self.start, self.mine, self.tail = helper, start, mine, tail
         self.drawn = 0
+        self.begun: tuple[Any, int, Any] | None = None
 
-    def streams(self, drawn, decorations, frame) -> list[bytes]:
-        """`decorations`: page.Decorations, of which the child makes its pages' own (their codes are all known
-        by now: the first page's running header and footer came first, the digits with the cells)."""
+    def begin(self, drawn, frame) -> None:
         parts = drawn.parts
         cut = bisect.bisect_left([a for a, _ in parts], self.start)
         if any(end > self.mine for _, end in parts[:cut]) or parts[-1][1] < self.tail:
             raise MismatchError("a page this process draws has rows it did not read")  # SPAN too small: a bug
-        theirs = parts[cut:]
-        self.helper.ask(child_pages, Pages(theirs, drawn.p.encoder().state(), decorations.canvas.fixed(),
-                                           decorations.first + cut, decorations.total, frame, drawn.page,
+        self.helper.ask(child_pages, Pages(parts[cut:], drawn.p.encoder().state(), frame, drawn.page,
                                            drawn.p.header_row(drawn.p._doc), drawn.p.ends[self.start]))
+        self.begun = (drawn, cut, frame)
+
+    def streams(self, drawn, decorations, frame) -> list[bytes]:
+        """`decorations`: page.Decorations, of which the child makes its pages' own."""
+        if self.begun is None or self.begun[0] is not drawn or self.begun[2] != frame:
+            raise MismatchError("the pages drawn are not the ones the helper was given")
+        cut, parts = self.begun[1], drawn.parts
+        known = drawn.p.encoder().state()[0]
+        codes = {font: {ch: table[ch] for ch in PAGE_NUMBER if ch in table} for font, table in known.items()}
+        self.helper.ask(child_numbers, Numbers(decorations.canvas.fixed(), decorations.first + cut,
+                                               decorations.total, codes))
         mine = drawn.draw(parts[:cut], decorations[:cut], frame)
+        self.helper.answer()  # its pages' operators made (begin)
         got = self.helper.answer()
-        if len(got) != len(theirs):
-            raise MismatchError(f"the helper drew {len(got)} pages of {len(theirs)}")
+        if len(got) != len(parts) - cut:
+            raise MismatchError(f"the helper drew {len(got)} pages of {len(parts) - cut}")
         self.drawn = len(got)
         return mine + got
 
@@ -234,9 +257,10 @@ def child_rows(memory: dict, job: Rows) -> dict:
                                "counts": query.counts(rows), "changed": any(r.changed_after_close for r in rows)}
 
 
-def child_pages(memory: dict, job: Pages) -> list[bytes]:
-    """In the child: full pages of its rows drawn with the document's codes (as the parent would draw them)."""
-    from desktop.forms import ledger as paper, pdftext
+def child_pages(memory: dict, job: Pages) -> None:
+    """In the child: the operators of full pages of its rows, made with the document's codes (as the parent
+    would make them), kept for `child_numbers`."""
+    from desktop.forms import pdftext
     from desktop.forms.ledgertable import DrawnParts
 
     table = memory["table"]
@@ -246,5 +270,17 @@ def child_pages(memory: dict, job: Pages) -> list[bytes]:
     encoder = pdftext.Encoder.frozen(job.codes)
     table._use(encoder)
     table._doc, table._header = encoder, job.header
-    decorations = [paper.decoration(job.fixed, encoder, n, job.total) for n in range(job.first, job.first + len(job.parts))]
-    return DrawnParts(table, job.parts, job.page).draw(job.parts, decorations, job.frame)
+    memory["pages"] = (job, encoder, DrawnParts(table, job.parts, job.page).codes(job.parts))
+
+
+def child_numbers(memory: dict, job: Numbers) -> list[bytes]:
+    """In the child: the pages of `child_pages` with their running header and footer, compressed."""
+    from desktop.forms import ledger as paper
+    from desktop.forms.page import stream
+
+    pages, encoder, codes = memory.pop("pages")
+    for font, more in job.codes.items():
+        encoder.state()[0].setdefault(font, {}).update(more)
+    numbers = range(job.first, job.first + len(codes))
+    return [stream(pages.frame, code, paper.decoration(job.fixed, encoder, n, job.total))
+            for code, n in zip(codes, numbers, strict=True)]
