@@ -130,8 +130,6 @@ def _filters(args: argparse.Namespace):
 
 
 def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
-    from desktop.ledger import xlsx as ledger_xlsx
-
     if target is None and not args.json:
         raise DeskError("请用 --out 指定输出文件（.pdf 或 .xlsx），或用 --json 输出到屏幕", field="out")
     xlsx = target is not None and target.suffix.lower() == ".xlsx"
@@ -140,6 +138,8 @@ def _ledger(store, args: argparse.Namespace, target: Path | None) -> int:
     filters = _filters(args)
     mode = "local" if args.local else "auto"
     if args.personal:
+        from desktop.ledger import xlsx as ledger_xlsx  # not for a PDF: its helper process starts sooner
+
         session = require_user(args, "export.personal_bulk", store.db)
         data, result = ledger_xlsx.personal_xlsx(store, session, filters, hub=mode)
     elif target is None or xlsx:

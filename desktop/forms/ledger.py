@@ -184,6 +184,20 @@ def story(result, closure: ClosureStamp | None, made: Made | None = None) -> lis
     return parts
 
 
+def decoration(fixed: list[str], encoder: pdftext.Encoder, number: int, total: int) -> list[str]:
+    """A page's running header and footer: `fixed` (_Canvas.fixed) and 第 x 页 共 y 页 in `encoder`'s codes
+    (the canvas's, or a helper process's copy of them: desktop/ledger/pdfsplit.py)."""
+    # 第 x 页 共 y 页 as operators (a text object per page cost a twentieth of a year's ledger), stroked
+    # like the rest of the header and footer: the bold of the office's name (text render mode 2) carries
+    # on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have always
+    # looked so
+    text = f"第 {number} 页  共 {total} 页"
+    x = PAGE_W - MARGIN_X - fonts.width(text, 8.5)
+    shown = encoder.show(fonts.runs(text), "8.5")
+    return [*fixed, f"q .4 .4 .4 RG .266667 .266667 .266667 rg .5 w BT 1 0 0 1 {fp_str(x, MARGIN_BOTTOM - 8 * mm)} Tm "
+            f"2 Tr {shown} ET Q"]
+
+
 class _Canvas(PagedCanvas):
     """The ledger's running header (office, range, source) and 第 x 页 共 y 页 on every page."""
 
@@ -202,20 +216,16 @@ class _Canvas(PagedCanvas):
         self._code.extend(self._decoration(number, total))
 
     def _decoration(self, number: int, total: int) -> list[str]:
+        return decoration(self.fixed(), pdftext.Encoder.of(self._doc), number, total)
+
+    def fixed(self) -> list[str]:
+        """The operators of the running header and footer without the page number (the same on every page)."""
         if not self._fixed:
             start = len(self._code)
             self._draw_fixed()
             self._fixed.extend(self._code[start:])
             del self._code[start:]
-        # 第 x 页 共 y 页 as operators (a text object per page cost a twentieth of a year's ledger), stroked
-        # like the rest of the header and footer: the bold of the office's name (text render mode 2) carries
-        # on to all text drawn after it in that state, with the rule's 0.5 pt pen, and the pages have always
-        # looked so
-        text = f"第 {number} 页  共 {total} 页"
-        x = PAGE_W - MARGIN_X - fonts.width(text, 8.5)
-        shown = pdftext.Encoder.of(self._doc).show(fonts.runs(text), "8.5")
-        return [*self._fixed, f"q .4 .4 .4 RG .266667 .266667 .266667 rg .5 w BT 1 0 0 1 {fp_str(x, MARGIN_BOTTOM - 8 * mm)} Tm "
-                f"2 Tr {shown} ET Q"]
+        return self._fixed
 
     def _draw_fixed(self) -> None:
         left, middle, right = self._header

@@ -126,6 +126,7 @@ class Helper:
         first by this process; the child's drawn here if it fails."""
         parts = drawn.parts
         self.drawn = 0
+        decorations = decorations[:]  # all made here, in page order, as before
         if len(parts) < MIN_PAGES:
             return drawn.draw(parts, decorations, frame)
         cut = len(parts) - round(len(parts) * SHARE)

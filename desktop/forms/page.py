@@ -99,6 +99,25 @@ class PagedCanvas(Canvas):
 
 
 
+class Decorations:
+    """The running headers and footers of `count` drawn pages, the first numbered `first` of `total`, made
+    (`canvas._decoration`) only when a slice of them is taken: a helper process that draws some of the pages
+    may make their decorations itself (desktop/ledger/pdfsplit.py), in parallel rather than before it starts."""
+
+    def __init__(self, canvas: PagedCanvas, first: int, total: int, count: int):
+        self.canvas, self.first, self.total, self.count = canvas, first, total, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, key: slice) -> list[list[str]]:
+        start, stop, step = key.indices(self.count)
+        return [self.canvas._decoration(self.first + n, self.total) for n in range(start, stop, step)]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 class StreamFrame(NamedTuple):
     """Around a drawn page's operators: reportlab's commands before and after a page and its preamble; the
     zlib level of its stream (None: not compressed). Plain values, so another process can write pages too."""

@@ -37,9 +37,11 @@ from desktop.domain.errors import DeskError
 
 log = logging.getLogger("desktop.ledger.pdfsplit")
 # Of the rows, the child's (the last ones). The parent also logs in, lays out the first and last pages and
-# writes the file; with half, the child had its rows' heights ready before the parent wanted them and ended
-# 0.2-0.5 s of CPU before it (year's ledger, 2026-12-02, load 6-8, parent 4.8-5.3 s, child 4.3-5.1 s).
-SHARE = 0.53
+# writes the file, and the child makes a row's cells and draws a page about a seventh slower (its query skips
+# the parent's rows; its parts arrive by pipe). With 0.53 the parent waited 0.7 s for the child's heights and
+# 0.7 s for its pages (year's ledger, 2026-12-02 03:30, load 2.5); with 0.45 both phases end within 0.05-0.25 s
+# of each other (docs/ledger.md).
+SHARE = 0.45
 MIN_ROWS = 4000  # fewer: one process is as fast; at least ledgertable.HEAD_ROWS must be the parent's
 
 
@@ -80,11 +82,25 @@ class Pages:
 
     parts: list[tuple[int, int]]
     codes: tuple[dict, dict]
-    decorations: list[list[str]]
     frame: Any  # page.StreamFrame
     page: tuple[float, float, float]
     header: str
     top: float  # the table's running height where the child's rows start
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """What the child's pages drawn (`Pages`) still need once the page count is known: their running header
+    and footer (desktop.forms.ledger.decoration), the first one's page number, and the codes of the characters
+    of 第 x 页 共 y 页 (given when the first page was decorated, after the child had the cells' codes)."""
+
+    fixed: list[str]
+    first: int
+    total: int
+    codes: dict[str, dict[str, tuple[str, str]]]
+
+
+PAGE_NUMBER = "第页共 0123456789"  # the characters of any 第 x 页 共 y 页
 
 
 class MismatchError(Exception):
@@ -151,18 +167,20 @@ def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]
         blank = [""] * (count - mine)
         table = paper.prepared([c + blank for c in columns], [r.overdue for r in head] + [False] * len(blank))
         own = table.heights[start:mine]
+        # what does not need the child's answer, made before waiting for it
+        counted, changed = query.counts(head[:start]), any(r.changed_after_close for r in head[:start])
         theirs = helper.answer()
         if theirs["rows"] != count - start or theirs["keys"] != [(r.uuid, r.revision) for r in head[start:] + last]:
             raise MismatchError(f"the helper read {theirs['rows']} rows of {count - start}, or others")
         table.join(start, theirs)
         if table.heights[start:mine] != own or (last and table.fill(tail, ends) != table.heights[tail:]):
             raise MismatchError("the helper's rows are not as high as this process's")
-        counted = query.added(query.counts(head[:start]), theirs["counts"])
+        counted = query.added(counted, theirs["counts"])
         result = query.LedgerResult(filters, head + last, query.totals_of(counted, store.catalog), "local",
                                     values.get("office") or "", generated, today.isoformat(), warning or None, [],
                                     False, values.get("window_code") or "", rated, rated_source)
         made = paper.Made(table, unprintable + theirs["unprintable"],
-                          any(r.changed_after_close for r in head[:start]) or theirs["changed"])
+                          changed or theirs["changed"])
         drawer = _Drawer(helper, start, mine, tail)
         return query.render_pdf(result, helper=drawer, made=made, **kw), result
 
@@ -178,24 +196,38 @@ def _span() -> int:
 
 class _Drawer:
     """The canvas's helper (ledgertable.DrawnParts.streams): the full pages from row `start` on drawn by the
-    child, the others here; this process holds rows before `mine` and from `tail` on."""
+    child, the others here; this process holds rows before `mine` and from `tail` on. The child is given its
+    pages as soon as they are laid out (`begin`, while platypus lays out and draws the last pages here) and
+    their page numbers once the page count is known (`streams`)."""
 
     def __init__(self, helper, start: int, mine: int, tail: int):
         self.helper, self.start, self.mine, self.tail = helper, start, mine, tail
         self.drawn = 0
+        self.begun: tuple[Any, int, Any] | None = None
 
-    def streams(self, drawn, decorations: list[list[str]], frame) -> list[bytes]:
+    def begin(self, drawn, frame) -> None:
         parts = drawn.parts
         cut = bisect.bisect_left([a for a, _ in parts], self.start)
         if any(end > self.mine for _, end in parts[:cut]) or parts[-1][1] < self.tail:
             raise MismatchError("a page this process draws has rows it did not read")  # SPAN too small: a bug
-        theirs = parts[cut:]
-        self.helper.ask(child_pages, Pages(theirs, drawn.p.encoder().state(), decorations[cut:], frame, drawn.page,
+        self.helper.ask(child_pages, Pages(parts[cut:], drawn.p.encoder().state(), frame, drawn.page,
                                            drawn.p.header_row(drawn.p._doc), drawn.p.ends[self.start]))
+        self.begun = (drawn, cut, frame)
+
+    def streams(self, drawn, decorations, frame) -> list[bytes]:
+        """`decorations`: page.Decorations, of which the child makes its pages' own."""
+        if self.begun is None or self.begun[0] is not drawn or self.begun[2] != frame:
+            raise MismatchError("the pages drawn are not the ones the helper was given")
+        cut, parts = self.begun[1], drawn.parts
+        known = drawn.p.encoder().state()[0]
+        codes = {font: {ch: table[ch] for ch in PAGE_NUMBER if ch in table} for font, table in known.items()}
+        self.helper.ask(child_numbers, Numbers(decorations.canvas.fixed(), decorations.first + cut,
+                                               decorations.total, codes))
         mine = drawn.draw(parts[:cut], decorations[:cut], frame)
+        self.helper.answer()  # its pages' operators made (begin)
         got = self.helper.answer()
-        if len(got) != len(theirs):
-            raise MismatchError(f"the helper drew {len(got)} pages of {len(theirs)}")
+        if len(got) != len(parts) - cut:
+            raise MismatchError(f"the helper drew {len(got)} pages of {len(parts) - cut}")
         self.drawn = len(got)
         return mine + got
 
@@ -225,8 +257,9 @@ def child_rows(memory: dict, job: Rows) -> dict:
                                "counts": query.counts(rows), "changed": any(r.changed_after_close for r in rows)}
 
 
-def child_pages(memory: dict, job: Pages) -> list[bytes]:
-    """In the child: full pages of its rows drawn with the document's codes (as the parent would draw them)."""
+def child_pages(memory: dict, job: Pages) -> None:
+    """In the child: the operators of full pages of its rows, made with the document's codes (as the parent
+    would make them), kept for `child_numbers`."""
     from desktop.forms import pdftext
     from desktop.forms.ledgertable import DrawnParts
 
@@ -237,4 +270,17 @@ def child_pages(memory: dict, job: Pages) -> list[bytes]:
     encoder = pdftext.Encoder.frozen(job.codes)
     table._use(encoder)
     table._doc, table._header = encoder, job.header
-    return DrawnParts(table, job.parts, job.page).draw(job.parts, job.decorations, job.frame)
+    memory["pages"] = (job, encoder, DrawnParts(table, job.parts, job.page).codes(job.parts))
+
+
+def child_numbers(memory: dict, job: Numbers) -> list[bytes]:
+    """In the child: the pages of `child_pages` with their running header and footer, compressed."""
+    from desktop.forms import ledger as paper
+    from desktop.forms.page import stream
+
+    pages, encoder, codes = memory.pop("pages")
+    for font, more in job.codes.items():
+        encoder.state()[0].setdefault(font, {}).update(more)
+    numbers = range(job.first, job.first + len(codes))
+    return [stream(pages.frame, code, paper.decoration(job.fixed, encoder, n, job.total))
+            for code, n in zip(codes, numbers, strict=True)]

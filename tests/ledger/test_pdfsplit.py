@@ -9,6 +9,7 @@ import io
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -90,6 +91,44 @@ def test_two_processes_splitting_the_rows_write_the_one_process_document(busy, h
     assert pdf == whole
     joined = "".join(texts(pdf)).replace("\n", "")
     assert all(name.replace("\ufe00", "") in joined for name in RARE[:3]), joined[:200]
+
+
+def test_the_child_gets_its_pages_before_the_last_pages_are_laid_out_and_numbers_them_itself(busy, helper,
+                                                                                          caplog, monkeypatch):
+    """The child is not kept waiting while the parent lays out and draws the last pages (totals, chart) and
+    makes every page's 第 x 页 共 y 页: it is given its pages from the full pages' flowable, before the canvas
+    numbers and writes the pages, and makes their running headers and footers itself; the same document."""
+    from desktop.forms import ledger as paper
+
+    events: list[str] = []
+    numbered: list[int] = []
+    begin: Any = getattr(pdfsplit._Drawer, "begin", None)  # (without it, the test fails on its order)
+    decoration = paper._Canvas._decoration
+    save = paper._Canvas.save
+
+    def begun(self, drawn, frame):
+        events.append("child given its pages")
+        return begin(self, drawn, frame)
+
+    def saved(self):
+        events.append("pages numbered and written")
+        return save(self)
+
+    def decorated(self, number, total):
+        numbered.append(number)
+        return decoration(self, number, total)
+
+    monkeypatch.setattr(pdfsplit._Drawer, "begin", begun, raising=False)
+    monkeypatch.setattr(paper._Canvas, "_decoration", decorated)
+    monkeypatch.setattr(paper._Canvas, "save", saved)
+    with caplog.at_level(logging.ERROR):
+        pdf, _ = split(busy, helper)
+    assert not caplog.text
+    assert events == ["child given its pages", "pages numbered and written"]
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert sorted(set(numbered)) == numbered and 1 in numbered and pages in numbered
+    assert len(numbered) < pages  # the child's pages were numbered there
+    assert pdf == alone(busy)  # (the wrappers above only note what happens)
 
 
 def test_a_child_that_dies_after_sending_its_heights_leaves_the_whole_ledger_to_the_parent(busy, helper, caplog,
