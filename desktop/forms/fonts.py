@@ -47,7 +47,7 @@ _beyond_main_re: re.Pattern[str] | None = None
 _font_of_char: dict[str, str | None] = {}
 _variants: dict[tuple[str, str], str | None] = {}  # (base, selector) → the stand-in character, or None
 _stand_in_text: dict[int, str] = {}  # stand-in code point → the sequence it prints (for ToUnicode)
-_STAND_INS = 0x100000  # Supplementary Private Use Area-B: never typed by a clerk (the door refuses it)
+STAND_INS = 0x100000  # Supplementary Private Use Area-B: never typed by a clerk (the door refuses it)
 _ASTRAL = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
 
 
@@ -163,7 +163,37 @@ def variant(base: str, selector: str) -> str | None:
     return _variants[key]
 
 
-def _find_variant(base: str, selector: str) -> str | None:
+def stand_ins() -> dict[int, str]:
+    """This process's stand-ins: code point → the sequence it prints (for another process drawing with codes
+    learnt here, `adopt_stand_ins`)."""
+    with _lock:
+        return dict(_stand_in_text)
+
+
+def adopt_stand_ins(table: dict[int, str]) -> bool:
+    """Print each sequence of `table` with its code point there, as the process that made `table` does: a
+    stand-in's number is given in the order sequences are first met, so two processes that met different ones
+    number them differently, and a ledger's child drawing with its parent's codes would print another
+    variant's glyph for a number (desktop/ledger/pdfsplit.py). Sequences this process met and `table` lacks get
+    numbers after the table's. True when a stand-in here changed its number (what was measured with it is
+    stale)."""
+    with _lock:
+        if all(_stand_in_text.get(code) == text for code, text in table.items()):
+            return False
+        own = [text for code, text in sorted(_stand_in_text.items()) if text not in table.values()]
+        _variants.clear()
+        _stand_in_text.clear()
+        for code, text in sorted(table.items()):
+            _variants[(text[0], text[1:])] = _find_variant(text[0], text[1:], code)
+        for text in own:
+            _variants[(text[0], text[1:])] = _find_variant(text[0], text[1:])
+        return True
+
+
+def _find_variant(base: str, selector: str, stand_in: int | None = None) -> str | None:
+    """The sequence's stand-in, numbered `stand_in` or else the next free number, its glyph given to it."""
+    if stand_in is None:
+        stand_in = max(_stand_in_text, default=STAND_INS - 1) + 1
     for f in CHAIN:
         table = fontindex.sequences(font_dir() / f.file, f.subfont).get(ord(selector))
         if table is None or ord(base) not in coverage()[f.name]:
@@ -172,7 +202,6 @@ def _find_variant(base: str, selector: str) -> str | None:
         font = face(f.name)
         glyph = glyphs.get(ord(base)) or (font.face.charToGlyph.get(ord(base)) if ord(base) in defaults else None)
         if glyph:
-            stand_in = _STAND_INS + len(_stand_in_text)
             font.face.charToGlyph[stand_in] = glyph
             font.face.charWidths[stand_in] = font.face.charWidths.get(ord(base), font.face.defaultWidth)
             _stand_in_text[stand_in] = base + selector

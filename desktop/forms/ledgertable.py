@@ -68,6 +68,12 @@ class _Widths:
             found = self.measured[text] = (runs, sum(pdfmetrics.stringWidth(s, f, self.size) for f, s in runs))
         return found
 
+    def forget_variants(self) -> None:
+        """The variants' stand-ins were numbered anew (fonts.adopt_stand_ins): lines with a variation selector,
+        and the stand-ins' widths, are worked out again when next asked."""
+        self.measured = {text: found for text, found in self.measured.items() if not SELECTORS.search(text)}
+        self.cache = {ch: w for ch, w in self.cache.items() if len(ch) != 1 or ord(ch) < fonts.STAND_INS}
+
     def learn(self, lines: Iterable[str]) -> None:
         """Measure many lines at once: those wholly in the main face go into `plain` at C speed (a year's
         ledger has 150,000 distinct lines); the others are measured run by run when asked."""

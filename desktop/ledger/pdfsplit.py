@@ -86,6 +86,7 @@ class Pages:
     page: tuple[float, float, float]
     header: str
     top: float  # the table's running height where the child's rows start
+    stand_ins: dict[int, str]  # the parent's variant stand-ins, whose codes are among `codes` (fonts.adopt_stand_ins)
 
 
 @dataclass(frozen=True)
@@ -206,12 +207,15 @@ class _Drawer:
         self.begun: tuple[Any, int, Any] | None = None
 
     def begin(self, drawn, frame) -> None:
+        from desktop.forms import fonts
+
         parts = drawn.parts
         cut = bisect.bisect_left([a for a, _ in parts], self.start)
         if any(end > self.mine for _, end in parts[:cut]) or parts[-1][1] < self.tail:
             raise MismatchError("a page this process draws has rows it did not read")  # SPAN too small: a bug
         self.helper.ask(child_pages, Pages(parts[cut:], drawn.p.encoder().state(), frame, drawn.page,
-                                           drawn.p.header_row(drawn.p._doc), drawn.p.ends[self.start]))
+                                           drawn.p.header_row(drawn.p._doc), drawn.p.ends[self.start],
+                                           fonts.stand_ins()))
         self.begun = (drawn, cut, frame)
 
     def streams(self, drawn, decorations, frame) -> list[bytes]:
@@ -260,10 +264,12 @@ def child_rows(memory: dict, job: Rows) -> dict:
 def child_pages(memory: dict, job: Pages) -> None:
     """In the child: the operators of full pages of its rows, made with the document's codes (as the parent
     would make them), kept for `child_numbers`."""
-    from desktop.forms import pdftext
+    from desktop.forms import fonts, pdftext
     from desktop.forms.ledgertable import DrawnParts
 
     table = memory["table"]
+    if fonts.adopt_stand_ins(job.stand_ins):  # a variant's code means the parent's glyph here too
+        table.widths.forget_variants()
     if not memory.get("shifted"):
         table.shifted(memory["start"], job.top)
         memory["shifted"] = True

@@ -93,6 +93,37 @@ def test_two_processes_splitting_the_rows_write_the_one_process_document(busy, h
     assert all(name.replace("\ufe00", "") in joined for name in RARE[:3]), joined[:200]
 
 
+@pytest.fixture
+def other_variant_first(monkeypatch):
+    """This process has met another variant (in HanaMinA, as the rows' 龍︀) before the ledger, so it numbers its
+    stand-ins unlike the fresh child; its own stand-ins, glyphs and widths are put back after."""
+    from desktop.forms import fonts
+
+    fonts.ensure_registered()
+    faces = [fonts.face(f.name).face for f in fonts.CHAIN]
+    kept = [({k: v for k, v in f.charToGlyph.items() if k >= 0x100000},
+             {k: v for k, v in f.charWidths.items() if k >= 0x100000}) for f in faces]
+    for name in ("_variants", "_stand_in_text", "_font_of_char"):
+        monkeypatch.setattr(fonts, name, {})
+    assert fonts.variant("\u349e", "\ufe00") == chr(0x100000)
+    assert fonts.variant("\u9f8d", "\ufe00") == chr(0x100001)  # the child, fresh, gives 龍︀ 0x100000
+    yield
+    for f, (glyphs, widths) in zip(faces, kept, strict=True):
+        f.charToGlyph.update(glyphs)
+        f.charWidths.update(widths)
+
+
+def test_a_parent_that_numbered_its_variants_otherwise_gets_the_one_process_document(busy, helper, caplog,
+                                                                                    other_variant_first):
+    """The child draws with the parent's codes, so it prints each variant with the parent's stand-in numbers
+    (fonts.adopt_stand_ins): without that, the child's 龍︀ got the number of the parent's other variant (its
+    glyph, silently), or no code at all."""
+    with caplog.at_level(logging.ERROR):
+        pdf, _ = split(busy, helper)
+    assert not caplog.text
+    assert pdf == alone(busy)
+
+
 def test_the_child_gets_its_pages_before_the_last_pages_are_laid_out_and_numbers_them_itself(busy, helper,
                                                                                           caplog, monkeypatch):
     """The child is not kept waiting while the parent lays out and draws the last pages (totals, chart) and
