@@ -135,7 +135,7 @@ def render(store, filters, helper, *, hub: str = "auto", today: dt.date | None =
 def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]) -> tuple[bytes, Any] | None:
     from desktop.accounts.staff import Accounts
     from desktop.forms import fonts, ledger as paper
-    from desktop.ledger import query, ratings
+    from desktop.ledger import query
     from desktop.storage import catalogs, crypto, settings
 
     filters = filters.checked(store.catalog)
@@ -157,9 +157,6 @@ def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]
         head = query.mark_changed(store, query.local_rows(store, filters, names, today, limit=mine))
         last = query.mark_changed(store, query.local_rows(store, filters, names, today, offset=tail,
                                                           limit=count - tail)) if tail < count else []
-        generated = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-        rated, rated_source, warning = ratings.for_ledger(store, filters, "local",
-                                                          query.clerk_names(filters.clerk, names), today)
         fonts.ensure_registered()
         columns, unprintable = paper.printed_columns(SimpleNamespace(rows=head, filters=filters))
         if unprintable:  # only those of this process's share
@@ -168,18 +165,16 @@ def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]
         blank = [""] * (count - mine)
         table = paper.prepared([c + blank for c in columns], [r.overdue for r in head] + [False] * len(blank))
         own = table.heights[start:mine]
-        # what does not need the child's answer, made before waiting for it
+        # what does not need the child's answer, made before waiting for it: this process's share's counts
         counted, changed = query.counts(head[:start]), any(r.changed_after_close for r in head[:start])
+        result = query.result_of(store, filters, head + last, counted, values=values, names=names, today=today)
         theirs = helper.answer()
         if theirs["rows"] != count - start or theirs["keys"] != [(r.uuid, r.revision) for r in head[start:] + last]:
             raise MismatchError(f"the helper read {theirs['rows']} rows of {count - start}, or others")
         table.join(start, theirs)
         if table.heights[start:mine] != own or (last and table.fill(tail, ends) != table.heights[tail:]):
             raise MismatchError("the helper's rows are not as high as this process's")
-        counted = query.added(counted, theirs["counts"])
-        result = query.LedgerResult(filters, head + last, query.totals_of(counted, store.catalog), "local",
-                                    values.get("office") or "", generated, today.isoformat(), warning or None, [],
-                                    False, values.get("window_code") or "", rated, rated_source)
+        result.totals = query.totals_of(query.added(counted, theirs["counts"]), store.catalog)  # all the rows'
         made = paper.Made(table, unprintable + theirs["unprintable"],
                           changed or theirs["changed"])
         drawer = _Drawer(helper, start, mine, tail)

@@ -240,7 +240,6 @@ def query(store, filters: Filters, *, hub: str = "auto", personal: bool = False,
 def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date | None,
            now: dt.datetime | None) -> LedgerResult:
     from desktop.accounts.staff import Accounts
-    from desktop.ledger import ratings
 
     filters = filters.checked(store.catalog)
     values, names = settings.get_all(store.db), Accounts(store.db).names()
@@ -255,13 +254,26 @@ def _query(store, filters: Filters, *, hub: str, personal: bool, today: dt.date 
     if filters.overdue_only:
         rows = [dataclasses.replace(r, serial=n) for n, r in enumerate((r for r in rows if r.overdue), start=1)]
     rows = mark_changed(store, rows)
+    return result_of(store, filters, rows, counts(rows), values=values, names=names, today=today, now=now,
+                     source=source, warning=warning, elsewhere=elsewhere, personal=personal)
+
+
+def result_of(store, filters: Filters, rows: list[LedgerRow], counted: dict[str, Any], *, values: dict[str, Any],
+              names: dict[str, str], today: dt.date, now: dt.datetime | None = None, source: str = "local",
+              warning: str | None = None, elsewhere: list[dict[str, Any]] | None = None,
+              personal: bool = False) -> LedgerResult:
+    """The ledger of `rows` (checked filters), totalled from `counted` (their `counts`, or those of more rows
+    when another process holds the rest: desktop/ledger/pdfsplit.py), with the office, the time it was made
+    and the ratings of the range."""
+    from desktop.ledger import ratings
+
     generated = (now or dt.datetime.now().astimezone()).replace(microsecond=0).isoformat()
     rated, rated_source, rated_warning = ratings.for_ledger(store, filters, source, clerk_names(filters.clerk, names),
                                                             today)
     warning = "；".join(w for w in (warning, rated_warning) if w) or None
-    return LedgerResult(filters, rows, totals(rows, store.catalog), source, values.get("office") or "",
-                        generated, today.isoformat(), warning, elsewhere, personal, values.get("window_code") or "",
-                        rated, rated_source)
+    return LedgerResult(filters, rows, totals_of(counted, store.catalog), source, values.get("office") or "",
+                        generated, today.isoformat(), warning, elsewhere or [], personal,
+                        values.get("window_code") or "", rated, rated_source)
 
 
 def _from_hub(store, filters: Filters, hub: str, names: dict[str, str], personal: bool
@@ -486,13 +498,9 @@ def _materials(service, s: dict[str, Any]) -> dict[str, Any]:
             "missing_names": tuple(name(mid) for mid in s["missing_ids"])}
 
 
-def totals(rows: list[LedgerRow], catalog) -> Totals:
-    """Counts by service (catalog order), group, method, state and applicant/proxy; overdue and unsynced."""
-    return totals_of(counts(rows), catalog)
-
-
 def counts(rows: list[LedgerRow]) -> dict[str, Any]:
-    """What `totals` counts, as plain values that add up: the counts of two shares of the rows, added key by
+    """What the totals count (by service, group, method, state and applicant/proxy; overdue and unsynced), as
+    plain values that add up: the counts of two shares of the rows, added key by
     key (`added`), are those of all of them."""
     return {"cases": len(rows), "service": Counter(r.service for r in rows), "group": Counter(r.group for r in rows),
             "method": Counter(r.method for r in rows), "state": Counter(r.state for r in rows),
