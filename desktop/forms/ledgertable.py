@@ -153,9 +153,17 @@ class Prepared:
         self.ends = list(accumulate(self.heights, initial=0.0))
 
     def _heights(self, values: list[list[str]]) -> list[float]:
-        """Each row's height: its tallest cell's lines."""
-        counts = [map(len, map(wrapped.__getitem__, v)) for wrapped, v in zip(self.wrapped, values, strict=True)]
-        tallest = list(map(max, *counts)) if len(counts) > 1 else list(counts[0]) if counts else []
+        """Each row's height: its tallest cell's lines. A column whose distinct cells all have as many lines
+        (most: a number, a state, a clerk; a time over its date) counts once, not row by row."""
+        counts, floor = [], 1
+        for wrapped, v in zip(self.wrapped, values, strict=True):
+            sizes = set(map(len, wrapped.values())) if not isinstance(wrapped, _Lines) else ()
+            if len(sizes) == 1:
+                floor = max(floor, *sizes)
+            else:
+                counts.append(map(len, map(wrapped.__getitem__, v)))
+        rows = len(values[0]) if values else 0
+        tallest = list(map(max, *counts, repeat(floor, rows))) if counts else [floor] * rows
         height = {n: n * self.leading + 2 * PAD_Y for n in set(tallest)}
         return list(map(height.__getitem__, tallest))
 
@@ -175,6 +183,8 @@ class Prepared:
         first met (this one's rows first, then theirs: the same order, as theirs are the rows after)."""
         self.heights[start:] = theirs["heights"]
         self.shaded[start:] = map(bool, theirs["shaded"])
+        for column in self.values:  # blank cells in place of theirs beyond this one's rows (`fill` puts some)
+            column.extend(repeat("", len(self.heights) - len(column)))
         self.ends = list(accumulate(self.heights, initial=0.0))
         self.characters = {}
         for mine, more in zip(self.by_column, theirs["characters"], strict=True):
@@ -433,7 +443,9 @@ class _Shows(dict):
         start, plain = self.start, self.widths.plain
         if start:
             new = [s for s in lines if s and s.isascii() and s.isprintable() and s in plain and s not in self]
-            shown = [f"{start}{s.translate(pdftext.LITERAL)}) Tj" for s in new]
+            # most lines have no character to escape: a check at C speed instead of a translation by dict
+            escaped = [s.translate(pdftext.LITERAL) if "(" in s or ")" in s or "\\" in s else s for s in new]
+            shown = [f"{start}{s}) Tj" for s in escaped]
             self.update(zip(new, zip(map(plain.__getitem__, new), shown, strict=True), strict=True))
 
     def __missing__(self, line: str) -> tuple[float, str]:
@@ -456,13 +468,15 @@ class _Blocks(dict):
         self.prepared, self.column, self.wrapped = prepared, column, wrapped
 
     def prepare(self, cells: Iterable[str]) -> None:
-        """Of `cells`, those whose lines' operators are known already (numbers, times): made all at once."""
+        """`cells` made all at once, their lines' operators made as needed (the codes of every character are
+        assigned before any is drawn: Prepared._assign); those with an empty line, which shows nothing, are
+        left to `block` (a cell at a time, as first drawn). A year's 45,000 distinct cells of names and
+        places cost a call each otherwise."""
         p, n, shows = self.prepared, self.column, self.prepared._shows
         assert shows is not None
-        known = shows.__contains__
         cuts = list(zip(cells, map(self.wrapped.__getitem__, cells), strict=True))
-        lines = [(text, cut[0]) for text, cut in cuts if len(cut) == 1 and cut[0] in shows]
-        more = [(text, cut) for text, cut in cuts if len(cut) > 1 and all(map(known, cut))]
+        lines = [(text, cut[0]) for text, cut in cuts if len(cut) == 1 and cut[0]]
+        more = [(text, cut) for text, cut in cuts if len(cut) > 1 and all(cut)]
         start, y = p._tz[n], p._baselines(1)[0]
         if p.columns[n].align == "center":
             xs = p._centred[n]

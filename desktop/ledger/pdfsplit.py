@@ -162,8 +162,7 @@ def _render(store, filters, helper, hub: str, today: dt.date, kw: dict[str, Any]
         if unprintable:  # only those of this process's share
             unprintable = paper.printed_columns(SimpleNamespace(rows=head[:start], filters=filters))[1]
         ends, _ = paper.printed_columns(SimpleNamespace(rows=last, filters=filters))
-        blank = [""] * (count - mine)
-        table = paper.prepared([c + blank for c in columns], [r.overdue for r in head] + [False] * len(blank))
+        table = paper.prepared(columns, [r.overdue for r in head])  # the child's rows' places: `join`
         own = table.heights[start:mine]
         # what does not need the child's answer, made before waiting for it: this process's share's counts
         counted, changed = query.counts(head[:start]), any(r.changed_after_close for r in head[:start])
