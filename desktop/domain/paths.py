@@ -44,6 +44,16 @@ def county_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "county"
 
 
+def cache_dir() -> Path:
+    """What the desk can make again from its own files (the fonts' character tables, desktop/forms/fonts.py):
+    DESK_CACHE_DIR, else the platform's per-user cache (%LOCALAPPDATA%\\yijianshi-desk\\Cache on Windows)."""
+    if env := os.environ.get("DESK_CACHE_DIR"):
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def default_data_dir() -> Path:
     """%LOCALAPPDATA%\\yijianshi-desk on Windows (not Documents: ransomware guards, cloud sync)."""
     import platformdirs

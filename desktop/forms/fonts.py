@@ -12,14 +12,20 @@ glyph where a face has the sequence (HanaMinA has ≈30,000), else the base.
 
 from __future__ import annotations
 
+import logging
+import marshal
 import mmap
+import os
 import re
+import sys
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase import pdfmetrics
+import reportlab
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from desktop.domain import paths
@@ -34,6 +40,9 @@ class FontFile:
     name: str
     file: str
     subfont: int = 0
+
+
+log = logging.getLogger("desktop.forms.fonts")
 
 
 CHAIN = (FontFile("UMing", "uming.ttc"), FontFile("HanaMinA", "HanaMinA.ttf"), FontFile("HanaMinB", "HanaMinB.ttf"),
@@ -77,7 +86,14 @@ class _Font(TTFont):
     """
 
     def __init__(self, name: str, source, **kw):
-        super().__init__(name, source, **kw)
+        # reportlab's TTFont makes its face by the module's name TTFontFace: ours (`_Face`, its character tables
+        # cached) while this font is made (fonts are made under `_lock`)
+        with _lock:
+            ttfonts.TTFontFace = _Face
+            try:
+                super().__init__(name, source, **kw)
+            finally:
+                ttfonts.TTFontFace = _Face.__bases__[0]
         face, plain = self.face, self.face.get_table
 
         def get_table(tag: str):
@@ -93,6 +109,97 @@ class _Font(TTFont):
             if key.startswith("toUnicodeCMap:") and not getattr(obj, "_utf16_fixed", False):
                 obj.content = _ASTRAL.sub(_surrogates, obj.content)
                 obj._utf16_fixed = True
+
+
+class _Face(ttfonts.TTFontFace):
+    """A face whose character tables (reportlab's cmap, widths and glyph positions: ≈0.1 s of Python for UMing,
+    paid by every process that prints, both of a year's ledger among them) are read from the user's cache when
+    the font file is the very one they were read from (`_cache_key`). Whatever reportlab's `extractInfo` sets
+    for the characters is kept as it set it: nothing of its parsing is copied here."""
+
+    def extractInfo(self, charInfo=1) -> None:  # noqa: N802, N803 (reportlab's names)
+        super().extractInfo(0)  # names and metrics: cheap, and what a cache is checked against
+        if not charInfo:
+            return
+        path, key = _cache_path(self), _cache_key(self)
+        found = _cached(path, key)
+        if found is not None:
+            self.__dict__.update(found)
+            return
+        before = dict(self.__dict__)
+        super().extractInfo(charInfo)
+        made = {k: v for k, v in self.__dict__.items() if before.get(k, _cache_path) is not v}
+        # a callable set again (the scale of the metrics) is the one just set by extractInfo(0)
+        kept = {k: v for k, v in made.items() if not (k in before and callable(v))}
+        if all(_plain(v) for v in kept.values()):
+            _keep(path, key, kept)
+        else:
+            log.warning("the tables of font %s are not cached: reportlab set values that cannot be kept",
+                        Path(self.filename).name)
+
+
+FACE_CACHE = b"yijianshi-desk face tables 1\n"  # a cache file's first line; then crc32 (4 bytes), then marshal
+
+
+def _cache_path(face) -> Path:
+    return paths.cache_dir() / "fonts" / f"{Path(face.filename).name}-{getattr(face, 'subfontNameX', b'').decode()}.tables"
+
+
+def _cache_key(face) -> tuple:
+    """What must be the same for cached tables to be this face's: the font file (its size, modification time
+    and every table's checksum), the face in it, reportlab's version and marshal's."""
+    st = os.stat(face.filename)
+    checksums = tuple((tag, t["checksum"], t["length"]) for tag, t in sorted(face.table.items()))
+    return (str(Path(face.filename).name), st.st_size, st.st_mtime_ns, getattr(face, "subfontNameX", b""), checksums, reportlab.Version, marshal.version, sys.version_info[:2])
+
+
+def _plain(value) -> bool:
+    if isinstance(value, (bool, int, float, str, bytes, type(None))):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(map(_plain, value))
+    if isinstance(value, dict):
+        return all(map(_plain, value)) and all(map(_plain, value.values()))
+    return False
+
+
+def _cached(path: Path, key: tuple) -> dict | None:
+    """The tables kept in `path` for `key`; None (and a warning) when the file is corrupt or was made from
+    another font file; None when there is none yet."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("the font cache %s cannot be read (%s); the font is read instead", path, type(exc).__name__)
+        return None
+    head = len(FACE_CACHE)
+    body = data[head + 4:]
+    try:
+        if data[:head] != FACE_CACHE or int.from_bytes(data[head:head + 4], "big") != zlib.crc32(body):
+            raise ValueError("not whole")
+        kept_key, tables = marshal.loads(body)
+    except (ValueError, EOFError, TypeError):
+        log.warning("the font cache %s is corrupt; the font is read instead and the cache made again", path)
+        return None
+    if kept_key != key:
+        log.warning("the font cache %s was made from another version of the font file; made again", path)
+        return None
+    return tables
+
+
+def _keep(path: Path, key: tuple, tables: dict) -> None:
+    """Write the cache (whole or not at all: a temporary file renamed); a failure only costs the next process
+    the parsing."""
+    body = marshal.dumps((key, tables))
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(FACE_CACHE + zlib.crc32(body).to_bytes(4, "big") + body)
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.warning("the font cache %s cannot be written (%s)", path, type(exc).__name__)
+        temporary.unlink(missing_ok=True)
 
 
 def _surrogates(match: re.Match[str]) -> str:

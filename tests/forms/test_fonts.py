@@ -4,11 +4,14 @@ and a character no font has stops the print with its code point."""
 
 from __future__ import annotations
 
+import logging
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
+from reportlab.pdfbase import ttfonts
 
 from desktop.domain.errors import ValidationError
 from desktop.forms import fontindex, fonts
@@ -146,3 +149,57 @@ def test_printable_puts_the_code_point_where_no_face_draws_the_character():
     assert fonts.printable("张\ue000\U000323b0\n葛\U000e0100") == ("张[U+E000][U+323B0]\n葛\U000e0100", ["U+E000", "U+323B0"])
     assert fonts.printable("王𠈌\U0002ebf0\t明") == ("王𠈌\U0002ebf0\t明", [])
     assert fonts.all_printable("王𠈌\n\U00030000") and not fonts.all_printable("王\ue000")
+
+
+TABLES = ("charToGlyph", "glyphToChar", "charWidths", "hmetrics", "glyphPos", "defaultWidth")
+
+
+def _tables(font) -> dict:
+    return {name: getattr(font.face, name) for name in TABLES}
+
+
+def test_a_faces_character_tables_are_cached_and_a_stale_or_corrupt_cache_is_read_again(tmp_path, monkeypatch,
+                                                                                         caplog):
+    """The cmap, widths and glyph positions reportlab reads from a face (≈0.1 s for UMing, in each process that
+    prints) come from the user's cache while the font file is the one they were read from; a cache corrupted,
+    or made from another font file at the same path, is noticed (a warning), read again and rewritten."""
+    monkeypatch.setenv("DESK_CACHE_DIR", str(tmp_path / "cache"))
+    parsed = []
+    plain = ttfonts.TTFontFile.extractInfo
+
+    def extract(face, charInfo=1):  # noqa: N803 (reportlab's name)
+        parsed.append(charInfo)
+        return plain(face, charInfo)
+
+    monkeypatch.setattr(ttfonts.TTFontFile, "extractInfo", extract)
+    path = tmp_path / "face.ttf"
+    shutil.copy(fonts.font_dir() / "Jigmo-ExtGHI.ttf", path)
+    expected = _tables(ttfonts.TTFont("Reportlab", str(path)))  # reportlab's own parse, no cache
+    assert ttfonts.TTFontFace is not fonts._Face  # only while our fonts are made
+
+    def made(name: str) -> tuple[dict, list]:
+        parsed.clear()
+        font = fonts._Font(name, fonts._Mapped(path))
+        return _tables(font), [c for c in parsed if c]
+
+    assert made("First") == (expected, [1])  # read from the font, kept
+    (cache,) = (tmp_path / "cache" / "fonts").iterdir()
+    assert made("Cached") == (expected, [])  # nothing read but names and metrics
+    assert ttfonts.TTFontFace is not fonts._Face
+
+    data = bytearray(cache.read_bytes())
+    data[-1] ^= 0x40  # the last glyph position's top byte: marshal would read a wrong number without a word
+    cache.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="desktop.forms.fonts"):
+        assert made("Corrupt") == (expected, [1])
+    assert "corrupt" in caplog.text
+    assert made("Rewritten") == (expected, [])
+
+    shutil.copy(fonts.font_dir() / "BabelStoneHan-ExtGH.ttf", path)  # another font file at the same path
+    other = _tables(ttfonts.TTFont("Other", str(path)))
+    assert other != expected
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="desktop.forms.fonts"):
+        assert made("Changed") == (other, [1])
+    assert "another version of the font file" in caplog.text
+    assert made("Again") == (other, [])
