@@ -188,7 +188,7 @@ def test_a_faces_character_tables_are_cached_and_a_stale_or_corrupt_cache_is_rea
     assert ttfonts.TTFontFace is not fonts._Face
 
     data = bytearray(cache.read_bytes())
-    data[-1] ^= 0x40  # the last glyph position's top byte: marshal would read a wrong number without a word
+    data[-2] ^= 0x40  # the last glyph position's top byte (before the dict's end): a wrong number, read without a word
     cache.write_bytes(bytes(data))
     with caplog.at_level(logging.WARNING, logger="desktop.forms.fonts"):
         assert made("Corrupt") == (expected, [1])
