@@ -25,6 +25,7 @@ inherited. When the child cannot start, dies, or fails, the parent draws those p
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -201,7 +202,10 @@ class Helper:
 
 def serve(conn, warm: Callable[[], None] | None = None) -> None:
     """The child: run each job until told to stop or the pipe closes; then end at once (its objects are not
-    freed one by one: nothing is left to finish). `warm` first (imports; a failure there is the first job's)."""
+    freed one by one: nothing is left to finish). `warm` first (imports; a failure there is the first job's).
+    Without the cyclic garbage collector, as the command that started it (desktop/cli/ledger.py): it lives for one
+    ledger, whose rows and cells are in no cycle, and each full collection walked all of them again."""
+    gc.disable()
     try:
         _serve(conn, warm)
     finally:
