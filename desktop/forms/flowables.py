@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import groupby
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
@@ -119,6 +118,9 @@ class Box(Flowable):
 @lru_cache(maxsize=256)
 def _qr_path(payload: str) -> tuple[int, str]:
     """(modules across, PDF path operators in module units) of a level-M QR code with a 4-module quiet zone."""
+    # imported here: ≈20 ms of barcode modules that forms without a QR (a ledger, in both its processes) skip
+    from reportlab.graphics.barcode import qrencoder
+
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(payload)
     code.make()
