@@ -40,8 +40,10 @@ log = logging.getLogger("desktop.ledger.pdfsplit")
 # writes the file, and the child makes a row's cells and draws a page about a seventh slower (its query skips
 # the parent's rows; its parts arrive by pipe). With 0.53 the parent waited 0.7 s for the child's heights and
 # 0.7 s for its pages (year's ledger, 2026-12-02 03:30, load 2.5); with 0.45 both phases end within 0.05-0.25 s
-# of each other (docs/ledger.md).
-SHARE = 0.45
+# of each other (docs/ledger.md). Once the child ran without the garbage collector (i16o) it drew its pages
+# 0.25-0.5 s before the parent at 0.45; at 0.48 the phases end within ±0.4 s, either first (2026-12-02 05:40,
+# load 2.6-4.3), at 0.50-0.51 the same.
+SHARE = 0.48
 MIN_ROWS = 4000  # fewer: one process is as fast; at least ledgertable.HEAD_ROWS must be the parent's
 
 
