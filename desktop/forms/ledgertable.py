@@ -13,10 +13,11 @@ import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate, chain, filterfalse, repeat
 
 from reportlab.lib import colors
-from reportlab.lib.rl_accel import fp_str, instanceStringWidthTTF
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -81,8 +82,9 @@ class _Widths:
         beyond = fonts.beyond_main()
         if beyond.search(" ".join(new)):
             new = list(filterfalse(beyond.search, new))
-        face = fonts.face(fonts.MAIN)
-        self.plain.update(zip(new, map(instanceStringWidthTTF, repeat(face), new, repeat(self.size)), strict=True))
+        advance, size = _advances(fonts.MAIN).__getitem__, self.size
+        # as reportlab's stringWidth (its C helper makes a number object per character: slower than this)
+        self.plain.update(zip(new, [sum(map(advance, line)) * size / 1000 for line in new], strict=True))
 
     def fits(self, text: str, room: float) -> bool:
         """Whether `text` is one run of the main face no wider than `room`."""
@@ -91,6 +93,24 @@ class _Widths:
             return drawn <= room
         runs, drawn = self.measure(text)
         return not runs or (len(runs) == 1 and runs[0][0] == fonts.MAIN and drawn <= room)
+
+
+class _Advances(dict):
+    """A face's characters → their advance widths in thousandths of the size (reportlab's charWidths, by
+    character rather than code point), the face's default for the others."""
+
+    def __init__(self, name: str):
+        face = fonts.face(name).face
+        super().__init__(zip(map(chr, face.charWidths), face.charWidths.values(), strict=True))
+        self.default = face.defaultWidth
+
+    def __missing__(self, ch: str) -> float:
+        return self.default
+
+
+@cache
+def _advances(name: str) -> _Advances:
+    return _Advances(name)
 
 
 def tokens(text: str) -> list[str]:
