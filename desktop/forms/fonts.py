@@ -142,15 +142,18 @@ FACE_CACHE = b"yijianshi-desk face tables 1\n"  # a cache file's first line; the
 
 
 def _cache_path(face) -> Path:
-    return paths.cache_dir() / "fonts" / f"{Path(face.filename).name}-{getattr(face, 'subfontNameX', b'').decode()}.tables"
+    """Where a face's tables are kept: one file per face of a font file (`uming.ttc--0.tables`)."""
+    subfont = getattr(face, "subfontNameX", b"").decode()  # b"-0" in a collection
+    return paths.cache_dir() / "fonts" / f"{Path(face.filename).name}-{subfont}.tables"
 
 
 def _cache_key(face) -> tuple:
-    """What must be the same for cached tables to be this face's: the font file (its size, modification time
-    and every table's checksum), the face in it, reportlab's version and marshal's."""
+    """What must be the same for cached tables to be this face's: the font file (its name, size, modification
+    time and every table's checksum), the face in it, and reportlab's, marshal's and Python's versions."""
     st = os.stat(face.filename)
     checksums = tuple((tag, t["checksum"], t["length"]) for tag, t in sorted(face.table.items()))
-    return (str(Path(face.filename).name), st.st_size, st.st_mtime_ns, getattr(face, "subfontNameX", b""), checksums, reportlab.Version, marshal.version, sys.version_info[:2])
+    return (Path(face.filename).name, st.st_size, st.st_mtime_ns, getattr(face, "subfontNameX", b""), checksums,
+            reportlab.Version, marshal.version, tuple(sys.version_info[:2]))
 
 
 def _plain(value) -> bool:
