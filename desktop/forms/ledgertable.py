@@ -496,22 +496,31 @@ class _Blocks(dict):
         assert shows is not None
         cuts = list(zip(cells, map(self.wrapped.__getitem__, cells), strict=True))
         lines = [(text, cut[0]) for text, cut in cuts if len(cut) == 1 and cut[0]]
-        more = [(text, cut) for text, cut in cuts if len(cut) > 1 and all(cut)]
-        start, y = p._tz[n], p._baselines(1)[0]
+        # two lines (a name over its ID number, a date over a time, a township over a village): the most
+        # common cells after one line, made without a list per cell
+        pairs = [(text, cut) for text, cut in cuts if len(cut) == 2 and cut[0] and cut[1]]
+        more = [(text, cut) for text, cut in cuts if len(cut) > 2 and all(cut)]
+        start, y, (y0, y1) = p._tz[n], p._baselines(1)[0], p._baselines(2)
+        firsts = map(shows.__getitem__, [cut[0] for _, cut in pairs])
+        seconds = map(shows.__getitem__, [cut[1] for _, cut in pairs])
         if p.columns[n].align == "center":
             xs = p._centred[n]
             made = [f"{start}{xs.get(drawn) or xs.add(drawn)}{y} Tm {ops}\n"
                     for drawn, ops in map(shows.__getitem__, (line for _, line in lines))]
+            made += [f"{start}{xs.get(d0) or xs.add(d0)}{y0} Tm {o0}\n{xs.get(d1) or xs.add(d1)}{y1} Tm {o1}\n"
+                     for (d0, o0), (d1, o1) in zip(firsts, seconds, strict=True)]
             made += [start + "".join([f"{xs.get(drawn) or xs.add(drawn)}{at} Tm {ops}\n" for (drawn, ops), at
                                       in zip(map(shows.__getitem__, cut), p._baselines(len(cut)), strict=True)])
                      for _, cut in more]
         else:
             x = p._lefts[n]
             made = [f"{start}{x}{y} Tm {ops}\n" for _, ops in map(shows.__getitem__, (line for _, line in lines))]
+            made += [f"{start}{x}{y0} Tm {o0}\n{x}{y1} Tm {o1}\n"
+                     for (_, o0), (_, o1) in zip(firsts, seconds, strict=True)]
             made += [start + "".join([f"{x}{at} Tm {ops}\n" for (_, ops), at
                                       in zip(map(shows.__getitem__, cut), p._baselines(len(cut)), strict=True)])
                      for _, cut in more]
-        self.update(zip([text for text, _ in lines] + [text for text, _ in more], made, strict=True))
+        self.update(zip([text for text, _ in chain(lines, pairs, more)], made, strict=True))
 
     def __missing__(self, text: str) -> str:
         found = self[text] = self.prepared.block(self.column, self.wrapped[text])
