@@ -1,6 +1,9 @@
 """Draining the outbox: a request in doubt is re-sent first, byte for byte; then cases go in batches, several
 cases at a time over parallel connections (each: its scans, then the case), each batch's bookkeeping in one
 transaction (the 200s of a batch recorded together, a statement per step: desktop/sync/state.py).
+Small cases (their unconfirmed scans at most GROUP_CASE_BYTES) go GROUP to a request (`PUT /v1/cases/bundles`):
+the hub answers each as its own bundle, and what follows (missing scans, refusals, bookkeeping) is per case as
+before. A case with larger scans goes alone.
 
 Per case the order never changes: its request is recorded as 'in doubt' (durably) before anything leaves,
 every scan is uploaded before the case, and the case is acked only when the hub's answer lists every scan.
@@ -15,7 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop.storage.blobs import sha256_file
 from desktop.storage.store import Store
@@ -24,6 +27,8 @@ from desktop.sync.client import Answer, BlobRefusedError, HubClient, HubFailureE
 
 log = logging.getLogger("desktop.sync.engine")
 BATCH, PARALLEL = 64, 16
+GROUP, GROUP_CASE_BYTES = 8, 1024 * 1024  # ≤ 16 MB of scans a request: hub/bundle.py's ceiling
+T = TypeVar("T")
 BlobSource = Callable[[str], list[tuple[str, Path]]]  # case uuid → [(sha256, file)]
 
 
@@ -49,6 +54,7 @@ class Pusher:
         self.confirmed, self.report, self.now = confirmed, report, now
         self.lock = threading.Lock()  # the report's counters, from the sending threads
         self.bundles = True
+        self.multi = True  # several cases a request; off for this pass once a hub refuses the endpoint
         self.scans: dict[str, list[tuple[str, Path]]] = {}  # a case's filed scans, from _body to _paths
 
     def push(self) -> None:
@@ -84,7 +90,17 @@ class Pusher:
     def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         syncstate.start_many(self.db, items)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
-        outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
+        todo = {uuid: [sha for sha in body["blobs"] if sha not in self.confirmed] for uuid, body in items}
+        small = {uuid for uuid, _ in items if self.multi and _sizes(todo[uuid], paths[uuid], GROUP_CASE_BYTES)
+                 is not None}
+        grouped = [item for item in items if item[0] in small]
+        units = [(True, grouped[at:at + GROUP]) for at in range(0, len(grouped), GROUP)] + \
+            [(False, [item]) for item in items if item[0] not in small]
+        sent = {uuid: outcome for (_, unit), outcomes in zip(units, self.pool.map(
+                    lambda unit: self._send_group(unit[1], paths, todo) if unit[0] else
+                    [self._send(*unit[1][0], paths[unit[1][0][0]])], units), strict=True)
+                for (uuid, _), outcome in zip(unit, outcomes, strict=True)}
+        outcomes = [sent[uuid] for uuid, _ in items]
         acked = [(uuid, body, outcome) for (uuid, body), outcome in zip(items, outcomes, strict=True)
                  if isinstance(outcome, Answer) and outcome.status == 200]
         with self.db.atomic():  # the batch's answers in one transaction: the 200s together, the others one by one
@@ -121,10 +137,32 @@ class Pusher:
 
     # the network part of one case (a worker thread: no database here)
 
-    def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path]) -> Answer | Exception:
+    def _send_group(self, group: list[tuple[str, dict[str, Any]]], paths: dict[str, dict[str, Path]],
+                    todo: dict[str, list[str]]) -> list[Answer | Exception]:
+        """Small cases in one request, each with the scans the hub has not confirmed; then each case on its own
+        as `_send` goes on after its first answer. A request refused whole (a hub without the endpoint, a
+        proxy's body limit) sends its cases one by one; a failure fails every case of it (all stay in doubt)."""
+        answers = _call(self.client.put_bundles, [(uuid, body, [(sha, paths[uuid][sha]) for sha in todo[uuid]])
+                                                  for uuid, body in group])
+        if isinstance(answers, Exception):
+            return [answers] * len(group)
+        if isinstance(answers, Answer):
+            if answers.code != syncclient.PROXY_TOO_LARGE:  # not a proxy's limit: a hub without the endpoint
+                self.multi = False
+                log.info("several cases a request refused (HTTP %d %s): one by one this pass", answers.status,
+                         answers.code)
+            return [self._send(uuid, body, paths[uuid]) for uuid, body in group]
+        return [self._send(uuid, body, paths[uuid], bundled=answer)
+                for (uuid, body), answer in zip(group, answers, strict=True)]
+
+    def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path],
+              bundled: Answer | Exception | None = None) -> Answer | Exception:
         """Scans the hub has not confirmed, then the case; a case is synced only when the hub's answer lists
-        every scan, so missing ones are sent again and the case asked again."""
-        answer = self._first_put(uuid, body, paths, [sha for sha in body["blobs"] if sha not in self.confirmed])
+        every scan, so missing ones are sent again and the case asked again. `bundled`: the case's answer from
+        a several-case request that carried those scans."""
+        todo = [sha for sha in body["blobs"] if sha not in self.confirmed]
+        answer = self._first_put(uuid, body, paths, todo) if bundled is None else \
+            self._bundled(bundled, todo, paths, _sizes(todo, paths, syncclient.SMALL_BLOB) or {})
         if isinstance(answer, Exception) or answer.status != 200:
             return answer
         missing = [sha for sha in body["blobs"] if sha not in answer.data.get("blobs", [])]
@@ -143,21 +181,26 @@ class Pusher:
     def _first_put(self, uuid: str, body: dict[str, Any], paths: dict[str, Path],
                    todo: list[str]) -> Answer | Exception:
         """Small scans travel with the case in one request; large ones first, resumable, one by one."""
-        sizes = {sha: paths[sha].stat().st_size for sha in todo if sha in paths and paths[sha].is_file()}
-        if todo and len(sizes) == len(todo) and sum(sizes.values()) <= syncclient.SMALL_BLOB and self.bundles:
+        sizes = _sizes(todo, paths, syncclient.SMALL_BLOB)
+        if todo and sizes is not None and self.bundles:
             answer = _call(self.client.put_bundle, uuid, body, [(sha, paths[sha]) for sha in todo])
             if isinstance(answer, Answer) and answer.status == 404 and answer.code == "http":
                 self.bundles = False  # a hub older than bundles: send the scans one by one
             elif isinstance(answer, Answer) and answer.status == 413:
                 pass  # too big for a proxy on the way: this case's scans go one by one, in chunks
-            elif isinstance(answer, Answer) and answer.code == "hash_mismatch":
-                return _bundle_refusal(todo, paths)
             else:
-                if isinstance(answer, Answer) and answer.status == 200:
-                    self._count(len(todo), sum(sizes.values()))
-                return answer
+                return self._bundled(answer, todo, paths, sizes)
         problem = self._upload(todo, paths)
         return problem if problem is not None else _call(self.client.put_case, uuid, body)
+
+    def _bundled(self, answer: Answer | Exception, todo: list[str], paths: dict[str, Path],
+                 sizes: dict[str, int]) -> Answer | Exception:
+        """The answer to a bundle that carried `todo` (alone or with other cases): a damaged scan named."""
+        if isinstance(answer, Answer) and answer.code == "hash_mismatch":
+            return _bundle_refusal(todo, paths)
+        if isinstance(answer, Answer) and answer.status == 200:
+            self._count(len(todo), sum(sizes.values()))
+        return answer
 
     def _count(self, blobs: int, size: int) -> None:
         with self.lock:
@@ -232,11 +275,17 @@ class Pusher:
         return "rejected"
 
 
-def _call(fn: Callable[..., Answer], *args: Any) -> Answer | Exception:
+def _call(fn: Callable[..., T], *args: Any) -> T | HubFailureError:
     try:
         return fn(*args)
     except HubFailureError as failure:
         return failure
+
+
+def _sizes(todo: list[str], paths: dict[str, Path], limit: int) -> dict[str, int] | None:
+    """Each scan's size, if every one is a file here and together they are at most `limit` bytes."""
+    sizes = {sha: paths[sha].stat().st_size for sha in todo if sha in paths and paths[sha].is_file()}
+    return sizes if len(sizes) == len(todo) and sum(sizes.values()) <= limit else None
 
 
 def _bundle_refusal(hashes: list[str], paths: dict[str, Path]) -> Exception:
