@@ -91,7 +91,8 @@ class Pusher:
         syncstate.start_many(self.db, items)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
         todo = {uuid: [sha for sha in body["blobs"] if sha not in self.confirmed] for uuid, body in items}
-        small = {uuid for uuid, _ in items if self.multi and _sizes(todo[uuid], paths[uuid], GROUP_CASE_BYTES)
+        limit = min(GROUP_CASE_BYTES, syncclient.SMALL_BLOB)
+        small = {uuid for uuid, _ in items if self.multi and _sizes(todo[uuid], paths[uuid], limit)
                  is not None}
         grouped = [item for item in items if item[0] in small]
         units = [(True, grouped[at:at + GROUP]) for at in range(0, len(grouped), GROUP)] + \
