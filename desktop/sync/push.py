@@ -26,8 +26,8 @@ from desktop.sync import client as syncclient, doubt, state as syncstate
 from desktop.sync.client import Answer, BlobRefusedError, HubClient, HubFailureError
 
 log = logging.getLogger("desktop.sync.engine")
-BATCH, PARALLEL = 64, 16
-GROUP, GROUP_CASE_BYTES = 8, 1024 * 1024  # ≤ 16 MB of scans a request: hub/bundle.py's ceiling
+BATCH, PARALLEL = 256, 16  # a batch: 16 requests of GROUP small cases, one per connection
+GROUP, GROUP_CASE_BYTES, GROUP_BYTES = 16, 1024 * 1024, 8 * 1024 * 1024  # under hub/bundle.py's ceilings
 T = TypeVar("T")
 BlobSource = Callable[[str], list[tuple[str, Path]]]  # case uuid → [(sha256, file)]
 
@@ -91,11 +91,10 @@ class Pusher:
         syncstate.start_many(self.db, items)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
         todo = {uuid: [sha for sha in body["blobs"] if sha not in self.confirmed] for uuid, body in items}
-        limit = min(GROUP_CASE_BYTES, syncclient.SMALL_BLOB)
-        small = {uuid for uuid, _ in items if self.multi and _sizes(todo[uuid], paths[uuid], limit)
-                 is not None}
-        grouped = [item for item in items if item[0] in small]
-        units = [(True, grouped[at:at + GROUP]) for at in range(0, len(grouped), GROUP)] + \
+        limit = min(GROUP_CASE_BYTES, syncclient.SMALL_BLOB)  # a case whose scans travel with it, alone or not
+        small = {uuid: sum(sizes.values()) for uuid, _ in items
+                 if self.multi and (sizes := _sizes(todo[uuid], paths[uuid], limit)) is not None}
+        units = [(True, group) for group in _groups([item for item in items if item[0] in small], small)] + \
             [(False, [item]) for item in items if item[0] not in small]
         sent = {uuid: outcome for (_, unit), outcomes in zip(units, self.pool.map(
                     lambda unit: self._send_group(unit[1], paths, todo) if unit[0] else
@@ -148,7 +147,7 @@ class Pusher:
         if isinstance(answers, Exception):
             return [answers] * len(group)
         if isinstance(answers, Answer):
-            if answers.code != syncclient.PROXY_TOO_LARGE:  # not a proxy's limit: a hub without the endpoint
+            if answers.status != 413:  # not a body limit (a proxy's or the hub's): a hub without the endpoint
                 self.multi = False
                 log.info("several cases a request refused (HTTP %d %s): one by one this pass", answers.status,
                          answers.code)
@@ -281,6 +280,20 @@ def _call(fn: Callable[..., T], *args: Any) -> T | HubFailureError:
         return fn(*args)
     except HubFailureError as failure:
         return failure
+
+
+def _groups(items: list[tuple[str, dict[str, Any]]], sizes: dict[str, int]) -> list[list[tuple[str, dict[str, Any]]]]:
+    """The small cases in groups of at most GROUP cases and GROUP_BYTES of scans (`sizes`: a case's), in order."""
+    groups: list[list[tuple[str, dict[str, Any]]]] = []
+    size = 0
+    for item in items:
+        grows = sizes[item[0]]
+        if not groups or len(groups[-1]) >= GROUP or size + grows > GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += grows
+    return groups
 
 
 def _sizes(todo: list[str], paths: dict[str, Path], limit: int) -> dict[str, int] | None:
