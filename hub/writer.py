@@ -70,16 +70,17 @@ class GroupWriter:
 
     async def run_many(self, jobs: Sequence[Job]) -> list[Outcome]:
         """Several jobs queued at once (the cases of one request): they go into the same group, in order; each
-        one's result or exception. A job past the queue's ceiling gets the 503 that `run` would raise."""
+        one's result or exception. They are admitted together while fewer than the ceiling wait (so the queue
+        can pass it by one request's cases, hub/bundle.py MAX_CASES), else each gets the 503 `run` raises: one
+        desk's request is never half shed."""
         loop, ceiling = asyncio.get_running_loop(), MAX_WAITING if self.max_waiting is None else self.max_waiting
-        futures: list[asyncio.Future] = []
-        for job in jobs:
-            future = loop.create_future()
-            if len(self.queue) >= ceiling:
+        futures = [loop.create_future() for _ in jobs]
+        busy = len(self.queue) >= ceiling
+        for job, future in zip(jobs, futures, strict=True):
+            if busy:
                 future.set_exception(HubError(503, "busy", "服务器繁忙，请稍后重试"))
             else:
                 self.queue.append((job, future))
-            futures.append(future)
         async with self.lock:
             if not all(future.done() for future in futures):
                 batch, self.queue = self.queue, []
