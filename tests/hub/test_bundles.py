@@ -249,3 +249,40 @@ def test_a_1mb_proxy_limit_sends_the_cases_one_by_one_and_a_too_big_one_waits(tm
     settings.set_value(store.db, "hub_url", hub.url)  # the proxy is fixed: the big one goes too
     assert sync.SyncEngine(store).sync_now().pending == 0
     check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)
+
+
+def test_the_writer_admits_a_request_s_cases_whole_or_refuses_them_whole(tmp_path):
+    """With a group being written, jobs wait; a request's cases are queued together while fewer than the
+    ceiling wait (passing it by that request), and a later request is refused whole with 503."""
+    import asyncio
+
+    from sqlalchemy import create_engine
+
+    from hub.errors import HubError
+    from hub.writer import GroupWriter
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'writer.sqlite'}")
+    ran: list[int] = []
+
+    def job(n: int):
+        return lambda conn: ran.append(n) or n
+
+    async def scenario():
+        writer = GroupWriter(engine, max_waiting=3)
+        await writer.lock.acquire()  # a group is being written: what comes now waits in the queue
+        first = asyncio.ensure_future(writer.run_many([job(1), job(2)]))
+        second = asyncio.ensure_future(writer.run_many([job(3), job(4)]))  # 2 wait, fewer than 3: all of it
+        third = asyncio.ensure_future(writer.run_many([job(5), job(6)]))  # 4 wait: refused whole
+        for _ in range(100):  # the tasks run up to the lock
+            if third.done() and len(writer.queue) == 4:
+                break
+            await asyncio.sleep(0)
+        writer.lock.release()
+        outcomes = await asyncio.gather(first, second, third)
+        writer.close()
+        return outcomes
+
+    first, second, third = asyncio.run(scenario())
+    engine.dispose()
+    assert first == [(1, None), (2, None)] and second == [(3, None), (4, None)] and sorted(ran) == [1, 2, 3, 4]
+    assert all(result is None and isinstance(error, HubError) and error.status == 503 for result, error in third)
