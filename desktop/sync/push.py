@@ -94,12 +94,13 @@ class Pusher:
         limit = min(GROUP_CASE_BYTES, syncclient.SMALL_BLOB)  # a case whose scans travel with it, alone or not
         small = {uuid: sum(sizes.values()) for uuid, _ in items
                  if self.multi and (sizes := _sizes(todo[uuid], paths[uuid], limit)) is not None}
-        units = [(True, group) for group in _groups([item for item in items if item[0] in small], small)] + \
-            [(False, [item]) for item in items if item[0] not in small]
-        sent = {uuid: outcome for (_, unit), outcomes in zip(units, self.pool.map(
-                    lambda unit: self._send_group(unit[1], paths, todo) if unit[0] else
-                    [self._send(*unit[1][0], paths[unit[1][0][0]])], units), strict=True)
-                for (uuid, _), outcome in zip(unit, outcomes, strict=True)}
+        groups = _groups([item for item in items if item[0] in small], small)
+        alone = [item for item in items if item[0] not in small]
+        answered = self.pool.map(lambda group: self._send_group(group, paths, todo, small), groups)  # all queued
+        singles = self.pool.map(lambda item: self._send(*item, paths[item[0]]), alone)  # now, side by side
+        sent = {uuid: outcome for group, outcomes in zip(groups, answered, strict=True)
+                for (uuid, _), outcome in zip(group, outcomes, strict=True)}
+        sent |= {uuid: outcome for (uuid, _), outcome in zip(alone, singles, strict=True)}
         outcomes = [sent[uuid] for uuid, _ in items]
         acked = [(uuid, body, outcome) for (uuid, body), outcome in zip(items, outcomes, strict=True)
                  if isinstance(outcome, Answer) and outcome.status == 200]
@@ -138,7 +139,7 @@ class Pusher:
     # the network part of one case (a worker thread: no database here)
 
     def _send_group(self, group: list[tuple[str, dict[str, Any]]], paths: dict[str, dict[str, Path]],
-                    todo: dict[str, list[str]]) -> list[Answer | Exception]:
+                    todo: dict[str, list[str]], sizes: dict[str, int]) -> list[Answer | Exception]:
         """Small cases in one request, each with the scans the hub has not confirmed; then each case on its own
         as `_send` goes on after its first answer. A request refused whole (a hub without the endpoint, a
         proxy's body limit) sends its cases one by one; a failure fails every case of it (all stay in doubt)."""
@@ -152,17 +153,17 @@ class Pusher:
                 log.info("several cases a request refused (HTTP %d %s): one by one this pass", answers.status,
                          answers.code)
             return [self._send(uuid, body, paths[uuid]) for uuid, body in group]
-        return [self._send(uuid, body, paths[uuid], bundled=answer)
+        return [self._send(uuid, body, paths[uuid], bundled=(answer, sizes[uuid]))
                 for (uuid, body), answer in zip(group, answers, strict=True)]
 
     def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path],
-              bundled: Answer | Exception | None = None) -> Answer | Exception:
+              bundled: tuple[Answer | Exception, int] | None = None) -> Answer | Exception:
         """Scans the hub has not confirmed, then the case; a case is synced only when the hub's answer lists
         every scan, so missing ones are sent again and the case asked again. `bundled`: the case's answer from
-        a several-case request that carried those scans."""
+        a several-case request that carried those scans, and their bytes."""
         todo = [sha for sha in body["blobs"] if sha not in self.confirmed]
         answer = self._first_put(uuid, body, paths, todo) if bundled is None else \
-            self._bundled(bundled, todo, paths, _sizes(todo, paths, syncclient.SMALL_BLOB) or {})
+            self._bundled(bundled[0], todo, paths, bundled[1])
         if isinstance(answer, Exception) or answer.status != 200:
             return answer
         missing = [sha for sha in body["blobs"] if sha not in answer.data.get("blobs", [])]
@@ -189,17 +190,18 @@ class Pusher:
             elif isinstance(answer, Answer) and answer.status == 413:
                 pass  # too big for a proxy on the way: this case's scans go one by one, in chunks
             else:
-                return self._bundled(answer, todo, paths, sizes)
+                return self._bundled(answer, todo, paths, sum(sizes.values()))
         problem = self._upload(todo, paths)
         return problem if problem is not None else _call(self.client.put_case, uuid, body)
 
     def _bundled(self, answer: Answer | Exception, todo: list[str], paths: dict[str, Path],
-                 sizes: dict[str, int]) -> Answer | Exception:
-        """The answer to a bundle that carried `todo` (alone or with other cases): a damaged scan named."""
+                 size: int) -> Answer | Exception:
+        """The answer to a bundle that carried `todo` (`size` bytes; alone or with other cases): a damaged scan
+        named."""
         if isinstance(answer, Answer) and answer.code == "hash_mismatch":
             return _bundle_refusal(todo, paths)
         if isinstance(answer, Answer) and answer.status == 200:
-            self._count(len(todo), sum(sizes.values()))
+            self._count(len(todo), size)
         return answer
 
     def _count(self, blobs: int, size: int) -> None:
