@@ -156,21 +156,26 @@ def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: Grou
     """Cases (plain and bundled with their small scans), one case back, and the change feed."""
 
     async def store_case(request: Request, dev: Device, case_uuid: str, data: dict[str, Any],
-                         parts: list[tuple[str, memoryview]]) -> JSONResponse:
-        """The (checked) case in the next group transaction, after the scans that came with it (verified and
-        stored by the writer's thread first, hub/caseputs.py PutJob.prepare), with their owner rows."""
-        job = caseputs.PutJob(blobs, caseputs.Put(dev, case_uuid, data), parts)
+                         parts: bundle.Parts) -> JSONResponse:
+        """The (checked) case in the next group transaction, after the scans that came with it."""
         try:
-            result, held = await writer.run(job)
+            fields = _answer(writer, dev, case_uuid,
+                             (await writer.run_many([_job(blobs, dev, case_uuid, data, parts)]))[0])
         except cases_mod.CaseError as exc:
             log_fields(request, case=case_uuid, revision=data["revision"], refused=exc.code)
-            if exc.status != 503:
-                writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
             raise
-        log_fields(request, case=case_uuid, revision=data["revision"], replayed=result.replayed,
-                   blobs=len(result.blobs), blobs_held=len(held), bundled=len(parts))
-        return ok(uuid=case_uuid, replayed=result.replayed, revision=result.revision, blobs=held,
-                  blobs_missing=[b for b in result.blobs if b not in held])
+        log_fields(request, case=case_uuid, revision=data["revision"], replayed=fields["replayed"],
+                   blobs=len(fields["blobs"]) + len(fields["blobs_missing"]), blobs_held=len(fields["blobs"]),
+                   bundled=len(parts))
+        return ok(**fields)
+
+    @app.put("/v1/cases/bundles", openapi_extra=bundle.OPENAPI_MANY)
+    async def case_bundles(request: Request) -> JSONResponse:
+        """Several cases with their small scans in one request (docs/sync.md): each case checked, queued and
+        answered exactly as `PUT /v1/cases/{uuid}/bundle` alone would be, all in the writer's next group; one
+        `results` entry per case, in order. Only a malformed body, the device's token or the body's size refuse
+        the whole request."""
+        return await _many(request, writer, blobs)
 
     @app.put("/v1/cases/{case_uuid}")
     async def case_put(case_uuid: str, body: CasePut, request: Request, dev: Dev) -> JSONResponse:
@@ -192,8 +197,9 @@ def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: Grou
         bundle.check_parts(data, parts)
         return await store_case(request, dev, case_uuid, data, parts)
 
-    # the same endpoint, taken before FastAPI's stack (hub/bundleroute.py), with the same log and body limit
+    # the same endpoints, taken before FastAPI's stack (hub/bundleroute.py), with the same log and body limit
     app.fast = AccessLog(limits.BodyLimit(bundleroute.asgi(case_bundle)))
+    app.fast_many = AccessLog(limits.BodyLimit(bundleroute.asgi_many(case_bundles)))
 
     @app.get("/v1/cases/{case_uuid}")
     async def case_get(case_uuid: str, dev: Dev) -> JSONResponse:
@@ -204,6 +210,62 @@ def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: Grou
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> JSONResponse:
         entries, more = cases_mod.changes_since(engine, dev, since, min(limit, config.changes_page))
         return ok(changes=entries, cursor=entries[-1]["id"] if entries else since, more=more)
+
+
+def _job(blobs: BlobStore, dev: Device, case_uuid: str, data: dict[str, Any],
+         parts: bundle.Parts) -> caseputs.PutJob:
+    """A checked case for the group writer, after the scans that came with it (verified and stored by the
+    writer's thread first, hub/caseputs.py PutJob.prepare), with their owner rows."""
+    return caseputs.PutJob(blobs, caseputs.Put(dev, case_uuid, data), parts)
+
+
+def _answer(writer: GroupWriter, dev: Device, case_uuid: str,
+            outcome: tuple[Any, BaseException | None]) -> dict[str, Any]:
+    """A stored case's answer fields from the group writer's outcome; a refusal raised (a case refusal kept
+    for the supervisor, hub/cases.py refusal_job)."""
+    done, error = outcome
+    if isinstance(error, cases_mod.CaseError) and error.status != 503:
+        writer.enqueue(cases_mod.refusal_job(dev, case_uuid, error))
+    if error is not None:
+        raise error
+    result, held = done
+    return {"uuid": case_uuid, "replayed": result.replayed, "revision": result.revision, "blobs": held,
+            "blobs_missing": [b for b in result.blobs if b not in held]}
+
+
+async def _many(request: Request, writer: GroupWriter, blobs: BlobStore) -> JSONResponse:
+    """`PUT /v1/cases/bundles`: one `results` entry per case, in order (docs/sync.md, Bundles)."""
+    dev = await device_of(request)
+    listed = bundle.split_many(await bundle.read(request.stream()))
+    results: list[dict[str, Any] | None] = [None] * len(listed)
+    jobs, queued = [], []
+    for i, (case_uuid, data, parts) in enumerate(listed):
+        try:
+            cases_mod.check(case_uuid, data)
+            bundle.check_parts(data, parts)
+        except bundleroute.KNOWN as exc:
+            results[i] = _refused(case_uuid, exc)
+            continue
+        jobs.append(_job(blobs, dev, case_uuid, data, parts))
+        queued.append(i)
+    for i, outcome in zip(queued, await writer.run_many(jobs) if jobs else [], strict=True):
+        case_uuid = listed[i][0]
+        try:
+            results[i] = {"status": 200, "ok": True} | _answer(writer, dev, case_uuid, outcome)
+        except bundleroute.KNOWN as exc:
+            results[i] = _refused(case_uuid, exc)
+    log_fields(request, cases=len(listed), refused=sum(not r["ok"] for r in results if r),
+               bundled=sum(len(parts) for _, _, parts in listed))
+    return ok(results=results)
+
+
+def _refused(case_uuid: str, exc: Any) -> dict[str, Any]:
+    """One case's refusal in a several-case answer: what its own request's error envelope would say."""
+    extra = dict(exc.extra)
+    if exc.status in (429, 503):
+        extra["retry_after"] = extra.get("retry_after") or 30
+    return {"uuid": case_uuid, "status": exc.status, "ok": False,
+            "error": {"code": exc.code, "message": exc.message}, **extra}
 
 
 def _sha(text: str) -> str:

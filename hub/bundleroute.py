@@ -25,20 +25,24 @@ from hub.cases import CaseError
 from hub.errors import HubError
 
 PATH = re.compile(r"/v1/cases/([^/]+)/bundle")
+PATH_MANY = "/v1/cases/bundles"
 KNOWN = (HubError, CaseError, BlobError)
 Endpoint = Callable[[str, Request], Awaitable[Response]]
 
 
 class HubApp(FastAPI):
-    """FastAPI, with the bundle upload taken by `fast` (an ASGI app) when set."""
+    """FastAPI, with the bundle uploads taken by `fast` (one case) and `fast_many` (several; ASGI apps) when set."""
 
     fast: Any = None
+    fast_many: Any = None
 
     async def __call__(self, scope, receive, send) -> None:
-        if (self.fast is not None and scope["type"] == "http" and scope["method"] == "PUT"
-                and not scope.get("root_path") and PATH.fullmatch(scope["path"])):
-            scope["app"] = self  # as Starlette sets it: the endpoint reads app.state through the request
-            return await self.fast(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "PUT" and not scope.get("root_path"):
+            path = scope["path"]
+            fast = (self.fast_many if path == PATH_MANY else self.fast if PATH.fullmatch(path) else None)
+            if fast is not None:
+                scope["app"] = self  # as Starlette sets it: the endpoint reads app.state through the request
+                return await fast(scope, receive, send)
         return await super().__call__(scope, receive, send)
 
 
@@ -46,11 +50,23 @@ def asgi(endpoint: Endpoint):
     """`endpoint(case_uuid, request)` as an ASGI app; a known refusal answered with its envelope (as
     hub/app.py's handlers do), anything else left to the access log around it (the 500 envelope)."""
 
-    async def app(scope, receive, send) -> None:
+    def call(scope, receive) -> Awaitable[Response]:
         match = PATH.fullmatch(scope["path"])
         assert match is not None  # HubApp sends only this path here
+        return endpoint(match.group(1), Request(scope, receive))
+
+    return _answering(call)
+
+
+def asgi_many(endpoint: Callable[[Request], Awaitable[Response]]):
+    """`endpoint(request)` (several cases in one request) as an ASGI app, answering as `asgi` does."""
+    return _answering(lambda scope, receive: endpoint(Request(scope, receive)))
+
+
+def _answering(call: Callable[[Any, Any], Awaitable[Response]]):
+    async def app(scope, receive, send) -> None:
         try:
-            response = await endpoint(match.group(1), Request(scope, receive))
+            response = await call(scope, receive)
         except KNOWN as exc:
             response = fail(exc.status, exc.code, exc.message, **exc.extra)
         except StarletteHTTPException as exc:  # a streamed body past the ceiling (hub/limits.py BodyLimit)

@@ -31,6 +31,7 @@ TINY = 2 * KB
 LIMITS = (  # (method, path pattern, ceiling in bytes); anything else: TINY
     ("PUT", re.compile(r"/v1/blobs/[^/]+"), MAX_REQUEST_BYTES),
     ("PUT", re.compile(r"/v1/cases/[^/]+/bundle"), MAX_REQUEST_BYTES + MAX_HEADER),
+    ("PUT", re.compile(r"/v1/cases/bundles"), MAX_REQUEST_BYTES + MAX_HEADER),  # ≤ bundle.MAX_CASES cases, same ceiling
     ("PUT", re.compile(r"/v1/cases/[^/]+"), 4 * MB),  # one case's JSON: answers, materials, ≤ 500 blob hashes
     ("PUT", re.compile(r"/v1/audit"), 8 * MB),  # ≤ 1000 entries of ≤ 4000 characters of detail
     ("POST", re.compile(r"/p/[^/]+/rate"), 16 * KB),  # the citizen's rating form: a level, reasons, 200 characters

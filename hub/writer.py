@@ -13,7 +13,7 @@ the files are durable before the commit, and the commit before any answer; one h
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -63,12 +63,26 @@ class GroupWriter:
     async def run(self, job: Job) -> Any:
         """Refused with 503 and Retry-After when MAX_WAITING (or the hub's max_waiting) jobs already wait (a
         reconnect storm after an outage): the desks come back spread by their jitter instead of piling up timeouts."""
-        if len(self.queue) >= (MAX_WAITING if self.max_waiting is None else self.max_waiting):
-            raise HubError(503, "busy", "服务器繁忙，请稍后重试")
-        future = asyncio.get_running_loop().create_future()
-        self.queue.append((job, future))
+        result, error = (await self.run_many([job]))[0]
+        if error is not None:
+            raise error
+        return result
+
+    async def run_many(self, jobs: Sequence[Job]) -> list[Outcome]:
+        """Several jobs queued at once (the cases of one request): they go into the same group, in order; each
+        one's result or exception. They are admitted together while fewer than the ceiling wait (so the queue
+        can pass it by one request's cases, hub/bundle.py MAX_CASES), else each gets the 503 `run` raises: one
+        desk's request is never half shed."""
+        loop, ceiling = asyncio.get_running_loop(), MAX_WAITING if self.max_waiting is None else self.max_waiting
+        futures = [loop.create_future() for _ in jobs]
+        busy = len(self.queue) >= ceiling
+        for job, future in zip(jobs, futures, strict=True):
+            if busy:
+                future.set_exception(HubError(503, "busy", "服务器繁忙，请稍后重试"))
+            else:
+                self.queue.append((job, future))
         async with self.lock:
-            if not future.done():
+            if not all(future.done() for future in futures):
                 batch, self.queue = self.queue, []
                 try:
                     outcomes = await anyio.to_thread.run_sync(self._run_group, [j for j, _ in batch])
@@ -79,7 +93,8 @@ class GroupWriter:
                         fut.set_exception(error)
                     else:
                         fut.set_result(result)
-        return await future
+        return [(None, error) if (error := future.exception()) is not None else (future.result(), None)
+                for future in futures]
 
     def _run_group(self, jobs: list[Job]) -> list[Outcome]:
         """Each job's file work first (`prepare`: the scans that came with a case, verified and made durable), then

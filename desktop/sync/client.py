@@ -105,6 +105,31 @@ class HubClient:
         return self._request("PUT", f"/v1/cases/{uuid}/bundle", content=data, refusals=(404, 409, 413, 422),
                              headers={"Content-Type": "application/octet-stream"})
 
+    def put_bundles(self, items: list[tuple[str, dict[str, Any], list[tuple[str, Path]]]]
+                    ) -> list[Answer | HubFailureError] | Answer:
+        """Several cases, each with these scans, in one request (`PUT /v1/cases/bundles`, hub/bundle.py): per case,
+        in order, the Answer its own put_bundle would have given (or the HubFailureError of a 5xx/429 the hub
+        gave that case). A refusal of the whole request (404 or 422 from a hub without the endpoint, a proxy's
+        413) comes back as that one Answer, for the caller to send the cases one by one. The caller keeps the
+        request under the bundle's ceiling."""
+        cases, contents = [], []
+        for uuid, body, parts in items:
+            files = [path.read_bytes() for _, path in parts]
+            cases.append({"uuid": uuid} | body | {"parts": [{"sha256": sha, "size": len(c)} for (sha, _), c in
+                                                            zip(parts, files, strict=True)]})
+            contents += files
+        header = json.dumps({"cases": cases}, ensure_ascii=False).encode()
+        data = b"".join([str(len(header)).encode(), b"\n", header, *contents])
+        answer = self._request("PUT", "/v1/cases/bundles", content=data, refusals=(404, 409, 413, 422),
+                               headers={"Content-Type": "application/octet-stream"})
+        if answer.status != 200:
+            return answer
+        results = answer.data.get("results")
+        if not isinstance(results, list) or len(results) != len(items) or any(
+                not isinstance(r, dict) or r.get("uuid") != uuid for r, (uuid, _, _) in zip(results, items, strict=True)):
+            raise HubFailureError("server", "服务器对打包上传的回答不完整，稍后自动重试")
+        return [_one_of_many(result) for result in results]
+
     def get_case(self, uuid: str) -> Answer:
         return self._request("GET", f"/v1/cases/{uuid}", refusals=(404,))
 
@@ -203,6 +228,19 @@ class HubClient:
             return Answer(response.status_code, data)
         raise HubFailureError("server", f"县级汇聚服务器暂时出错（HTTP {response.status_code}），稍后自动重试",
                          _retry_after(response))
+
+
+def _one_of_many(result: dict[str, Any]) -> Answer | HubFailureError:
+    """One case's entry of a several-case answer as the Answer (or failure) of its own request."""
+    fields = dict(result)
+    status, ok = fields.pop("status", None), fields.pop("ok", None)
+    if not isinstance(status, int) or not isinstance(ok, bool):
+        return HubFailureError("server", "服务器对打包上传的回答不完整，稍后自动重试")
+    if (status == 200 and ok) or (status in (409, 413, 422) and not ok):
+        return Answer(status, syncschema.envelope(ok, **fields))
+    retry_after = fields.get("retry_after")
+    return HubFailureError("server", f"县级汇聚服务器暂时出错（HTTP {status}），稍后自动重试",
+                           float(retry_after) if isinstance(retry_after, int | float) else None)
 
 
 def _envelope(response: httpx.Response) -> dict[str, Any] | None:

@@ -1,6 +1,9 @@
 """Draining the outbox: a request in doubt is re-sent first, byte for byte; then cases go in batches, several
 cases at a time over parallel connections (each: its scans, then the case), each batch's bookkeeping in one
 transaction (the 200s of a batch recorded together, a statement per step: desktop/sync/state.py).
+Small cases (their unconfirmed scans at most GROUP_CASE_BYTES) go GROUP to a request (`PUT /v1/cases/bundles`):
+the hub answers each as its own bundle, and what follows (missing scans, refusals, bookkeeping) is per case as
+before. A case with larger scans goes alone.
 
 Per case the order never changes: its request is recorded as 'in doubt' (durably) before anything leaves,
 every scan is uploaded before the case, and the case is acked only when the hub's answer lists every scan.
@@ -15,7 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop.storage.blobs import sha256_file
 from desktop.storage.store import Store
@@ -23,7 +26,9 @@ from desktop.sync import client as syncclient, doubt, state as syncstate
 from desktop.sync.client import Answer, BlobRefusedError, HubClient, HubFailureError
 
 log = logging.getLogger("desktop.sync.engine")
-BATCH, PARALLEL = 64, 16
+BATCH, PARALLEL = 256, 16  # a batch: 16 requests of GROUP small cases, one per connection
+GROUP, GROUP_CASE_BYTES, GROUP_BYTES = 16, 1024 * 1024, 8 * 1024 * 1024  # under hub/bundle.py's ceilings
+T = TypeVar("T")
 BlobSource = Callable[[str], list[tuple[str, Path]]]  # case uuid → [(sha256, file)]
 
 
@@ -49,6 +54,7 @@ class Pusher:
         self.confirmed, self.report, self.now = confirmed, report, now
         self.lock = threading.Lock()  # the report's counters, from the sending threads
         self.bundles = True
+        self.multi = True  # several cases a request; off for this pass once a hub refuses the endpoint
         self.scans: dict[str, list[tuple[str, Path]]] = {}  # a case's filed scans, from _body to _paths
 
     def push(self) -> None:
@@ -84,7 +90,18 @@ class Pusher:
     def _send_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         syncstate.start_many(self.db, items)
         paths = {uuid: self._paths(uuid, body) for uuid, body in items}
-        outcomes = list(self.pool.map(lambda item: self._send(*item, paths[item[0]]), items))
+        todo = {uuid: [sha for sha in body["blobs"] if sha not in self.confirmed] for uuid, body in items}
+        limit = min(GROUP_CASE_BYTES, syncclient.SMALL_BLOB)  # a case whose scans travel with it, alone or not
+        small = {uuid: sum(sizes.values()) for uuid, _ in items
+                 if self.multi and (sizes := _sizes(todo[uuid], paths[uuid], limit)) is not None}
+        groups = _groups([item for item in items if item[0] in small], small)
+        alone = [item for item in items if item[0] not in small]
+        answered = self.pool.map(lambda group: self._send_group(group, paths, todo, small), groups)  # all queued
+        singles = self.pool.map(lambda item: self._send(*item, paths[item[0]]), alone)  # now, side by side
+        sent = {uuid: outcome for group, outcomes in zip(groups, answered, strict=True)
+                for (uuid, _), outcome in zip(group, outcomes, strict=True)}
+        sent |= {uuid: outcome for (uuid, _), outcome in zip(alone, singles, strict=True)}
+        outcomes = [sent[uuid] for uuid, _ in items]
         acked = [(uuid, body, outcome) for (uuid, body), outcome in zip(items, outcomes, strict=True)
                  if isinstance(outcome, Answer) and outcome.status == 200]
         with self.db.atomic():  # the batch's answers in one transaction: the 200s together, the others one by one
@@ -121,10 +138,32 @@ class Pusher:
 
     # the network part of one case (a worker thread: no database here)
 
-    def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path]) -> Answer | Exception:
+    def _send_group(self, group: list[tuple[str, dict[str, Any]]], paths: dict[str, dict[str, Path]],
+                    todo: dict[str, list[str]], sizes: dict[str, int]) -> list[Answer | Exception]:
+        """Small cases in one request, each with the scans the hub has not confirmed; then each case on its own
+        as `_send` goes on after its first answer. A request refused whole (a hub without the endpoint, a
+        proxy's body limit) sends its cases one by one; a failure fails every case of it (all stay in doubt)."""
+        answers = _call(self.client.put_bundles, [(uuid, body, [(sha, paths[uuid][sha]) for sha in todo[uuid]])
+                                                  for uuid, body in group])
+        if isinstance(answers, Exception):
+            return [answers] * len(group)
+        if isinstance(answers, Answer):
+            if answers.status != 413:  # not a body limit (a proxy's or the hub's): a hub without the endpoint
+                self.multi = False
+                log.info("several cases a request refused (HTTP %d %s): one by one this pass", answers.status,
+                         answers.code)
+            return [self._send(uuid, body, paths[uuid]) for uuid, body in group]
+        return [self._send(uuid, body, paths[uuid], bundled=(answer, sizes[uuid]))
+                for (uuid, body), answer in zip(group, answers, strict=True)]
+
+    def _send(self, uuid: str, body: dict[str, Any], paths: dict[str, Path],
+              bundled: tuple[Answer | Exception, int] | None = None) -> Answer | Exception:
         """Scans the hub has not confirmed, then the case; a case is synced only when the hub's answer lists
-        every scan, so missing ones are sent again and the case asked again."""
-        answer = self._first_put(uuid, body, paths, [sha for sha in body["blobs"] if sha not in self.confirmed])
+        every scan, so missing ones are sent again and the case asked again. `bundled`: the case's answer from
+        a several-case request that carried those scans, and their bytes."""
+        todo = [sha for sha in body["blobs"] if sha not in self.confirmed]
+        answer = self._first_put(uuid, body, paths, todo) if bundled is None else \
+            self._bundled(bundled[0], todo, paths, bundled[1])
         if isinstance(answer, Exception) or answer.status != 200:
             return answer
         missing = [sha for sha in body["blobs"] if sha not in answer.data.get("blobs", [])]
@@ -143,21 +182,27 @@ class Pusher:
     def _first_put(self, uuid: str, body: dict[str, Any], paths: dict[str, Path],
                    todo: list[str]) -> Answer | Exception:
         """Small scans travel with the case in one request; large ones first, resumable, one by one."""
-        sizes = {sha: paths[sha].stat().st_size for sha in todo if sha in paths and paths[sha].is_file()}
-        if todo and len(sizes) == len(todo) and sum(sizes.values()) <= syncclient.SMALL_BLOB and self.bundles:
+        sizes = _sizes(todo, paths, syncclient.SMALL_BLOB)
+        if todo and sizes is not None and self.bundles:
             answer = _call(self.client.put_bundle, uuid, body, [(sha, paths[sha]) for sha in todo])
             if isinstance(answer, Answer) and answer.status == 404 and answer.code == "http":
                 self.bundles = False  # a hub older than bundles: send the scans one by one
             elif isinstance(answer, Answer) and answer.status == 413:
                 pass  # too big for a proxy on the way: this case's scans go one by one, in chunks
-            elif isinstance(answer, Answer) and answer.code == "hash_mismatch":
-                return _bundle_refusal(todo, paths)
             else:
-                if isinstance(answer, Answer) and answer.status == 200:
-                    self._count(len(todo), sum(sizes.values()))
-                return answer
+                return self._bundled(answer, todo, paths, sum(sizes.values()))
         problem = self._upload(todo, paths)
         return problem if problem is not None else _call(self.client.put_case, uuid, body)
+
+    def _bundled(self, answer: Answer | Exception, todo: list[str], paths: dict[str, Path],
+                 size: int) -> Answer | Exception:
+        """The answer to a bundle that carried `todo` (`size` bytes; alone or with other cases): a damaged scan
+        named."""
+        if isinstance(answer, Answer) and answer.code == "hash_mismatch":
+            return _bundle_refusal(todo, paths)
+        if isinstance(answer, Answer) and answer.status == 200:
+            self._count(len(todo), size)
+        return answer
 
     def _count(self, blobs: int, size: int) -> None:
         with self.lock:
@@ -232,11 +277,31 @@ class Pusher:
         return "rejected"
 
 
-def _call(fn: Callable[..., Answer], *args: Any) -> Answer | Exception:
+def _call(fn: Callable[..., T], *args: Any) -> T | HubFailureError:
     try:
         return fn(*args)
     except HubFailureError as failure:
         return failure
+
+
+def _groups(items: list[tuple[str, dict[str, Any]]], sizes: dict[str, int]) -> list[list[tuple[str, dict[str, Any]]]]:
+    """The small cases in groups of at most GROUP cases and GROUP_BYTES of scans (`sizes`: a case's), in order."""
+    groups: list[list[tuple[str, dict[str, Any]]]] = []
+    size = 0
+    for item in items:
+        grows = sizes[item[0]]
+        if not groups or len(groups[-1]) >= GROUP or size + grows > GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += grows
+    return groups
+
+
+def _sizes(todo: list[str], paths: dict[str, Path], limit: int) -> dict[str, int] | None:
+    """Each scan's size, if every one is a file here and together they are at most `limit` bytes."""
+    sizes = {sha: paths[sha].stat().st_size for sha in todo if sha in paths and paths[sha].is_file()}
+    return sizes if len(sizes) == len(todo) and sum(sizes.values()) <= limit else None
 
 
 def _bundle_refusal(hashes: list[str], paths: dict[str, Path]) -> Exception:

@@ -242,11 +242,12 @@ def test_a_hub_without_bundles_gets_the_scans_one_by_one(store, hub, engine, mon
 
     calls = []
 
-    def old_hub(self, uuid, body, parts):
-        calls.append(uuid)
+    def old_hub(self, *args):
+        calls.append(args[0])
         return Answer(404, {"hub": "yijianshi-hub", "ok": False, "error": {"code": "http", "message": "没有这个接口"}})
 
     monkeypatch.setattr(HubClient, "put_bundle", old_hub)
+    monkeypatch.setattr(HubClient, "put_bundles", old_hub)  # nor several cases a request
     rng = random.Random(14)
     uuids = [new_case(store, rng) for _ in range(2)]
     for uuid in uuids:
@@ -275,16 +276,16 @@ def test_a_pass_cut_mid_queue_leaves_the_unsent_batches_pending_not_in_doubt(sto
     from desktop.sync import push
     from desktop.sync.client import HubClient, HubFailureError
 
-    real, calls = HubClient.put_bundle, []
+    real, calls = HubClient.put_bundles, []
 
-    def hub_goes_away(self, uuid, body, parts):
-        calls.append(uuid)
-        if len(calls) > 2:
+    def hub_goes_away(self, items):
+        calls.append(items)
+        if len(calls) > 1:  # the first batch's request arrives, then the hub is gone
             raise HubFailureError("unreachable", "无法连接县级汇聚服务器")
-        return real(self, uuid, body, parts)
+        return real(self, items)
 
     monkeypatch.setattr(push, "BATCH", 2)
-    monkeypatch.setattr(HubClient, "put_bundle", hub_goes_away)
+    monkeypatch.setattr(HubClient, "put_bundles", hub_goes_away)
     rng = random.Random(31)
     uuids = [new_case(store, rng) for _ in range(6)]
     for uuid in uuids:
@@ -296,7 +297,7 @@ def test_a_pass_cut_mid_queue_leaves_the_unsent_batches_pending_not_in_doubt(sto
     states = {r[0] for r in store.db.execute(
         f"SELECT state FROM outbox WHERE case_uuid IN ({','.join('?' * 2)})", uuids[4:]).fetchall()}
     assert untouched == [None, None] and states == {"pending"}, (untouched, states)
-    monkeypatch.setattr(HubClient, "put_bundle", real)
+    monkeypatch.setattr(HubClient, "put_bundles", real)
     report = engine.sync_now()
     assert report.ok and report.pending == 0 and report.sent == 4
     check_all_arrived(store, hub.engine, OFFICE, hub.blob_root)
