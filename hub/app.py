@@ -180,11 +180,7 @@ def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: Grou
     @app.put("/v1/cases/{case_uuid}")
     async def case_put(case_uuid: str, body: CasePut, request: Request, dev: Dev) -> JSONResponse:
         data = body.model_dump()
-        try:
-            cases_mod.check(case_uuid, data)
-        except cases_mod.CaseError as exc:
-            writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
-            raise
+        _check(writer, dev, case_uuid, data)
         return await store_case(request, dev, case_uuid, data, [])
 
     @app.put("/v1/cases/{case_uuid}/bundle", openapi_extra=bundle.OPENAPI)
@@ -193,7 +189,7 @@ def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: Grou
         The device is found without FastAPI's dependency machinery (the sync's busiest route; same checks)."""
         dev = await device_of(request)
         data, parts = bundle.split(await bundle.read(request.stream()))
-        cases_mod.check(case_uuid, data)  # the shared schema checks the body as CasePut would, and more
+        _check(writer, dev, case_uuid, data)  # the shared schema checks the body as CasePut would, and more
         bundle.check_parts(data, parts)
         return await store_case(request, dev, case_uuid, data, parts)
 
@@ -210,6 +206,16 @@ def _case_routes(app: bundleroute.HubApp, engine, blobs: BlobStore, writer: Grou
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> JSONResponse:
         entries, more = cases_mod.changes_since(engine, dev, since, min(limit, config.changes_page))
         return ok(changes=entries, cursor=entries[-1]["id"] if entries else since, more=more)
+
+
+def _check(writer: GroupWriter, dev: Device, case_uuid: str, data: dict[str, Any]) -> None:
+    """The case's body checked by the shared schema; a refusal is kept for the supervisor (hub/cases.py
+    refusal_job), whichever route brought the case, before it is raised."""
+    try:
+        cases_mod.check(case_uuid, data)
+    except cases_mod.CaseError as exc:
+        writer.enqueue(cases_mod.refusal_job(dev, case_uuid, exc))
+        raise
 
 
 def _job(blobs: BlobStore, dev: Device, case_uuid: str, data: dict[str, Any],
@@ -241,7 +247,7 @@ async def _many(request: Request, writer: GroupWriter, blobs: BlobStore) -> JSON
     jobs, queued = [], []
     for i, (case_uuid, data, parts) in enumerate(listed):
         try:
-            cases_mod.check(case_uuid, data)
+            _check(writer, dev, case_uuid, data)
             bundle.check_parts(data, parts)
         except bundleroute.KNOWN as exc:
             results[i] = _refused(case_uuid, exc)

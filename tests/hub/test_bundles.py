@@ -106,6 +106,29 @@ def test_an_invalid_case_among_valid_ones_is_refused_alone_with_its_reasons(tmp_
     [problem] = engine.problems()
     assert problem["code"] == "invalid" and "number" in problem["reason"]
     assert set(hub_rows(hub.engine)) == set(uuids) - {bad}
+    engine.sync_now()  # the refusal is kept by the writer's next group: a later request has run after it
+    [row] = devices.summary(hub.engine, OFFICE)  # the supervisor sees the refusal, whichever route brought it
+    assert [(r["case_uuid"], r["code"]) for r in row["refused"]] == [(bad, "invalid")]
+    assert "number" in row["refused"][0]["reasons"][0] and "不合格式" not in json.dumps(row, ensure_ascii=False)
+
+
+def test_an_invalid_case_in_its_own_bundle_is_kept_for_the_supervisor(tmp_path, hub, monkeypatch):
+    # as against a hub without several cases a request: the case goes in its own bundle
+    monkeypatch.setattr(HubClient, "put_bundles", lambda self, items: syncclient.Answer(404, {"error": {"code": "http"}}))
+    one = HubClient.put_bundle
+    sent = []
+    monkeypatch.setattr(HubClient, "put_bundle", lambda self, *a: sent.append(a[0]) or one(self, *a))
+    store = open_store(tmp_path / "desk")
+    engine = connect(store, hub)
+    [bad] = cases_with_scans(store, 1, 3)
+    payload = json.loads(store.db.execute("SELECT payload FROM cases WHERE uuid = ?", [bad]).fetchone()[0])
+    payload["number"] = "不合格式"
+    store.db.execute("UPDATE cases SET payload = ? WHERE uuid = ?", [json.dumps(payload, ensure_ascii=False), bad])
+    report = engine.sync_now()
+    assert report.rejected == 1 and sent == [bad], report
+    engine.sync_now()
+    [row] = devices.summary(hub.engine, OFFICE)
+    assert [(r["case_uuid"], r["code"]) for r in row["refused"]] == [(bad, "invalid")]
 
 
 def test_a_stale_case_among_new_ones_becomes_a_conflict_and_the_others_are_acked(tmp_path, hub, calls):
