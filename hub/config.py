@@ -23,7 +23,7 @@ class HubConfig:
     code_ttl_hours: int = 72
     max_blob_bytes: int = 200 * 1024 * 1024
     changes_page: int = 500
-    max_waiting: int | None = None  # queued writes past which the hub answers 503; None: hub/writer.py's 400
+    max_waiting: int | None = None  # queued writes past which the hub answers 503; None: hub/writer.py's 2048
 
     @property
     def blob_dir(self) -> Path:

@@ -309,3 +309,12 @@ def test_the_writer_admits_a_request_s_cases_whole_or_refuses_them_whole(tmp_pat
     engine.dispose()
     assert first == [(1, None), (2, None)] and second == [(3, None), (4, None)] and sorted(ran) == [1, 2, 3, 4]
     assert all(result is None and isinstance(error, HubError) and error.status == 503 for result, error in third)
+
+
+def test_the_writer_s_ceiling_lets_eight_desks_drain_full_batches_at_once():
+    """One desk catching up queues a whole batch at once (push.BATCH cases in PARALLEL requests): a ceiling
+    below a few batches would shed desks that merely came back together (docs/sync.md, the fifth pass)."""
+    from desktop.sync import push
+    from hub import writer
+
+    assert writer.MAX_WAITING >= 8 * push.BATCH and push.BATCH <= push.GROUP * push.PARALLEL
