@@ -55,10 +55,12 @@ def hub_config(tmp_path: Path, hub_db_url: str):
 
 @pytest.fixture
 def hub_server(hub_config):
-    """The real app on uvicorn in a thread on a loopback port."""
+    """The real app on uvicorn in a thread on a loopback port; its scans' folder and port at hand."""
     from tests.hub.servers import ThreadedHub
 
     with ThreadedHub(hub_config) as server:
+        server.blob_root = hub_config.blob_dir
+        server.port = int(server.url.rsplit(":", 1)[1])
         yield server
 
 

@@ -26,12 +26,9 @@ OFFICE = "演示县政务服务中心"
 
 
 @pytest.fixture
-def hub(hub_config):
+def hub(hub_server):
     """The real hub over SQLite, and over PostgreSQL when HUB_TEST_PG_URL is set (tests/hub/conftest.py)."""
-    with ThreadedHub(hub_config) as server:
-        server.blob_root = hub_config.blob_dir
-        server.port = int(server.url.rsplit(":", 1)[1])
-        yield server
+    return hub_server
 
 
 @pytest.fixture

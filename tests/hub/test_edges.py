@@ -22,18 +22,14 @@ from desktop.sync import client as syncclient, engine as sync, state as syncstat
 from hub import cases as hub_cases, devices
 from tests.hub.deskside import attach_scans, check_all_arrived, hub_cases as hub_rows, new_case, open_store
 from tests.hub.faultproxy import BodyLimitProxy, Fault, FaultProxy
-from tests.hub.servers import ThreadedHub
 
 OFFICE = "演示县政务服务中心"
 
 
 @pytest.fixture
-def hub(hub_config):
+def hub(hub_server):
     """The real hub over SQLite, and over PostgreSQL when HUB_TEST_PG_URL is set (tests/hub/conftest.py)."""
-    with ThreadedHub(hub_config) as server:
-        server.blob_root = hub_config.blob_dir
-        server.port = int(server.url.rsplit(":", 1)[1])
-        yield server
+    return hub_server
 
 
 def connect(store, hub, url: str | None = None, name: str = "W03") -> sync.SyncEngine:
