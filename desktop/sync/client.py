@@ -98,10 +98,8 @@ class HubClient:
 
     def put_bundle(self, uuid: str, body: dict[str, Any], parts: list[tuple[str, Path]]) -> Answer:
         """The case with these scans in one request (hub/bundle.py); the caller keeps it under SMALL_BLOB."""
-        contents = [path.read_bytes() for _, path in parts]
-        header = json.dumps(body | {"parts": [{"sha256": sha, "size": len(c)} for (sha, _), c in
-                                              zip(parts, contents, strict=True)]}, ensure_ascii=False).encode()
-        data = b"".join([str(len(header)).encode(), b"\n", header, *contents])
+        listed, contents = _parts(parts)
+        data = _framed(body | {"parts": listed}, contents)
         return self._request("PUT", f"/v1/cases/{uuid}/bundle", content=data, refusals=(404, 409, 413, 422),
                              headers={"Content-Type": "application/octet-stream"})
 
@@ -114,12 +112,10 @@ class HubClient:
         request under the bundle's ceiling."""
         cases, contents = [], []
         for uuid, body, parts in items:
-            files = [path.read_bytes() for _, path in parts]
-            cases.append({"uuid": uuid} | body | {"parts": [{"sha256": sha, "size": len(c)} for (sha, _), c in
-                                                            zip(parts, files, strict=True)]})
+            listed, files = _parts(parts)
+            cases.append({"uuid": uuid} | body | {"parts": listed})
             contents += files
-        header = json.dumps({"cases": cases}, ensure_ascii=False).encode()
-        data = b"".join([str(len(header)).encode(), b"\n", header, *contents])
+        data = _framed({"cases": cases}, contents)
         answer = self._request("PUT", "/v1/cases/bundles", content=data, refusals=(404, 409, 413, 422),
                                headers={"Content-Type": "application/octet-stream"})
         if answer.status != 200:
@@ -228,6 +224,18 @@ class HubClient:
             return Answer(response.status_code, data)
         raise HubFailureError("server", f"县级汇聚服务器暂时出错（HTTP {response.status_code}），稍后自动重试",
                          _retry_after(response))
+
+
+def _parts(parts: list[tuple[str, Path]]) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """A bundle's `parts` entries (sha256, size) and the files' bytes, in order."""
+    contents = [path.read_bytes() for _, path in parts]
+    return [{"sha256": sha, "size": len(c)} for (sha, _), c in zip(parts, contents, strict=True)], contents
+
+
+def _framed(header: dict[str, Any], contents: list[bytes]) -> bytes:
+    """A bundle's body (hub/bundle.py): the JSON header's length, a newline, the header, then the parts' bytes."""
+    text = json.dumps(header, ensure_ascii=False).encode()
+    return b"".join([str(len(text)).encode(), b"\n", text, *contents])
 
 
 def _one_of_many(result: dict[str, Any]) -> Answer | HubFailureError:
