@@ -166,7 +166,7 @@ def _plain(value) -> bool:
     return False
 
 
-def _cached(path: Path, key: tuple) -> dict | None:
+def _cached(path: Path, key: tuple) -> dict | None:  # logs name the file only: its folder holds the account name
     """The tables kept in `path` for `key`; None (and a warning) when the file is corrupt or was made from
     another font file; None when there is none yet."""
     try:
@@ -174,7 +174,7 @@ def _cached(path: Path, key: tuple) -> dict | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        log.warning("the font cache %s cannot be read (%s); the font is read instead", path, type(exc).__name__)
+        log.warning("the font cache %s cannot be read (%s); the font is read instead", path.name, type(exc).__name__)
         return None
     head = len(FACE_CACHE)
     body = data[head + 4:]
@@ -183,10 +183,10 @@ def _cached(path: Path, key: tuple) -> dict | None:
             raise ValueError("not whole")
         kept_key, tables = marshal.loads(body)
     except (ValueError, EOFError, TypeError):
-        log.warning("the font cache %s is corrupt; the font is read instead and the cache made again", path)
+        log.warning("the font cache %s is corrupt; the font is read instead and the cache made again", path.name)
         return None
     if kept_key != key:
-        log.warning("the font cache %s was made from another version of the font file; made again", path)
+        log.warning("the font cache %s was made from another version of the font file; made again", path.name)
         return None
     return tables
 
@@ -201,7 +201,7 @@ def _keep(path: Path, key: tuple, tables: dict) -> None:
         temporary.write_bytes(FACE_CACHE + zlib.crc32(body).to_bytes(4, "big") + body)
         os.replace(temporary, path)
     except OSError as exc:
-        log.warning("the font cache %s cannot be written (%s)", path, type(exc).__name__)
+        log.warning("the font cache %s cannot be written (%s)", path.name, type(exc).__name__)
         temporary.unlink(missing_ok=True)
 
 
