@@ -203,3 +203,24 @@ def test_a_faces_character_tables_are_cached_and_a_stale_or_corrupt_cache_is_rea
         assert made("Changed") == (other, [1])
     assert "another version of the font file" in caplog.text
     assert made("Again") == (other, [])
+
+
+def test_a_font_cache_that_cannot_be_written_is_logged_and_the_font_still_prints(tmp_path, monkeypatch, caplog):
+    """On Windows an antivirus or a second desk may hold the cache file while it is replaced: the replace fails
+    (PermissionError). The face is read from the font as without a cache, the warning names the file and not
+    its folder (the account's name is in it), and no temporary file is left behind."""
+    cache = tmp_path / "缓存" / "张丽"
+    monkeypatch.setenv("DESK_CACHE_DIR", str(cache))
+    path = tmp_path / "face.ttf"
+    shutil.copy(fonts.font_dir() / "Jigmo-ExtGHI.ttf", path)
+    expected = _tables(ttfonts.TTFont("Plain", str(path)))
+
+    def held(src, dst):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(fonts.os, "replace", held)
+    with caplog.at_level(logging.WARNING, logger="desktop.forms.fonts"):
+        assert _tables(fonts._Font("Held", fonts._Mapped(path))) == expected
+    assert "cannot be written (PermissionError)" in caplog.text and "face.ttf" in caplog.text
+    assert "张丽" not in caplog.text and str(tmp_path) not in caplog.text
+    assert list((cache / "fonts").iterdir()) == []  # the temporary file removed
