@@ -32,7 +32,7 @@ def _new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-@dataclass
+@dataclass(repr=False)  # names, numbers and addresses never reach a log line or a crash report through a repr
 class Person:
     """Applicant, guardian or proxy agent; `relation` is to the applicant."""
 
@@ -48,8 +48,13 @@ class Person:
     def is_empty(self) -> bool:
         return not (self.name or self.id_number or self.phone)
 
+    def __repr__(self) -> str:
+        from desktop.domain.idnumber import mask_id
 
-@dataclass
+        return f"Person(id_number={mask_id(self.id_number)!r})"
+
+
+@dataclass(repr=False)  # its note is the clerk's free text
 class MaterialState:
     """What the clerk received of one material: as original, copy or scan, and how many."""
 
@@ -72,7 +77,7 @@ class ItemState:
     calendar_days: int | None = None  # a statutory limit in calendar days (日) instead of working days
 
 
-@dataclass
+@dataclass(repr=False)  # the people, answers (disability, illness) and notes never reach a log through a repr
 class Case:
     """A case; a draft is a case in state 'draft' without a number. Only desktop.storage.store writes it."""
 
@@ -116,6 +121,10 @@ class Case:
     # using it (desktop/storage/catalogs.py); "" for cases from before versioning (the legacy catalog)
     catalog_version: str = ""
     catalog_hash: str = ""
+
+    def __repr__(self) -> str:
+        return (f"Case(uuid={self.uuid!r}, number={self.number!r}, service={self.service!r}, state={self.state!r}, "
+                f"revision={self.revision!r})")
 
     @property
     def state_label(self) -> str:

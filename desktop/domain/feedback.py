@@ -36,7 +36,7 @@ RECTIFY_WORKING_DAYS = 15  # 差评 verified, rectified and fed back within 15 w
 NOTE_LIMIT = 200
 
 
-@dataclass
+@dataclass(repr=False)  # its reasons and note are the citizen's words: never in a log through a repr
 class Rating:
     """One 一次一评 rating of a case; a 差评 carries reasons and opens a 整改 due by `rectify_due`."""
 
@@ -56,7 +56,7 @@ class Rating:
         return self.level in BAD
 
 
-@dataclass
+@dataclass(repr=False)  # its notes are what the citizen said
 class Visit:
     """A return visit (回访) done by phone or in person: reached or not, satisfied or not, notes."""
 

@@ -18,7 +18,7 @@ NOTE_LIMIT = 200
 RESULTS = {"no_objection": "公示无异议", "objection_unfounded": "异议经核实不成立", "objection_upheld": "异议成立"}
 
 
-@dataclass
+@dataclass(repr=False)  # its objections may name people
 class Publicity:
     """One 公示 of a case: from `start` to `end` (both included) at `place`, with objections and a result."""
 
