@@ -26,7 +26,7 @@ COLUMNS = ("d.id, d.sha256, d.original_name, d.received_at, d.state, d.case_uuid
            "d.duplicate_of, d.derived_from, d.source, d.filed_at, d.note, b.mime, b.size")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # its original file name may carry the person's name or number
 class Document:
     """One document row with its blob's type and size; `original_name` is display text only."""
 

@@ -27,7 +27,7 @@ from desktop.domain.tomlfile import read_toml
 PORTS = (*range(1001, 1017), *range(1, 17))  # USB first (most readers today), then COM1–COM16
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # never a name, number or address in a log through a repr
 class Card:
     """What a card holds. `photo` (the chip's photo, usually a WLT/BMP) is returned but never stored."""
 

@@ -25,7 +25,7 @@ log = logging.getLogger("desktop.intake.folder")
 PDF = "application/pdf"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # a scan's file name may carry the person's name or number
 class Claimed:
     """A scan moved into intake-processing/ as `<intake_id>.scan`, its cleaned name in `<intake_id>.json`."""
 

@@ -83,7 +83,7 @@ def state_key(text: str) -> str:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # a name, and a personal export's full ID number: never in a log
 class LedgerRow:
     """One case on the ledger, ready to print: labels in Chinese, the ID number masked (unless a personal export)."""
 
