@@ -42,7 +42,7 @@ from hub.db import (
 )
 
 
-@dataclass
+@dataclass(repr=False)  # its body is the whole case: never in a log through a repr
 class Put:
     """One checked case PUT waiting in the group: who sent it, the case, the request body."""
 

@@ -40,7 +40,7 @@ def _html(text: str, status: int = 200, **extra: str) -> HTMLResponse:
     return HTMLResponse(text, status_code=status, headers=HEADERS | extra)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # its payload is the whole case: never in a log through a repr
 class Found:
     """A known code's case: what the pages show of it and what a rating needs."""
 

@@ -10,22 +10,25 @@ import importlib
 import pkgutil
 
 import desktop
+import hub
 
 PERSONAL = {"name", "applicant", "id_number", "phone", "address", "answers", "note", "notes", "reasons",
-            "objections", "original_name", "names", "proxy", "guardian", "detail", "display_name"}
+            "objections", "original_name", "names", "proxy", "guardian", "detail", "display_name",
+            "payload", "body"}
 # fields of those names that hold nobody's personal data
 NOT_PERSONAL = {
     "desktop.domain.case.ItemState": "name: the 事项's name",
     "desktop.domain.catalog.Item": "the catalog's words", "desktop.domain.catalog.Material": "the catalog's words",
     "desktop.domain.catalog.Service": "the catalog's words", "desktop.domain.states.Action": "an action's name",
     "desktop.forms.fonts.FontFile": "a font file's name", "desktop.forms.office.OfficeInfo": "the hall's own address",
-    "desktop.ledger.pdfsplit.Rows": "names: the staff's display names",
+    "desktop.ledger.pdfsplit.Rows": "names: the staff's display names", "hub.auth.Device": "a device's name",
 }
 
 
 def _dataclasses():
-    for info in pkgutil.walk_packages(desktop.__path__, "desktop."):
-        if info.name.startswith("desktop.ui") or info.name == "desktop.__main__":  # Qt's widgets; the entry point
+    infos = [*pkgutil.walk_packages(desktop.__path__, "desktop."), *pkgutil.walk_packages(hub.__path__, "hub.")]
+    for info in infos:
+        if info.name.startswith("desktop.ui") or info.name.endswith(".__main__"):  # Qt's widgets; the entry points
             continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():
