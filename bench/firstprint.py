@@ -5,8 +5,9 @@ first print ≤ 1.5× before it. Each sample is a fresh `python` process that bu
 times its first forms.render('receipt'), then a second one (the warm receipt: the baseline in the same
 process). Three ways, alternated so that the machine's load weighs on all alike:
 
-  desk   as the desk does: the main face parsed and the layout code loaded on the thread pool once the
-         window shows (desktop/ui/fonts.warm_printer), before the clerk's first print
+  desk   as the desk does: forms.warm() on a thread once the window shows (desktop/ui/fonts.warm_printer), before
+         the clerk's first print: the main face parsed, the papers' code and the QR encoder loaded, the check's
+         pattern compiled
   cold   nothing warmed (a CLI `print`): the first print parses UMing and imports reportlab.platypus
   old    as before faces loaded on demand: every face (≈80 MB) parsed at the first print
 
@@ -46,11 +47,8 @@ from desktop.forms import fonts
 from receipt import real_case
 with tempfile.TemporaryDirectory() as tmp:
     case, catalog, office = real_case(Path(tmp))
-if mode == "desk":  # what desktop/ui/fonts.warm_printer does on the thread pool once the window shows
-    import importlib
-    fonts.ensure_registered()
-    for module in dict.fromkeys(forms._MODULES.values()):
-        importlib.import_module(f"desktop.forms.{{module}}")
+if mode == "desk":  # what desktop/ui/fonts.warm_printer does on a thread once the window shows
+    forms.warm()
 before = rss()
 start = time.perf_counter()
 if mode == "old":

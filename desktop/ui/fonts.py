@@ -50,15 +50,10 @@ def warm_printer() -> None:
 
 
 def _warm() -> None:
-    import importlib
-
     from desktop import forms
-    from desktop.forms import fonts
 
     try:
-        fonts.ensure_registered()
-        for module in dict.fromkeys(forms._MODULES.values()):  # the papers' code, reportlab.platypus with it
-            importlib.import_module(f"desktop.forms.{module}")
+        forms.warm()
     except Exception:  # the first print raises the same error, where the clerk sees it
         pass
 
