@@ -50,12 +50,12 @@ def warm_printer() -> None:
 
 
 def _warm() -> None:
+    import contextlib
+
     from desktop import forms
 
-    try:
+    with contextlib.suppress(Exception):  # the first print raises the same error, where the clerk sees it
         forms.warm()
-    except Exception:  # the first print raises the same error, where the clerk sees it
-        pass
 
 
 def one_face(ttc: bytes, index: int) -> bytes:
