@@ -49,9 +49,7 @@ class Person:
         return not (self.name or self.id_number or self.phone)
 
     def __repr__(self) -> str:
-        from desktop.domain.idnumber import mask_id
-
-        return f"Person(id_number={mask_id(self.id_number)!r})"
+        return f"Person(relation={self.relation!r}, empty={self.is_empty()})"
 
 
 @dataclass(repr=False)  # its note is the clerk's free text
