@@ -2,7 +2,8 @@
 
 A QTimer heartbeat every 5 ms records the longest gap between its beats while the real main window (a copy of
 the cached data dir) does what a clerk does: type a name and an ID tail into the search box (the 150 ms
-debounce, the query, the model, the paint), accept a case as the wizard does, record a print, take an intake
+debounce, the query, the model, the paint), accept a case as the wizard does, record a print, print a receipt as
+the case view does (rendered on a worker, its modal preview loaded and painted, closed 150 ms later), take an intake
 pass, finish a sync pass, and switch screens (a case, home, the ledger); the ledger page's building, which the desk
 does just after its first paint, is a row of its own. Each action is followed by 400 ms of
 idle event loop, so the work it sets off (counts in the background, repaints) is inside its window too.
@@ -100,6 +101,33 @@ def accept(window):
     return act
 
 
+def print_preview(window):
+    """The desk's own print (caseview's 打印回执): the receipt rendered on a worker, then its modal preview (the
+    PDF loaded and painted); the preview is closed 150 ms after it shows, as a clerk looks before printing."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.printing import PreviewDialog
+
+    def act() -> None:
+        watch = QTimer(window, interval=10)
+        seen: list[float] = []
+
+        def close_when_seen() -> None:
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, PreviewDialog):
+                return
+            if not seen:
+                seen.append(time.perf_counter())
+            elif time.perf_counter() - seen[0] >= 0.15:
+                watch.stop()
+                dialog.reject()
+        watch.timeout.connect(close_when_seen)
+        watch.start()
+        window._on_print(window.accepted_uuid, "receipt")
+    return act
+
+
 def actions(window) -> dict[str, object]:
     from desktop.intake.folder import ScanReport
     from desktop.sync.engine import PassReport
@@ -111,6 +139,7 @@ def actions(window) -> dict[str, object]:
         "save: accept a case": accept(window),
         "print: record a receipt print": lambda: window.store.record_event(uuid(), "printed", actor="lixiaolan",
                                                                            detail={"kind": "receipt"}),
+        "print: a receipt to its preview": print_preview(window),
         "scan: an intake pass arrives": lambda: window._on_intake(ScanReport(accepted=[{"name": "x.pdf"}])),
         "sync: a sync pass arrives": lambda: window._on_sync(None, PassReport(sent=1)),
         "switch: open a case": lambda: window.open_case(uuid()),
