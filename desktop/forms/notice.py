@@ -59,7 +59,8 @@ def missing_table(ctx: Context) -> layout.Table:
 
 def where_to_bring(ctx: Context) -> list:
     o, c = ctx.office, ctx.case
-    place = (o.office or c.office) + (f"（{o.address}）" if o.address else "") + f"{c.window}窗口"
+    # the address as its own clause: the county's setting often holds the office's name and brackets already
+    place = (o.office or c.office) + f"{c.window}窗口" + (f"，地址：{o.address}" if o.address else "")
     phone = f"，联系电话 {o.phone}" if o.phone else ""
     proxy = f"也可交由代办人{c.proxy.name}代为提交。" if c.is_proxy and c.proxy and c.proxy.name else ""
     return [

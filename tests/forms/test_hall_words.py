@@ -1,0 +1,23 @@
+"""What a hall would strike out on the papers (qa2): each read back from the PDF with pypdf and pdftotext."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from desktop import forms
+from tests.forms.conftest import ACCEPTED_AT, accept, draft, poppler, pypdf_text, render, squeeze
+
+T = ACCEPTED_AT + dt.timedelta(days=3)
+
+
+def _texts(store, kind, case, tmp_path, **kw) -> list[str]:
+    pdf = render(store, kind, case, **kw)
+    return [squeeze(pypdf_text(pdf)), squeeze(poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8"))]
+
+
+def test_the_notice_says_where_to_bring_materials_without_nested_brackets(module_store, tmp_path):
+    case = accept(module_store, draft(module_store, 7, seed=7301, missing=2))
+    office = forms.OfficeInfo(office="演示县政务服务中心", county_name="演示县", phone="0739-5201234",
+                              address="演示县政务服务中心一楼绿色通道（县府路8号）")
+    for text in _texts(module_store, "notice", case, tmp_path, office_info=office):
+        assert "【提交地点】演示县政务服务中心W03窗口，地址：演示县政务服务中心一楼绿色通道（县府路8号），联系电话0739-5201234。" in text
