@@ -21,3 +21,12 @@ def test_the_notice_says_where_to_bring_materials_without_nested_brackets(module
                               address="演示县政务服务中心一楼绿色通道（县府路8号）")
     for text in _texts(module_store, "notice", case, tmp_path, office_info=office):
         assert "【提交地点】演示县政务服务中心W03窗口，地址：演示县政务服务中心一楼绿色通道（县府路8号），联系电话0739-5201234。" in text
+
+
+def test_the_refusal_names_the_12345_line_once(module_store, tmp_path):
+    case = accept(module_store, draft(module_store, 7, seed=7302, missing=1))
+    module_store.transition(case.uuid, "refuse", actor="lixiaolan", reason="户籍不在本县", now=T)
+    office = forms.OfficeInfo(office="演示县政务服务中心", county_name="演示县", phone="0739-5201234",
+                              complaint_phone="12345")
+    for text in _texts(module_store, "refusal", case, tmp_path, office_info=office):
+        assert text.count("12345") == 1 and "监督投诉电话12345" in text
