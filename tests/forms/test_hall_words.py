@@ -30,3 +30,9 @@ def test_the_refusal_names_the_12345_line_once(module_store, tmp_path):
                               complaint_phone="12345")
     for text in _texts(module_store, "refusal", case, tmp_path, office_info=office):
         assert text.count("12345") == 1 and "监督投诉电话12345" in text
+
+
+def test_the_rating_form_without_a_rating_page_does_not_ask_to_scan_it_on_a_phone(module_store, tmp_path):
+    case = accept(module_store, draft(module_store, 14, seed=1401))
+    for text in _texts(module_store, "rating", case, tmp_path):
+        assert "可在手机上评价" not in text and "未开通网上评价，请填写本表交回窗口" in text
