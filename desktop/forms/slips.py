@@ -66,7 +66,7 @@ def _sign(first: str = "委托人（或监护人）签字：") -> list:
 
 
 def suspend(ctx: Context, event: dict[str, Any]) -> list:
-    before = ctx.case.state_before_suspension or ""
+    before = _state_before(ctx, event)
     rows = [["中止日期", layout.fmt_time(event["at"]), "中止前状态", STATES.get(before, before or "—")],
             ["剩余办理时限", _remaining(ctx, event)], ["中止原因", _reason(event)]]
     return [para("【中止事项】", SECTION), items_table(ctx, with_due=False), gap(1), fields(rows),
@@ -74,9 +74,25 @@ def suspend(ctx: Context, event: dict[str, Any]) -> list:
                  "剩余时限自续办之日起继续计算。", SECTION), *_sign()]
 
 
+def _state_before(ctx: Context, event: dict[str, Any]) -> str:
+    """The state the case left for 中止: the case keeps it only while suspended, the timeline for ever."""
+    if ctx.case.state == "suspended" and ctx.case.state_before_suspension:
+        return ctx.case.state_before_suspension
+    earlier = ctx.events[:ctx.events.index(event)]
+    return next((s for e in reversed(earlier) if (s := (e.get("detail") or {}).get("state"))), "")
+
+
+def _resumed(ctx: Context, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The 续办 that ended this 中止, if the case has been resumed since."""
+    return next((e for e in ctx.events[ctx.events.index(event) + 1:] if e["kind"] == "resume"), None)
+
+
 def _remaining(ctx: Context, event: dict[str, Any]) -> str:
-    """What is left of each item's limit on the day it stopped; it runs on from the day of 续办."""
-    stopped = dt.date.fromisoformat(event["at"][:10])
+    """What is left of each item's limit on the day it stopped; it runs on from the day of 续办.
+
+    Once resumed, the due dates have moved by the days suspended: what is left is counted from the 续办 day."""
+    resumed = _resumed(ctx, event)
+    stopped = dt.date.fromisoformat((resumed or event)["at"][:10])
     left = [f"{i.name}：{workdays.remaining_text(stopped, dt.date.fromisoformat(i.due_date), calendar=bool(i.calendar_days and not i.working_days))}"
             for i in ctx.case.items if i.due_date]
     return "；".join(left) + "（自续办之日起继续计算）" if left else "材料补齐或续办后起算"

@@ -15,6 +15,20 @@ def _texts(store, kind, case, tmp_path, **kw) -> list[str]:
     return [squeeze(pypdf_text(pdf)), squeeze(poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8"))]
 
 
+def test_a_suspension_slip_printed_again_after_resumption_names_the_state_it_stopped(module_store, tmp_path):
+    store = module_store
+    case = accept(store, draft(store, 3, seed=3301))
+    store.transition(case.uuid, "submit", actor="lixiaolan", now=T)
+    store.transition(case.uuid, "start", actor="lixiaolan", now=T)
+    store.transition(case.uuid, "suspend", actor="lixiaolan", reason="等待残疾评定结论", now=T)
+    first = _texts(store, "suspend", case, tmp_path)[0]
+    left = first[first.index("剩余办理时限"):first.index("中止原因")]
+    store.transition(case.uuid, "resume", actor="lixiaolan", now=T + dt.timedelta(days=7))
+    store.transition(case.uuid, "complete", actor="lixiaolan", now=T + dt.timedelta(days=9))
+    for text in _texts(store, "suspend", case, tmp_path):
+        assert "中止前状态" in text and "办理中" in text and left in text  # 办理中 nowhere else on the slip
+
+
 def test_the_notice_says_where_to_bring_materials_without_nested_brackets(module_store, tmp_path):
     case = accept(module_store, draft(module_store, 7, seed=7301, missing=2))
     office = forms.OfficeInfo(office="演示县政务服务中心", county_name="演示县", phone="0739-5201234",
