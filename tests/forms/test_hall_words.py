@@ -15,6 +15,31 @@ def _texts(store, kind, case, tmp_path, **kw) -> list[str]:
     return [squeeze(pypdf_text(pdf)), squeeze(poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8"))]
 
 
+def test_slips_of_a_case_the_person_applied_for_speak_of_the_applicant_not_a_mandate(module_store, tmp_path):
+    store = module_store
+    done = accept(store, draft(store, 13, seed=1301, proxy=False))
+    store.transition(done.uuid, "suspend", actor="lixiaolan", reason="入户调查", now=T)
+    store.transition(done.uuid, "resume", actor="lixiaolan", now=T + dt.timedelta(days=7))
+    store.transition(done.uuid, "complete", actor="lixiaolan", now=T + dt.timedelta(days=12))
+    stopped = accept(store, draft(store, 13, seed=1302, proxy=False))
+    store.transition(stopped.uuid, "terminate", actor="lixiaolan", reason="申请人撤回申请", now=T)
+    for kind, case, title in (("suspend", done, "中止单"), ("resume", done, "续办单"), ("close", done, "办结单"),
+                              ("close", stopped, "终止单")):
+        for text in _texts(store, kind, case, tmp_path):
+            assert "本人申请（无代办人）" in text
+            text = text.replace("本人申请（无代办人）", "").replace("代办员送达", "")  # a delivery choice
+            assert "委托" not in text and "受托人" not in text and "代办" not in text, (kind, title)
+            assert title in text and "申请人（或监护人）" in text, (kind, title)
+
+
+def test_slips_of_a_proxy_case_keep_the_mandate(module_store, tmp_path):
+    store = module_store
+    stopped = accept(store, draft(store, 13, seed=1303))
+    store.transition(stopped.uuid, "terminate", actor="lixiaolan", reason="申请人撤回申请", now=T)
+    for text in _texts(store, "close", stopped, tmp_path):
+        assert "代办服务终止单" in text and "本次代办委托关系同时终止" in text and "受托人（代办人）签字" in text
+
+
 def test_a_suspension_slip_printed_again_after_resumption_names_the_state_it_stopped(module_store, tmp_path):
     store = module_store
     case = accept(store, draft(store, 3, seed=3301))
