@@ -43,8 +43,10 @@ def requirement(m: Material) -> str:
 
 
 def _items_of(ctx: Context, m: Material) -> str:
+    """The items a material is for; named only when it is not for all of them (three long names a row ran the
+    notice onto a second page)."""
     names = [i.name for i in ctx.case.items if not m.items or i.key in m.items]
-    return "、".join(names) or "本件各事项"
+    return "、".join(names) if names and (len(names) < len(ctx.case.items) or len(names) == 1) else "本件各事项"
 
 
 def missing_table(ctx: Context) -> layout.Table:

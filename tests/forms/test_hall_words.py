@@ -75,3 +75,11 @@ def test_the_rating_form_without_a_rating_page_does_not_ask_to_scan_it_on_a_phon
     case = accept(module_store, draft(module_store, 14, seed=1401))
     for text in _texts(module_store, "rating", case, tmp_path):
         assert "可在手机上评价" not in text and "未开通网上评价，请填写本表交回窗口" in text
+
+
+def test_the_notice_names_the_items_a_material_is_for_only_when_it_is_not_for_all(module_store, tmp_path):
+    case = accept(module_store, draft(module_store, 7, seed=7303, missing=3))
+    assert len(case.items) == 3 and len(case.missing) >= 3
+    for text in _texts(module_store, "notice", case, tmp_path):
+        assert all(squeeze(item.name) not in text for item in case.items)
+        assert text.count("本件各事项") == len(case.missing)
