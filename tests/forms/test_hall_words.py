@@ -83,3 +83,10 @@ def test_the_notice_names_the_items_a_material_is_for_only_when_it_is_not_for_al
     for text in _texts(module_store, "notice", case, tmp_path):
         assert all(squeeze(item.name) not in text for item in case.items)
         assert text.count("本件各事项") == len(case.missing)
+
+
+def test_the_mandate_of_a_relative_names_the_relation_not_an_empty_unit(module_store, tmp_path):
+    case = accept(module_store, draft(module_store, 19, seed=1901))
+    assert case.proxy_kind == "relative" and case.proxy.relation == "儿子"
+    for text in _texts(module_store, "consent", case, tmp_path):
+        assert "与委托人关系" in text and "儿子" in text and "所在单位" not in text
