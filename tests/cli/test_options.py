@@ -63,3 +63,11 @@ def test_data_dir_before_the_subcommand_is_used_and_named(tmp_path: Path):
     assert shown["office"] == "后置目录" and shown["data_dir"] == str(after)
     human = run("--data-dir", str(after), "case", "list")  # no staff there: no login needed
     assert human.stdout.strip().splitlines()[-1] == f"数据目录：{after}"
+
+
+def test_catalog_versions_names_the_data_dir_it_read(tmp_path: Path):
+    desk = tmp_path / "本机 数据"
+    human = run("catalog", "versions", "--data-dir", str(desk))
+    assert "（现行）" in human.stdout and human.stdout.strip().splitlines()[-1] == f"数据目录：{desk}"
+    assert json.loads(run("--json", "catalog", "versions", "--data-dir", str(desk)).stdout)["data_dir"] == str(desk)
+    assert "数据目录" not in run("catalog", "list", "--data-dir", str(desk)).stdout  # package data: no data dir
