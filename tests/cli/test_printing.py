@@ -133,3 +133,16 @@ def test_with_staff_accounts_printing_needs_a_login_within_the_area(data_dir, tm
     assert clerk.returncode == 0, clerk.stderr
     shown = json.loads(call("case", "show", elsewhere["number"], "--json", user="lixiaolan").stdout)
     assert [e["actor"] for e in shown["events"] if e["kind"] == "printed"] == ["lixiaolan"]
+
+
+def test_a_stale_font_cache_goes_to_the_desks_log_not_the_terminal(cli_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_CACHE_DIR", str(tmp_path / "cache"))
+    case = imported(cli_dir, tmp_path, 3)
+    run("print", "receipt", case["number"], "--out", str(tmp_path / "a.pdf"), data_dir=cli_dir)
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))
+    assert kept
+    for path in kept:  # another install's font files (an upgrade) made these
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    proc = run("print", "receipt", case["number"], "--out", str(tmp_path / "b.pdf"), data_dir=cli_dir)
+    assert proc.stderr == "" and "受理回执" in text(tmp_path / "b.pdf")
+    assert "font cache" in (cli_dir / "logs" / "desk.log").read_text(encoding="utf-8")
