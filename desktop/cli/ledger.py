@@ -104,8 +104,11 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def _command(args: argparse.Namespace, target: Path | None) -> int:
+    from desktop.storage import logs
+
     store = open_store(args)
     try:
+        logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
         if args.action == "close":
             return _close(store, args, target)
         if args.action == "revisions":

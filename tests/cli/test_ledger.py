@@ -163,3 +163,14 @@ def test_close_then_revisions_from_the_command_line(staffed, tmp_path):
     assert [c["number"] for c in status["changes"]] == [number]
     proc = run(staffed, "ledger", "close", DAY, user="zhangli")
     assert "第 2 版" in proc.stdout and f"变动：{number}" in proc.stdout
+
+
+def test_a_stale_font_cache_goes_to_the_desks_log_not_the_supervisors_terminal(desk, tmp_path):
+    run(desk, "ledger", "--from", DAY, "--out", str(tmp_path / "a.pdf"))
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))  # conftest's DESK_CACHE_DIR
+    assert kept
+    for path in kept:  # another install's font files (an upgrade) made these
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    proc = run(desk, "ledger", "--from", DAY, "--out", str(tmp_path / "b.pdf"))
+    assert proc.stderr == "" and "共 4 件" in proc.stdout
+    assert "font cache" in (desk / "logs" / "desk.log").read_text(encoding="utf-8")
