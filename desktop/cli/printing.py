@@ -33,6 +33,8 @@ def cmd_print(args: argparse.Namespace) -> int:
         raise DeskError("--material 只用于 cover（材料封面）")
     target = Path(args.out)
     refuse_special(target)  # before any work: a FIFO or device is never a paper's place
+    if target.suffix.lower() != ".pdf" and not target.is_dir():  # a folder is named as such when written
+        raise DeskError(f"输出文件应以 .pdf 结尾：{target.name}", field="out")
     store = open_store(args)
     try:
         logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal

@@ -85,6 +85,9 @@ def test_bad_input_is_one_chinese_line_and_no_file(cli_dir, tmp_path):
     assert "--material" in refused("print", "receipt", case["number"], "--material", "id_card", "--out",
                                    str(target), data_dir=cli_dir)
     assert "命令参数" in refused("print", "poster", case["number"], "--out", str(target), data_dir=cli_dir)
+    assert refused("print", "receipt", case["number"], "--out", str(tmp_path / "回执"),
+                   data_dir=cli_dir) == "错误：输出文件应以 .pdf 结尾：回执"  # a file Windows would not open as a PDF
+    assert not (tmp_path / "回执").exists()
     assert not target.exists() and not list(tmp_path.glob("*.part"))
     assert printed_events(cli_dir, case["number"]) == []
 
