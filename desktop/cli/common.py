@@ -148,7 +148,10 @@ def write_file(target: Path, data: bytes) -> None:
 
 def data_dir(args: argparse.Namespace) -> Path:
     """The data dir named by --data-dir / DESK_DATA_DIR / the default."""
-    return paths.resolve_data_dir(getattr(args, "data_dir", None))
+    given = getattr(args, "data_dir", None)
+    if given is not None and not given.strip():  # a script's unset "$DIR": never fall back to another data dir
+        raise DeskError("--data-dir 的数据目录为空：请给出文件夹路径，或不写 --data-dir", field="data_dir")
+    return paths.resolve_data_dir(given)
 
 
 def open_store(args: argparse.Namespace):
