@@ -143,6 +143,9 @@ def _print_case(d: dict[str, Any]) -> None:
     if d.get("publicity"):
         print(f"  公示：{d['publicity']}")
     for e in d["events"]:  # words and the hall's time, never a kind's code or a UUID (issue 12)
-        detail = wording.describe({k: v for k, v in e["detail"].items() if k in ("reason", "department", "note")})
+        shown = {k: v for k, v in e["detail"].items() if k in ("kind", "reprint", "reason", "department", "note")}
+        if e["detail"].get("paper"):  # the receipt as printed: 收件凭证 while materials were missing
+            shown["kind"] = e["detail"]["paper"]
+        detail = wording.describe(shown)
         print(f"  {wording.local_time(e['at'])}  {wording.event_label(e['kind'])}  {e['actor']}"
               + (f"  {detail}" if detail else ""))

@@ -149,3 +149,13 @@ def test_a_stale_font_cache_goes_to_the_desks_log_not_the_terminal(cli_dir, tmp_
     proc = run("print", "receipt", case["number"], "--out", str(tmp_path / "b.pdf"), data_dir=cli_dir)
     assert proc.stderr == "" and "受理回执" in text(tmp_path / "b.pdf")
     assert "font cache" in (cli_dir / "logs" / "desk.log").read_text(encoding="utf-8")
+
+
+def test_case_show_says_which_paper_each_print_was(cli_dir, tmp_path):
+    case = imported(cli_dir, tmp_path, 3, seed=5, missing=1)
+    for kind in ("receipt", "notice", "receipt"):
+        run("print", kind, case["number"], "--out", str(tmp_path / f"{kind}.pdf"), data_dir=cli_dir)
+    shown = [line for line in run("case", "show", case["number"], data_dir=cli_dir).stdout.splitlines()
+             if "  打印  " in line]
+    assert [line.split("  打印  ")[1].split("  ", 1)[1] for line in shown] == [
+        "类别：收件凭证", "类别：一次性告知书", "类别：收件凭证；补打"]
