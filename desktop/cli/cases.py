@@ -101,7 +101,9 @@ def _case_import(store, args: argparse.Namespace) -> int:
     from desktop.domain import views
     from desktop.forms import namecheck
     from desktop.intake import importer
+    from desktop.storage import logs
 
+    logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
     session = require_user(args, "case.create", store.db)  # None on a device without accounts (docs/roles.md)
     actor = session.username if session else (args.user or "")
     source = importer.read_json(Path(args.ref))

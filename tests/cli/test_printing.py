@@ -159,3 +159,15 @@ def test_case_show_says_which_paper_each_print_was(cli_dir, tmp_path):
              if "  打印  " in line]
     assert [line.split("  打印  ")[1].split("  ", 1)[1] for line in shown] == [
         "类别：收件凭证", "类别：一次性告知书", "类别：收件凭证；补打"]
+
+
+def test_a_stale_font_cache_at_import_goes_to_the_desks_log(cli_dir, tmp_path):
+    imported(cli_dir, tmp_path, 3)  # the import checks every name can be printed: the fonts are read
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))  # conftest's DESK_CACHE_DIR
+    assert kept
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    data = case_json(7, 1)
+    proc = run("case", "import", str(write(tmp_path, data, "again.json")), data_dir=cli_dir)
+    assert proc.stderr == "" and proc.stdout.startswith("已受理：")
+    assert "font cache" in (cli_dir / "logs" / "desk.log").read_text(encoding="utf-8")
