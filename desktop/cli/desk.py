@@ -27,9 +27,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from desktop.accounts import keysetup
     from desktop.accounts.staff import Accounts
     from desktop.intake import demo
+    from desktop.storage import logs
 
     store = open_store(args)
     try:
+        logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
         made_staff = not Accounts(store.db).any_users()
         count = demo.fill(store, days=args.days)
     finally:
