@@ -234,7 +234,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help=f"数据目录（环境变量 {config_mod.ENV_DATA_DIR}；默认 Windows 为 %PROGRAMDATA%\\yijianshi-hub）")
+    common.add_argument("--data-dir", help=f"数据目录（环境变量 {config_mod.ENV_DATA_DIR}；默认 Windows 为 %%PROGRAMDATA%%\\yijianshi-hub）")
     common.add_argument("--db", help="数据库URL，如 postgresql://user:pass@host/db（默认：数据目录中的SQLite）")
     common.add_argument("--json", action="store_true", help="以JSON输出")
     parser = _Parser(prog="python -m hub", description="一件事帮代办 县级汇聚服务器")

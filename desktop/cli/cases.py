@@ -101,7 +101,9 @@ def _case_import(store, args: argparse.Namespace) -> int:
     from desktop.domain import views
     from desktop.forms import namecheck
     from desktop.intake import importer
+    from desktop.storage import logs
 
+    logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
     session = require_user(args, "case.create", store.db)  # None on a device without accounts (docs/roles.md)
     actor = session.username if session else (args.user or "")
     source = importer.read_json(Path(args.ref))
@@ -143,6 +145,9 @@ def _print_case(d: dict[str, Any]) -> None:
     if d.get("publicity"):
         print(f"  公示：{d['publicity']}")
     for e in d["events"]:  # words and the hall's time, never a kind's code or a UUID (issue 12)
-        detail = wording.describe({k: v for k, v in e["detail"].items() if k in ("reason", "department", "note")})
+        shown = {k: v for k, v in e["detail"].items() if k in ("kind", "reprint", "reason", "department", "note")}
+        if e["detail"].get("paper"):  # the receipt as printed: 收件凭证 while materials were missing
+            shown["kind"] = e["detail"]["paper"]
+        detail = wording.describe(shown)
         print(f"  {wording.local_time(e['at'])}  {wording.event_label(e['kind'])}  {e['actor']}"
               + (f"  {detail}" if detail else ""))

@@ -148,7 +148,10 @@ def write_file(target: Path, data: bytes) -> None:
 
 def data_dir(args: argparse.Namespace) -> Path:
     """The data dir named by --data-dir / DESK_DATA_DIR / the default."""
-    return paths.resolve_data_dir(getattr(args, "data_dir", None))
+    given = getattr(args, "data_dir", None)
+    if given is not None and not given.strip():  # a script's unset "$DIR": never fall back to another data dir
+        raise DeskError("--data-dir 的数据目录为空：请给出文件夹路径，或不写 --data-dir", field="data_dir")
+    return paths.resolve_data_dir(given)
 
 
 def open_store(args: argparse.Namespace):
@@ -174,9 +177,11 @@ def encrypt_with_paper(where: Path, username: str, display_name: str, password: 
     """Encrypt the data dir (accounts/keysetup.py) and write the recovery paper to `paper`, audited; returns the
     sentence to tell the operator."""
     from desktop.accounts import keysetup
+    from desktop.storage import logs
     from desktop.storage.db import open_db
 
     refuse_special(paper)
+    logs.setup(where)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
     if not paper.parent.is_dir():  # checked first: the recovery key exists only until the paper is written
         raise DeskError(f"无法写入文件“{paper}”：{why_not_written(FileNotFoundError())}", field="out")
     pdf = keysetup.encrypt_dir(where, username, display_name, password)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.common import data_dir, out
+from desktop.cli.common import out, unlocked_dir
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_db(args: argparse.Namespace) -> int:
     from desktop.storage.db import check_integrity, open_db
 
-    db = open_db(data_dir(args))
+    db = open_db(unlocked_dir(args))  # an encrypted desk opens only with --user and its password
     try:
         problem = check_integrity(db, full=args.full)
     finally:

@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli.common import data_dir, encrypt_with_paper, open_store, unlocked_dir
+from desktop.cli.common import data_dir, encrypt_with_paper, open_store, unlocked_dir, why_not_written
+from desktop.domain.errors import DeskError
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,9 +27,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from desktop.accounts import keysetup
     from desktop.accounts.staff import Accounts
     from desktop.intake import demo
+    from desktop.storage import logs
 
     store = open_store(args)
     try:
+        logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
         made_staff = not Accounts(store.db).any_users()
         count = demo.fill(store, days=args.days)
     finally:
@@ -45,8 +48,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from desktop.ui.screenshots import capture
 
-    where = unlocked_dir(args)
-    shots = capture(where, Path(args.outdir), service=args.service)
+    where, out_dir = unlocked_dir(args), Path(args.outdir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "这是一个文件，请给出文件夹" if out_dir.exists() else why_not_written(exc)
+        raise DeskError(f"无法写入截图文件夹“{out_dir}”：{reason}", field="outdir") from None
+    shots = capture(where, out_dir, service=args.service)
     print(f"已保存 {len(shots)} 张截图到 {args.outdir}")
     print(f"数据目录：{where}")  # as main() says after every command, which this one does not return to
     # Every PNG is written and the store closed by now. Qt's teardown of top-level windows that were grabbed

@@ -26,6 +26,7 @@ from desktop.cli.common import (
     why_not_written,
     write_file,
 )
+from desktop.domain import wording
 from desktop.domain.errors import DeskError
 
 ACTIONS = ("close", "revisions", "closures")
@@ -104,8 +105,11 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def _command(args: argparse.Namespace, target: Path | None) -> int:
+    from desktop.storage import logs
+
     store = open_store(args)
     try:
+        logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
         if args.action == "close":
             return _close(store, args, target)
         if args.action == "revisions":
@@ -244,14 +248,22 @@ def _revisions(store, args: argparse.Namespace) -> int:
         return 0
     print(f"{status.day} 已日结 {len(status.closures)} 版：")
     for c in status.closures:
-        print(f"  第 {c.revision} 版  {c.closed_at}  {c.closed_by}  {c.case_count} 件  sha256 {c.pdf_sha256[:16]}…")
+        print(f"  第 {c.revision} 版  {_when_who(store, c)}  {c.case_count} 件  sha256 {c.pdf_sha256[:16]}…")
     if not status.changes:
         print("日结后没有变动")
         return 0
     print(f"日结后的变动 {len(status.changes)} 件（再次日结即形成第 {status.closures[-1].revision + 1} 版）：")
     for change in status.changes:
-        print(f"  {change.number}  {change.text}  {change.changed_at}")
+        print(f"  {change.number}  {change.text}  {wording.local_time(change.changed_at)}")
     return 0
+
+
+def _when_who(store, closure) -> str:
+    """When and by whom a day was closed, as the hall reads it: its local time and the supervisor's name."""
+    from desktop.accounts.staff import Accounts
+
+    name = Accounts(store.db).names().get(closure.closed_by, closure.closed_by)
+    return f"{wording.local_time(closure.closed_at)}  {name}"
 
 
 def _closures(store, args: argparse.Namespace) -> int:
@@ -265,7 +277,7 @@ def _closures(store, args: argparse.Namespace) -> int:
         out([c.to_dict() for c in found])
         return 0
     for c in found:
-        print(f"{c.day}  第 {c.revision} 版  {c.closed_at}  {c.closed_by}  {c.case_count} 件  "
+        print(f"{c.day}  第 {c.revision} 版  {_when_who(store, c)}  {c.case_count} 件  "
               f"{'全办理点' if c.source == 'hub' else '仅本机'}  sha256 {c.pdf_sha256[:16]}…")
     print(f"共 {len(found)} 条日结记录")
     return 0

@@ -41,6 +41,8 @@ VALUED = {"--data-dir", "--user"}  # options before the command word that take a
 
 
 # Commands that never touch a data dir (the catalog is package data; `id check` is pure): they name none.
+# `catalog versions` lists the catalogs this desk holds, so it does; `catalog diff` of two versions (not files)
+# reads them from the data dir too but names none (it prints only the change).
 NO_DATA_DIR = frozenset({"catalog", "id"})
 
 
@@ -97,7 +99,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop.cli.desk import cmd_desk
 
         return cmd_desk(args)
-    if args.command in NO_DATA_DIR:
+    if args.command in NO_DATA_DIR and getattr(args, "action", None) != "versions":  # versions: this desk's
         return args.func(args)
     where = common.announce_data_dir(args)
     code = args.func(args)

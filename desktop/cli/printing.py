@@ -27,14 +27,17 @@ def cmd_print(args: argparse.Namespace) -> int:
     from desktop import forms
     from desktop.accounts.staff import Accounts
     from desktop.forms import printing
-    from desktop.storage import settings
+    from desktop.storage import logs, settings
 
     if args.material and args.kind != "cover":
         raise DeskError("--material 只用于 cover（材料封面）")
     target = Path(args.out)
     refuse_special(target)  # before any work: a FIFO or device is never a paper's place
+    if target.suffix.lower() != ".pdf" and not target.is_dir():  # a folder is named as such when written
+        raise DeskError(f"输出文件应以 .pdf 结尾：{target.name}", field="out")
     store = open_store(args)
     try:
+        logs.setup(store.data_dir)  # the fonts' warnings (a stale cache) go to the desk's log, not the terminal
         session = require_user(args, "case.print", store.db)  # None on a device without accounts
         case = store.load(args.ref)
         if session is not None:

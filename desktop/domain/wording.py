@@ -32,7 +32,7 @@ EVENT_LABELS = {
 ESIGN_PARTS = {"mandate": "代办服务委托书", "consent": "个人信息处理单独同意"}  # what is signed on screen
 ESIGN_SIGNERS = {"principal": "委托人（或监护人）", "proxy": "受托人"}
 PAPERS = {"receipt": "受理回执", "consent": "委托书", "notice": "一次性告知书", "cover": "材料封面",
-          "suspend": "中止单", "close": "办结（终止）单", "refusal": "不予受理通知书",
+          "suspend": "中止单", "resume": "续办单", "close": "办结（终止）单", "refusal": "不予受理通知书",
           "rating": "评价表"}
 AUDIT_ACTIONS = {
     "case.create": "受理案件", "case.transition": "变更案件状态", "case.event": "案件记录（打印等）",

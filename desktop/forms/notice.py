@@ -43,8 +43,10 @@ def requirement(m: Material) -> str:
 
 
 def _items_of(ctx: Context, m: Material) -> str:
+    """The items a material is for; named only when it is not for all of them (three long names a row ran the
+    notice onto a second page)."""
     names = [i.name for i in ctx.case.items if not m.items or i.key in m.items]
-    return "、".join(names) or "本件各事项"
+    return "、".join(names) if names and (len(names) < len(ctx.case.items) or len(names) == 1) else "本件各事项"
 
 
 def missing_table(ctx: Context) -> layout.Table:
@@ -59,7 +61,8 @@ def missing_table(ctx: Context) -> layout.Table:
 
 def where_to_bring(ctx: Context) -> list:
     o, c = ctx.office, ctx.case
-    place = (o.office or c.office) + (f"（{o.address}）" if o.address else "") + f"{c.window}窗口"
+    # the address as its own clause: the county's setting often holds the office's name and brackets already
+    place = (o.office or c.office) + f"{c.window}窗口" + (f"，地址：{o.address}" if o.address else "")
     phone = f"，联系电话 {o.phone}" if o.phone else ""
     proxy = f"也可交由代办人{c.proxy.name}代为提交。" if c.is_proxy and c.proxy and c.proxy.name else ""
     return [

@@ -23,8 +23,9 @@ def document(ctx: Context, **_) -> tuple[str, list]:
     rows = [["申请人", mask_name(c.applicant.name), "受理日期", layout.fmt_date(c.accepted_at)],
             ["办理事项", ctx.service.name], ["办理点", ctx.office.office or c.office, "窗口工作人员", clerk_text(c) or "—"]]
     link = ctx.office.rating_payload(ctx.number, ctx.case.public_code)
-    scan = para("扫描右侧二维码，可在手机上评价" + ("。" if link != ctx.number else "（本办理点暂未开通网上评价，"
-                "请填写本表交回窗口）。") + "评价自愿，个人信息受保护，工作人员不得干预您的评价。", BODY)
+    online = link != ctx.number  # without a rating page the QR holds only the number, for the clerk's scanner
+    scan = para(("扫描右侧二维码，可在手机上评价。" if online else "本办理点暂未开通网上评价，请填写本表交回窗口"
+                 "（右侧二维码仅含本件编号）。") + "评价自愿，个人信息受保护，工作人员不得干预您的评价。", BODY)
     return TITLE, [
         *header(ctx, TITLE, qr=False), gap(1.5), fields(rows), gap(1),
         layout.side_by_side(scan, layout.qr(link, 30 * mm), layout.CONTENT_W - 34 * mm),

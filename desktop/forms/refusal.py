@@ -35,7 +35,8 @@ def document(ctx: Context, **_) -> tuple[str, list]:
                   "（《中华人民共和国行政复议法》），或者自知道该决定之日起六个月内依法向人民法院提起行政诉讼"
                   "（《中华人民共和国行政诉讼法》第四十六条）。", SECTION),
              para("如有疑问，可向受理窗口咨询" + (f"（电话 {o.phone}）" if o.phone else "")
-                  + (f"；监督投诉电话 {o.complaint_phone}" if o.complaint_phone else "") + "；也可拨打12345政务服务便民热线。", BODY),
+                  + (f"；监督投诉电话 {o.complaint_phone}" if o.complaint_phone else "")
+                  + ("。" if o.complaint_phone == "12345" else "；也可拨打12345政务服务便民热线。"), BODY),
              para(f"{o.office or c.office}（印章）\n{layout.fmt_date(event['at'])}", layout.SIGN_R),
              layout.signatures([("经办人签字：", layout.date_blank()), ("申请人（代办人）签收：", layout.date_blank())])]
     return TITLE, story

@@ -96,8 +96,14 @@ def verify(path: Path, checked: Callable[[int, int], None] | None = None) -> dic
                     raise StoreError(f"备份文件已损坏：{path} 中的 {name} 与清单不符")
                 if checked is not None:
                     checked(n, len(listed))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise StoreError(f"备份文件无法读取或已损坏：{path}（{exc}）") from None
+    except FileNotFoundError:
+        raise StoreError(f"找不到备份文件：{path}") from None
+    except IsADirectoryError:
+        raise StoreError(f"“{path}”是文件夹，不是备份文件") from None
+    except OSError as exc:  # the system's own words are English: its number is enough for the administrator
+        raise StoreError(f"无法读取备份文件：{path}（错误号 {exc.errno}）") from None
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        raise StoreError(f"备份文件已损坏或不是工作台备份：{path}") from None
     return manifest
 
 

@@ -175,3 +175,24 @@ def test_an_ivs_without_its_variant_is_imported_with_a_warning(cli_dir, tmp_path
     data["applicant"]["name"] = "孙\U000e01ef"
     proc = run("case", "import", str(write(tmp_path, data)), data_dir=cli_dir)
     assert proc.stdout.startswith("已受理") and "提示：" in proc.stderr and "将打印为基本字“孙”" in proc.stderr
+
+
+def test_screenshots_into_a_file_not_a_folder_is_one_chinese_line(data_dir, tmp_path):
+    taken = tmp_path / "截图.png"
+    taken.write_bytes(b"not a folder")
+    line = refused("screenshots", str(taken), data_dir=data_dir)
+    assert line == f"错误：无法写入截图文件夹“{taken}”：这是一个文件，请给出文件夹"
+    assert taken.read_bytes() == b"not a folder"
+
+
+def test_demo_sends_a_stale_font_cache_to_the_desks_log(tmp_path, monkeypatch):
+    monkeypatch.delenv("DESK_PLAIN_DATA")  # a demo desk is encrypted like a real one: its recovery paper prints
+    run("demo", "--days", "1", data_dir=tmp_path / "第一个")
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))  # conftest's DESK_CACHE_DIR
+    assert kept
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    target = tmp_path / "第二个"
+    proc = run("demo", "--days", "1", data_dir=target)
+    assert proc.stderr == "" and "已生成演示数据" in proc.stdout
+    assert "font cache" in (target / "logs" / "desk.log").read_text(encoding="utf-8")

@@ -118,3 +118,33 @@ def test_the_demo_data_dir_is_encrypted_like_a_real_desk_and_its_staff_log_in_wi
     assert json.loads(listed.stdout)  # a clerk made before the key: her pending wrap, then her own
     keys = json.loads((data / "keys.json").read_text(encoding="utf-8"))
     assert sum(1 for w in keys["wraps"] if w.get("pending")) == 6  # the other demo staff, until their login
+
+
+def test_db_check_unlocks_an_encrypted_data_dir_with_the_user_given(tmp_path: Path):
+    data = tmp_path / "desk"
+    run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=data,
+        DESK_NEW_PASSWORD="adminpass1", DESK_PLAIN_DATA="1")
+    run("key", "setup", "--user", "admin", "--out", str(tmp_path / "paper.pdf"), data_dir=data,
+        DESK_PASSWORD="adminpass1")
+    assert "数据库完整性检查通过" in run("db", "check", "--user", "admin", data_dir=data,
+                                     DESK_PASSWORD="adminpass1").stdout
+    refused = run("db", "check", data_dir=data, ok=False).stderr.strip().splitlines()
+    assert len(refused) == 1 and "--user" in refused[0]
+
+
+def test_the_recovery_paper_with_a_stale_font_cache_keeps_the_terminal_clean(tmp_path: Path):
+    cache = tmp_path / "cache"
+    first, data = tmp_path / "first", tmp_path / "desk"
+    for where in (first, data):
+        run("user", "add", "admin", "--role", "管理员", "--display-name", "黄建华", data_dir=where,
+            DESK_NEW_PASSWORD="adminpass1", DESK_PLAIN_DATA="1", DESK_CACHE_DIR=str(cache))
+    run("key", "setup", "--user", "admin", "--out", str(tmp_path / "a.pdf"), data_dir=first,
+        DESK_PASSWORD="adminpass1", DESK_CACHE_DIR=str(cache))
+    kept = list((cache / "fonts").glob("*.tables"))
+    assert kept
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    proc = run("key", "setup", "--user", "admin", "--out", str(tmp_path / "b.pdf"), data_dir=data,
+               DESK_PASSWORD="adminpass1", DESK_CACHE_DIR=str(cache))
+    assert proc.stderr == "" and "恢复密钥单已写到" in proc.stdout
+    assert "font cache" in (data / "logs" / "desk.log").read_text(encoding="utf-8")

@@ -163,3 +163,27 @@ def test_close_then_revisions_from_the_command_line(staffed, tmp_path):
     assert [c["number"] for c in status["changes"]] == [number]
     proc = run(staffed, "ledger", "close", DAY, user="zhangli")
     assert "第 2 版" in proc.stdout and f"变动：{number}" in proc.stdout
+
+
+def test_a_stale_font_cache_goes_to_the_desks_log_not_the_supervisors_terminal(desk, tmp_path):
+    run(desk, "ledger", "--from", DAY, "--out", str(tmp_path / "a.pdf"))
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))  # conftest's DESK_CACHE_DIR
+    assert kept
+    for path in kept:  # another install's font files (an upgrade) made these
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    proc = run(desk, "ledger", "--from", DAY, "--out", str(tmp_path / "b.pdf"))
+    assert proc.stderr == "" and "共 4 件" in proc.stdout
+    assert "font cache" in (desk / "logs" / "desk.log").read_text(encoding="utf-8")
+
+
+def test_closures_and_revisions_say_the_halls_time_and_the_supervisors_name(staffed, tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")  # the hall's clock
+    run(staffed, "ledger", "close", DAY, user="zhangli")
+    closed_at = json.loads(run(staffed, "ledger", "closures", "--json", user="zhangli").stdout)[0]["closed_at"]
+    hall = dt.datetime.fromisoformat(closed_at).astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    store = Store.open(staffed, catalog_mod.load())
+    store.transition(store.cases_on(dt.date.fromisoformat(DAY))[0]["number"], "submit", actor="lixiaolan")
+    store.close()
+    for args in (["closures"], ["revisions", DAY]):
+        shown = run(staffed, "ledger", *args, user="zhangli").stdout
+        assert f"第 1 版  {hall}  张丽  4 件" in shown and "+08:00" not in shown and "zhangli" not in shown

@@ -63,3 +63,21 @@ def test_data_dir_before_the_subcommand_is_used_and_named(tmp_path: Path):
     assert shown["office"] == "后置目录" and shown["data_dir"] == str(after)
     human = run("--data-dir", str(after), "case", "list")  # no staff there: no login needed
     assert human.stdout.strip().splitlines()[-1] == f"数据目录：{after}"
+
+
+def test_catalog_versions_names_the_data_dir_it_read(tmp_path: Path):
+    desk = tmp_path / "本机 数据"
+    human = run("catalog", "versions", "--data-dir", str(desk))
+    assert "（现行）" in human.stdout and human.stdout.strip().splitlines()[-1] == f"数据目录：{desk}"
+    assert json.loads(run("--json", "catalog", "versions", "--data-dir", str(desk)).stdout)["data_dir"] == str(desk)
+    assert "数据目录" not in run("catalog", "list", "--data-dir", str(desk)).stdout  # package data: no data dir
+
+
+def test_an_empty_data_dir_is_refused_not_swapped_for_the_default(tmp_path: Path):
+    env = dict(os.environ, DESK_DATA_DIR=str(tmp_path / "环境变量的目录"))  # what an unset "$DIR" would fall to
+    for argv in (["case", "list", "--data-dir", ""], ["--data-dir", "", "settings", "show"]):
+        proc = subprocess.run([sys.executable, "-m", "desktop", *argv], capture_output=True, text=True,
+                              encoding="utf-8", env=env)
+        assert proc.returncode == 1 and proc.stdout == ""
+        assert proc.stderr.strip().splitlines() == ["错误：--data-dir 的数据目录为空：请给出文件夹路径，或不写 --data-dir"]
+    assert not (tmp_path / "环境变量的目录").exists()

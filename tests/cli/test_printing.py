@@ -85,6 +85,9 @@ def test_bad_input_is_one_chinese_line_and_no_file(cli_dir, tmp_path):
     assert "--material" in refused("print", "receipt", case["number"], "--material", "id_card", "--out",
                                    str(target), data_dir=cli_dir)
     assert "命令参数" in refused("print", "poster", case["number"], "--out", str(target), data_dir=cli_dir)
+    assert refused("print", "receipt", case["number"], "--out", str(tmp_path / "回执"),
+                   data_dir=cli_dir) == "错误：输出文件应以 .pdf 结尾：回执"  # a file Windows would not open as a PDF
+    assert not (tmp_path / "回执").exists()
     assert not target.exists() and not list(tmp_path.glob("*.part"))
     assert printed_events(cli_dir, case["number"]) == []
 
@@ -133,3 +136,38 @@ def test_with_staff_accounts_printing_needs_a_login_within_the_area(data_dir, tm
     assert clerk.returncode == 0, clerk.stderr
     shown = json.loads(call("case", "show", elsewhere["number"], "--json", user="lixiaolan").stdout)
     assert [e["actor"] for e in shown["events"] if e["kind"] == "printed"] == ["lixiaolan"]
+
+
+def test_a_stale_font_cache_goes_to_the_desks_log_not_the_terminal(cli_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_CACHE_DIR", str(tmp_path / "cache"))
+    case = imported(cli_dir, tmp_path, 3)
+    run("print", "receipt", case["number"], "--out", str(tmp_path / "a.pdf"), data_dir=cli_dir)
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))
+    assert kept
+    for path in kept:  # another install's font files (an upgrade) made these
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    proc = run("print", "receipt", case["number"], "--out", str(tmp_path / "b.pdf"), data_dir=cli_dir)
+    assert proc.stderr == "" and "受理回执" in text(tmp_path / "b.pdf")
+    assert "font cache" in (cli_dir / "logs" / "desk.log").read_text(encoding="utf-8")
+
+
+def test_case_show_says_which_paper_each_print_was(cli_dir, tmp_path):
+    case = imported(cli_dir, tmp_path, 3, seed=5, missing=1)
+    for kind in ("receipt", "notice", "receipt"):
+        run("print", kind, case["number"], "--out", str(tmp_path / f"{kind}.pdf"), data_dir=cli_dir)
+    shown = [line for line in run("case", "show", case["number"], data_dir=cli_dir).stdout.splitlines()
+             if "  打印  " in line]
+    assert [line.split("  打印  ")[1].split("  ", 1)[1] for line in shown] == [
+        "类别：收件凭证", "类别：一次性告知书", "类别：收件凭证；补打"]
+
+
+def test_a_stale_font_cache_at_import_goes_to_the_desks_log(cli_dir, tmp_path):
+    imported(cli_dir, tmp_path, 3)  # the import checks every name can be printed: the fonts are read
+    kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))  # conftest's DESK_CACHE_DIR
+    assert kept
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    data = case_json(7, 1)
+    proc = run("case", "import", str(write(tmp_path, data, "again.json")), data_dir=cli_dir)
+    assert proc.stderr == "" and proc.stdout.startswith("已受理：")
+    assert "font cache" in (cli_dir / "logs" / "desk.log").read_text(encoding="utf-8")

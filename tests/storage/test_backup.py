@@ -106,3 +106,17 @@ def test_the_catalog_versions_go_with_the_backup(store: Store, data_dir: Path, t
     db.close()
     backup.restore(out, tmp_path / "新电脑")
     assert catalogs.file_of(tmp_path / "新电脑", meta["hash"]).read_bytes() == county
+
+
+def test_a_missing_folder_or_foreign_file_is_named_in_chinese_alone(tmp_path: Path):
+    missing, folder, foreign = tmp_path / "没有的备份.zip", tmp_path / "备份夹", tmp_path / "照片.zip"
+    folder.mkdir()
+    foreign.write_bytes(b"JFIF not a zip")
+    said = {}
+    for path in (missing, folder, foreign):
+        with pytest.raises(StoreError) as caught:
+            backup.verify(path)
+        said[path] = str(caught.value)
+    assert said[missing] == f"找不到备份文件：{missing}"
+    assert said[folder] == f"“{folder}”是文件夹，不是备份文件"
+    assert said[foreign] == f"备份文件已损坏或不是工作台备份：{foreign}"
