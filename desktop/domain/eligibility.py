@@ -19,7 +19,8 @@ TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
 if TYPE_CHECKING:
     from typing import Any
 
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+# a local landline (no area code) starts with 2-9: seven or eight digits starting with 1 are a mobile cut short
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|[2-9]\d{6,7})$")
 NAME_MAX = 40
 
 

@@ -212,3 +212,27 @@ def test_a_draft_can_be_deleted_after_confirming(qtbot, store, make_wizard, monk
         wizard._on_discard()
     wizard.close()
     assert store.drafts() == [], "closing after the delete does not bring the draft back"
+
+
+@pytest.mark.parametrize("typed", ["1381234", "13812345", "1381234567"])
+def test_a_mobile_number_missing_digits_is_refused_naming_and_focusing_the_phone(qtbot, store, make_wizard, typed):
+    """A mobile number with digits left out (7 or 8 of them look like a local landline's) is not taken as a phone:
+    a local number never starts with 1, so the clerk hears at once that the phone is wrong, not when the office
+    cannot call back."""
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setText(typed)
+    advance(qtbot, wizard, 0)
+    assert wizard.error.text() == "申请人联系电话：应为11位手机号或带区号的固定电话"
+    assert wizard.focusWidget() is wizard.pages[0].applicant.phone
+    assert wizard.pages[0].applicant.phone.text() == typed
+
+
+@pytest.mark.parametrize("typed", ["5201234", "52012345", "0739-5201234", "07395201234", "138 1234 5678"])
+def test_landlines_and_spaced_mobiles_are_still_taken(qtbot, store, make_wizard, typed):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setText(typed)
+    advance(qtbot, wizard, 1)
