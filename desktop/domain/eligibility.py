@@ -210,6 +210,9 @@ def _mandate_errors(case: Case) -> list[ValidationError]:
     if case.proxy_kind not in PROXY_KINDS:
         return [ValidationError("代办人类型：请选择窗口人员、村级代办员、近亲属或其他受托人", field="proxy_kind")]
     errors = _person_errors(case.proxy or Person(), "代办人", "proxy", id_required=case.proxy_kind in ("relative", "other"))
+    if case.proxy_kind == "relative" and not (case.proxy and case.proxy.relation.strip()):
+        # a close relative may act where others may not (居住证): the 委托书 says which relative
+        errors.append(ValidationError("代办人与申请人关系：近亲属代办须填写（如：女儿、父亲）", field="proxy.relation"))
     if not case.mandate_signed:
         errors.append(ValidationError("委托：帮代办须由申请人（或监护人）签署授权委托书", field="mandate_signed"))
     return errors

@@ -58,7 +58,8 @@ def parties(ctx: Context) -> list:
         rows += [["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name,
                   "身份证号", id_text(g.id_number, mask=mask)], ["监护人电话", g.phone]]
     staff = c.proxy_kind in STAFF_PROXY_KINDS  # staff are identified by 工号 and unit, not an ID number
-    rows += [["受托人", f"{p.name}（{PROXY_KINDS.get(c.proxy_kind, '代办人')}）",
+    kind = PROXY_KINDS.get(c.proxy_kind, "代办人") + (f"：{p.relation}" if p.relation and not staff else "")
+    rows += [["受托人", f"{p.name}（{kind}）",
               *(["工号", p.staff_no] if staff
                 else ["身份证号", p.id_number])],
              ["受托人电话", p.phone, "所在单位", _unit(ctx)]]

@@ -115,6 +115,14 @@ def test_consent_names_staff_by_job_number_and_the_agents_service_point(module_s
     assert "授权委托书" not in text.split("附：材料交接清单")[1]
 
 
+def test_consent_says_which_relative_the_proxy_is(module_store):
+    """居住证 may be applied for only by the person, a guardian or a close relative: the 委托书 names the relation
+    the clerk typed (儿子), not only the kind (近亲属/监护人)."""
+    case = accept(module_store, draft(module_store, 19, seed=37))  # a close relative: 罗德明, 儿子
+    assert case.proxy_kind == "relative" and case.proxy.relation == "儿子"
+    assert "罗德明（近亲属/监护人：儿子）" in _text(module_store, "consent", case)
+
+
 def test_suspend_slip_states_the_days_left_and_the_case_view_the_paused_deadline(module_store):
     from desktop.domain import views
 

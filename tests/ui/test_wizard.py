@@ -236,3 +236,26 @@ def test_landlines_and_spaced_mobiles_are_still_taken(qtbot, store, make_wizard,
     fill_applicant(wizard, data)
     wizard.pages[0].applicant.phone.setText(typed)
     advance(qtbot, wizard, 1)
+
+
+def test_a_close_relative_acting_as_proxy_must_say_how_they_are_related(qtbot, store, make_wizard):
+    """近亲属 is who may act for 居住证 and the like: the 委托书 must say which relative (女儿, 父亲), so leaving
+    与申请人关系 empty for a relative is refused on the page, naming and focusing it; nothing typed is lost."""
+    from desktop.domain.case import Person
+
+    data = prepared(store, 19, seed=19)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "relative", True
+    data.proxy = Person(name="阿依古丽·买买提艾力", phone="13912345678",
+                        id_number=demo.make_id(random.Random(4), dt.date(1985, 4, 4)))
+    wizard = make_wizard(qtbot, store, 19)
+    drive(qtbot, wizard, data, 1)
+    page = wizard.pages[1]
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "代办人与申请人关系：近亲属代办须填写（如：女儿、父亲）"
+    assert wizard.focusWidget() is page.proxy.relation
+    assert page.proxy.name.text() == "阿依古丽·买买提艾力"
+    page.proxy.relation.setText("女儿")
+    advance(qtbot, wizard, 2)
+    assert store.load(wizard.case.uuid).proxy.relation == "女儿"
+    wizard.go_to(5, check=False)
+    assert "近亲属/监护人 阿依古丽·买买提艾力（女儿）" in wizard.pages[5].view.toPlainText()
