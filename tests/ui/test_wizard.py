@@ -259,3 +259,20 @@ def test_a_close_relative_acting_as_proxy_must_say_how_they_are_related(qtbot, s
     assert store.load(wizard.case.uuid).proxy.relation == "女儿"
     wizard.go_to(5, check=False)
     assert "近亲属/监护人 阿依古丽·买买提艾力（女儿）" in wizard.pages[5].view.toPlainText()
+
+
+def test_an_unsigned_mandate_puts_the_cursor_on_printing_the_consent(qtbot, store, make_wizard):
+    """已签署 can be ticked only once the 委托书 is on paper (it is disabled before): the error sends the clerk's
+    cursor to 打印委托书, so Enter or Space prints it, instead of leaving it nowhere."""
+    from desktop.domain.case import Person
+
+    data = prepared(store, 3, seed=3)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "village_agent", False
+    data.proxy = Person(name="罗德明", phone="13990115322")
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 1)
+    page = wizard.pages[1]
+    assert not page.mandate.isEnabled()
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "委托：帮代办须由申请人（或监护人）签署授权委托书"
+    assert wizard.focusWidget() is page.print_consent

@@ -292,6 +292,12 @@ class ProxyPage(Page):
         self.proxy.name.textChanged.connect(self._prefill_staff_no)
         read_card_shortcut(self, [self.proxy])
 
+    def field_widget(self, field: str) -> QWidget | None:
+        """An unsigned mandate while 已签署 cannot yet be ticked: 打印委托书 is the next step, so it takes the cursor."""
+        if field == "mandate_signed" and not self.mandate.isEnabled():
+            return self.print_consent
+        return super().field_widget(field)
+
     def _staff_kind(self) -> bool:
         return list(PROXY_KINDS)[self.kind.currentIndex()] in STAFF_PROXY_KINDS
 
