@@ -276,3 +276,14 @@ def test_an_unsigned_mandate_puts_the_cursor_on_printing_the_consent(qtbot, stor
     advance(qtbot, wizard, 1)
     assert wizard.error.text() == "委托：帮代办须由申请人（或监护人）签署授权委托书"
     assert wizard.focusWidget() is page.print_consent
+
+
+def test_a_phone_typed_in_full_width_digits_is_taken_and_stored_in_ascii(qtbot, store, make_wizard):
+    """An input method left in full-width mode types １３８…: eleven digits all the same (as the ID number field
+    already takes), stored in ASCII so that the search by its last digits and the masked papers find them."""
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setText("１３８　１２３４　５６７８")
+    advance(qtbot, wizard, 1)
+    assert store.load(wizard.case.uuid).applicant.phone == "138 1234 5678"

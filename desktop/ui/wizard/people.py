@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -121,8 +122,14 @@ class PersonForm(QWidget):
             widget = getattr(self, key)
             if widget is not None:
                 text = widget.text().strip()
-                setattr(person, key, {"id_number": idnumber.normalize, "staff_no": str.upper}.get(key, str)(text))
+                setattr(person, key, {"id_number": idnumber.normalize, "staff_no": str.upper,
+                                      "phone": _ascii_phone}.get(key, str)(text))
         return person
+
+
+def _ascii_phone(text: str) -> str:
+    """Full-width digits, hyphens and spaces (an input method in full-width mode) as ASCII, like the ID number."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def read_card_shortcut(page: Page, forms: list[PersonForm]) -> None:
