@@ -287,3 +287,15 @@ def test_a_phone_typed_in_full_width_digits_is_taken_and_stored_in_ascii(qtbot, 
     wizard.pages[0].applicant.phone.setText("１３８　１２３４　５６７８")
     advance(qtbot, wizard, 1)
     assert store.load(wizard.case.uuid).applicant.phone == "138 1234 5678"
+
+
+@pytest.mark.parametrize("dot", ["•", "・", "．", ".", "‧", "∙", "⋅"])
+def test_a_look_alike_dot_in_an_ethnic_name_is_stored_as_the_id_cards_middle_dot(qtbot, store, make_wizard, dot):
+    """The ID card and the 户籍 write 阿依古丽·买买提艾力 with U+00B7; a bullet or a period typed for it would print a
+    name that is not the card's and hide the case from a search typed with the right dot."""
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.name.setText(f"阿依古丽{dot}买买提艾力")
+    advance(qtbot, wizard, 1)
+    assert store.load(wizard.case.uuid).applicant.name == "阿依古丽·买买提艾力"

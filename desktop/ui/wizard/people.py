@@ -123,8 +123,16 @@ class PersonForm(QWidget):
             if widget is not None:
                 text = widget.text().strip()
                 setattr(person, key, {"id_number": idnumber.normalize, "staff_no": str.upper,
-                                      "phone": _ascii_phone}.get(key, str)(text))
+                                      "phone": _ascii_phone, "name": _card_dot}.get(key, str)(text))
         return person
+
+
+# dots typed for the middle dot of an ethnic-minority name (阿依古丽·买买提艾力): the ID card's is U+00B7
+_NAME_DOTS = str.maketrans(dict.fromkeys("•・･．.‧∙⋅", "·"))
+
+
+def _card_dot(text: str) -> str:
+    return text.translate(_NAME_DOTS)
 
 
 def _ascii_phone(text: str) -> str:
