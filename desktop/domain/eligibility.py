@@ -189,7 +189,8 @@ def _proxy_errors(service: Service, case: Case, catalog: Catalog) -> list[Valida
     errors = []
     if case.method not in service.methods:
         allowed = "、".join(service.methods)
-        errors.append(ValidationError(f"办理方式：本事项可选 {allowed}", field="method"))
+        what = f"本事项可选 {allowed}" if case.method else f"请选择一种（本事项可选 {allowed}）"
+        errors.append(ValidationError(f"办理方式：{what}", field="method"))
     if case.delivery and case.delivery not in DELIVERY:
         errors.append(ValidationError(f"结果领取方式：应为{'、'.join(DELIVERY)}之一（{'、'.join(DELIVERY.values())}）",
                                       field="delivery"))

@@ -299,3 +299,13 @@ def test_a_look_alike_dot_in_an_ethnic_name_is_stored_as_the_id_cards_middle_dot
     wizard.pages[0].applicant.name.setText(f"阿依古丽{dot}买买提艾力")
     advance(qtbot, wizard, 1)
     assert store.load(wizard.case.uuid).applicant.name == "阿依古丽·买买提艾力"
+
+
+def test_no_method_chosen_is_said_as_what_to_do_and_focuses_the_first_choice(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=3)
+    data.method = ""
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 1)
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "办理方式：请选择一种（本事项可选 就近办、上门办）"
+    assert wizard.focusWidget() is wizard.pages[1].method_group.buttons()[0]
