@@ -70,3 +70,21 @@ def test_the_wizard_fills_the_staff_proxys_number_and_drops_it_for_a_relative(qt
     qtbot.waitUntil(lambda: not page.proxy.form.isRowVisible(page.proxy.staff_no))
     wizard.save_now()
     assert store.load(wizard.case.uuid).proxy.staff_no == ""
+
+
+def test_the_relation_row_is_asked_only_of_a_proxy_who_is_not_staff(qtbot, store, widgets):
+    """与申请人关系 means nothing for the window clerk or the village agent (known by 工号 and unit), and it is
+    required of a close relative: the row shows for the kinds that use it."""
+    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
+    widgets.append(wizard)
+    wizard.show()
+    page = wizard.pages[1]
+    wizard.go_to(1, check=False)
+    page.proxy_radio.setChecked(True)
+    page.kind.setCurrentIndex(2)  # 近亲属/监护人
+    qtbot.waitUntil(lambda: page.proxy.form.isRowVisible(page.proxy.relation))
+    page.proxy.relation.setText("女儿")
+    page.kind.setCurrentIndex(0)  # 窗口帮代办人员
+    qtbot.waitUntil(lambda: not page.proxy.form.isRowVisible(page.proxy.relation))
+    wizard.save_now()
+    assert store.load(wizard.case.uuid).proxy.relation == "", "a hidden row keeps nothing in the case"

@@ -351,6 +351,8 @@ class ProxyPage(Page):
             case.proxy = self.proxy.person(case.proxy)
             if not self._staff_kind():  # a relative or other 受托人 is known by their ID number, not a 工号
                 case.proxy.staff_no = ""
+            else:  # staff are known by 工号 and unit: a relation typed before the kind changed is not kept
+                case.proxy.relation = ""
             case.mandate_signed = self.mandate.isChecked()
         checked = self.method_group.checkedButton()
         case.method = checked.text() if checked else ""
@@ -362,6 +364,7 @@ class ProxyPage(Page):
     def refresh(self, case: Case) -> None:
         self.proxy_box.setVisible(self.proxy_radio.isChecked())
         self.proxy.form.setRowVisible(self.proxy.staff_no, self._staff_kind())
+        self.proxy.form.setRowVisible(self.proxy.relation, not self._staff_kind())  # staff: 工号 and unit instead
         proxy = self.ctx.service.proxy
         note = ""
         if proxy.get("must_appear"):
