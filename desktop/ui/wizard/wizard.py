@@ -217,6 +217,8 @@ class CaseWizard(QWidget):
     def _page_ok(self, index: int) -> bool:
         errors = eligibility.page_errors(self.ctx.service, self.case, self.ctx.catalog, self.names[index])
         errors += self.pages[index].problems(self.case)  # e.g. a name that will not print (forms.namecheck)
+        if self.names[index] == "applicant" and (refusal := self._area_refusal()):
+            errors.append(refusal)  # a village agent hears it on this page, not after filling in every other
         if not errors:
             return True
         self._show(index) if index != self.current() else None
@@ -350,11 +352,6 @@ class CaseWizard(QWidget):
         for index in range(len(self.pages)):
             if not self._page_ok(index):
                 return
-        refusal = self.area_check(self.case) if self.area_check else None
-        if refusal:
-            self._show(self.names.index("applicant"))
-            self._set_error(ValidationError(refusal, field="applicant.township"))
-            return
         pending = {mid: list(state.pending_docs) for mid, state in self.case.materials.items() if state.pending_docs}
         draft = Case.from_dict(self.case.to_dict())
         for state in draft.materials.values():
@@ -367,6 +364,10 @@ class CaseWizard(QWidget):
         self.case = accepted  # swapped in only once the acceptance has committed
         self._file_dropped_scans(pending)
         self.accepted.emit(accepted.uuid)
+
+    def _area_refusal(self) -> ValidationError | None:
+        refusal = self.area_check(self.case) if self.area_check else None
+        return ValidationError(refusal, field="applicant.township") if refusal else None
 
     def _file_dropped_scans(self, pending: dict[str, list[str]]) -> None:
         """File the scans dropped on materials while this was a draft; say which could not be (filed elsewhere)."""
