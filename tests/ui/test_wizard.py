@@ -309,3 +309,33 @@ def test_no_method_chosen_is_said_as_what_to_do_and_focuses_the_first_choice(qtb
     advance(qtbot, wizard, 1)
     assert wizard.error.text() == "办理方式：请选择一种（本事项可选 就近办、上门办）"
     assert wizard.focusWidget() is wizard.pages[1].method_group.buttons()[0]
+
+
+@pytest.mark.parametrize("whose", ["a child's", "the applicant's"])
+def test_a_guardians_id_number_of_a_child_or_of_the_applicant_is_refused_naming_it(qtbot, store, make_wizard, whose):
+    """A guardian's number typed wrong (a child's, or the applicant's own typed twice) went onto the 委托书 and the
+    receipt; the guardian must be an adult other than the applicant."""
+    data = prepared(store, 11, seed=11)  # 孤儿: a minor with a guardian
+    child = demo.make_id(random.Random(5), dt.date(TODAY.year - 12, 1, 9))
+    data.guardian.id_number = child if whose == "a child's" else data.applicant.id_number
+    wizard = make_wizard(qtbot, store, 11)
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 0)
+    expected = ("监护人身份证号码：按号码为12周岁，监护人须为成年人，请核对" if whose == "a child's"
+                else "监护人身份证号码：与申请人的相同，请核对")
+    assert wizard.error.text() == expected
+    assert wizard.focusWidget() is wizard.pages[0].guardian.id_number
+
+
+def test_a_proxys_id_number_of_the_applicant_is_refused_naming_it(qtbot, store, make_wizard):
+    from desktop.domain.case import Person
+
+    data = prepared(store, 19, seed=19)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "relative", True
+    data.proxy = Person(name="张三", phone="13912345678", relation="儿子", id_number=data.applicant.id_number)
+    wizard = make_wizard(qtbot, store, 19)
+    drive(qtbot, wizard, data, 1)
+    wizard.pages[1].proxy.relation.setText("儿子")
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "代办人身份证号码：与申请人的相同，请核对"
+    assert wizard.focusWidget() is wizard.pages[1].proxy.id_number
