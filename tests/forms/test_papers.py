@@ -123,6 +123,22 @@ def test_consent_says_which_relative_the_proxy_is(module_store):
     assert "罗德明（近亲属/监护人：儿子）" in _text(module_store, "consent", case)
 
 
+def test_a_minors_notice_names_the_guardian_who_brings_the_materials(module_store):
+    """The 一次性告知书 of an orphan's case went to the child alone: the guardian, who brings the rest, was on the
+    receipt but not on the notice."""
+    case = accept(module_store, draft(module_store, 11, seed=38, proxy=False, missing=1))
+    g = case.guardian
+    assert g is not None and g.relation
+    text = _text(module_store, "notice", case)
+    assert f"监护人{g.name}（{g.relation}）" in text
+    assert f"{case.applicant.name}（监护人{g.name}）：" in text
+
+
+def test_the_receipt_names_a_relatives_relation(module_store):
+    case = accept(module_store, draft(module_store, 19, seed=39))  # a close relative: 罗德明, 儿子
+    assert "代办人罗德明（近亲属/监护人：儿子）" in _text(module_store, "receipt", case)
+
+
 def test_suspend_slip_states_the_days_left_and_the_case_view_the_paused_deadline(module_store):
     from desktop.domain import views
 
