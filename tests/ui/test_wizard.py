@@ -339,3 +339,18 @@ def test_a_proxys_id_number_of_the_applicant_is_refused_naming_it(qtbot, store, 
     advance(qtbot, wizard, 1)
     assert wizard.error.text() == "代办人身份证号码：与申请人的相同，请核对"
     assert wizard.focusWidget() is wizard.pages[1].proxy.id_number
+
+
+def test_a_15_digit_number_shows_its_18_digit_form_to_check_and_the_review_masks_that(qtbot, store, make_wizard):
+    """The hint asked to check the new 18-digit number but never showed it; the review masked the 15 digits as
+    439901********3 while every paper prints the 18-digit form."""
+    from desktop.domain import idnumber
+
+    data = prepared(store, 1, seed=1)
+    data.applicant.id_number = "439901400312123"
+    new = idnumber.parse(data.applicant.id_number).number
+    wizard = make_wizard(qtbot, store, 1)
+    fill_applicant(wizard, data)
+    assert f"请核对新号码：{new}" in wizard.pages[0].applicant.id_hint.text()
+    wizard.go_to(5, check=False)
+    assert idnumber.mask_id(new) in wizard.pages[5].view.toPlainText()

@@ -45,7 +45,7 @@ def id_feedback(text: str, day: dt.date | None = None) -> tuple[str, bool]:
         if len(digits) < 18 and digits.isdigit():
             return f"已输入 {len(digits)} 位", False
         return exc.message, True
-    note = "；".join(info.warnings)
+    note = "；".join(info.warnings) + (f"：{info.number}" if info.converted_from_15 else "")
     return f"出生日期 {info.birth_date:%Y-%m-%d}　{info.age_on(day)}周岁　{info.sex}" + (f"（{note}）" if note else ""), False
 
 

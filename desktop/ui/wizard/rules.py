@@ -33,7 +33,7 @@ from desktop.domain.case import (
     MaterialState,
 )
 from desktop.domain.catalog import NEEDS, Question
-from desktop.domain.idnumber import mask_id, mask_phone
+from desktop.domain.idnumber import mask_id, mask_phone, stored
 from desktop.ui.pagebase import UNANSWERED, Page, WizardContext, hint_label, set_hint
 
 MARKS = {True: "✔ 已核对", False: "✘ 不符合", None: "？ 待确认"}  # the sentence is the rule's `fail` text
@@ -388,10 +388,10 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     s, e = ctx.service, html.escape
     a = case.applicant
     rows = [("一件事", f"{s.number}. {s.name}（{s.group}）"),
-            ("申请人", f"{a.name}　{mask_id(a.id_number)}　{mask_phone(a.phone) if a.phone else ''}"),
+            ("申请人", f"{a.name}　{mask_id(stored(a.id_number))}　{mask_phone(a.phone) if a.phone else ''}"),
             ("住址", a.address if a.address.startswith(a.township) else f"{a.township}{a.village}　{a.address}")]
     if case.guardian:
-        rows.append(("监护人", f"{case.guardian.name}（{case.guardian.relation}）　{mask_id(case.guardian.id_number)}"))
+        rows.append(("监护人", f"{case.guardian.name}（{case.guardian.relation}）　{mask_id(stored(case.guardian.id_number))}"))
     how = APPLIED_BY.get(case.applied_by, "")
     if case.is_proxy and case.proxy:
         related = f"（{case.proxy.relation}）" if case.proxy.relation and case.proxy_kind not in STAFF_PROXY_KINDS else ""
