@@ -354,3 +354,20 @@ def test_a_15_digit_number_shows_its_18_digit_form_to_check_and_the_review_masks
     assert f"请核对新号码：{new}" in wizard.pages[0].applicant.id_hint.text()
     wizard.go_to(5, check=False)
     assert idnumber.mask_id(new) in wizard.pages[5].view.toPlainText()
+
+
+def test_an_answer_that_makes_a_guardian_required_sends_the_clerk_back_at_once(qtbot, store, make_wizard):
+    """残疾人证 for an adult: 智力 as the category makes a guardian required (the catalog's guardian_when). The
+    clerk went on through materials and links to a review showing “监护人 （）” and was sent back only at 受理;
+    now leaving the eligibility page goes back to the applicant's page, naming and focusing the guardian."""
+    data = prepared(store, 3, seed=3)
+    data.applicant.id_number = demo.make_id(random.Random(1), dt.date(1970, 5, 5))
+    data.guardian = None
+    data.answers["disability_category"] = "智力"
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 2)
+    advance(qtbot, wizard, 0)
+    assert wizard.error.text() == "监护人：申请人未成年或本事项要求监护人，须填写监护人"
+    assert wizard.focusWidget() is wizard.pages[0].guardian.name
+    wizard.go_to(5, check=False)
+    assert "（）" not in wizard.pages[5].view.toPlainText(), "no empty “监护人 （）” row"

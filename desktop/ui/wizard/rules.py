@@ -390,7 +390,7 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     rows = [("一件事", f"{s.number}. {s.name}（{s.group}）"),
             ("申请人", f"{a.name}　{mask_id(stored(a.id_number))}　{mask_phone(a.phone) if a.phone else ''}"),
             ("住址", a.address if a.address.startswith(a.township) else f"{a.township}{a.village}　{a.address}")]
-    if case.guardian:
+    if case.guardian and not case.guardian.is_empty():
         rows.append(("监护人", f"{case.guardian.name}（{case.guardian.relation}）　{mask_id(stored(case.guardian.id_number))}"))
     how = APPLIED_BY.get(case.applied_by, "")
     if case.is_proxy and case.proxy:

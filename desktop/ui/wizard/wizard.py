@@ -170,10 +170,11 @@ class CaseWizard(QWidget):
         return self.pages[self.names.index(name)]
 
     def go_to(self, index: int, *, check: bool = True) -> bool:
-        """Show page `index`; going forward first checks every page before it."""
+        """Show page `index`; going forward first checks every page before it, the earlier ones too: an answer
+        on a later page can make an earlier one incomplete (智力 as the category makes a guardian required)."""
         index = max(0, min(index, len(self.pages) - 1))
         if check:
-            for page in range(self.current(), index):
+            for page in range(index):
                 if not self._page_ok(page):
                     return False
         self._show(index)
