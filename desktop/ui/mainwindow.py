@@ -196,7 +196,11 @@ class MainWindow(QMainWindow):
     def new_case(self, number: int) -> None:
         if not self.can("case.create"):
             return
-        self._open_wizard(Case(service=number, clerk=self.session.display_name))
+        case = Case(service=number, clerk=self.session.display_name)
+        area = self.session.area  # a village agent's cases start in their township (and their one village)
+        case.applicant.township = area.township
+        case.applicant.village = area.villages[0] if len(area.villages) == 1 else ""
+        self._open_wizard(case)
 
     def open_case(self, uuid: str) -> None:
         case = self.store.load(uuid)

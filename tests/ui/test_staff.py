@@ -217,3 +217,19 @@ def test_login_forms_open_with_the_cursor_in_the_first_empty_field(qtbot, store)
     qtbot.addWidget(login)
     login.show()
     assert login.focusWidget() is login.fields["password"]
+
+
+def test_a_village_agents_new_case_starts_in_their_township(qtbot, store, main_window, accounts):
+    """The agent works in one township (and often one village): the applicant's place starts there, as the area
+    check on the page expects, instead of empty boxes to pick every time."""
+    from desktop.accounts.roles import Area, Session
+
+    window = main_window(Session("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村",))))
+    window.new_case(1)
+    page = window.wizard.pages[0]
+    assert (page.township.currentText(), page.village.currentText()) == ("白水乡", "白水村")
+    window.go_home()
+    window = main_window(Session("tanxiaohong", "谭小红", "village_agent", Area("青山铺镇", ())))
+    window.new_case(1)
+    page = window.wizard.pages[0]
+    assert (page.township.currentText(), page.village.currentText()) == ("青山铺镇", "")
