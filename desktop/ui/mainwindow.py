@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         area = self.session.area  # a village agent's cases start in their township (and their one village)
         case.applicant.township = area.township
         case.applicant.village = area.villages[0] if len(area.villages) == 1 else ""
+        methods = self.store.catalog.service(number).methods
+        case.method = methods[0] if len(methods) == 1 else ""  # one way to apply: nothing to choose
         self._open_wizard(case)
 
     def open_case(self, uuid: str) -> None:

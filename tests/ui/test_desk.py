@@ -228,3 +228,14 @@ def test_the_case_view_lists_its_linked_drafts_and_opens_one(qtbot, store, main_
     view.body.anchorClicked.emit(QUrl(f"case:{case.linked_cases[0]}"))
     assert window.wizard is not None and window.wizard.case.uuid == case.linked_cases[0]
     assert window.wizard.ctx.service.number == 6
+
+
+def test_a_service_with_one_method_starts_with_it_chosen(qtbot, store, main_window):
+    """孤儿保障资金 is 就近办 only: the clerk no longer has to pick the one choice there is (or be told to)."""
+    window = main_window()
+    window.new_case(11)
+    assert list(store.catalog.service(11).methods) == ["就近办"]
+    assert [b.isChecked() for b in window.wizard.pages[1].method_group.buttons()] == [True]
+    window.go_home()
+    window.new_case(3)  # 就近办 or 上门办: the clerk chooses
+    assert not any(b.isChecked() for b in window.wizard.pages[1].method_group.buttons())
