@@ -371,3 +371,15 @@ def test_an_answer_that_makes_a_guardian_required_sends_the_clerk_back_at_once(q
     assert wizard.focusWidget() is wizard.pages[0].guardian.name
     wizard.go_to(5, check=False)
     assert "（）" not in wizard.pages[5].view.toPlainText(), "no empty “监护人 （）” row"
+
+
+def test_a_service_that_limits_its_proxies_offers_only_those(qtbot, store, make_wizard):
+    """居住证 may be applied for by a close relative only: the kind starts there and the other kinds cannot be
+    chosen (the clerk used to start on 窗口帮代办人员, prefilled with their own name, and be refused at 下一步)."""
+    wizard = make_wizard(qtbot, store, 19)
+    wizard.go_to(1, check=False)
+    page = wizard.pages[1]
+    page.proxy_radio.setChecked(True)
+    assert page.kind.currentText() == "近亲属/监护人" and page.proxy.name.text() == ""
+    model = page.kind.model()
+    assert [model.item(i).isEnabled() for i in range(page.kind.count())] == [False, False, True, False]

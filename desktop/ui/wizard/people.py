@@ -261,6 +261,10 @@ class ProxyPage(Page):
         self.proxy_box = QGroupBox("代办人与委托")
         form = QFormLayout(self.proxy_box)
         self.kind = self.combo("proxy_kind", list(PROXY_KINDS.values()))
+        # 居住证: a close relative only (the catalog's proxy.kinds); the others cannot be chosen
+        self.allowed_kinds = [k for k in ctx.service.proxy.get("kinds") or () if k in PROXY_KINDS] or list(PROXY_KINDS)
+        for index, key in enumerate(PROXY_KINDS):
+            self.kind.model().item(index).setEnabled(key in self.allowed_kinds)
         form.addRow("代办人类型", self.kind)
         self.proxy = PersonForm(self, "proxy", relation=True, address=False, staff=True)
         form.addRow(self.proxy)
@@ -334,7 +338,7 @@ class ProxyPage(Page):
     def _load(self, case: Case) -> None:
         (self.proxy_radio if case.is_proxy else self.self_radio).setChecked(True)
         kinds = list(PROXY_KINDS)
-        self.kind.setCurrentIndex(kinds.index(case.proxy_kind) if case.proxy_kind in kinds else 0)
+        self.kind.setCurrentIndex(kinds.index(case.proxy_kind if case.proxy_kind in kinds else self.allowed_kinds[0]))
         self.proxy.load(case.proxy)
         self.mandate.setChecked(case.mandate_signed)
         if case.mandate_signed:
