@@ -8,7 +8,7 @@ from desktop.domain.catalog import Material
 from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import CONTENT_W, SECTION, fields, gap, grid, para
-from desktop.forms.parts import Context, header, id_text, phone_text, proxy_row
+from desktop.forms.parts import Context, guardian_rows, header, id_text, phone_text, proxy_row
 
 TITLE = "一次性告知书"
 
@@ -30,11 +30,8 @@ def document(ctx: Context, **_) -> tuple[str, list]:
 
 def _people(ctx: Context) -> list[list[str]]:
     a = ctx.case.applicant
-    rows = [["申请人", a.name, "身份证号", id_text(a.id_number)],
-            ["联系电话", phone_text(a.phone), "一件事", ctx.service.name]]
-    if g := ctx.case.guardian:  # a minor's guardian is who brings the rest
-        rows.append(["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name, "监护人电话", phone_text(g.phone)])
-    return rows + [proxy_row(ctx.case)]
+    return [["申请人", a.name, "身份证号", id_text(a.id_number)],
+            ["联系电话", phone_text(a.phone), "一件事", ctx.service.name], *guardian_rows(ctx.case), proxy_row(ctx.case)]
 
 
 def requirement(m: Material) -> str:

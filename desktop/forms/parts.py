@@ -134,6 +134,14 @@ def person_rows(case: Case, *, mask: bool = True) -> list[list[str]]:
     return rows
 
 
+def guardian_rows(case: Case) -> list[list[str]]:
+    """A minor's (or the service's) guardian, who signs and brings what is missing: none when there is none."""
+    g = case.guardian
+    if g is None or g.is_empty():
+        return []
+    return [["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name, "监护人电话", phone_text(g.phone)]]
+
+
 def proxy_row(case: Case) -> list[str]:
     """The proxy agent and their phone in full: 代办员 contacts are public by practice (domain.md §3)."""
     if not case.is_proxy or case.proxy is None:

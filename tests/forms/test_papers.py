@@ -132,6 +132,16 @@ def test_a_minors_notice_names_the_guardian_who_brings_the_materials(module_stor
     text = _text(module_store, "notice", case)
     assert f"监护人{g.name}（{g.relation}）" in text
     assert f"{case.applicant.name}（监护人{g.name}）：" in text
+    module_store.transition(case.uuid, "refuse", actor="lixiaolan", reason="不符合孤儿认定条件")
+    assert f"监护人{g.name}（{g.relation}）" in _text(module_store, "refusal", module_store.load(case.uuid))
+
+
+def test_a_minors_slips_name_the_guardian(module_store):
+    case = accept(module_store, draft(module_store, 11, seed=40, proxy=False))
+    g = case.guardian
+    module_store.transition(case.uuid, "suspend", actor="lixiaolan", reason="等待入户调查",
+                            now=ACCEPTED_AT + dt.timedelta(days=1))
+    assert f"监护人{g.name}（{g.relation}）" in _text(module_store, "suspend", module_store.load(case.uuid))
 
 
 def test_the_receipt_names_a_relatives_relation(module_store):
