@@ -257,6 +257,8 @@ class MainWindow(QMainWindow):
         if self.wizard is not None:
             if not self.wizard.save_now():
                 raise StoreError(self.wizard.error.text())
+            if _untouched(self.wizard.case):  # opened by mistake: no “（未填姓名）” draft left behind
+                self.store.discard_draft(self.wizard.case.uuid)
             self.stack.removeWidget(self.wizard)
             self.wizard.deleteLater()
             self.wizard = None
@@ -552,3 +554,11 @@ class MainWindow(QMainWindow):
         self._fanout.stop()  # closing saved the draft: no redraw after the window (and soon the store) is gone
         self._changes.clear()
         super().closeEvent(event)
+
+
+def _untouched(case: Case) -> bool:
+    """A draft with nothing typed into it (the township or the one method filled in for the clerk do not count)."""
+    people = (case.applicant, case.guardian, case.proxy)
+    received = any(m.received or m.count or m.pending_docs or m.note for m in case.materials.values())
+    return (case.state == "draft" and not case.linked_from and not case.answers and not received
+            and all(p is None or p.is_empty() for p in people))

@@ -239,3 +239,19 @@ def test_a_service_with_one_method_starts_with_it_chosen(qtbot, store, main_wind
     window.go_home()
     window.new_case(3)  # 就近办 or 上门办: the clerk chooses
     assert not any(b.isChecked() for b in window.wizard.pages[1].method_group.buttons())
+
+
+def test_a_wizard_left_without_anything_typed_leaves_no_draft(qtbot, store, main_window):
+    """A service opened by mistake and left (保存并关闭, 首页) used to stay among the drafts as “（未填姓名）”, one more
+    each time; a draft with anything typed stays."""
+    window = main_window()
+    window.new_case(13)
+    assert len(store.drafts()) == 1, "the draft exists from the first moment (a crash keeps it)"
+    qtbot.mouseClick(window.wizard.close_button, Qt.MouseButton.LeftButton)
+    window.new_case(3)
+    window.go_home()
+    assert store.drafts() == []
+    window.new_case(3)
+    window.wizard.pages[0].applicant.name.setText("解放")
+    window.go_home()
+    assert [r["applicant_name"] for r in store.drafts()] == ["解放"]
