@@ -307,7 +307,9 @@ class ProxyPage(Page):
         self.appear = hint_label(error=True)
         layout.addWidget(self.appear)
         layout.addStretch(1)
+        self._filled_staff_no = ""  # the 工号 last filled in from an account (not typed by the clerk)
         self.kind.currentIndexChanged.connect(self._prefill_clerk)
+        self.proxy_radio.toggled.connect(lambda on: self._prefill_clerk() if on else None)  # the kind starts on 窗口
         self.proxy.name.textChanged.connect(self._prefill_staff_no)
         read_card_shortcut(self, [self.proxy])
 
@@ -330,10 +332,12 @@ class ProxyPage(Page):
     def _prefill_staff_no(self) -> None:
         """A 受托人 who is staff with an account on this device: their 工号, unless one was typed."""
         assert self.proxy.staff_no is not None
-        if self._loading or not self._staff_kind() or self.proxy.staff_no.text().strip():
+        typed = self.proxy.staff_no.text().strip()
+        if self._loading or not self._staff_kind() or (typed and typed != self._filled_staff_no):
             return
-        if number := self.ctx.staff_numbers.get(self.proxy.name.text().strip()):
-            self.proxy.staff_no.setText(number)
+        # a number filled in for the previous name follows the name: never another person's 工号 on the 委托书
+        self._filled_staff_no = self.ctx.staff_numbers.get(self.proxy.name.text().strip(), "")
+        self.proxy.staff_no.setText(self._filled_staff_no)
 
     def _load(self, case: Case) -> None:
         (self.proxy_radio if case.is_proxy else self.self_radio).setChecked(True)
