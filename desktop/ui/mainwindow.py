@@ -229,7 +229,8 @@ class MainWindow(QMainWindow):
 
         self._close_wizard()
         self.wizard = CaseWizard(self.store, case, actor=self.session.username, clerk=self.session.display_name,
-                                 area_check=self._area_refusal)
+                                 area_check=self._area_refusal,
+                                 own_kind="village_agent" if self.session.role == "village_agent" else "clerk")
         self.wizard.accepted.connect(self._on_accepted)
         self.wizard.closed.connect(self.go_home)
         self.stack.addWidget(self.wizard)

@@ -233,3 +233,18 @@ def test_a_village_agents_new_case_starts_in_their_township(qtbot, store, main_w
     window.new_case(1)
     page = window.wizard.pages[0]
     assert (page.township.currentText(), page.village.currentText()) == ("青山铺镇", "")
+
+
+def test_a_village_agents_proxy_case_starts_with_them_as_the_village_agent(qtbot, store, main_window, accounts):
+    """帮代办 filled in the logged-in staff member as 窗口帮代办人员: for a village agent that printed the wrong kind
+    and the hall as their unit on the 委托书. Their own kind is 村级代办员."""
+    from desktop.accounts.roles import Area, Session
+
+    window = main_window(Session("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村",))))
+    window.new_case(1)
+    window.wizard.go_to(1, check=False)
+    page = window.wizard.pages[1]
+    page.proxy_radio.setChecked(True)
+    assert (page.kind.currentText(), page.proxy.name.text()) == ("村级代办员", "罗德明")
+    window.wizard.save_now()
+    assert store.load(window.wizard.case.uuid).proxy_kind == "village_agent"

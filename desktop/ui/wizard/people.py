@@ -263,6 +263,10 @@ class ProxyPage(Page):
         self.kind = self.combo("proxy_kind", list(PROXY_KINDS.values()))
         # 居住证: a close relative only (the catalog's proxy.kinds); the others cannot be chosen
         self.allowed_kinds = [k for k in ctx.service.proxy.get("kinds") or () if k in PROXY_KINDS] or list(PROXY_KINDS)
+        # the logged-in staff member's own kind (窗口帮代办人员, or 村级代办员 for a village agent): 帮代办 starts there,
+        # with their name and 工号 filled in
+        own = ctx.settings.get("own_proxy_kind", "clerk")
+        self._own_kind = own if own in self.allowed_kinds else ""
         for index, key in enumerate(PROXY_KINDS):
             self.kind.model().item(index).setEnabled(key in self.allowed_kinds)
         form.addRow("代办人类型", self.kind)
@@ -323,7 +327,7 @@ class ProxyPage(Page):
         return list(PROXY_KINDS)[self.kind.currentIndex()] in STAFF_PROXY_KINDS
 
     def _prefill_clerk(self) -> None:
-        if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != "clerk":
+        if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != self._own_kind:
             return
         if not self.proxy.name.text().strip():
             self.proxy.name.setText(self.ctx.clerk)
@@ -342,7 +346,8 @@ class ProxyPage(Page):
     def _load(self, case: Case) -> None:
         (self.proxy_radio if case.is_proxy else self.self_radio).setChecked(True)
         kinds = list(PROXY_KINDS)
-        self.kind.setCurrentIndex(kinds.index(case.proxy_kind if case.proxy_kind in kinds else self.allowed_kinds[0]))
+        self.kind.setCurrentIndex(kinds.index(case.proxy_kind if case.proxy_kind in kinds
+                                              else self._own_kind or self.allowed_kinds[0]))
         self.proxy.load(case.proxy)
         self.mandate.setChecked(case.mandate_signed)
         if case.mandate_signed:

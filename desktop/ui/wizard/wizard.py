@@ -47,7 +47,7 @@ class CaseWizard(QWidget):
     closed = Signal()
 
     def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = "",
-                 area_check=None):
+                 area_check=None, own_kind: str = "clerk"):
         super().__init__(parent)
         self.store, self.case, self.actor = store, case, actor
         # for a village agent: (case) -> the refusal when the applicant lives outside the agent's area, else None
@@ -55,6 +55,7 @@ class CaseWizard(QWidget):
         values = settings.get_all(store.db)
         if clerk:
             values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
+        values["own_proxy_kind"] = own_kind  # their kind as a 受托人: clerk, or village_agent
         catalog = store.catalog_for(case)  # a draft keeps the catalog it was started under (docs/catalog.md)
         self.ctx = WizardContext(catalog, catalog.service(case.service), values)
         self._open_for: tuple[str, set[int]] = ("", set())
