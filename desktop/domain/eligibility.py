@@ -19,7 +19,8 @@ TYPE_CHECKING = False  # typing's flag without importing typing (issue 16)
 if TYPE_CHECKING:
     from typing import Any
 
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+# a local landline (no area code) starts with 2-9: seven or eight digits starting with 1 are a mobile cut short
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|[2-9]\d{6,7})$")
 NAME_MAX = 40
 
 
@@ -159,6 +160,22 @@ def _person_errors(person: Person, who: str, field: str, *, id_required: bool) -
     return errors + limits.person_errors(person, who, field)
 
 
+def _other_adult_errors(case: Case, person: Person, who: str, field: str) -> list[ValidationError]:
+    """A guardian or a 受托人 is an adult other than the applicant: a child's number, or the applicant's typed
+    twice, is a slip of the clerk's that would print on the 委托书 and the receipt."""
+    day = application_day(case)
+    try:
+        info = idnumber.parse(person.id_number, today=day)
+    except ValidationError:
+        return []  # an empty or bad number is reported by _person_errors
+    if info.number == idnumber.stored(case.applicant.id_number):
+        return [ValidationError(f"{who}身份证号码：与申请人的相同，请核对", field=f"{field}.id_number")]
+    age = info.age_on(day)
+    if age < 18:
+        return [ValidationError(f"{who}身份证号码：按号码为{age}周岁，{who}须为成年人，请核对", field=f"{field}.id_number")]
+    return []
+
+
 def page_errors(service: Service, case: Case, catalog: Catalog, page: str) -> list[ValidationError]:
     """The problems that keep the wizard on the page named `page` (a key of PAGE_CHECKS, not a position, so
     reordering the wizard cannot misalign its checks); each names its field."""
@@ -179,6 +196,7 @@ def _applicant_errors(service: Service, case: Case, catalog: Catalog) -> list[Va
             errors.append(ValidationError("监护人：申请人未成年或本事项要求监护人，须填写监护人", field="guardian.name"))
         else:
             errors += _person_errors(case.guardian, "监护人", "guardian", id_required=True)
+            errors += _other_adult_errors(case, case.guardian, "监护人", "guardian")
             if not case.guardian.relation.strip():
                 errors.append(ValidationError("监护人与申请人关系：不能为空", field="guardian.relation"))
     return errors
@@ -188,7 +206,8 @@ def _proxy_errors(service: Service, case: Case, catalog: Catalog) -> list[Valida
     errors = []
     if case.method not in service.methods:
         allowed = "、".join(service.methods)
-        errors.append(ValidationError(f"办理方式：本事项可选 {allowed}", field="method"))
+        what = f"本事项可选 {allowed}" if case.method else f"请选择一种（本事项可选 {allowed}）"
+        errors.append(ValidationError(f"办理方式：{what}", field="method"))
     if case.delivery and case.delivery not in DELIVERY:
         errors.append(ValidationError(f"结果领取方式：应为{'、'.join(DELIVERY)}之一（{'、'.join(DELIVERY.values())}）",
                                       field="delivery"))
@@ -209,6 +228,10 @@ def _mandate_errors(case: Case) -> list[ValidationError]:
     if case.proxy_kind not in PROXY_KINDS:
         return [ValidationError("代办人类型：请选择窗口人员、村级代办员、近亲属或其他受托人", field="proxy_kind")]
     errors = _person_errors(case.proxy or Person(), "代办人", "proxy", id_required=case.proxy_kind in ("relative", "other"))
+    errors += _other_adult_errors(case, case.proxy or Person(), "代办人", "proxy")
+    if case.proxy_kind == "relative" and not (case.proxy and case.proxy.relation.strip()):
+        # a close relative may act where others may not (居住证): the 委托书 says which relative
+        errors.append(ValidationError("代办人与申请人关系：近亲属代办须填写（如：女儿、父亲）", field="proxy.relation"))
     if not case.mandate_signed:
         errors.append(ValidationError("委托：帮代办须由申请人（或监护人）签署授权委托书", field="mandate_signed"))
     return errors

@@ -61,6 +61,7 @@ def parties(ctx: Context) -> list:
     rows += [["受托人", f"{p.name}（{PROXY_KINDS.get(c.proxy_kind, '代办人')}）",
               *(["工号", p.staff_no] if staff
                 else ["身份证号", p.id_number])],
+             # a relative's relation in its own box (receipt and notice put it beside the kind: parts.proxy_row)
              ["受托人电话", p.phone, *(["所在单位", _unit(ctx)] if staff else ["与委托人关系", p.relation])]]
     return [para("委托人（服务对象）因办理下列事项，自愿委托受托人代为办理，特立此委托书。", BODY), fields(rows)]
 

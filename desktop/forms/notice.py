@@ -8,7 +8,7 @@ from desktop.domain.catalog import Material
 from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import CONTENT_W, SECTION, fields, gap, grid, para
-from desktop.forms.parts import Context, header, id_text, phone_text, proxy_row
+from desktop.forms.parts import Context, guardian_rows, header, id_text, phone_text, proxy_row
 
 TITLE = "一次性告知书"
 
@@ -18,7 +18,8 @@ def document(ctx: Context, **_) -> tuple[str, list]:
         raise ValidationError("该案件材料已齐全，没有需要一次性告知的补正材料", field="missing")
     c = ctx.case
     story = [*header(ctx, TITLE, "（补正材料告知）"), gap(1.5), fields(_people(ctx)),
-             para(f"{c.applicant.name}：", SECTION),
+             para(f"{c.applicant.name}" + (f"（监护人{c.guardian.name}）" if c.guardian and c.guardian.name else "") + "：",
+                  SECTION),
              para(f"您于{layout.fmt_date(c.accepted_at)}申请办理的“{ctx.service.name}”，经审查，尚需补正以下材料。"
                   "现将需要补正的全部材料一次性告知如下：", layout.LETTER),
              gap(1), missing_table(ctx), *where_to_bring(ctx),
@@ -30,7 +31,7 @@ def document(ctx: Context, **_) -> tuple[str, list]:
 def _people(ctx: Context) -> list[list[str]]:
     a = ctx.case.applicant
     return [["申请人", a.name, "身份证号", id_text(a.id_number)],
-            ["联系电话", phone_text(a.phone), "一件事", ctx.service.name], proxy_row(ctx.case)]
+            ["联系电话", phone_text(a.phone), "一件事", ctx.service.name], *guardian_rows(ctx.case), proxy_row(ctx.case)]
 
 
 def requirement(m: Material) -> str:

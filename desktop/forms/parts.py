@@ -9,7 +9,16 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from desktop.domain import eligibility, workdays
-from desktop.domain.case import DELIVERY, PROXY_KINDS, RECEIVED, STATES, Case, ItemState, received_label
+from desktop.domain.case import (
+    DELIVERY,
+    PROXY_KINDS,
+    RECEIVED,
+    STAFF_PROXY_KINDS,
+    STATES,
+    Case,
+    ItemState,
+    received_label,
+)
 from desktop.domain.catalog import UNKNOWN_LIMIT, Catalog, Material, Service
 from desktop.domain.errors import ValidationError
 from desktop.domain.idnumber import mask_id, mask_phone
@@ -125,11 +134,21 @@ def person_rows(case: Case, *, mask: bool = True) -> list[list[str]]:
     return rows
 
 
+def guardian_rows(case: Case) -> list[list[str]]:
+    """A minor's (or the service's) guardian, who signs and brings what is missing: none when there is none."""
+    g = case.guardian
+    if g is None or g.is_empty():
+        return []
+    return [["监护人", f"{g.name}（{g.relation}）" if g.relation else g.name, "监护人电话", phone_text(g.phone)]]
+
+
 def proxy_row(case: Case) -> list[str]:
     """The proxy agent and their phone in full: 代办员 contacts are public by practice (domain.md §3)."""
     if not case.is_proxy or case.proxy is None:
         return ["办理方式", "本人申请（无代办人）"]
     kind = PROXY_KINDS.get(case.proxy_kind, "代办人")
+    if case.proxy.relation and case.proxy_kind not in STAFF_PROXY_KINDS:
+        kind += f"：{case.proxy.relation}"  # which relative, as on the 委托书
     return ["代办人", f"{case.proxy.name}（{kind}）", "代办人电话", case.proxy.phone]
 
 

@@ -13,7 +13,7 @@ from desktop.domain import eligibility
 from desktop.domain.errors import ValidationError
 from desktop.forms import layout
 from desktop.forms.layout import BODY, LETTER, SECTION, fields, gap, para
-from desktop.forms.parts import Context, header, id_text, proxy_row, received_table
+from desktop.forms.parts import Context, guardian_rows, header, id_text, proxy_row, received_table
 
 TITLE = "不予受理通知书"
 
@@ -44,7 +44,7 @@ def document(ctx: Context, **_) -> tuple[str, list]:
 
 def _people(ctx: Context) -> list[list[str]]:
     a = ctx.case.applicant
-    return [["申请人", a.name, "身份证号", id_text(a.id_number)], proxy_row(ctx.case),
+    return [["申请人", a.name, "身份证号", id_text(a.id_number)], *guardian_rows(ctx.case), proxy_row(ctx.case),
             ["申请事项", ctx.service.name], ["承办部门", "、".join(ctx.service.departments)]]
 
 

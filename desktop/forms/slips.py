@@ -17,6 +17,7 @@ from desktop.forms.parts import (
     Context,
     clerk_text,
     delivery_text,
+    guardian_rows,
     header,
     id_text,
     items_table,
@@ -50,7 +51,7 @@ def _event(ctx: Context, kind: str) -> dict[str, Any]:
 
 def _people(ctx: Context) -> list[list[str]]:
     a = ctx.case.applicant
-    return [["申请人", a.name, "身份证号", id_text(a.id_number)], proxy_row(ctx.case),
+    return [["申请人", a.name, "身份证号", id_text(a.id_number)], *guardian_rows(ctx.case), proxy_row(ctx.case),
             ["一件事", ctx.service.name], ["当前状态", ctx.case.state_label, "受理人", clerk_text(ctx.case)]]
 
 

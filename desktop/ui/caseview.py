@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import eligibility, overdue, states, views, wording
 from desktop.domain.errors import DeskError
+from desktop.domain.labels import STATES
 from desktop.intake import documents
 from desktop.storage.store import Store
 from desktop.sync import state as syncstate
@@ -40,8 +41,11 @@ class CaseView(QWidget):
         self.header.setProperty("role", "title")
         self.banner = QLabel()
         self.banner.setProperty("role", "hint")
+        self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         self.body = QTextBrowser()
+        self.body.setOpenLinks(False)  # a linked case's link opens it here (case:UUID), never in a browser
+        self.body.anchorClicked.connect(self._on_link)
         self.actions_row = QHBoxLayout()
         self.print_row = QHBoxLayout()
         self.body.setAcceptDrops(False)  # scans dropped anywhere on the case go to dropEvent below
@@ -57,6 +61,10 @@ class CaseView(QWidget):
         self.print_key.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.print_key.triggered.connect(self._on_print_key)
         self.addAction(self.print_key)
+
+    def _on_link(self, url) -> None:
+        if url.scheme() == "case":
+            self.draft_resumed.emit(url.path())  # the window opens a draft in the wizard, a case here
 
     def _on_print_key(self) -> None:
         if self.uuid and self.print_row.count():
@@ -74,7 +82,10 @@ class CaseView(QWidget):
         self.scans = documents.for_case(self.store, uuid)
         self.refused = any(e["kind"] == "refuse" for e in events)
         names = {m["id"]: m["name"] for m in data["materials"]}
-        self.body.setHtml(case_html(data) + scans_html(self.scans, names))
+        self.linked = self.store.rows(f"uuid IN ({','.join('?' * len(case.linked_cases))})", case.linked_cases,
+                                      order="service") if case.linked_cases else []
+        self.body.setHtml(case_html(data, linked_html(self.linked, self.store.catalog_names()))
+                          + scans_html(self.scans, names))
         self.banner.setVisible(False)
         self._buttons(case)
 
@@ -91,7 +102,10 @@ class CaseView(QWidget):
         """Right after acceptance: say which papers the citizen gets now."""
         receipt = "收件凭证" if case.state == "pending_materials" else "受理回执"
         papers = [receipt] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
-        self.banner.setText(f"✔ 已{'收件' if receipt == '收件凭证' else '受理'} {case.number}。请打印并交给申请人：{'、'.join(papers)}。")
+        drafts = "、".join(self.store.catalog_names().get(r["service"], str(r["service"]))
+                           for r in getattr(self, "linked", []) if r["state"] == "draft")
+        self.banner.setText(f"✔ 已{'收件' if receipt == '收件凭证' else '受理'} {case.number}。请打印并交给申请人：{'、'.join(papers)}。"
+                            + (f"已生成一并办理的草稿：{drafts}，请点下方“一并办理”中的“继续办理”。" if drafts else ""))
         self.banner.setVisible(True)
 
     def _print_kinds(self, case) -> list[tuple[str, str]]:
@@ -253,7 +267,7 @@ class CaseView(QWidget):
         QMessageBox.information(self, "完整身份证号码（已记入审计）", value or "（未填写）")
 
 
-def case_html(d: dict) -> str:
+def case_html(d: dict, linked: str = "") -> str:
     e = html.escape
     a = d["applicant"]
     place = a["address"] if a["address"].startswith(a["township"]) else f"{a['township']}{a['village']}　{a['address']}"
@@ -284,7 +298,18 @@ def case_html(d: dict) -> str:
             + f"<h3>材料</h3><table border=1 cellpadding=4 cellspacing=0><tr><th>材料</th><th>接收</th><th>份数</th></tr>{mats}</table>"
             + (f"<h3>群众评价与回访</h3><ul>{''.join(f'<li>{e(t)}</li>' for t in d['feedback'])}</ul>"
                if d.get("feedback") else "")
-            + f"<h3>办理记录</h3><ul>{events}</ul>")
+            + linked + f"<h3>办理记录</h3><ul>{events}</ul>")
+
+
+def linked_html(rows: list, names: dict[int, str]) -> str:
+    """The services chosen to be done together: each linked case with its state, a draft with 继续办理."""
+    if not rows:
+        return ""
+    e = html.escape
+    lines = "".join(f"<li>{e(names.get(r['service'], str(r['service'])))}　{e(r['number'] or '')}　{e(STATES[r['state']])}"
+                    f"　<a href='case:{e(r['uuid'])}'>{'继续办理' if r['state'] == 'draft' else '查看'}</a></li>"
+                    for r in rows)
+    return f"<h3>一并办理</h3><ul>{lines}</ul>"
 
 
 def scans_html(scans: list, names: dict[str, str]) -> str:

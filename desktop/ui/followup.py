@@ -31,6 +31,7 @@ from desktop.domain import feedback as words
 from desktop.domain.errors import DeskError
 from desktop.storage import feedback
 from desktop.storage.store import Store
+from desktop.ui.hints import hint_label, set_hint
 
 OVERDUE = QColor("#b3261e")
 VISIT_COLUMNS = ("回访期限", "受理编号", "一件事", "申请人", "回访类型", "未接通", "受理人", "状态")
@@ -148,10 +149,27 @@ class VisitDialog(QDialog):
             form.addRow(label, line)
         form.addRow("回访记录", self.notes)
         self.not_reached.toggled.connect(lambda on: [b.setEnabled(not on) for b in (self.satisfied, self.unsatisfied)])
+        self.error = hint_label(error=True)
+        self.error.setVisible(False)
+        form.addRow(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+
+    def accept(self) -> None:
+        """OK only once the call's outcome is chosen: the dialog stays open, naming what is missing, notes kept."""
+        missing = (("联系结果：请选择已联系上或未联系上", self.reached)
+                   if not (self.reached.isChecked() or self.not_reached.isChecked())
+                   else ("群众意见：联系上了，请选择满意或不满意", self.satisfied)
+                   if self.reached.isChecked() and not (self.satisfied.isChecked() or self.unsatisfied.isChecked())
+                   else None)
+        if missing is None:
+            super().accept()
+            return
+        set_hint(self.error, missing[0], error=True)
+        self.error.setVisible(True)
+        missing[1].setFocus()
 
     def outcome(self) -> dict:
         reached = self.reached.isChecked()

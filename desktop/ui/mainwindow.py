@@ -196,7 +196,13 @@ class MainWindow(QMainWindow):
     def new_case(self, number: int) -> None:
         if not self.can("case.create"):
             return
-        self._open_wizard(Case(service=number, clerk=self.session.display_name))
+        case = Case(service=number, clerk=self.session.display_name)
+        area = self.session.area  # a village agent's cases start in their township (and their one village)
+        case.applicant.township = area.township
+        case.applicant.village = area.villages[0] if len(area.villages) == 1 else ""
+        methods = self.store.catalog.service(number).methods
+        case.method = methods[0] if len(methods) == 1 else ""  # one way to apply: nothing to choose
+        self._open_wizard(case)
 
     def open_case(self, uuid: str) -> None:
         case = self.store.load(uuid)
@@ -223,7 +229,8 @@ class MainWindow(QMainWindow):
 
         self._close_wizard()
         self.wizard = CaseWizard(self.store, case, actor=self.session.username, clerk=self.session.display_name,
-                                 area_check=self._area_refusal)
+                                 area_check=self._area_refusal,
+                                 own_kind="village_agent" if self.session.role == "village_agent" else "clerk")
         self.wizard.accepted.connect(self._on_accepted)
         self.wizard.closed.connect(self.go_home)
         self.stack.addWidget(self.wizard)
@@ -251,6 +258,8 @@ class MainWindow(QMainWindow):
         if self.wizard is not None:
             if not self.wizard.save_now():
                 raise StoreError(self.wizard.error.text())
+            if _untouched(self.wizard.case):  # opened by mistake: no “（未填姓名）” draft left behind
+                self.store.discard_draft(self.wizard.case.uuid)
             self.stack.removeWidget(self.wizard)
             self.wizard.deleteLater()
             self.wizard = None
@@ -546,3 +555,11 @@ class MainWindow(QMainWindow):
         self._fanout.stop()  # closing saved the draft: no redraw after the window (and soon the store) is gone
         self._changes.clear()
         super().closeEvent(event)
+
+
+def _untouched(case: Case) -> bool:
+    """A draft with nothing typed into it (the township or the one method filled in for the clerk do not count)."""
+    people = (case.applicant, case.guardian, case.proxy)
+    received = any(m.received or m.count or m.pending_docs or m.note for m in case.materials.values())
+    return (case.state == "draft" and not case.linked_from and not case.answers and not received
+            and all(p is None or p.is_empty() for p in people))

@@ -174,9 +174,10 @@ class SettingsDialog(QDialog):
             values["townships"] = text_to_townships(self.townships.toPlainText())
             values["printers"] = {k: b.currentText().strip() for k, b in self.per_kind.items() if b.currentText().strip()}
             values["consent_mask_id"] = "yes" if self.consent_mask.isChecked() else "no"
-            for key, value in values.items():
-                if value != current.get(key):
-                    self._save(key, value)
+            with self.store.db.atomic():  # all or none: a bad value further down leaves none changed
+                for key, value in values.items():
+                    if value != current.get(key):
+                        self._save(key, value)
         except DeskError as exc:
             set_hint(self.error, exc.message, error=True)
             self.error.setVisible(True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.case import RECEIVED, Case
 from desktop.domain.catalog import Service
+from desktop.ui.hints import hint_label, set_hint
 
 
 class SupplementDialog(QDialog):
@@ -32,6 +33,7 @@ class SupplementDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["材料名称", "接收情况", "份数"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)  # 验原件收复印件 whole
         for row, mid in enumerate(self.ids):
             material = service.material(mid)
             self.table.setItem(row, 0, QTableWidgetItem(material.name))
@@ -43,11 +45,29 @@ class SupplementDialog(QDialog):
             self.table.setCellWidget(row, 1, how)
             self.table.setCellWidget(row, 2, count)
         layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(640, 120 + 36 * len(self.ids))
+        self.error = hint_label(error=True)
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(640, 150 + 36 * len(self.ids))
+
+    def accept(self) -> None:
+        """OK only with something received, each at least one 份: else it stays open, naming and focusing the row,
+        so the choices made are not lost to a warning after it closed."""
+        counts = [(row, self.table.cellWidget(row, 2)) for row in range(len(self.ids))
+                  if self.table.cellWidget(row, 1).currentIndex() > 0]
+        zero = next(((row, spin) for row, spin in counts if spin.value() < 1), None)
+        if counts and zero is None:
+            super().accept()
+            return
+        message, widget = (("请至少选择一种收到的补正材料", self.table.cellWidget(0, 1)) if not counts else
+                           (f"材料“{self.table.item(zero[0], 0).text()}”的份数应为1–99", zero[1]))
+        set_hint(self.error, message, error=True)
+        self.error.setVisible(True)
+        widget.setFocus()
 
     def received(self) -> dict[str, tuple[str, int]]:
         """{material id: (how, count)} for the rows marked received."""

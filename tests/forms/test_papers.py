@@ -115,6 +115,41 @@ def test_consent_names_staff_by_job_number_and_the_agents_service_point(module_s
     assert "授权委托书" not in text.split("附：材料交接清单")[1]
 
 
+def test_consent_says_which_relative_the_proxy_is(module_store):
+    """居住证 may be applied for only by the person, a guardian or a close relative: the 委托书 names the relation
+    the clerk typed (儿子), not only the kind (近亲属/监护人)."""
+    case = accept(module_store, draft(module_store, 19, seed=37))  # a close relative: 罗德明, 儿子
+    assert case.proxy_kind == "relative" and case.proxy.relation == "儿子"
+    text = _text(module_store, "consent", case)
+    assert "罗德明（近亲属/监护人）" in text and "与委托人关系" in text and "儿子" in text
+
+
+def test_a_minors_notice_names_the_guardian_who_brings_the_materials(module_store):
+    """The 一次性告知书 of an orphan's case went to the child alone: the guardian, who brings the rest, was on the
+    receipt but not on the notice."""
+    case = accept(module_store, draft(module_store, 11, seed=38, proxy=False, missing=1))
+    g = case.guardian
+    assert g is not None and g.relation
+    text = _text(module_store, "notice", case)
+    assert f"监护人{g.name}（{g.relation}）" in text
+    assert f"{case.applicant.name}（监护人{g.name}）：" in text
+    module_store.transition(case.uuid, "refuse", actor="lixiaolan", reason="不符合孤儿认定条件")
+    assert f"监护人{g.name}（{g.relation}）" in _text(module_store, "refusal", module_store.load(case.uuid))
+
+
+def test_a_minors_slips_name_the_guardian(module_store):
+    case = accept(module_store, draft(module_store, 11, seed=40, proxy=False))
+    g = case.guardian
+    module_store.transition(case.uuid, "suspend", actor="lixiaolan", reason="等待入户调查",
+                            now=ACCEPTED_AT + dt.timedelta(days=1))
+    assert f"监护人{g.name}（{g.relation}）" in _text(module_store, "suspend", module_store.load(case.uuid))
+
+
+def test_the_receipt_names_a_relatives_relation(module_store):
+    case = accept(module_store, draft(module_store, 19, seed=39))  # a close relative: 罗德明, 儿子
+    assert "代办人罗德明（近亲属/监护人：儿子）" in _text(module_store, "receipt", case)
+
+
 def test_suspend_slip_states_the_days_left_and_the_case_view_the_paused_deadline(module_store):
     from desktop.domain import views
 

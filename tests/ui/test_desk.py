@@ -204,3 +204,54 @@ def test_the_desk_starts_on_a_brand_new_data_dir(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert alive, err
     assert (data / "desk.sqlite").exists() and not (data / "logs" / "desk.log").exists()
+
+
+def test_the_case_view_lists_its_linked_drafts_and_opens_one(qtbot, store, main_window):
+    """Accepted with two linked services, the case made two drafts: the banner says so and the case lists them,
+    each a link that opens its draft in the wizard (they were only in home's drafts, easy to forget)."""
+    from PySide6.QtCore import QUrl
+
+    service = store.catalog.service(3)
+    data = demo.eligible_case(service, store.catalog, random.Random(3), dt.date.today())
+    demo.receive_all(service, data)
+    data.linked_services = [6, 7]
+    case = store.accept(data, actor="lixiaolan")
+    window = main_window()
+    window.show()
+    window._on_accepted(case.uuid)
+    view = window.caseview
+    names = [store.catalog.services[n].name for n in (6, 7)]
+    assert all(name in view.banner.text() for name in names) and "继续办理" in view.banner.text()
+    text = view.body.toPlainText()
+    assert "一并办理" in text and all(name in text for name in names)
+    assert f"case:{case.linked_cases[0]}" in view.body.toHtml()
+    view.body.anchorClicked.emit(QUrl(f"case:{case.linked_cases[0]}"))
+    assert window.wizard is not None and window.wizard.case.uuid == case.linked_cases[0]
+    assert window.wizard.ctx.service.number == 6
+
+
+def test_a_service_with_one_method_starts_with_it_chosen(qtbot, store, main_window):
+    """孤儿保障资金 is 就近办 only: the clerk no longer has to pick the one choice there is (or be told to)."""
+    window = main_window()
+    window.new_case(11)
+    assert list(store.catalog.service(11).methods) == ["就近办"]
+    assert [b.isChecked() for b in window.wizard.pages[1].method_group.buttons()] == [True]
+    window.go_home()
+    window.new_case(3)  # 就近办 or 上门办: the clerk chooses
+    assert not any(b.isChecked() for b in window.wizard.pages[1].method_group.buttons())
+
+
+def test_a_wizard_left_without_anything_typed_leaves_no_draft(qtbot, store, main_window):
+    """A service opened by mistake and left (保存并关闭, 首页) used to stay among the drafts as “（未填姓名）”, one more
+    each time; a draft with anything typed stays."""
+    window = main_window()
+    window.new_case(13)
+    assert len(store.drafts()) == 1, "the draft exists from the first moment (a crash keeps it)"
+    qtbot.mouseClick(window.wizard.close_button, Qt.MouseButton.LeftButton)
+    window.new_case(3)
+    window.go_home()
+    assert store.drafts() == []
+    window.new_case(3)
+    window.wizard.pages[0].applicant.name.setText("解放")
+    window.go_home()
+    assert [r["applicant_name"] for r in store.drafts()] == ["解放"]

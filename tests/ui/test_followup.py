@@ -94,3 +94,30 @@ def test_a_village_agent_sees_only_the_visits_of_their_area(qtbot, store, widget
     page.reload(NOW.date())
     assert [r["number"] for r in page.visits] == [mine.number] and "待回访 1 件" in page.visits_title.text()
     assert other.number not in {page.visits_table.item(r, 1).text() for r in range(page.visits_table.rowCount())}
+
+
+def test_the_visit_dialog_keeps_the_call_open_until_it_says_what_happened(qtbot, store, widgets):
+    """OK with no 联系结果 used to record 未联系上 (a try counted); OK with 已联系上 but no 群众意见 closed the dialog
+    on an error and lost the notes typed. Now each stays open, names the missing choice and puts the cursor on it."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    case = _rated_badly(store)
+    row = feedback.due_visits(store, NOW.date())[0]
+    dialog = followup.VisitDialog(row)
+    widgets.append(dialog)
+    dialog.show()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.error.text() == "联系结果：请选择已联系上或未联系上"
+    assert dialog.focusWidget() is dialog.reached
+    dialog.reached.setChecked(True)
+    dialog.notes.setText("已电话联系本人")
+    ok.click()
+    assert dialog.isVisible() and dialog.error.text() == "群众意见：联系上了，请选择满意或不满意"
+    assert dialog.focusWidget() is dialog.satisfied and dialog.notes.text() == "已电话联系本人"
+    dialog.satisfied.setChecked(True)
+    ok.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.outcome() == {"reached": True, "satisfied": True, "notes": "已电话联系本人"}
+    assert store.load(case.uuid).visits == []

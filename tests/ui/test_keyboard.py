@@ -125,3 +125,15 @@ def test_the_inbox_case_field_defaults_to_the_open_case(qtbot, store, main_windo
     window._inbox.case_ref.setText(first.number)  # typed by the clerk: kept
     window.open_case(second.uuid)
     assert window._inbox.case_ref.text() == first.number
+
+
+def test_tab_from_the_id_number_goes_to_the_phone_not_to_the_card_button(qtbot, store, make_wizard):
+    """Typing name, Tab, ID number, Tab, phone: the 读身份证 button sat between them and took the phone's digits
+    (a button ignores them). F2 reads the card from the keyboard, so the button is for the mouse only."""
+    wizard = make_wizard(qtbot, store, 3)
+    form = wizard.pages[0].applicant
+    form.id_number.setFocus()
+    qtbot.keyClick(form.id_number, Qt.Key.Key_Tab)
+    assert wizard.focusWidget() is form.phone
+    qtbot.keyClicks(form.phone, "13812345678")
+    assert form.phone.text() == "13812345678"

@@ -62,3 +62,16 @@ def test_printers_are_listed_by_a_worker_and_a_typed_choice_survives(qtbot, data
         assert [dialog.per_kind["receipt"].itemText(i) for i in range(3)] == ["", "办公室打印机", "Microsoft Print to PDF"]
     finally:
         store.close()
+
+
+def test_a_refused_save_changes_no_setting(qtbot, store):
+    """Settings are stored one by one; a bad one further down (the hall's phone) used to leave the ones before it
+    (the office's name) changed although the dialog said the save failed: now all or none."""
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.edits["office"].setText("白水乡便民服务中心")
+    dialog.edits["office_phone"].setText("请拨总机")
+    dialog.save()
+    assert dialog.error.text().startswith("窗口咨询电话：") and dialog.focusWidget() is dialog.edits["office_phone"]
+    assert settings.get(store.db, "office") == "演示县政务服务中心"
+    assert dialog.edits["office"].text() == "白水乡便民服务中心"

@@ -191,18 +191,19 @@ def test_audit_page_verifies_and_names_a_tampered_entry(qtbot, accounts, store, 
 def test_a_village_agent_accepts_only_applicants_of_their_area(qtbot, store, main_window, accounts):
     from desktop.accounts.roles import Area, Session
     from tests.ui.test_wizard import advance, drive_to_review, prepared
+    from tests.ui.wizardfill import fill_applicant
 
     agent = Session("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村",)))
     window = main_window(agent)
     window.new_case(3)
     data = prepared(store, 3, seed=3)
     data.applicant.township, data.applicant.village = "城关镇", "东门社区"
-    drive_to_review(qtbot, window.wizard, data)
-    advance(qtbot, window.wizard, 0)
+    fill_applicant(window.wizard, data)
+    advance(qtbot, window.wizard, 0)  # said on the applicant's page, not after every page is filled in
     assert "不在您的服务区域" in window.wizard.error.text() and store.rows("state != 'draft'") == []
-    window.wizard.pages[0].township.setCurrentText("白水乡")
-    window.wizard.pages[0].village.setCurrentText("白水村")
-    window.wizard.go_to(5)
+    assert window.wizard.focusWidget() is window.wizard.pages[0].township
+    data.applicant.township, data.applicant.village = "白水乡", "白水村"
+    drive_to_review(qtbot, window.wizard, data)
     with qtbot.waitSignal(window.wizard.accepted):
         window.wizard.accept_case()
 
@@ -216,3 +217,34 @@ def test_login_forms_open_with_the_cursor_in_the_first_empty_field(qtbot, store)
     qtbot.addWidget(login)
     login.show()
     assert login.focusWidget() is login.fields["password"]
+
+
+def test_a_village_agents_new_case_starts_in_their_township(qtbot, store, main_window, accounts):
+    """The agent works in one township (and often one village): the applicant's place starts there, as the area
+    check on the page expects, instead of empty boxes to pick every time."""
+    from desktop.accounts.roles import Area, Session
+
+    window = main_window(Session("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村",))))
+    window.new_case(1)
+    page = window.wizard.pages[0]
+    assert (page.township.currentText(), page.village.currentText()) == ("白水乡", "白水村")
+    window.go_home()
+    window = main_window(Session("tanxiaohong", "谭小红", "village_agent", Area("青山铺镇", ())))
+    window.new_case(1)
+    page = window.wizard.pages[0]
+    assert (page.township.currentText(), page.village.currentText()) == ("青山铺镇", "")
+
+
+def test_a_village_agents_proxy_case_starts_with_them_as_the_village_agent(qtbot, store, main_window, accounts):
+    """帮代办 filled in the logged-in staff member as 窗口帮代办人员: for a village agent that printed the wrong kind
+    and the hall as their unit on the 委托书. Their own kind is 村级代办员."""
+    from desktop.accounts.roles import Area, Session
+
+    window = main_window(Session("luodeming", "罗德明", "village_agent", Area("白水乡", ("白水村",))))
+    window.new_case(1)
+    window.wizard.go_to(1, check=False)
+    page = window.wizard.pages[1]
+    page.proxy_radio.setChecked(True)
+    assert (page.kind.currentText(), page.proxy.name.text()) == ("村级代办员", "罗德明")
+    window.wizard.save_now()
+    assert store.load(window.wizard.case.uuid).proxy_kind == "village_agent"

@@ -70,3 +70,39 @@ def test_the_wizard_fills_the_staff_proxys_number_and_drops_it_for_a_relative(qt
     qtbot.waitUntil(lambda: not page.proxy.form.isRowVisible(page.proxy.staff_no))
     wizard.save_now()
     assert store.load(wizard.case.uuid).proxy.staff_no == ""
+
+
+def test_the_relation_row_is_asked_only_of_a_proxy_who_is_not_staff(qtbot, store, widgets):
+    """与申请人关系 means nothing for the window clerk or the village agent (known by 工号 and unit), and it is
+    required of a close relative: the row shows for the kinds that use it."""
+    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
+    widgets.append(wizard)
+    wizard.show()
+    page = wizard.pages[1]
+    wizard.go_to(1, check=False)
+    page.proxy_radio.setChecked(True)
+    page.kind.setCurrentIndex(2)  # 近亲属/监护人
+    qtbot.waitUntil(lambda: page.proxy.form.isRowVisible(page.proxy.relation))
+    page.proxy.relation.setText("女儿")
+    page.kind.setCurrentIndex(0)  # 窗口帮代办人员
+    qtbot.waitUntil(lambda: not page.proxy.form.isRowVisible(page.proxy.relation))
+    wizard.save_now()
+    assert store.load(wizard.case.uuid).proxy.relation == "", "a hidden row keeps nothing in the case"
+
+
+def test_choosing_proxy_fills_in_the_clerk_as_the_window_agent(qtbot, accounts, store, widgets):
+    """帮代办 starts on 窗口帮代办人员: the logged-in clerk and their 工号 are filled in at once (they were only when
+    the kind was changed away and back, so the clerk was told 代办人姓名：不能为空)."""
+    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
+    widgets.append(wizard)
+    wizard.show()
+    page = wizard.pages[1]
+    wizard.go_to(1, check=False)
+    page.proxy_radio.setChecked(True)
+    assert page.kind.currentText() == "窗口帮代办人员"
+    assert (page.proxy.name.text(), page.proxy.staff_no.text()) == ("李晓兰", "XZ0301")
+    page.proxy.name.setText("罗德明")  # another colleague acts: the filled-in 工号 goes with the name it was for
+    assert page.proxy.staff_no.text() == ""
+    page.proxy.staff_no.setText("XZ0309")  # typed by the clerk: kept
+    page.proxy.name.setText("周文斌")
+    assert page.proxy.staff_no.text() == "XZ0309"

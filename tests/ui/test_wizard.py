@@ -212,3 +212,174 @@ def test_a_draft_can_be_deleted_after_confirming(qtbot, store, make_wizard, monk
         wizard._on_discard()
     wizard.close()
     assert store.drafts() == [], "closing after the delete does not bring the draft back"
+
+
+@pytest.mark.parametrize("typed", ["1381234", "13812345", "1381234567"])
+def test_a_mobile_number_missing_digits_is_refused_naming_and_focusing_the_phone(qtbot, store, make_wizard, typed):
+    """A mobile number with digits left out (7 or 8 of them look like a local landline's) is not taken as a phone:
+    a local number never starts with 1, so the clerk hears at once that the phone is wrong, not when the office
+    cannot call back."""
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setText(typed)
+    advance(qtbot, wizard, 0)
+    assert wizard.error.text() == "申请人联系电话：应为11位手机号或带区号的固定电话"
+    assert wizard.focusWidget() is wizard.pages[0].applicant.phone
+    assert wizard.pages[0].applicant.phone.text() == typed
+
+
+@pytest.mark.parametrize("typed", ["5201234", "52012345", "0739-5201234", "07395201234", "138 1234 5678"])
+def test_landlines_and_spaced_mobiles_are_still_taken(qtbot, store, make_wizard, typed):
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setText(typed)
+    advance(qtbot, wizard, 1)
+
+
+def test_a_close_relative_acting_as_proxy_must_say_how_they_are_related(qtbot, store, make_wizard):
+    """近亲属 is who may act for 居住证 and the like: the 委托书 must say which relative (女儿, 父亲), so leaving
+    与申请人关系 empty for a relative is refused on the page, naming and focusing it; nothing typed is lost."""
+    from desktop.domain.case import Person
+
+    data = prepared(store, 19, seed=19)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "relative", True
+    data.proxy = Person(name="阿依古丽·买买提艾力", phone="13912345678",
+                        id_number=demo.make_id(random.Random(4), dt.date(1985, 4, 4)))
+    wizard = make_wizard(qtbot, store, 19)
+    drive(qtbot, wizard, data, 1)
+    page = wizard.pages[1]
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "代办人与申请人关系：近亲属代办须填写（如：女儿、父亲）"
+    assert wizard.focusWidget() is page.proxy.relation
+    assert page.proxy.name.text() == "阿依古丽·买买提艾力"
+    page.proxy.relation.setText("女儿")
+    advance(qtbot, wizard, 2)
+    assert store.load(wizard.case.uuid).proxy.relation == "女儿"
+    wizard.go_to(5, check=False)
+    assert "近亲属/监护人 阿依古丽·买买提艾力（女儿）" in wizard.pages[5].view.toPlainText()
+
+
+def test_an_unsigned_mandate_puts_the_cursor_on_printing_the_consent(qtbot, store, make_wizard):
+    """已签署 can be ticked only once the 委托书 is on paper (it is disabled before): the error sends the clerk's
+    cursor to 打印委托书, so Enter or Space prints it, instead of leaving it nowhere."""
+    from desktop.domain.case import Person
+
+    data = prepared(store, 3, seed=3)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "village_agent", False
+    data.proxy = Person(name="罗德明", phone="13990115322")
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 1)
+    page = wizard.pages[1]
+    assert not page.mandate.isEnabled()
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "委托：帮代办须由申请人（或监护人）签署授权委托书"
+    assert wizard.focusWidget() is page.print_consent
+
+
+def test_a_phone_typed_in_full_width_digits_is_taken_and_stored_in_ascii(qtbot, store, make_wizard):
+    """An input method left in full-width mode types １３８…: eleven digits all the same (as the ID number field
+    already takes), stored in ASCII so that the search by its last digits and the masked papers find them."""
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.phone.setText("１３８　１２３４　５６７８")
+    advance(qtbot, wizard, 1)
+    assert store.load(wizard.case.uuid).applicant.phone == "138 1234 5678"
+
+
+@pytest.mark.parametrize("dot", ["•", "・", "．", ".", "‧", "∙", "⋅"])
+def test_a_look_alike_dot_in_an_ethnic_name_is_stored_as_the_id_cards_middle_dot(qtbot, store, make_wizard, dot):
+    """The ID card and the 户籍 write 阿依古丽·买买提艾力 with U+00B7; a bullet or a period typed for it would print a
+    name that is not the card's and hide the case from a search typed with the right dot."""
+    data = prepared(store, 3, seed=3)
+    wizard = make_wizard(qtbot, store, 3)
+    fill_applicant(wizard, data)
+    wizard.pages[0].applicant.name.setText(f"阿依古丽{dot}买买提艾力")
+    advance(qtbot, wizard, 1)
+    assert store.load(wizard.case.uuid).applicant.name == "阿依古丽·买买提艾力"
+
+
+def test_no_method_chosen_is_said_as_what_to_do_and_focuses_the_first_choice(qtbot, store, make_wizard):
+    data = prepared(store, 3, seed=3)
+    data.method = ""
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 1)
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "办理方式：请选择一种（本事项可选 就近办、上门办）"
+    assert wizard.focusWidget() is wizard.pages[1].method_group.buttons()[0]
+
+
+@pytest.mark.parametrize("whose", ["a child's", "the applicant's"])
+def test_a_guardians_id_number_of_a_child_or_of_the_applicant_is_refused_naming_it(qtbot, store, make_wizard, whose):
+    """A guardian's number typed wrong (a child's, or the applicant's own typed twice) went onto the 委托书 and the
+    receipt; the guardian must be an adult other than the applicant."""
+    data = prepared(store, 11, seed=11)  # 孤儿: a minor with a guardian
+    child = demo.make_id(random.Random(5), dt.date(TODAY.year - 12, 1, 9))
+    data.guardian.id_number = child if whose == "a child's" else data.applicant.id_number
+    wizard = make_wizard(qtbot, store, 11)
+    fill_applicant(wizard, data)
+    advance(qtbot, wizard, 0)
+    expected = ("监护人身份证号码：按号码为12周岁，监护人须为成年人，请核对" if whose == "a child's"
+                else "监护人身份证号码：与申请人的相同，请核对")
+    assert wizard.error.text() == expected
+    assert wizard.focusWidget() is wizard.pages[0].guardian.id_number
+
+
+def test_a_proxys_id_number_of_the_applicant_is_refused_naming_it(qtbot, store, make_wizard):
+    from desktop.domain.case import Person
+
+    data = prepared(store, 19, seed=19)
+    data.applied_by, data.proxy_kind, data.mandate_signed = "proxy", "relative", True
+    data.proxy = Person(name="张三", phone="13912345678", relation="儿子", id_number=data.applicant.id_number)
+    wizard = make_wizard(qtbot, store, 19)
+    drive(qtbot, wizard, data, 1)
+    wizard.pages[1].proxy.relation.setText("儿子")
+    advance(qtbot, wizard, 1)
+    assert wizard.error.text() == "代办人身份证号码：与申请人的相同，请核对"
+    assert wizard.focusWidget() is wizard.pages[1].proxy.id_number
+
+
+def test_a_15_digit_number_shows_its_18_digit_form_to_check_and_the_review_masks_that(qtbot, store, make_wizard):
+    """The hint asked to check the new 18-digit number but never showed it; the review masked the 15 digits as
+    439901********3 while every paper prints the 18-digit form."""
+    from desktop.domain import idnumber
+
+    data = prepared(store, 1, seed=1)
+    data.applicant.id_number = "439901400312123"
+    new = idnumber.parse(data.applicant.id_number).number
+    wizard = make_wizard(qtbot, store, 1)
+    fill_applicant(wizard, data)
+    assert f"请核对新号码：{new}" in wizard.pages[0].applicant.id_hint.text()
+    wizard.go_to(5, check=False)
+    assert idnumber.mask_id(new) in wizard.pages[5].view.toPlainText()
+
+
+def test_an_answer_that_makes_a_guardian_required_sends_the_clerk_back_at_once(qtbot, store, make_wizard):
+    """残疾人证 for an adult: 智力 as the category makes a guardian required (the catalog's guardian_when). The
+    clerk went on through materials and links to a review showing “监护人 （）” and was sent back only at 受理;
+    now leaving the eligibility page goes back to the applicant's page, naming and focusing the guardian."""
+    data = prepared(store, 3, seed=3)
+    data.applicant.id_number = demo.make_id(random.Random(1), dt.date(1970, 5, 5))
+    data.guardian = None
+    data.answers["disability_category"] = "智力"
+    wizard = make_wizard(qtbot, store, 3)
+    drive(qtbot, wizard, data, 2)
+    advance(qtbot, wizard, 0)
+    assert wizard.error.text() == "监护人：申请人未成年或本事项要求监护人，须填写监护人"
+    assert wizard.focusWidget() is wizard.pages[0].guardian.name
+    wizard.go_to(5, check=False)
+    assert "（）" not in wizard.pages[5].view.toPlainText(), "no empty “监护人 （）” row"
+
+
+def test_a_service_that_limits_its_proxies_offers_only_those(qtbot, store, make_wizard):
+    """居住证 may be applied for by a close relative only: the kind starts there and the other kinds cannot be
+    chosen (the clerk used to start on 窗口帮代办人员, prefilled with their own name, and be refused at 下一步)."""
+    wizard = make_wizard(qtbot, store, 19)
+    wizard.go_to(1, check=False)
+    page = wizard.pages[1]
+    page.proxy_radio.setChecked(True)
+    assert page.kind.currentText() == "近亲属/监护人" and page.proxy.name.text() == ""
+    model = page.kind.model()
+    assert [model.item(i).isEnabled() for i in range(page.kind.count())] == [False, False, True, False]

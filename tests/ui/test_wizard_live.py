@@ -148,3 +148,35 @@ def test_an_open_extreme_poverty_case_warns_instead_of_saying_the_allowance_star
     assert link.excludes and not link.auto and "国发〔2015〕52号" in link.source_note
     assert 7 not in [n for n, _, _ in eligibility.offered_links(store.catalog.service(14), tekun, store.catalog)]
     assert 14 not in [n for n, _, _ in eligibility.offered_links(store.catalog.service(7), data, store.catalog)]
+
+
+def test_the_supplement_dialog_stays_open_naming_what_is_missing_and_keeps_the_choices(qtbot, store):
+    """OK with nothing marked, or a material marked received with 0 份, closed the dialog on a warning and the
+    clerk chose every row again; now it stays open, says which, focuses it, and keeps what was chosen."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.ui.supplement import SupplementDialog
+    from tests.forms.conftest import draft
+
+    case = store.accept(draft(store, 3, seed=7, missing=2), actor="测试")
+    dialog = SupplementDialog(store.catalog.service(3), case)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.table.cellWidget(0, 1).setCurrentIndex(1)  # 验原件收复印件: the longest choice, shown whole
+    assert dialog.table.columnWidth(1) >= dialog.table.cellWidget(0, 1).sizeHint().width()
+    dialog.table.cellWidget(0, 1).setCurrentIndex(0)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    assert dialog.isVisible() and dialog.error.text() == "请至少选择一种收到的补正材料"
+    assert dialog.focusWidget() is dialog.table.cellWidget(0, 1)
+    dialog.table.cellWidget(0, 1).setCurrentIndex(1)
+    dialog.table.cellWidget(1, 1).setCurrentIndex(2)
+    dialog.table.cellWidget(1, 2).setValue(0)
+    ok.click()
+    name = store.catalog.service(3).material(case.missing[1]).name
+    assert dialog.isVisible() and dialog.error.text() == f"材料“{name}”的份数应为1–99"
+    assert dialog.focusWidget() is dialog.table.cellWidget(1, 2)
+    assert dialog.table.cellWidget(0, 1).currentIndex() == 1
+    dialog.table.cellWidget(1, 2).setValue(1)
+    ok.click()
+    assert dialog.result() == dialog.DialogCode.Accepted

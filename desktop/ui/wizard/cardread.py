@@ -4,6 +4,7 @@ wizard puts "read from the card" on the case's timeline (which fields, never the
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from desktop.domain import idnumber
@@ -20,6 +21,8 @@ def card_button(form) -> QPushButton:
     button = QPushButton("读身份证（F2）")
     button.setToolTip("把身份证放在阅读器上后点击；读到的姓名、号码、住址填入本栏，仍按规则校验")
     button.clicked.connect(lambda: read_into(form))
+    # out of the Tab chain: between the ID number and the phone it took the phone's digits; F2 is its key
+    button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
     return button
 
 

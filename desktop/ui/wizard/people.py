@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -44,7 +45,7 @@ def id_feedback(text: str, day: dt.date | None = None) -> tuple[str, bool]:
         if len(digits) < 18 and digits.isdigit():
             return f"已输入 {len(digits)} 位", False
         return exc.message, True
-    note = "；".join(info.warnings)
+    note = "；".join(info.warnings) + (f"：{info.number}" if info.converted_from_15 else "")
     return f"出生日期 {info.birth_date:%Y-%m-%d}　{info.age_on(day)}周岁　{info.sex}" + (f"（{note}）" if note else ""), False
 
 
@@ -121,8 +122,22 @@ class PersonForm(QWidget):
             widget = getattr(self, key)
             if widget is not None:
                 text = widget.text().strip()
-                setattr(person, key, {"id_number": idnumber.normalize, "staff_no": str.upper}.get(key, str)(text))
+                setattr(person, key, {"id_number": idnumber.normalize, "staff_no": str.upper,
+                                      "phone": _ascii_phone, "name": _card_dot}.get(key, str)(text))
         return person
+
+
+# dots typed for the middle dot of an ethnic-minority name (阿依古丽·买买提艾力): the ID card's is U+00B7
+_NAME_DOTS = str.maketrans(dict.fromkeys("•・･．.‧∙⋅", "·"))
+
+
+def _card_dot(text: str) -> str:
+    return text.translate(_NAME_DOTS)
+
+
+def _ascii_phone(text: str) -> str:
+    """Full-width digits, hyphens and spaces (an input method in full-width mode) as ASCII, like the ID number."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def read_card_shortcut(page: Page, forms: list[PersonForm]) -> None:
@@ -246,6 +261,14 @@ class ProxyPage(Page):
         self.proxy_box = QGroupBox("代办人与委托")
         form = QFormLayout(self.proxy_box)
         self.kind = self.combo("proxy_kind", list(PROXY_KINDS.values()))
+        # 居住证: a close relative only (the catalog's proxy.kinds); the others cannot be chosen
+        self.allowed_kinds = [k for k in ctx.service.proxy.get("kinds") or () if k in PROXY_KINDS] or list(PROXY_KINDS)
+        # the logged-in staff member's own kind (窗口帮代办人员, or 村级代办员 for a village agent): 帮代办 starts there,
+        # with their name and 工号 filled in
+        own = ctx.settings.get("own_proxy_kind", "clerk")
+        self._own_kind = own if own in self.allowed_kinds else ""
+        for index, key in enumerate(PROXY_KINDS):
+            self.kind.model().item(index).setEnabled(key in self.allowed_kinds)
         form.addRow("代办人类型", self.kind)
         self.proxy = PersonForm(self, "proxy", relation=True, address=False, staff=True)
         form.addRow(self.proxy)
@@ -288,15 +311,23 @@ class ProxyPage(Page):
         self.appear = hint_label(error=True)
         layout.addWidget(self.appear)
         layout.addStretch(1)
+        self._filled_staff_no = ""  # the 工号 last filled in from an account (not typed by the clerk)
         self.kind.currentIndexChanged.connect(self._prefill_clerk)
+        self.proxy_radio.toggled.connect(lambda on: self._prefill_clerk() if on else None)  # the kind starts on 窗口
         self.proxy.name.textChanged.connect(self._prefill_staff_no)
         read_card_shortcut(self, [self.proxy])
+
+    def field_widget(self, field: str) -> QWidget | None:
+        """An unsigned mandate while 已签署 cannot yet be ticked: 打印委托书 is the next step, so it takes the cursor."""
+        if field == "mandate_signed" and not self.mandate.isEnabled():
+            return self.print_consent
+        return super().field_widget(field)
 
     def _staff_kind(self) -> bool:
         return list(PROXY_KINDS)[self.kind.currentIndex()] in STAFF_PROXY_KINDS
 
     def _prefill_clerk(self) -> None:
-        if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != "clerk":
+        if self._loading or list(PROXY_KINDS)[self.kind.currentIndex()] != self._own_kind:
             return
         if not self.proxy.name.text().strip():
             self.proxy.name.setText(self.ctx.clerk)
@@ -305,15 +336,18 @@ class ProxyPage(Page):
     def _prefill_staff_no(self) -> None:
         """A 受托人 who is staff with an account on this device: their 工号, unless one was typed."""
         assert self.proxy.staff_no is not None
-        if self._loading or not self._staff_kind() or self.proxy.staff_no.text().strip():
+        typed = self.proxy.staff_no.text().strip()
+        if self._loading or not self._staff_kind() or (typed and typed != self._filled_staff_no):
             return
-        if number := self.ctx.staff_numbers.get(self.proxy.name.text().strip()):
-            self.proxy.staff_no.setText(number)
+        # a number filled in for the previous name follows the name: never another person's 工号 on the 委托书
+        self._filled_staff_no = self.ctx.staff_numbers.get(self.proxy.name.text().strip(), "")
+        self.proxy.staff_no.setText(self._filled_staff_no)
 
     def _load(self, case: Case) -> None:
         (self.proxy_radio if case.is_proxy else self.self_radio).setChecked(True)
         kinds = list(PROXY_KINDS)
-        self.kind.setCurrentIndex(kinds.index(case.proxy_kind) if case.proxy_kind in kinds else 0)
+        self.kind.setCurrentIndex(kinds.index(case.proxy_kind if case.proxy_kind in kinds
+                                              else self._own_kind or self.allowed_kinds[0]))
         self.proxy.load(case.proxy)
         self.mandate.setChecked(case.mandate_signed)
         if case.mandate_signed:
@@ -330,6 +364,8 @@ class ProxyPage(Page):
             case.proxy = self.proxy.person(case.proxy)
             if not self._staff_kind():  # a relative or other 受托人 is known by their ID number, not a 工号
                 case.proxy.staff_no = ""
+            else:  # staff are known by 工号 and unit: a relation typed before the kind changed is not kept
+                case.proxy.relation = ""
             case.mandate_signed = self.mandate.isChecked()
         checked = self.method_group.checkedButton()
         case.method = checked.text() if checked else ""
@@ -341,6 +377,7 @@ class ProxyPage(Page):
     def refresh(self, case: Case) -> None:
         self.proxy_box.setVisible(self.proxy_radio.isChecked())
         self.proxy.form.setRowVisible(self.proxy.staff_no, self._staff_kind())
+        self.proxy.form.setRowVisible(self.proxy.relation, not self._staff_kind())  # staff: 工号 and unit instead
         proxy = self.ctx.service.proxy
         note = ""
         if proxy.get("must_appear"):

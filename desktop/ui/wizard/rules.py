@@ -23,9 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import eligibility
-from desktop.domain.case import APPLIED_BY, DELIVERY, PROXY_KINDS, RECEIVED, Case, MaterialState
+from desktop.domain.case import (
+    APPLIED_BY,
+    DELIVERY,
+    PROXY_KINDS,
+    RECEIVED,
+    STAFF_PROXY_KINDS,
+    Case,
+    MaterialState,
+)
 from desktop.domain.catalog import NEEDS, Question
-from desktop.domain.idnumber import mask_id, mask_phone
+from desktop.domain.idnumber import mask_id, mask_phone, stored
 from desktop.ui.pagebase import UNANSWERED, Page, WizardContext, hint_label, set_hint
 
 MARKS = {True: "✔ 已核对", False: "✘ 不符合", None: "？ 待确认"}  # the sentence is the rule's `fail` text
@@ -380,13 +388,14 @@ def review_html(ctx: WizardContext, case: Case) -> str:
     s, e = ctx.service, html.escape
     a = case.applicant
     rows = [("一件事", f"{s.number}. {s.name}（{s.group}）"),
-            ("申请人", f"{a.name}　{mask_id(a.id_number)}　{mask_phone(a.phone) if a.phone else ''}"),
+            ("申请人", f"{a.name}　{mask_id(stored(a.id_number))}　{mask_phone(a.phone) if a.phone else ''}"),
             ("住址", a.address if a.address.startswith(a.township) else f"{a.township}{a.village}　{a.address}")]
-    if case.guardian:
-        rows.append(("监护人", f"{case.guardian.name}（{case.guardian.relation}）　{mask_id(case.guardian.id_number)}"))
+    if case.guardian and not case.guardian.is_empty():
+        rows.append(("监护人", f"{case.guardian.name}（{case.guardian.relation}）　{mask_id(stored(case.guardian.id_number))}"))
     how = APPLIED_BY.get(case.applied_by, "")
     if case.is_proxy and case.proxy:
-        how += f"：{PROXY_KINDS.get(case.proxy_kind, '')} {case.proxy.name}" + ("，已签委托书" if case.mandate_signed else "")
+        related = f"（{case.proxy.relation}）" if case.proxy.relation and case.proxy_kind not in STAFF_PROXY_KINDS else ""
+        how += f"：{PROXY_KINDS.get(case.proxy_kind, '')} {case.proxy.name}{related}" + ("，已签委托书" if case.mandate_signed else "")
     rows += [("申请方式", how), ("办理方式", case.method),
              ("结果领取方式", DELIVERY.get(case.delivery, "") or "窗口自取"), ("承诺时限", s.limit_words)]
     fx = eligibility.facts(s, case)

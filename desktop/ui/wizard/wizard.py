@@ -47,7 +47,7 @@ class CaseWizard(QWidget):
     closed = Signal()
 
     def __init__(self, store: Store, case: Case, parent: QWidget | None = None, *, actor: str = "", clerk: str = "",
-                 area_check=None):
+                 area_check=None, own_kind: str = "clerk"):
         super().__init__(parent)
         self.store, self.case, self.actor = store, case, actor
         # for a village agent: (case) -> the refusal when the applicant lives outside the agent's area, else None
@@ -55,6 +55,7 @@ class CaseWizard(QWidget):
         values = settings.get_all(store.db)
         if clerk:
             values["clerk"] = clerk  # the logged-in staff member, for 经办人 and a 帮代办 by the clerk
+        values["own_proxy_kind"] = own_kind  # their kind as a 受托人: clerk, or village_agent
         catalog = store.catalog_for(case)  # a draft keeps the catalog it was started under (docs/catalog.md)
         self.ctx = WizardContext(catalog, catalog.service(case.service), values)
         self._open_for: tuple[str, set[int]] = ("", set())
@@ -170,10 +171,11 @@ class CaseWizard(QWidget):
         return self.pages[self.names.index(name)]
 
     def go_to(self, index: int, *, check: bool = True) -> bool:
-        """Show page `index`; going forward first checks every page before it."""
+        """Show page `index`; going forward first checks every page before it, the earlier ones too: an answer
+        on a later page can make an earlier one incomplete (智力 as the category makes a guardian required)."""
         index = max(0, min(index, len(self.pages) - 1))
         if check:
-            for page in range(self.current(), index):
+            for page in range(index):
                 if not self._page_ok(page):
                     return False
         self._show(index)
@@ -217,6 +219,8 @@ class CaseWizard(QWidget):
     def _page_ok(self, index: int) -> bool:
         errors = eligibility.page_errors(self.ctx.service, self.case, self.ctx.catalog, self.names[index])
         errors += self.pages[index].problems(self.case)  # e.g. a name that will not print (forms.namecheck)
+        if self.names[index] == "applicant" and (refusal := self._area_refusal()):
+            errors.append(refusal)  # a village agent hears it on this page, not after filling in every other
         if not errors:
             return True
         self._show(index) if index != self.current() else None
@@ -350,11 +354,6 @@ class CaseWizard(QWidget):
         for index in range(len(self.pages)):
             if not self._page_ok(index):
                 return
-        refusal = self.area_check(self.case) if self.area_check else None
-        if refusal:
-            self._show(self.names.index("applicant"))
-            self._set_error(ValidationError(refusal, field="applicant.township"))
-            return
         pending = {mid: list(state.pending_docs) for mid, state in self.case.materials.items() if state.pending_docs}
         draft = Case.from_dict(self.case.to_dict())
         for state in draft.materials.values():
@@ -367,6 +366,10 @@ class CaseWizard(QWidget):
         self.case = accepted  # swapped in only once the acceptance has committed
         self._file_dropped_scans(pending)
         self.accepted.emit(accepted.uuid)
+
+    def _area_refusal(self) -> ValidationError | None:
+        refusal = self.area_check(self.case) if self.area_check else None
+        return ValidationError(refusal, field="applicant.township") if refusal else None
 
     def _file_dropped_scans(self, pending: dict[str, list[str]]) -> None:
         """File the scans dropped on materials while this was a draft; say which could not be (filed elsewhere)."""
