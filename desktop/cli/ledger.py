@@ -180,12 +180,14 @@ def _pdf(store, args: argparse.Namespace, filters, mode: str):
     """The ledger's PDF and its result. A second process starts before the login, so that its imports overlap
     argon2; it is given work (its share of the rows, desktop/ledger/pdfsplit.py, or else some of the pages,
     desktop/forms/ledgerpages.py) only once the login is accepted, and ended on a refused one."""
+    import functools
     import threading
 
     from desktop.forms import ledgerpages
     from desktop.ledger import pdfsplit
 
-    helper = ledgerpages.Helper.start(warm=pdfsplit.warm)
+    data_dir = str(store.data_dir) if store.data_dir is not None else None
+    helper = ledgerpages.Helper.start(warm=functools.partial(pdfsplit.warm_child, data_dir))
     # This process's own imports and fonts meanwhile too, on a thread: argon2's hashing releases the GIL
     warming = threading.Thread(target=pdfsplit.warm, kwargs={"quietly": True}, name="ledger-warm", daemon=True)
     warming.start()

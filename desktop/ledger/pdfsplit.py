@@ -1,6 +1,6 @@
 """A long ledger's PDF made by two processes that split the rows, not only the drawing (issue 16).
 
-    helper = ledgerpages.Helper.start(warm=pdfsplit.warm)   # before the login: the child only imports
+    helper = ledgerpages.Helper.start(warm=partial(pdfsplit.warm_child, data_dir))   # before the login: imports
     ...login...
     made = pdfsplit.render(store, filters, helper, hub=mode)  # (pdf, result), or None: not for these rows
 
@@ -62,6 +62,16 @@ def warm(quietly: bool = False) -> None:
     except Exception:
         if not quietly:
             raise
+
+
+def warm_child(data_dir: str | None) -> None:
+    """The child's warm-up: its log records first sent to the desk's log, as the parent's are (a stale font cache
+    remade is logged there, never printed on the supervisor's terminal), then `warm`."""
+    if data_dir:
+        from desktop.storage import logs
+
+        logs.setup(Path(data_dir), rotate=False)
+    warm()
 
 
 @dataclass(frozen=True)

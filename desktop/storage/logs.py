@@ -43,14 +43,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup(data_dir: Path) -> Path:
-    """Send the 'desktop' logger to data_dir/logs/desk.log (rotating); returns the log path."""
+def setup(data_dir: Path, *, rotate: bool = True) -> Path:
+    """Send the 'desktop' logger to data_dir/logs/desk.log (rotating); returns the log path. `rotate=False`: only
+    append, for a second process of a command (the year's ledger) beside the one that rotates the file (Windows
+    cannot rename a file another process holds open)."""
     log_dir = Path(data_dir) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "desk.log"
     logger = logging.getLogger("desktop")
     if not any(getattr(h, "baseFilename", None) == str(path) for h in logger.handlers):
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        handler = (logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+                   if rotate else logging.FileHandler(path, encoding="utf-8"))
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)

@@ -165,7 +165,9 @@ def test_close_then_revisions_from_the_command_line(staffed, tmp_path):
     assert "第 2 版" in proc.stdout and f"变动：{number}" in proc.stdout
 
 
-def test_a_stale_font_cache_goes_to_the_desks_log_not_the_supervisors_terminal(desk, tmp_path):
+@pytest.mark.parametrize("processes", ["1", "2"])  # 2: the second process's warm-up meets the stale cache too
+def test_a_stale_font_cache_goes_to_the_desks_log_not_the_supervisors_terminal(desk, tmp_path, monkeypatch, processes):
+    monkeypatch.setenv("DESK_LEDGER_PROCESSES", processes)
     run(desk, "ledger", "--from", DAY, "--out", str(tmp_path / "a.pdf"))
     kept = list((tmp_path / "cache" / "fonts").glob("*.tables"))  # conftest's DESK_CACHE_DIR
     assert kept
