@@ -53,7 +53,7 @@ def setup(data_dir: Path, *, rotate: bool = True) -> Path:
     logger = logging.getLogger("desktop")
     if not any(getattr(h, "baseFilename", None) == str(path) for h in logger.handlers):
         handler = (logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-                   if rotate else logging.FileHandler(path, encoding="utf-8"))
+                   if rotate else logging.FileHandler(path, encoding="utf-8", delay=True))  # open at a record only
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)

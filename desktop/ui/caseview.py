@@ -37,6 +37,7 @@ class CaseView(QWidget):
         super().__init__(parent)
         self.store, self.window_ = store, window  # the main window holds the session and the accounts
         self.uuid = ""
+        self.linked: list[dict] = []  # the shown case's linked cases (store rows), for the banner and 一并办理
         self.header = QLabel()
         self.header.setProperty("role", "title")
         self.banner = QLabel()
@@ -84,7 +85,7 @@ class CaseView(QWidget):
         names = {m["id"]: m["name"] for m in data["materials"]}
         self.linked = self.store.rows(f"uuid IN ({','.join('?' * len(case.linked_cases))})", case.linked_cases,
                                       order="service") if case.linked_cases else []
-        self.body.setHtml(case_html(data, linked_html(self.linked, self.store.catalog_names()))
+        self.body.setHtml(case_html(data, linked_html(self.linked, self.store.catalog_names() if self.linked else {}))
                           + scans_html(self.scans, names))
         self.banner.setVisible(False)
         self._buttons(case)
@@ -103,7 +104,7 @@ class CaseView(QWidget):
         receipt = "收件凭证" if case.state == "pending_materials" else "受理回执"
         papers = [receipt] + (["委托书"] if case.is_proxy else []) + (["一次性告知书"] if case.missing else [])
         drafts = "、".join(self.store.catalog_names().get(r["service"], str(r["service"]))
-                           for r in getattr(self, "linked", []) if r["state"] == "draft")
+                           for r in self.linked if r["state"] == "draft")
         self.banner.setText(f"✔ 已{'收件' if receipt == '收件凭证' else '受理'} {case.number}。请打印并交给申请人：{'、'.join(papers)}。"
                             + (f"已生成一并办理的草稿：{drafts}，请点下方“一并办理”中的“继续办理”。" if drafts else ""))
         self.banner.setVisible(True)
