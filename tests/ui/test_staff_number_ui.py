@@ -28,6 +28,17 @@ def cells(page: UsersPage, username: str) -> list[str]:
     return [page.table.item(row, c).text() for c in range(page.table.columnCount())]
 
 
+def proxy_page(store, widgets):
+    """A wizard for service 7 (logged in as 李晓兰) on its proxy page, with 帮代办 chosen."""
+    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
+    widgets.append(wizard)
+    wizard.show()
+    page = wizard.pages[1]
+    wizard.go_to(1, check=False)
+    page.proxy_radio.setChecked(True)
+    return wizard, page
+
+
 def test_the_user_list_shows_and_edits_staff_numbers(qtbot, accounts, store):
     admin = accounts.login("admin", PASSWORD)
     page = UsersPage(accounts, admin, store)
@@ -49,12 +60,7 @@ def test_the_user_list_shows_and_edits_staff_numbers(qtbot, accounts, store):
 
 
 def test_the_wizard_fills_the_staff_proxys_number_and_drops_it_for_a_relative(qtbot, accounts, store, widgets):
-    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
-    widgets.append(wizard)
-    wizard.show()
-    page = wizard.pages[1]
-    wizard.go_to(1, check=False)
-    page.proxy_radio.setChecked(True)
+    wizard, page = proxy_page(store, widgets)
     page.kind.setCurrentIndex(1)  # 村级代办员: a staff kind, the 工号 row shows
     assert page.proxy.form.isRowVisible(page.proxy.staff_no)
     page.proxy.name.setText("罗德明")
@@ -75,12 +81,7 @@ def test_the_wizard_fills_the_staff_proxys_number_and_drops_it_for_a_relative(qt
 def test_the_relation_row_is_asked_only_of_a_proxy_who_is_not_staff(qtbot, store, widgets):
     """与申请人关系 means nothing for the window clerk or the village agent (known by 工号 and unit), and it is
     required of a close relative: the row shows for the kinds that use it."""
-    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
-    widgets.append(wizard)
-    wizard.show()
-    page = wizard.pages[1]
-    wizard.go_to(1, check=False)
-    page.proxy_radio.setChecked(True)
+    wizard, page = proxy_page(store, widgets)
     page.kind.setCurrentIndex(2)  # 近亲属/监护人
     qtbot.waitUntil(lambda: page.proxy.form.isRowVisible(page.proxy.relation))
     page.proxy.relation.setText("女儿")
@@ -93,12 +94,7 @@ def test_the_relation_row_is_asked_only_of_a_proxy_who_is_not_staff(qtbot, store
 def test_choosing_proxy_fills_in_the_clerk_as_the_window_agent(qtbot, accounts, store, widgets):
     """帮代办 starts on 窗口帮代办人员: the logged-in clerk and their 工号 are filled in at once (they were only when
     the kind was changed away and back, so the clerk was told 代办人姓名：不能为空)."""
-    wizard = CaseWizard(store, Case(service=7), clerk="李晓兰")
-    widgets.append(wizard)
-    wizard.show()
-    page = wizard.pages[1]
-    wizard.go_to(1, check=False)
-    page.proxy_radio.setChecked(True)
+    wizard, page = proxy_page(store, widgets)
     assert page.kind.currentText() == "窗口帮代办人员"
     assert (page.proxy.name.text(), page.proxy.staff_no.text()) == ("李晓兰", "XZ0301")
     page.proxy.name.setText("罗德明")  # another colleague acts: the filled-in 工号 goes with the name it was for
